@@ -1,0 +1,86 @@
+// The graph IR: a typed dataflow graph of ONNX-level ops.
+//
+// Values (tensors) and nodes live in flat vectors and refer to each other by
+// index. `nodes` is kept in topological order. A value with `constant` set is
+// an initializer (weights, folded constants). Every value has a static shape
+// after shape inference (swtc compiles for static shapes only).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace swtc::graph {
+
+enum class OpKind {
+#define X(kind, name) kind,
+#include "graph/ops.def"
+#undef X
+};
+
+/// ONNX spelling of an op kind.
+const char *op_name(OpKind kind);
+/// Looks up an ONNX op type; nullopt if swtc does not support it.
+std::optional<OpKind> op_from_name(const std::string &onnx_op_type);
+
+enum class DType { F32, I64 };
+const char *dtype_name(DType t);
+
+using Shape = std::vector<int64_t>;
+int64_t num_elements(const Shape &s);
+std::string shape_str(const Shape &s);  // "[1,3,224,224]"
+
+/// Constant tensor data. Exactly one of f32 / i64 is used, matching dtype.
+struct TensorData {
+  DType dtype = DType::F32;
+  Shape shape;
+  std::vector<float> f32;
+  std::vector<int64_t> i64;
+  int64_t size() const { return num_elements(shape); }
+};
+
+struct Value {
+  std::string name;
+  DType dtype = DType::F32;
+  Shape shape;
+  bool has_shape = false;
+  int producer = -1;                   // node index, -1 for inputs / constants
+  std::optional<TensorData> constant;  // set for initializers
+};
+
+using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>,
+                               std::vector<float>, TensorData>;
+
+struct Node {
+  std::string name;  // never empty: the importer names unnamed nodes "<OpType>_<index>"
+  OpKind op = OpKind::Identity;
+  std::vector<int> inputs;   // value ids; -1 for an omitted optional input
+  std::vector<int> outputs;  // value ids
+  std::map<std::string, AttrValue> attrs;
+
+  bool has_attr(const std::string &key) const { return attrs.count(key) != 0; }
+  int64_t attr_int(const std::string &key, int64_t dflt) const;
+  float attr_float(const std::string &key, float dflt) const;
+  std::vector<int64_t> attr_ints(const std::string &key,
+                                 const std::vector<int64_t> &dflt) const;
+  std::string attr_string(const std::string &key, const std::string &dflt) const;
+};
+
+struct Graph {
+  std::string name;
+  int opset = 0;  // default-domain opset of the model
+  std::vector<Value> values;
+  std::vector<Node> nodes;    // topological order
+  std::vector<int> inputs;    // graph inputs (non-constant values), value ids
+  std::vector<int> outputs;   // graph outputs, value ids
+
+  int add_value(Value v);     // returns its id
+  int find_value(const std::string &name) const;  // -1 if absent
+  /// "node 'conv1' (Conv)": how errors name a node.
+  std::string describe(int node_id) const;
+};
+
+}  // namespace swtc::graph
