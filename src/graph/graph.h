@@ -26,6 +26,14 @@ const char *op_name(OpKind kind);
 /// Looks up an ONNX op type; nullopt if swtc does not support it.
 std::optional<OpKind> op_from_name(const std::string &onnx_op_type);
 
+/// How many inputs (including omitted optional ones, id -1) and outputs a node
+/// of this kind may have in swtc (a subset of ONNX: e.g. BatchNormalization in
+/// inference form has exactly one output).
+struct OpArity {
+  int min_inputs, max_inputs, min_outputs, max_outputs;
+};
+OpArity op_arity(OpKind kind);
+
 enum class DType { F32, I64 };
 const char *dtype_name(DType t);
 

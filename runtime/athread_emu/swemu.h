@@ -1,0 +1,73 @@
+/* swtc athread emulator: emulator-only extension API (not in the vendor
+ * headers). Use it from a runner or test under `#ifdef SWEMU`. Clean C99/C++. */
+#ifndef SWEMU_H
+#define SWEMU_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Linker flags that let the emulator see the program's heap blocks (for the
+ * main-memory bounds check of every DMA). Without them heap tracking is off
+ * and main-memory bounds are not checked (a warning says so). Libraries:
+ * -lpthread -ldl. */
+#define SWEMU_LDFLAGS                                                              \
+  "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,"                    \
+  "--wrap=posix_memalign,--wrap=aligned_alloc,--wrap=memalign,--wrap=valloc"
+#define SWEMU_LIBS "-lpthread -ldl"
+
+/* LDM model: SWEMU_LDM_BYTES per CPE (env SWEMU_LDM_BYTES overrides, e.g.
+ * 262144 for SW26010-Pro); SWEMU_LDM_RESERVE_BYTES of it are kept for the CPE
+ * stack and arguments; the rest is the budget for __thread_local data. */
+#define SWEMU_LDM_DEFAULT_BYTES 65536
+#define SWEMU_LDM_RESERVE_BYTES 4096
+#define SWEMU_NUM_CPES 64
+
+/* Name a main-memory buffer (also makes it a valid DMA target even if the
+ * emulator could not see it otherwise, e.g. a stack array or a C++ `new`). */
+void swemu_register_buffer(const char *name, const void *p, size_t bytes);
+void swemu_unregister_buffer(const void *p);
+
+/* Static LDM use (the executable's PT_TLS size) and the budget it is held to. */
+size_t swemu_ldm_static_bytes(void);
+size_t swemu_ldm_budget_bytes(void);
+
+/* CPE side: this CPE's LDM block (its TLS block) — for tests. Returns 0 on a
+ * CPE, -1 elsewhere. */
+int swemu_ldm_range(void **base, size_t *bytes);
+int swemu_myid(void);
+void swemu_count_flops(long n);
+
+/* Counters, per kernel launch and per CPE. */
+typedef struct swemu_counters {
+  long long get_bytes, get_count, put_bytes, put_count, flops;
+} swemu_counters;
+
+/* Number of launches recorded since start or the last reset. */
+int swemu_launch_count(void);
+/* Kernel name and wall time of launch i (0-based); NULL if out of range. */
+const char *swemu_launch_kernel(int launch, double *seconds);
+/* Counters of CPE `cpe` in launch `launch`; 0 on success, -1 if out of range. */
+int swemu_launch_counters(int launch, int cpe, swemu_counters *out);
+
+/* Table per kernel name to f: launches, seconds, total get/put bytes and
+ * transfers, max_cpe_bytes (sum over launches of the largest per-CPE
+ * get+put bytes: the DMA critical path), flops. */
+void swemu_report(FILE *f);
+/* All counters as JSON:
+ * {"ldm_static_bytes":N, "ldm_budget_bytes":N, "launches_dropped":N,
+ *  "launches":[{"kernel":"...","seconds":s,"cpes":[{"get_bytes":..,
+ *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..}, x64]}, ...]}
+ * Returns 0, or -1 if the file cannot be written. If env SWEMU_REPORT_JSON
+ * is set, this is written there at exit. */
+int swemu_write_json(const char *path);
+void swemu_reset_counters(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

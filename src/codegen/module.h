@@ -1,0 +1,63 @@
+// A compiled model ready for emission, and the emitters of the output folder
+// (the generated-code contract in docs/design.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/passes/memory_plan.h"
+#include "lower/lower.h"
+#include "target/target.h"
+#include "tir/tir.h"
+
+namespace swtc::codegen {
+
+struct CompiledKernel {
+  lower::Kernel kernel;             // what it computes and its graph values
+  tir::PrimFunc func;               // scheduled loop nest
+  std::vector<std::string> trace;   // schedule primitives applied
+  int64_t ldm_bytes = 0;            // Sunway: LDM arena bytes per CPE
+};
+
+struct Module {
+  std::string name;                 // C prefix and file stem, e.g. "resnet18"
+  target::Target target;
+  graph::Graph graph;               // the graph the kernels were lowered from
+  std::vector<CompiledKernel> kernels;
+  graph::MemoryPlan plan;
+};
+
+/// A file of the output folder.
+struct OutputFile {
+  std::string path;  // relative to the output folder
+  std::string content;
+};
+
+/// Every file of the output folder: header, C sources, weights blob,
+/// Makefile, runner, and (Sunway) the athread emulator sources.
+std::vector<OutputFile> emit_module(const Module &m);
+
+// Pieces, for tests.
+std::string emit_header(const Module &m);
+std::string emit_host_source(const Module &m);
+std::string emit_sunway_mpe(const Module &m);
+std::string emit_sunway_cpe(const Module &m);
+std::string emit_weights(const Module &m);
+std::string emit_makefile(const Module &m);
+std::string emit_runner(const Module &m);
+
+/// Link flags of the emulated build: the emulator wraps the allocator to know
+/// every heap buffer a DMA may touch.
+inline constexpr const char *kEmulatorLdflags =
+    "-Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,"
+    "--wrap=aligned_alloc -lpthread -ldl -lm";
+
+/// The runtime files shipped with generated output (embedded at build time).
+struct EmbeddedFile {
+  const char *path;
+  const char *content;
+};
+const std::vector<EmbeddedFile> &runtime_files();
+
+}  // namespace swtc::codegen

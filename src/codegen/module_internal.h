@@ -1,0 +1,21 @@
+// Helpers shared by the host and Sunway emitters.
+#pragma once
+
+#include <string>
+
+#include "codegen/module.h"
+
+namespace swtc::codegen::detail {
+
+/// "RESNET18" for "resnet18".
+std::string upper(const std::string &s);
+/// C expression (in the run function) for the storage of graph value v.
+std::string value_pointer(const Module &m, int v, bool mutable_ptr);
+/// Definitions of the input/output name and shape tables declared in the header.
+std::string io_tables(const Module &m);
+/// Comment banner for generated files.
+std::string banner(const Module &m, const std::string &what);
+/// What a kernel computes, for a comment: the node it came from.
+std::string kernel_comment(const Module &m, const CompiledKernel &k);
+
+}  // namespace swtc::codegen::detail

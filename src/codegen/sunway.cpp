@@ -1,0 +1,214 @@
+// Sunway flavour: per kernel an MPE wrapper (argument struct, spawn, join)
+// and a CPE kernel that takes its share of the outer loop by _MYID and moves
+// staged tiles between main memory and LDM with athread_get / athread_put.
+#include <algorithm>
+
+#include "codegen/c_printer.h"
+#include "codegen/module.h"
+#include "codegen/module_internal.h"
+#include "common/error.h"
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::codegen {
+
+using namespace detail;
+using namespace tir;
+
+namespace {
+
+std::string args_struct(const CompiledKernel &k) {
+  std::string s = "struct " + k.func.name + "_args {";
+  for (const auto &b : k.func.params) s += " float *" + b->name + ";";
+  return s + " };\n";
+}
+
+class CpePrinter : public CPrinter {
+ public:
+  CpePrinter(const PrimFunc &f, int cpes) : cpes_(cpes) { layout_ = ldm_layout(f, nullptr); }
+
+ protected:
+  std::string buffer_name(const Buffer &b) override {
+    return b->scope == Scope::Global ? "p." + b->name : b->name;
+  }
+
+  void emit_for(const Stmt &s, int indent) override {
+    if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
+    const std::string e = std::to_string(s->extent), v = s->loop_var;
+    line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
+    line(indent + 1, "const long " + v + "_chunk = (" + e + " + " + std::to_string(cpes_ - 1) +
+                         ") / " + std::to_string(cpes_) + ";");
+    line(indent + 1, "const long " + v + "_begin = _MYID * " + v + "_chunk;");
+    line(indent + 1, "const long " + v + "_end = swtc_min(" + v + "_begin + " + v + "_chunk, " +
+                         e + ");");
+    line(indent + 1, "for (long " + v + " = " + v + "_begin; " + v + " < " + v + "_end; ++" + v +
+                         ") {");
+    stmt(s->inner(), indent + 2);
+    line(indent + 1, "}");
+    line(indent, "}");
+  }
+
+  /// DMA of the box global[lo .. lo + local.shape) clamped to global's bounds:
+  /// the trailing dims the box covers whole merge into one contiguous run.
+  void emit_dma(const Stmt &s, int indent, bool get) {
+    const Buffer &g = s->buffer, &l = s->local;
+    const size_t rank = g->shape.size();
+    const std::string L = l->name;
+    const size_t t = whole_from(s);
+    int64_t run = 1;
+    for (size_t d = t; d < rank; ++d) run *= g->shape[d];
+    auto lo = [&](size_t d) { return var(L + "_lo" + std::to_string(d)); };
+    auto it = [&](size_t d) { return var(L + "_t" + std::to_string(d)); };
+    std::vector<Expr> gidx(rank, int_imm(0)), lidx(rank, int_imm(0));
+    int depth = indent;
+    if (t == 0) {
+      // The whole buffer.
+    } else {
+      for (size_t d = 0; d + 1 < t; ++d) {
+        const std::string i = L + "_t" + std::to_string(d);
+        line(depth, "for (long " + i + " = swtc_max(" + L + "_lo" + std::to_string(d) + ", 0); " +
+                        i + " < swtc_min(" + L + "_lo" + std::to_string(d) + " + " +
+                        std::to_string(l->shape[d]) + ", " + std::to_string(g->shape[d]) + "); ++" +
+                        i + ") {");
+        gidx[d] = it(d);
+        lidx[d] = it(d) - lo(d);
+        ++depth;
+      }
+      const size_t j = t - 1;
+      const std::string a = L + "_a", b = L + "_b";
+      line(depth, "const long " + a + " = swtc_max(" + L + "_lo" + std::to_string(j) + ", 0);");
+      line(depth, "const long " + b + " = swtc_min(" + L + "_lo" + std::to_string(j) + " + " +
+                      std::to_string(l->shape[j]) + ", " + std::to_string(g->shape[j]) + ");");
+      gidx[j] = var(a);
+      lidx[j] = var(a) - lo(j);
+      line(depth, "if (" + a + " < " + b + ") {");
+      ++depth;
+    }
+    const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
+    const std::string lp = L + " + " + flat_index(l->shape, lidx);
+    const std::string len =
+        t == 0 ? std::to_string(g->elements() * 4)
+               : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
+    if (get)
+      line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
+                      ", (void *)&swtc_reply, 0, 0, 0);");
+    else
+      line(depth, "athread_put(PE_MODE, (void *)(" + lp + "), (void *)(" + gp + "), " + len +
+                      ", (void *)&swtc_reply, 0, 0);");
+    line(depth, "++swtc_ndma;");
+    while (depth > indent) line(--depth, "}");
+    line(indent, "while (swtc_reply != swtc_ndma) {");
+    line(indent, "}");
+  }
+
+  /// The box covers dims [t, rank) of the global buffer whole; returns t.
+  static size_t whole_from(const Stmt &s) {
+    size_t t = s->buffer->shape.size();
+    while (t > 0 && s->local->shape[t - 1] == s->buffer->shape[t - 1] &&
+           is_const_int(s->indices[t - 1]) && s->indices[t - 1]->int_value == 0)
+      --t;
+    return t;
+  }
+
+  void emit_stage(const Stmt &s, int indent) override {
+    const std::string L = s->local->name;
+    line(indent, "{ /* " + L + " holds a box of " + s->buffer->name + " in LDM */");
+    for (size_t d = 0; d < whole_from(s); ++d)
+      line(indent + 1, "const long " + L + "_lo" + std::to_string(d) + " = " + expr(s->indices[d]) +
+                           ";");
+    if (s->dir != StageDir::Out) emit_dma(s, indent + 1, true);
+    stmt(s->inner(), indent + 1);
+    if (s->dir != StageDir::In) emit_dma(s, indent + 1, false);
+    line(indent, "}");
+  }
+
+ public:
+  const std::map<const BufferNode *, int64_t> &layout() const { return layout_; }
+
+ private:
+  int cpes_;
+  std::map<const BufferNode *, int64_t> layout_;
+};
+
+/// CPE code may touch main memory only by DMA: no load or store of a global buffer.
+void check_dma_only(const PrimFunc &f) {
+  struct V : IRVisitor {
+    const PrimFunc &f;
+    explicit V(const PrimFunc &fn) : f(fn) {}
+    void visit_Load(const Expr &e) override {
+      if (e->buffer->scope == Scope::Global)
+        internal_error("CPE kernel '", f.name, "' reads main-memory buffer '", e->buffer->name,
+                       "' directly (not staged in LDM)");
+      IRVisitor::visit_Load(e);
+    }
+    void visit_Store(const Stmt &s) override {
+      if (s->buffer->scope == Scope::Global)
+        internal_error("CPE kernel '", f.name, "' writes main-memory buffer '", s->buffer->name,
+                       "' directly (not staged in LDM)");
+      IRVisitor::visit_Store(s);
+    }
+  } v(f);
+  v.visit(f.body);
+}
+
+}  // namespace
+
+std::string emit_sunway_cpe(const Module &m) {
+  std::string s = banner(m, "CPE (slave) kernels, C99 for sw5cc -slave");
+  s += "#include <slave.h>\n#include <math.h>\n\n";
+  s += c_prelude();
+  int64_t arena = 32;
+  for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
+  s += "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
+       " bytes per CPE. */\n";
+  s += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
+  for (const CompiledKernel &k : m.kernels) {
+    check_dma_only(k.func);
+    CpePrinter p(k.func, m.target.workers);
+    s += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
+    s += args_struct(k);
+    s += "void slave_" + k.func.name + "(void *arg);\n";
+    s += "void slave_" + k.func.name + "(void *arg) {\n";
+    s += "  struct " + k.func.name + "_args p;\n";
+    s += "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
+    // LDM buffers, in order of their offsets (deterministic).
+    std::vector<std::pair<int64_t, std::string>> bufs;
+    for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
+    std::sort(bufs.begin(), bufs.end());
+    for (const auto &[off, name] : bufs)
+      s += "  float *const " + name + " = swtc_ldm + " + std::to_string(off / 4) + ";\n";
+    s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n";
+    s += "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
+    p.stmt(k.func.body, 1);
+    s += p.text() + "}\n";
+  }
+  return s;
+}
+
+std::string emit_sunway_mpe(const Module &m) {
+  std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
+  s += "#include <athread.h>\n\n#include \"" + m.name + ".h\"\n\n";
+  s += io_tables(m);
+  for (const CompiledKernel &k : m.kernels) {
+    s += "\n" + args_struct(k);
+    s += "extern void slave_" + k.func.name + "(void *);\n";
+  }
+  s += "\nint " + m.name +
+       "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
+       "    void *workspace) {\n";
+  s += "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n";
+  s += "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+  for (const CompiledKernel &k : m.kernels) {
+    s += "  { /* " + kernel_comment(m, k) + " */\n";
+    // Static, so that CPEs fetch it by DMA from a known main-memory block.
+    s += "    static struct " + k.func.name + "_args a;\n";
+    for (size_t i = 0; i < k.kernel.values.size(); ++i)
+      s += "    a." + k.func.params[i]->name + " = " +
+           value_pointer(m, k.kernel.values[i], true) + ";\n";
+    s += "    athread_spawn(" + k.func.name + ", &a);\n    athread_join();\n  }\n";
+  }
+  s += "  return 0;\n}\n";
+  return s;
+}
+
+}  // namespace swtc::codegen

@@ -1,0 +1,135 @@
+#include "driver/driver.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "codegen/c_printer.h"
+#include "frontend/onnx/onnx_import.h"
+#include "graph/passes/canonicalize.h"
+#include "graph/printer.h"
+#include "graph/verifier.h"
+#include "target/target.h"
+#include "tir/analysis.h"
+#include "tir/printer.h"
+
+namespace swtc::driver {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> &dump_points() {
+  static const std::vector<std::string> points = {"import", "canonicalize", "lower", "schedule"};
+  return points;
+}
+
+std::string model_name_from_path(const std::string &path) {
+  return codegen::c_identifier(fs::path(path).stem().string());
+}
+
+graph::Graph import_model(const std::string &path) { return frontend::import_onnx_file(path); }
+
+namespace {
+
+void dump(const CompileOptions &o, const std::string &point, const std::string &text) {
+  if (o.dump && o.dump_after == point) *o.dump << "// IR after " << point << "\n" << text;
+}
+
+/// Kernels in graph order, with views turned into aliases and copies added
+/// where a graph output must own its buffer.
+std::vector<lower::Kernel> lower_graph(const graph::Graph &g, std::vector<int> &alias_of) {
+  alias_of.assign(g.values.size(), -1);
+  std::vector<lower::Kernel> kernels;
+  for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
+    const graph::Node &n = g.nodes[i];
+    if (lower::is_view(n.op)) {
+      alias_of[n.outputs[0]] = n.inputs[0];
+      continue;
+    }
+    kernels.push_back(lower::lower_node(g, i));
+  }
+  // A graph output must live in the caller's output buffer: copy views,
+  // inputs and constants that are outputs.
+  for (int out : g.outputs) {
+    const graph::Value &v = g.values[out];
+    bool needs_copy = alias_of[out] >= 0 || v.producer < 0;
+    if (!needs_copy) continue;
+    int src = alias_of[out] >= 0 ? alias_of[out] : -1;
+    if (src < 0)
+      user_error("graph output '", v.name, "' is a graph input or a constant; nothing to compute");
+    alias_of[out] = -1;
+    kernels.push_back(lower::lower_copy(g, src, out, "k_copy_" + codegen::c_identifier(v.name)));
+  }
+  return kernels;
+}
+
+}  // namespace
+
+codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts) {
+  codegen::Module m;
+  m.target = target::get_target(opts.target);
+  m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
+  dump(opts, "import", graph::to_text(imported));
+
+  // 1. Graph passes.
+  m.graph = graph::canonicalize(imported);
+  graph::verify(m.graph);
+  dump(opts, "canonicalize", graph::to_text(m.graph));
+
+  // 2. Lowering to loop definitions.
+  std::vector<int> alias_of;
+  std::vector<lower::Kernel> kernels = lower_graph(m.graph, alias_of);
+
+  // 3. Scheduling for the target, then lowering to tensor IR.
+  std::string lowered, scheduled;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    lower::Kernel &k = kernels[i];
+    const std::string what =
+        k.node >= 0 ? m.graph.describe(k.node) : "kernel '" + k.def.name + "'";
+    if (opts.log)
+      *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
+    if (opts.dump_after == "lower") lowered += tir::to_text(schedule::Schedule(k.def).lower());
+    schedule::Schedule s = [&] {
+      try {
+        return target::default_schedule(k.def, m.target);
+      } catch (const UserError &e) {
+        user_error(what, ": ", e.what());
+      }
+    }();
+    codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0};
+    tir::verify(ck.func);
+    ck.ldm_bytes = m.target.scratchpad_bytes ? tir::ldm_bytes(ck.func) : 0;
+    target::check_ldm(ck.func, m.target, what);
+    scheduled += tir::to_text(ck.func);
+    m.kernels.push_back(std::move(ck));
+  }
+  dump(opts, "lower", lowered);
+  dump(opts, "schedule", scheduled);
+
+  // 4. Static memory plan.
+  std::vector<graph::Step> steps;
+  for (const auto &k : m.kernels) {
+    graph::Step st;
+    st.reads.assign(k.kernel.values.begin(), k.kernel.values.end() - 1);
+    st.write = k.kernel.values.back();
+    steps.push_back(st);
+  }
+  m.plan = graph::plan_memory(m.graph, steps, alias_of);
+  return m;
+}
+
+std::vector<std::string> write_output(const codegen::Module &m, const std::string &dir) {
+  std::vector<std::string> written;
+  for (const auto &f : codegen::emit_module(m)) {
+    fs::path p = fs::path(dir) / f.path;
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) user_error("cannot create folder '", p.parent_path().string(), "': ", ec.message());
+    std::ofstream os(p, std::ios::binary);
+    os.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
+    if (!os) user_error("cannot write '", p.string(), "'");
+    written.push_back(p.string());
+  }
+  return written;
+}
+
+}  // namespace swtc::driver

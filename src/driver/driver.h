@@ -1,0 +1,65 @@
+// The pipeline as one readable function, and the `run` flow of the CLI.
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "codegen/module.h"
+#include "graph/graph.h"
+
+namespace swtc::driver {
+
+struct CompileOptions {
+  std::string target = "host";
+  std::string name;        // C prefix and file stem; default: the model file's stem
+  std::string dump_after;  // print the IR after this step ("import", "canonicalize", "lower", "schedule")
+  std::ostream *dump = nullptr;  // where dumps go
+  std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
+};
+
+/// Steps whose IR can be dumped.
+const std::vector<std::string> &dump_points();
+
+/// Reads and imports an ONNX file (the `import` step).
+graph::Graph import_model(const std::string &path);
+
+/// Runs the pipeline on an imported graph: canonicalize, lower, schedule,
+/// plan memory. The result is ready for codegen::emit_module.
+codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts);
+
+/// Writes the output folder (creating it). Returns the paths written.
+std::vector<std::string> write_output(const codegen::Module &m, const std::string &dir);
+
+/// A C identifier from a model path's stem ("models/resnet-18.onnx" -> "resnet_18").
+std::string model_name_from_path(const std::string &path);
+
+struct RunOptions {
+  std::string target = "host";
+  std::vector<std::pair<std::string, std::string>> inputs;  // name -> .npy path
+  std::string output_dir;  // where outputs are written ("" -> only the work dir)
+  std::string work_dir;    // build folder ("" -> a fresh temporary folder)
+  int repeat = 5;
+  uint64_t seed = 1;
+  double tolerance = 1e-4;  // relative L2 error bound for the check
+  bool check = true;        // compare with the reference interpreter
+};
+
+struct OutputCheck {
+  std::string name;
+  double max_abs = 0, rel_l2 = 0;
+};
+
+struct RunResult {
+  double latency_ms_median = 0;
+  std::string work_dir;
+  std::vector<OutputCheck> checks;
+  bool ok = true;
+};
+
+/// Compiles, builds with the system compiler (the emulator for Sunway), runs
+/// and compares with the reference interpreter. Progress goes to `log`.
+RunResult run_model(const std::string &model_path, const RunOptions &opts, std::ostream &log);
+
+}  // namespace swtc::driver

@@ -1,0 +1,156 @@
+// `swtc run`: compile, build with the system compiler (or the emulator), run,
+// compare with the reference interpreter.
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "common/error.h"
+#include "common/npy.h"
+#include "driver/driver.h"
+#include "interp/interpreter.h"
+
+namespace swtc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shell_quote(const std::string &s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// Runs a shell command, returning its exit status and its combined output.
+int run_command(const std::string &cmd, std::string &output) {
+  output.clear();
+  FILE *p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) user_error("cannot run: ", cmd);
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+graph::TensorData to_tensor(const npy::Array &a, const graph::Value &v, const std::string &path) {
+  if (a.dtype != "<f4")
+    user_error("input '", v.name, "' from ", path, ": dtype ", a.dtype, " but the model wants float32");
+  if (a.shape != v.shape)
+    user_error("input '", v.name, "' from ", path, ": shape ", graph::shape_str(a.shape),
+               " but the model wants ", graph::shape_str(v.shape));
+  graph::TensorData t;
+  t.dtype = graph::DType::F32;
+  t.shape = a.shape;
+  t.f32.resize(static_cast<size_t>(graph::num_elements(a.shape)));
+  std::memcpy(t.f32.data(), a.data.data(), t.f32.size() * 4);
+  return t;
+}
+
+npy::Array to_npy(const graph::TensorData &t) {
+  npy::Array a;
+  a.dtype = "<f4";
+  a.shape = t.shape;
+  a.data.resize(t.f32.size() * 4);
+  std::memcpy(a.data.data(), t.f32.data(), a.data.size());
+  return a;
+}
+
+}  // namespace
+
+RunResult run_model(const std::string &model_path, const RunOptions &opts, std::ostream &log) {
+  RunResult res;
+  graph::Graph g = import_model(model_path);
+  CompileOptions co;
+  co.target = opts.target;
+  co.name = model_name_from_path(model_path);
+  codegen::Module m = compile_graph(g, co);
+
+  res.work_dir = opts.work_dir;
+  if (res.work_dir.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "swtc-run-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
+    res.work_dir = tmpl;
+  }
+  write_output(m, res.work_dir);
+  log << "compiled " << m.kernels.size() << " kernels for " << m.target.name << " into "
+      << res.work_dir << "\n";
+
+  const bool sunway = m.target.kind == target::Kind::Sunway;
+  std::string out;
+  log << "building with " << (sunway ? "gcc and the athread emulator" : "the system C compiler")
+      << "...\n";
+  if (run_command("make -C " + shell_quote(res.work_dir) + " -s " + (sunway ? "emulate" : "all"),
+                  out) != 0)
+    user_error("building the generated code failed:\n", out);
+
+  // Inputs: the given files, or seeded random values in [-1, 1) (never zeros).
+  fs::create_directories(fs::path(res.work_dir) / "inputs");
+  std::vector<graph::TensorData> inputs;
+  std::string args;
+  std::mt19937_64 rng(opts.seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int id : g.inputs) {
+    const graph::Value &v = g.values[id];
+    std::string path;
+    for (const auto &[name, p] : opts.inputs)
+      if (name == v.name) path = p;
+    if (!path.empty()) {
+      inputs.push_back(to_tensor(npy::load(path), v, path));
+    } else {
+      graph::TensorData t;
+      t.shape = v.shape;
+      t.f32.resize(static_cast<size_t>(graph::num_elements(v.shape)));
+      for (auto &x : t.f32) x = dist(rng);
+      inputs.push_back(t);
+      path = (fs::path(res.work_dir) / "inputs" / (npy::sanitize_name(v.name) + ".npy")).string();
+      npy::save(path, to_npy(t));
+    }
+    args += " --input " + shell_quote(v.name + "=" + fs::absolute(path).string());
+  }
+  for (const auto &[name, p] : opts.inputs) {
+    bool known = false;
+    for (int id : g.inputs) known = known || g.values[id].name == name;
+    if (!known) user_error("the model has no input named '", name, "'");
+  }
+
+  const std::string out_dir = opts.output_dir.empty()
+                                  ? (fs::path(res.work_dir) / "outputs").string()
+                                  : opts.output_dir;
+  fs::create_directories(out_dir);
+  const std::string exe = "./" + m.name + (sunway ? "_emu" : "");
+  log << "running " << exe << " (" << opts.repeat << " runs)...\n";
+  int st = run_command("cd " + shell_quote(res.work_dir) + " && " + exe + args + " --output-dir " +
+                           shell_quote(fs::absolute(out_dir).string()) + " --repeat " +
+                           std::to_string(opts.repeat),
+                       out);
+  if (st != 0) user_error("the compiled model failed (exit ", st, "):\n", out);
+  if (auto pos = out.find("latency_ms median="); pos != std::string::npos)
+    res.latency_ms_median = std::stod(out.substr(pos + 18));
+
+  if (!opts.check) return res;
+  log << "running the reference interpreter...\n";
+  std::vector<graph::TensorData> expect = interp::run(g, inputs);
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const graph::Value &v = g.values[g.outputs[i]];
+    std::string path = (fs::path(out_dir) / (npy::sanitize_name(v.name) + ".npy")).string();
+    graph::TensorData got = to_tensor(npy::load(path), v, path);
+    double diff2 = 0, ref2 = 0, max_abs = 0;
+    for (size_t k = 0; k < got.f32.size(); ++k) {
+      double d = double(got.f32[k]) - double(expect[i].f32[k]);
+      diff2 += d * d;
+      ref2 += double(expect[i].f32[k]) * expect[i].f32[k];
+      max_abs = std::max(max_abs, std::fabs(d));
+      if (std::isnan(got.f32[k])) max_abs = diff2 = INFINITY;
+    }
+    OutputCheck c{v.name, max_abs, std::sqrt(diff2) / std::max(std::sqrt(ref2), 1e-30)};
+    res.ok = res.ok && c.rel_l2 <= opts.tolerance;
+    res.checks.push_back(c);
+  }
+  return res;
+}
+
+}  // namespace swtc::driver

@@ -1,0 +1,129 @@
+#include "graph/graph.h"
+
+#include <array>
+
+#include "common/error.h"
+
+namespace swtc::graph {
+
+namespace {
+
+struct OpEntry {
+  OpKind kind;
+  const char *name;
+};
+
+constexpr OpEntry kOps[] = {
+#define X(kind, name) {OpKind::kind, name},
+#include "graph/ops.def"
+#undef X
+};
+
+}  // namespace
+
+const char *op_name(OpKind kind) {
+  for (const OpEntry &e : kOps)
+    if (e.kind == kind) return e.name;
+  internal_error("op_name: unknown op kind ", static_cast<int>(kind));
+}
+
+std::optional<OpKind> op_from_name(const std::string &onnx_op_type) {
+  for (const OpEntry &e : kOps)
+    if (onnx_op_type == e.name) return e.kind;
+  return std::nullopt;
+}
+
+OpArity op_arity(OpKind kind) {
+  switch (kind) {
+    case OpKind::Conv: return {2, 3, 1, 1};
+    case OpKind::BatchNormalization: return {5, 5, 1, 1};
+    case OpKind::Relu: return {1, 1, 1, 1};
+    case OpKind::MaxPool: return {1, 1, 1, 1};
+    case OpKind::AveragePool: return {1, 1, 1, 1};
+    case OpKind::GlobalAveragePool: return {1, 1, 1, 1};
+    case OpKind::Add: return {2, 2, 1, 1};
+    case OpKind::Flatten: return {1, 1, 1, 1};
+    case OpKind::Reshape: return {1, 2, 1, 1};  // 1 input once canonicalized (attr `shape`)
+    case OpKind::Gemm: return {2, 3, 1, 1};
+    case OpKind::Identity: return {1, 1, 1, 1};
+    case OpKind::Constant: return {0, 0, 1, 1};
+  }
+  internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
+}
+
+const char *dtype_name(DType t) {
+  switch (t) {
+    case DType::F32: return "f32";
+    case DType::I64: return "i64";
+  }
+  internal_error("dtype_name: unknown dtype ", static_cast<int>(t));
+}
+
+int64_t num_elements(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ",";
+    out += std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+int64_t Node::attr_int(const std::string &key, int64_t dflt) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return dflt;
+  if (const int64_t *v = std::get_if<int64_t>(&it->second)) return *v;
+  user_error("node '", name, "' (", op_name(op), "): attribute '", key,
+             "' must be an int");
+}
+
+float Node::attr_float(const std::string &key, float dflt) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return dflt;
+  if (const float *v = std::get_if<float>(&it->second)) return *v;
+  if (const int64_t *v = std::get_if<int64_t>(&it->second)) return static_cast<float>(*v);
+  user_error("node '", name, "' (", op_name(op), "): attribute '", key,
+             "' must be a float");
+}
+
+std::vector<int64_t> Node::attr_ints(const std::string &key,
+                                     const std::vector<int64_t> &dflt) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return dflt;
+  if (const auto *v = std::get_if<std::vector<int64_t>>(&it->second)) return *v;
+  user_error("node '", name, "' (", op_name(op), "): attribute '", key,
+             "' must be a list of ints");
+}
+
+std::string Node::attr_string(const std::string &key, const std::string &dflt) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return dflt;
+  if (const auto *v = std::get_if<std::string>(&it->second)) return *v;
+  user_error("node '", name, "' (", op_name(op), "): attribute '", key,
+             "' must be a string");
+}
+
+int Graph::add_value(Value v) {
+  values.push_back(std::move(v));
+  return static_cast<int>(values.size()) - 1;
+}
+
+int Graph::find_value(const std::string &value_name) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].name == value_name) return static_cast<int>(i);
+  return -1;
+}
+
+std::string Graph::describe(int node_id) const {
+  if (node_id < 0 || node_id >= static_cast<int>(nodes.size()))
+    return str_cat("node #", node_id);
+  const Node &n = nodes[node_id];
+  return str_cat("node '", n.name, "' (", op_name(n.op), ")");
+}
+
+}  // namespace swtc::graph

@@ -1,0 +1,381 @@
+#include "interp/interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+#include "graph/shape_inference.h"
+
+namespace swtc::interp {
+
+namespace {
+
+using graph::DType;
+using graph::Graph;
+using graph::Node;
+using graph::OpKind;
+using graph::Shape;
+using graph::TensorData;
+using graph::Window;
+
+using Buf = std::vector<double>;
+
+/// Window geometry padded to exactly three spatial axes (missing leading axes
+/// have extent 1, kernel 1, stride 1, dilation 1, no padding).
+struct Geo3 {
+  int64_t in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
+  int64_t in_size() const { return in[0] * in[1] * in[2]; }
+  int64_t out_size() const { return out[0] * out[1] * out[2]; }
+  int64_t k_size() const { return k[0] * k[1] * k[2]; }
+};
+
+Geo3 to_geo3(const Graph &g, int node_id, const Window &w) {
+  size_t nsp = w.kernel.size();
+  if (nsp > 3)
+    user_error(g.describe(node_id), ": the interpreter supports at most 3 spatial axes, got ",
+               nsp);
+  Geo3 r;
+  size_t lead = 3 - nsp;
+  for (size_t a = 0; a < 3; ++a) {
+    if (a < lead) {
+      r.in[a] = r.out[a] = r.k[a] = r.s[a] = r.d[a] = 1;
+      r.pb[a] = r.pe[a] = 0;
+      continue;
+    }
+    size_t j = a - lead;
+    r.in[a] = w.in_spatial[j];
+    r.out[a] = w.out_spatial[j];
+    r.k[a] = w.kernel[j];
+    r.s[a] = w.strides[j];
+    r.d[a] = w.dilations[j];
+    r.pb[a] = w.pads[j];
+    r.pe[a] = w.pads[j + nsp];
+  }
+  return r;
+}
+
+/// [lo, hi): the output positions o with 0 <= o*s + off < in.
+void valid_range(int64_t off, int64_t s, int64_t in, int64_t out, int64_t &lo, int64_t &hi) {
+  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  hi = (in - 1 - off) < 0 ? 0 : (in - 1 - off) / s + 1;
+  hi = std::min(hi, out);
+  lo = std::min(lo, hi);
+}
+
+class Interpreter {
+ public:
+  explicit Interpreter(const Graph &g) : g_(g), env_(g.values.size()) {}
+
+  std::vector<TensorData> run(const std::vector<TensorData> &inputs) {
+    bind_inputs(inputs);
+    std::vector<int> last_use(g_.values.size(), -1);
+    for (size_t i = 0; i < g_.nodes.size(); ++i)
+      for (int id : g_.nodes[i].inputs)
+        if (id >= 0) last_use[id] = static_cast<int>(i);
+    for (int id : g_.outputs) last_use[id] = std::numeric_limits<int>::max();
+    for (size_t v = 0; v < g_.values.size(); ++v)
+      if (g_.values[v].constant) env_[v] = to_double(*g_.values[v].constant);
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      node_ = static_cast<int>(i);
+      exec(g_.nodes[i]);
+      for (int id : g_.nodes[i].inputs)
+        if (id >= 0 && last_use[id] == node_) Buf().swap(env_[id]);
+    }
+    std::vector<TensorData> out;
+    for (int id : g_.outputs) {
+      const graph::Value &v = g_.values[id];
+      TensorData t;
+      t.dtype = v.dtype;
+      t.shape = v.shape;
+      const Buf &b = env_[id];
+      if (v.dtype == DType::F32)
+        t.f32.assign(b.begin(), b.end());  // rounds to float
+      else
+        for (double x : b) t.i64.push_back(static_cast<int64_t>(std::llround(x)));
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+ private:
+  static Buf to_double(const TensorData &t) {
+    return t.dtype == DType::F32 ? Buf(t.f32.begin(), t.f32.end())
+                                 : Buf(t.i64.begin(), t.i64.end());
+  }
+
+  void bind_inputs(const std::vector<TensorData> &inputs) {
+    if (inputs.size() != g_.inputs.size())
+      user_error("graph '", g_.name, "' has ", g_.inputs.size(), " inputs, but ", inputs.size(),
+                 " were given");
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      const graph::Value &v = g_.values[g_.inputs[k]];
+      const TensorData &t = inputs[k];
+      if (t.dtype != v.dtype || t.shape != v.shape)
+        user_error("input '", v.name, "' must be ", graph::dtype_name(v.dtype),
+                   graph::shape_str(v.shape), ", got ", graph::dtype_name(t.dtype),
+                   graph::shape_str(t.shape));
+      size_t have = t.dtype == DType::F32 ? t.f32.size() : t.i64.size();
+      if (static_cast<int64_t>(have) != t.size())
+        user_error("input '", v.name, "' has shape ", graph::shape_str(t.shape), " but ", have,
+                   " elements");
+      env_[g_.inputs[k]] = to_double(t);
+    }
+  }
+
+  const Shape &shape(int id) const { return g_.values[id].shape; }
+  const Buf &in(const Node &n, size_t k) const { return env_[n.inputs[k]]; }
+  Buf &out(const Node &n) {
+    Buf &b = env_[n.outputs[0]];
+    b.assign(static_cast<size_t>(graph::num_elements(shape(n.outputs[0]))), 0.0);
+    return b;
+  }
+
+  void exec(const Node &n) {
+    switch (n.op) {
+      case OpKind::Conv: return conv(n);
+      case OpKind::MaxPool:
+      case OpKind::AveragePool: return pool(n);
+      case OpKind::BatchNormalization: return batch_norm(n);
+      case OpKind::Relu: {
+        const Buf &x = in(n, 0);
+        Buf &y = out(n);
+        for (size_t i = 0; i < x.size(); ++i) y[i] = x[i] > 0 ? x[i] : 0.0;
+        return;
+      }
+      case OpKind::GlobalAveragePool: return global_average_pool(n);
+      case OpKind::Add: return add(n);
+      case OpKind::Flatten:
+      case OpKind::Reshape:
+      case OpKind::Identity: env_[n.outputs[0]] = in(n, 0); return;
+      case OpKind::Gemm: return gemm(n);
+      case OpKind::Constant:
+        env_[n.outputs[0]] = to_double(graph::constant_node_data(g_, node_));
+        return;
+    }
+    internal_error("interpreter: unhandled op ", graph::op_name(n.op));
+  }
+
+  void conv(const Node &n) {
+    Window w = graph::resolve_window(g_, node_);
+    Geo3 geo = to_geo3(g_, node_, w);
+    const Shape &xs = shape(n.inputs[0]), &ws = shape(n.inputs[1]);
+    const Buf &x = in(n, 0), &wt = in(n, 1);
+    const double *bias = n.inputs.size() > 2 && n.inputs[2] >= 0 ? in(n, 2).data() : nullptr;
+    Buf &y = out(n);
+    int64_t batch = xs[0], c_in = xs[1], c_out = ws[0], group = w.group;
+    int64_t cg = c_in / group, mg = c_out / group;
+    int64_t ip = geo.in_size(), op = geo.out_size(), ks = geo.k_size();
+    // Per kernel column: the valid output column range and input offset.
+    std::vector<int64_t> lo_w(geo.k[2]), hi_w(geo.k[2]), off_w(geo.k[2]);
+    for (int64_t kw = 0; kw < geo.k[2]; ++kw) {
+      off_w[kw] = kw * geo.d[2] - geo.pb[2];
+      valid_range(off_w[kw], geo.s[2], geo.in[2], geo.out[2], lo_w[kw], hi_w[kw]);
+    }
+    const int64_t sw = geo.s[2];
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t m = 0; m < c_out; ++m) {
+        int64_t grp = m / mg;
+        double *yp = y.data() + (b * c_out + m) * op;
+        std::fill(yp, yp + op, bias ? bias[m] : 0.0);
+        for (int64_t c = 0; c < cg; ++c) {
+          const double *xp = x.data() + (b * c_in + grp * cg + c) * ip;
+          const double *wp = wt.data() + (m * cg + c) * ks;
+          for (int64_t kd = 0; kd < geo.k[0]; ++kd) {
+            for (int64_t od = 0; od < geo.out[0]; ++od) {
+              int64_t id = od * geo.s[0] - geo.pb[0] + kd * geo.d[0];
+              if (id < 0 || id >= geo.in[0]) continue;
+              for (int64_t kh = 0; kh < geo.k[1]; ++kh) {
+                const double *wk = wp + (kd * geo.k[1] + kh) * geo.k[2];
+                for (int64_t oh = 0; oh < geo.out[1]; ++oh) {
+                  int64_t ih = oh * geo.s[1] - geo.pb[1] + kh * geo.d[1];
+                  if (ih < 0 || ih >= geo.in[1]) continue;
+                  const double *xrow = xp + (id * geo.in[1] + ih) * geo.in[2];
+                  double *yrow = yp + (od * geo.out[1] + oh) * geo.out[2];
+                  for (int64_t kw = 0; kw < geo.k[2]; ++kw) {
+                    const double wv = wk[kw];
+                    const int64_t off = off_w[kw], hi = hi_w[kw];
+                    if (sw == 1) {
+                      for (int64_t ow = lo_w[kw]; ow < hi; ++ow) yrow[ow] += wv * xrow[ow + off];
+                    } else {
+                      for (int64_t ow = lo_w[kw]; ow < hi; ++ow)
+                        yrow[ow] += wv * xrow[ow * sw + off];
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  void pool(const Node &n) {
+    Window w = graph::resolve_window(g_, node_);
+    Geo3 geo = to_geo3(g_, node_, w);
+    const Shape &xs = shape(n.inputs[0]);
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    bool is_max = n.op == OpKind::MaxPool;
+    int64_t planes = xs[0] * xs[1], ip = geo.in_size(), op = geo.out_size();
+    for (int64_t p = 0; p < planes; ++p) {
+      const double *xp = x.data() + p * ip;
+      double *yp = y.data() + p * op;
+      for (int64_t od = 0; od < geo.out[0]; ++od)
+        for (int64_t oh = 0; oh < geo.out[1]; ++oh)
+          for (int64_t ow = 0; ow < geo.out[2]; ++ow) {
+            double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+            int64_t in_count = 0, pad_count = 0;
+            for (int64_t kd = 0; kd < geo.k[0]; ++kd) {
+              int64_t id = od * geo.s[0] - geo.pb[0] + kd * geo.d[0];
+              bool pd = id >= -geo.pb[0] && id < geo.in[0] + geo.pe[0];
+              bool vd = id >= 0 && id < geo.in[0];
+              for (int64_t kh = 0; kh < geo.k[1]; ++kh) {
+                int64_t ih = oh * geo.s[1] - geo.pb[1] + kh * geo.d[1];
+                bool ph = ih >= -geo.pb[1] && ih < geo.in[1] + geo.pe[1];
+                bool vh = ih >= 0 && ih < geo.in[1];
+                for (int64_t kw = 0; kw < geo.k[2]; ++kw) {
+                  int64_t iw = ow * geo.s[2] - geo.pb[2] + kw * geo.d[2];
+                  bool pw = iw >= -geo.pb[2] && iw < geo.in[2] + geo.pe[2];
+                  bool vw = iw >= 0 && iw < geo.in[2];
+                  if (pd && ph && pw) ++pad_count;
+                  if (!(vd && vh && vw)) continue;
+                  ++in_count;
+                  double v = xp[(id * geo.in[1] + ih) * geo.in[2] + iw];
+                  if (is_max)
+                    acc = std::max(acc, v);
+                  else
+                    acc += v;
+                }
+              }
+            }
+            if (!is_max) {
+              int64_t div = w.count_include_pad ? pad_count : in_count;
+              acc = div > 0 ? acc / static_cast<double>(div) : 0.0;
+            }
+            yp[(od * geo.out[1] + oh) * geo.out[2] + ow] = acc;
+          }
+    }
+  }
+
+  void batch_norm(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    const Buf &x = in(n, 0), &scale = in(n, 1), &bias = in(n, 2), &mean = in(n, 3),
+              &var = in(n, 4);
+    double eps = n.attr_float("epsilon", 1e-5f);
+    Buf &y = out(n);
+    int64_t batch = xs[0], c = xs[1], inner = 1;
+    for (size_t k = 2; k < xs.size(); ++k) inner *= xs[k];
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        double a = scale[ch] / std::sqrt(var[ch] + eps);
+        double sh = bias[ch] - mean[ch] * a;
+        size_t base = static_cast<size_t>((b * c + ch) * inner);
+        for (int64_t i = 0; i < inner; ++i) y[base + i] = x[base + i] * a + sh;
+      }
+  }
+
+  void global_average_pool(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    int64_t planes = xs[0] * xs[1], inner = 1;
+    for (size_t k = 2; k < xs.size(); ++k) inner *= xs[k];
+    for (int64_t p = 0; p < planes; ++p) {
+      double s = 0;
+      for (int64_t i = 0; i < inner; ++i) s += x[p * inner + i];
+      y[p] = s / static_cast<double>(inner);
+    }
+  }
+
+  void add(const Node &n) {
+    const Shape &ys = shape(n.outputs[0]);
+    const Buf &a = in(n, 0), &b = in(n, 1);
+    Buf &y = out(n);
+    if (shape(n.inputs[0]) == ys && shape(n.inputs[1]) == ys) {
+      for (size_t i = 0; i < y.size(); ++i) y[i] = a[i] + b[i];
+      return;
+    }
+    size_t r = ys.size();
+    // Element strides of each operand in output coordinates (0 where broadcast).
+    auto strides_for = [&](const Shape &s) {
+      std::vector<int64_t> st(r, 0);
+      int64_t acc = 1;
+      for (size_t k = 0; k < s.size(); ++k) {
+        size_t ax = s.size() - 1 - k;
+        if (s[ax] != 1) st[r - 1 - k] = acc;
+        acc *= s[ax];
+      }
+      return st;
+    };
+    std::vector<int64_t> sa = strides_for(shape(n.inputs[0])), sb = strides_for(shape(n.inputs[1]));
+    std::vector<int64_t> idx(r, 0);
+    int64_t ia = 0, ib = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      y[i] = a[ia] + b[ib];
+      for (size_t k = r; k-- > 0;) {  // increment the multi-index
+        ++idx[k];
+        ia += sa[k];
+        ib += sb[k];
+        if (idx[k] < ys[k]) break;
+        ia -= sa[k] * idx[k];
+        ib -= sb[k] * idx[k];
+        idx[k] = 0;
+      }
+    }
+  }
+
+  void gemm(const Node &n) {
+    const Shape &as = shape(n.inputs[0]), &bs = shape(n.inputs[1]), &ys = shape(n.outputs[0]);
+    const Buf &a = in(n, 0), &b = in(n, 1);
+    bool ta = n.attr_int("transA", 0) != 0, tb = n.attr_int("transB", 0) != 0;
+    double alpha = n.attr_float("alpha", 1.0f), beta = n.attr_float("beta", 1.0f);
+    int64_t m_ = ys[0], n_ = ys[1], k_ = ta ? as[0] : as[1];
+    Buf &y = out(n);
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const Shape &cs = shape(n.inputs[2]);
+      const Buf &c = in(n, 2);
+      int64_t cr = cs.size() == 2 ? cs[0] : 1, cc = cs.empty() ? 1 : cs.back();
+      for (int64_t i = 0; i < m_; ++i)
+        for (int64_t j = 0; j < n_; ++j)
+          y[i * n_ + j] = beta * c[(cr == 1 ? 0 : i) * cc + (cc == 1 ? 0 : j)];
+    }
+    Buf row(static_cast<size_t>(n_));
+    for (int64_t i = 0; i < m_; ++i) {
+      std::fill(row.begin(), row.end(), 0.0);
+      for (int64_t kk = 0; kk < k_; ++kk) {
+        double av = ta ? a[kk * as[1] + i] : a[i * as[1] + kk];
+        if (!tb) {
+          const double *bp = b.data() + kk * bs[1];
+          for (int64_t j = 0; j < n_; ++j) row[j] += av * bp[j];
+        } else {
+          for (int64_t j = 0; j < n_; ++j) row[j] += av * b[j * bs[1] + kk];
+        }
+      }
+      for (int64_t j = 0; j < n_; ++j) y[i * n_ + j] += alpha * row[j];
+    }
+  }
+
+  const Graph &g_;
+  std::vector<Buf> env_;
+  int node_ = -1;
+};
+
+bool has_all_shapes(const Graph &g) {
+  for (const Node &n : g.nodes)
+    for (int id : n.outputs)
+      if (!g.values[id].has_shape) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<TensorData> run(const Graph &g, const std::vector<TensorData> &inputs) {
+  if (has_all_shapes(g)) return Interpreter(g).run(inputs);
+  Graph local = g;
+  graph::infer_shapes(local);
+  return Interpreter(local).run(inputs);
+}
+
+}  // namespace swtc::interp

@@ -1,0 +1,116 @@
+#include "lower/lower.h"
+
+#include <cctype>
+
+#include "lower/lower_internal.h"
+
+namespace swtc::lower {
+
+using graph::OpKind;
+using namespace detail;
+
+namespace {
+struct Entry {
+  OpKind op;
+  LowerFn fn;
+};
+// The lowering of every op that computes (views are not lowered).
+constexpr Entry kLowerings[] = {
+    {OpKind::Conv, lower_conv},
+    {OpKind::MaxPool, lower_pool},
+    {OpKind::AveragePool, lower_pool},
+    {OpKind::GlobalAveragePool, lower_global_pool},
+    {OpKind::Gemm, lower_gemm},
+    {OpKind::Relu, lower_relu},
+    {OpKind::Add, lower_add},
+    {OpKind::BatchNormalization, lower_batchnorm},
+};
+}  // namespace
+
+bool is_view(OpKind op) {
+  return op == OpKind::Flatten || op == OpKind::Reshape || op == OpKind::Identity;
+}
+
+std::string kernel_name(const graph::Graph &g, int node_id) {
+  std::string op = graph::op_name(g.nodes[node_id].op);
+  for (auto &c : op) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  char idx[16];
+  std::snprintf(idx, sizeof idx, "k%03d_", node_id);
+  return idx + op;
+}
+
+Kernel lower_node(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  for (const Entry &e : kLowerings) {
+    if (e.op != n.op) continue;
+    Kernel k = e.fn(g, node_id);
+    k.values.push_back(n.outputs[0]);  // the output is the last parameter
+    return k;
+  }
+  user_error(g.describe(node_id), ": no lowering for this op");
+}
+
+Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &name) {
+  int64_t n = graph::num_elements(g.values[to].shape);
+  SWTC_CHECK(n == graph::num_elements(g.values[from].shape), "copy between sizes");
+  Kernel k;
+  k.def.name = name;
+  k.def.output = tir::make_buffer("y", {n});
+  k.def.inputs = {tir::make_buffer("x", {n})};
+  k.def.axes = {{"i", n, false}};
+  k.def.value = tir::load(k.def.inputs[0], {tir::var("i")});
+  k.def.flops_per_point = 0;
+  k.values = {from, to};
+  return k;
+}
+
+namespace detail {
+
+Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &names) {
+  const graph::Node &n = g.nodes[node_id];
+  const graph::Value &out = g.values[n.outputs.at(0)];
+  if (out.dtype != graph::DType::F32)
+    user_error(g.describe(node_id), ": output type ", graph::dtype_name(out.dtype),
+               " is not supported (float32 only)");
+  SWTC_CHECK(names.size() >= out.shape.size(), "axis names for ", g.describe(node_id));
+  Kernel k;
+  k.node = node_id;
+  k.def.name = kernel_name(g, node_id);
+  k.def.output = tir::make_buffer("y", out.shape);
+  // Use the trailing names so 2-D outputs get e.g. (h, w) -> (i, j) names as given.
+  for (size_t d = 0; d < out.shape.size(); ++d)
+    k.def.axes.push_back({names[names.size() - out.shape.size() + d], out.shape[d], false});
+  return k;
+}
+
+tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::string &param) {
+  const graph::Value &v = g.values[value];
+  if (v.dtype != graph::DType::F32)
+    user_error(g.describe(k.node), ": input '", v.name, "' has type ", graph::dtype_name(v.dtype),
+               "; only float32 is supported");
+  tir::Buffer b = tir::make_buffer(param, v.shape);
+  k.def.inputs.push_back(b);
+  k.values.push_back(value);
+  return b;
+}
+
+Expr add_reduce(Kernel &k, const std::string &name, int64_t extent) {
+  k.def.axes.push_back({name, extent, true});
+  return tir::var(name);
+}
+
+Expr axis(const Kernel &k, size_t d) { return tir::var(k.def.axes.at(d).name); }
+
+std::vector<Expr> broadcast_index(const Kernel &k, const std::vector<int64_t> &in) {
+  size_t rank = k.def.output->shape.size();
+  SWTC_CHECK(in.size() <= rank, "broadcast rank");
+  std::vector<Expr> idx;
+  for (size_t d = 0; d < in.size(); ++d) {
+    size_t od = rank - in.size() + d;
+    idx.push_back(in[d] == 1 ? tir::int_imm(0) : axis(k, od));
+  }
+  return idx;
+}
+
+}  // namespace detail
+}  // namespace swtc::lower

@@ -1,0 +1,35 @@
+// Shared helpers of the per-op-family lowering files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "lower/lower.h"
+#include "tir/tir.h"
+
+namespace swtc::lower::detail {
+
+using tir::Expr;
+
+/// Kernel skeleton: named spatial axes over the output value of the node.
+Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &axis_names);
+/// Adds graph value `value` as input parameter `param`; returns its buffer.
+tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::string &param);
+/// Adds a reduce axis.
+Expr add_reduce(Kernel &k, const std::string &name, int64_t extent);
+/// The variable of spatial axis d.
+Expr axis(const Kernel &k, size_t d);
+/// Index into an input of shape `in` broadcast (numpy rules) to the output.
+std::vector<Expr> broadcast_index(const Kernel &k, const std::vector<int64_t> &in);
+
+using LowerFn = Kernel (*)(const graph::Graph &g, int node_id);
+Kernel lower_conv(const graph::Graph &g, int node_id);
+Kernel lower_pool(const graph::Graph &g, int node_id);
+Kernel lower_global_pool(const graph::Graph &g, int node_id);
+Kernel lower_gemm(const graph::Graph &g, int node_id);
+Kernel lower_relu(const graph::Graph &g, int node_id);
+Kernel lower_add(const graph::Graph &g, int node_id);
+Kernel lower_batchnorm(const graph::Graph &g, int node_id);
+
+}  // namespace swtc::lower::detail

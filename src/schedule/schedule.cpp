@@ -1,0 +1,345 @@
+#include "schedule/schedule.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/error.h"
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::schedule {
+
+using namespace swtc::tir;
+
+Schedule::Schedule(ComputeDef def) : def_(std::move(def)) {
+  SWTC_CHECK(def_.output && def_.axes.size() >= def_.num_spatial(), "bad compute ", def_.name);
+  for (size_t i = 0; i < def_.axes.size(); ++i) {
+    const IterVar &iv = def_.axes[i];
+    SWTC_CHECK(iv.reduce == (i >= def_.num_spatial()), "axis order in ", def_.name);
+    leaves_.push_back({iv.name, iv.extent, iv.reduce, ForKind::Serial});
+    extents_[iv.name] = iv.extent;
+  }
+}
+
+void Schedule::fail(const std::string &primitive, const std::string &why) const {
+  user_error("schedule of kernel '", def_.name, "': ", primitive, ": ", why);
+}
+
+size_t Schedule::index_of(const std::string &name) const {
+  for (size_t i = 0; i < leaves_.size(); ++i)
+    if (leaves_[i].name == name) return i;
+  fail("lookup", "no loop named '" + name + "'");
+}
+
+const LeafAxis &Schedule::axis(const std::string &name) const { return leaves_[index_of(name)]; }
+
+size_t Schedule::first_reduce() const {
+  for (size_t i = 0; i < leaves_.size(); ++i)
+    if (leaves_[i].reduce) return i;
+  return leaves_.size();
+}
+
+std::pair<std::string, std::string> Schedule::split(const std::string &name, int64_t factor) {
+  size_t i = index_of(name);
+  if (factor < 1) fail("split", "factor " + std::to_string(factor) + " < 1");
+  LeafAxis a = leaves_[i];
+  LeafAxis outer = a, inner = a;
+  outer.name = name + "_o";
+  inner.name = name + "_i";
+  outer.extent = (a.extent + factor - 1) / factor;
+  inner.extent = factor;
+  inner.kind = ForKind::Serial;
+  if (extents_.count(outer.name) || extents_.count(inner.name))
+    fail("split", "loop '" + name + "' was split already");
+  leaves_[i] = outer;
+  leaves_.insert(leaves_.begin() + i + 1, inner);
+  extents_[outer.name] = outer.extent;
+  extents_[inner.name] = inner.extent;
+  relations_.push_back({true, {name, outer.name, inner.name, factor}, {}});
+  trace_.push_back("split(" + name + ", " + std::to_string(factor) + ")");
+  return {outer.name, inner.name};
+}
+
+std::string Schedule::fuse(const std::string &outer, const std::string &inner) {
+  size_t i = index_of(outer), j = index_of(inner);
+  if (j != i + 1) fail("fuse", "'" + outer + "' does not directly enclose '" + inner + "'");
+  const LeafAxis &a = leaves_[i], &b = leaves_[j];
+  if (a.reduce != b.reduce) fail("fuse", "cannot fuse a reduce loop with a spatial loop");
+  if (a.kind != ForKind::Serial || b.kind != ForKind::Serial)
+    fail("fuse", "cannot fuse annotated loops");
+  LeafAxis f{outer + "_" + inner, a.extent * b.extent, a.reduce, ForKind::Serial};
+  if (extents_.count(f.name)) fail("fuse", "loop '" + f.name + "' exists");
+  leaves_[i] = f;
+  leaves_.erase(leaves_.begin() + j);
+  extents_[f.name] = f.extent;
+  relations_.push_back({false, {}, {outer, inner, f.name}});
+  trace_.push_back("fuse(" + outer + ", " + inner + ")");
+  return f.name;
+}
+
+void Schedule::reorder(const std::vector<std::string> &order) {
+  std::vector<size_t> pos;
+  std::set<std::string> seen;
+  for (const auto &n : order) {
+    if (!seen.insert(n).second) fail("reorder", "loop '" + n + "' named twice");
+    pos.push_back(index_of(n));
+  }
+  std::vector<size_t> sorted = pos;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<LeafAxis> old = leaves_;
+  for (size_t k = 0; k < order.size(); ++k) leaves_[sorted[k]] = old[pos[k]];
+  std::string t = "reorder(";
+  for (size_t k = 0; k < order.size(); ++k) t += (k ? ", " : "") + order[k];
+  trace_.push_back(t + ")");
+}
+
+void Schedule::parallel(const std::string &name) {
+  size_t i = index_of(name);
+  if (leaves_[i].reduce) fail("parallel", "'" + name + "' is a reduce loop");
+  if (i > first_reduce()) fail("parallel", "'" + name + "' is inside a reduce loop");
+  for (const auto &l : leaves_)
+    if (l.kind != ForKind::Serial) fail("parallel", "loop '" + l.name + "' is annotated already");
+  leaves_[i].kind = ForKind::Parallel;
+  trace_.push_back("parallel(" + name + ")");
+}
+
+void Schedule::bind_cpe(const std::string &name) {
+  size_t i = index_of(name);
+  if (leaves_[i].reduce) fail("bind_cpe", "'" + name + "' is a reduce loop");
+  if (i != 0) fail("bind_cpe", "'" + name + "' is not the outermost loop");
+  for (const auto &l : leaves_)
+    if (l.kind != ForKind::Serial) fail("bind_cpe", "loop '" + l.name + "' is annotated already");
+  leaves_[i].kind = ForKind::Cpe;
+  trace_.push_back("bind_cpe(" + name + ")");
+}
+
+void Schedule::cache_read(const std::string &buffer, const std::string &at) {
+  index_of(at);
+  bool found = false;
+  for (const auto &b : def_.inputs) found = found || b->name == buffer;
+  if (!found) fail("cache_read", "'" + buffer + "' is not an input of the kernel");
+  for (const auto &c : caches_)
+    if (c.buffer == buffer) fail("cache_read", "'" + buffer + "' is staged already");
+  caches_.push_back({buffer, at});
+  trace_.push_back("cache_read(" + buffer + ", " + at + ")");
+}
+
+void Schedule::cache_write(const std::string &at) {
+  size_t i = index_of(at);
+  if (i >= first_reduce()) fail("cache_write", "'" + at + "' is not outside the reduce loops");
+  for (const auto &c : caches_)
+    if (c.buffer.empty()) fail("cache_write", "the output is staged already");
+  caches_.push_back({"", at});
+  trace_.push_back("cache_write(" + at + ")");
+}
+
+namespace {
+
+/// Collects loop variables (with extents) bound inside a statement.
+void inner_loops(const Stmt &s, std::map<std::string, int64_t> &out) {
+  if (!s) return;
+  if (s->kind == StmtKind::For) out[s->loop_var] = s->extent;
+  for (const auto &b : s->body) inner_loops(b, out);
+}
+
+/// Every index list with which `buf` is read (loads) or written (stores) in s.
+class AccessCollector : public IRVisitor {
+ public:
+  explicit AccessCollector(const BufferNode *b) : buf_(b) {}
+  std::vector<std::vector<Expr>> accesses;
+
+ protected:
+  void visit_Load(const Expr &e) override {
+    if (e->buffer.get() == buf_) accesses.push_back(e->args);
+    IRVisitor::visit_Load(e);
+  }
+  void visit_Store(const Stmt &s) override {
+    if (s->buffer.get() == buf_) accesses.push_back(s->indices);
+    IRVisitor::visit_Store(s);
+  }
+
+ private:
+  const BufferNode *buf_;
+};
+
+Expr from_linear(const LinearForm &f, int64_t constant) {
+  Expr e = int_imm(constant);
+  for (const auto &[v, c] : f.coeffs)
+    if (c != 0) e = var(v) * int_imm(c) + e;
+  return e;
+}
+
+/// Redirects accesses of `global` to `local` with rebased indices.
+class Redirect : public IRMutator {
+ public:
+  Redirect(const Buffer &g, const Buffer &l, const std::map<std::string, int64_t> &inner,
+           const std::vector<int64_t> &lo_const)
+      : g_(g), l_(l), inner_(inner), lo_(lo_const) {}
+
+ protected:
+  Expr mutate_Load(const Expr &e) override {
+    Expr r = IRMutator::mutate_Load(e);
+    if (r->buffer != g_) return r;
+    return load(l_, rebase(r->args));
+  }
+  Stmt mutate_Store(const Stmt &s) override {
+    Stmt r = IRMutator::mutate_Store(s);
+    if (r->buffer != g_) return r;
+    return store(l_, rebase(r->indices), r->value);
+  }
+
+ private:
+  std::vector<Expr> rebase(const std::vector<Expr> &idx) {
+    std::vector<Expr> out;
+    for (size_t d = 0; d < idx.size(); ++d) {
+      LinearForm f = linear_form(idx[d], inner_);
+      out.push_back(from_linear(f, f.constant - lo_[d]));
+    }
+    return out;
+  }
+  const Buffer &g_, &l_;
+  const std::map<std::string, int64_t> &inner_;
+  const std::vector<int64_t> &lo_;
+};
+
+}  // namespace
+
+tir::PrimFunc Schedule::lower() const {
+  // Root axis expressions in terms of leaf loop variables.
+  std::map<std::string, Expr> expr;
+  // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
+  for (const auto &l : leaves_) expr[l.name] = l.extent == 1 ? int_imm(0) : var(l.name);
+  Expr guard;
+  for (auto it = relations_.rbegin(); it != relations_.rend(); ++it) {
+    if (it->is_split) {
+      const Split &s = it->split;
+      expr[s.parent] = expr[s.outer] * int_imm(s.factor) + expr[s.inner];
+      int64_t ext = extents_.at(s.parent);
+      if (ext % s.factor != 0) guard = logical_and(guard, lt(expr[s.parent], int_imm(ext)));
+    } else {
+      const Fuse &f = it->fuse;
+      int64_t inner_ext = extents_.at(f.inner);
+      if (extents_.at(f.outer) == 1) {  // nothing to divide
+        expr[f.outer] = int_imm(0);
+        expr[f.inner] = expr[f.fused];
+      } else {
+        expr[f.outer] = floordiv(expr[f.fused], int_imm(inner_ext));
+        expr[f.inner] = floormod(expr[f.fused], int_imm(inner_ext));
+      }
+    }
+  }
+  std::vector<std::pair<std::string, Expr>> root;
+  for (const auto &iv : def_.axes) root.push_back({iv.name, expr.at(iv.name)});
+  auto at_root = [&](const Expr &e) { return e ? substitute(e, root) : e; };
+
+  std::vector<Expr> out_idx;
+  for (size_t d = 0; d < def_.num_spatial(); ++d) out_idx.push_back(expr.at(def_.axes[d].name));
+  const Buffer &out = def_.output;
+  Expr value = at_root(def_.value), cond = at_root(def_.cond);
+  Expr epilogue = def_.epilogue
+                      ? substitute(at_root(def_.epilogue), {{ComputeDef::kAcc, load(out, out_idx)}})
+                      : nullptr;
+
+  const size_t R = first_reduce();
+  const size_t m = leaves_.size();
+
+  auto cache_at = [&](const std::string &at) {
+    std::vector<const Cache *> r;
+    for (const auto &c : caches_)
+      if (c.at == at) r.push_back(&c);
+    return r;
+  };
+
+  // Wraps `body` (the inside of loop `at`) in the stages attached to `at`.
+  auto apply_caches = [&](const std::string &at, Stmt body) {
+    for (const Cache *c : cache_at(at)) {
+      Buffer g = out;
+      if (!c->buffer.empty())
+        for (const auto &b : def_.inputs)
+          if (b->name == c->buffer) g = b;
+      std::map<std::string, int64_t> inner;
+      inner_loops(body, inner);
+      AccessCollector acc(g.get());
+      acc.visit(body);
+      if (acc.accesses.empty()) continue;  // not used at this level
+      size_t rank = g->shape.size();
+      std::vector<Expr> lo(rank);
+      std::vector<int64_t> lo_c(rank), shape(rank);
+      for (size_t d = 0; d < rank; ++d) {
+        Expr sym;
+        int64_t mn = INT64_MAX, mx = INT64_MIN;
+        for (size_t a = 0; a < acc.accesses.size(); ++a) {
+          LinearForm f = linear_form(acc.accesses[a][d], inner);
+          if (!f.ok)
+            fail("cache " + g->name, "index of dimension " + std::to_string(d) +
+                                         " is not affine in the loops inside '" + at + "'");
+          if (a == 0)
+            sym = f.sym;
+          else if (!equal(sym, f.sym))
+            fail("cache " + g->name, "accesses in dimension " + std::to_string(d) +
+                                         " are not a constant distance apart");
+          int64_t lo_a = f.constant, hi_a = f.constant;
+          for (const auto &[v, k] : f.coeffs) {
+            int64_t span = k * (inner.at(v) - 1);
+            (span < 0 ? lo_a : hi_a) += span;
+          }
+          mn = std::min(mn, lo_a);
+          mx = std::max(mx, hi_a);
+          if (c->buffer.empty())
+            for (const auto &[v, k] : f.coeffs)
+              if (k != 0 && k != 1)
+                fail("cache_write", "output index is not dense in loop '" + v + "'");
+        }
+        lo_c[d] = mn;
+        shape[d] = mx - mn + 1;
+        lo[d] = sym ? sym + int_imm(mn) : int_imm(mn);
+      }
+      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm);
+      Redirect rd(g, local, inner, lo_c);
+      body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
+                   rd.mutate(body));
+    }
+    return body;
+  };
+
+  auto nest = [&](size_t from, bool spatial_only, bool with_caches, Stmt body) {
+    for (size_t k = m; k-- > from;) {
+      const LeafAxis &l = leaves_[k];
+      if (spatial_only && l.reduce) continue;
+      if (with_caches) body = apply_caches(l.name, body);
+      body = for_loop(l.name, l.extent, l.kind, body);
+    }
+    return body;
+  };
+
+  Stmt inner;
+  if (def_.combiner == Combiner::None) {
+    inner = if_then(guard, store(out, out_idx, value));
+  } else {
+    Expr cur = load(out, out_idx);
+    Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
+                                              : binary(BinaryOp::Max, cur, value);
+    Stmt init = nest(R, true, false, if_then(guard, store(out, out_idx, at_root(def_.init))));
+    Stmt main = nest(R, false, true, if_then(logical_and(guard, cond), store(out, out_idx, upd)));
+    Stmt epi = epilogue ? nest(R, true, false, if_then(guard, store(out, out_idx, epilogue)))
+                        : nullptr;
+    inner = seq({init, main, epi});
+  }
+  Stmt body = inner;
+  for (size_t k = R; k-- > 0;) {
+    const LeafAxis &l = leaves_[k];
+    body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body));
+  }
+  PrimFunc f;
+  f.name = def_.name;
+  f.params = def_.inputs;
+  f.params.push_back(out);
+  f.body = body;
+  int64_t points = 1;
+  for (const auto &iv : def_.axes) points *= iv.extent;
+  f.flops = points * def_.flops_per_point;
+  verify(f);
+  return f;
+}
+
+}  // namespace swtc::schedule

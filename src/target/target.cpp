@@ -1,0 +1,158 @@
+#include "target/target.h"
+
+#include "common/error.h"
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::target {
+
+using schedule::ComputeDef;
+using schedule::Schedule;
+
+std::vector<std::string> target_names() { return {"host", "host-portable", "sw26010"}; }
+
+Target get_target(const std::string &name) {
+  Target t;
+  t.name = name;
+  if (name == "host" || name == "host-portable") {
+    t.kind = Kind::Host;
+    t.workers = 0;  // decided at run time (OpenMP)
+    if (name == "host") {
+      __builtin_cpu_init();
+      if (__builtin_cpu_supports("avx512f")) {
+        t.vector_bits = 512;
+        t.cflags = "-mavx512f -mavx2 -mfma";
+      } else if (__builtin_cpu_supports("avx2")) {
+        t.vector_bits = 256;
+        t.cflags = "-mavx2 -mfma";
+      }
+    }
+    return t;
+  }
+  if (name == "sw26010") {
+    t.kind = Kind::Sunway;
+    t.workers = 64;
+    t.scratchpad_bytes = 64 * 1024;
+    t.scratchpad_reserve = 4 * 1024;
+    t.vector_bits = 256;
+    t.needs_dma = true;
+    return t;
+  }
+  std::string known;
+  for (const auto &n : target_names()) known += (known.empty() ? "" : ", ") + n;
+  user_error("unknown target '", name, "' (known: ", known, ")");
+}
+
+namespace {
+bool reads(const tir::Expr &e, const std::string &buffer) {
+  struct V : tir::IRVisitor {
+    const std::string &name;
+    bool found = false;
+    explicit V(const std::string &n) : name(n) {}
+    void visit_Load(const tir::Expr &e) override {
+      found = found || e->buffer->name == name;
+      IRVisitor::visit_Load(e);
+    }
+  } v(buffer);
+  v.visit(e);
+  return v.found;
+}
+
+/// Splits the last output axis by `row_tile` and fuses every outer output
+/// axis with its outer part; returns {fused, inner part of the last axis}.
+std::pair<std::string, std::string> tile_rows(Schedule &s, int64_t row_tile) {
+  const ComputeDef &d = s.def();
+  const size_t k = d.num_spatial();
+  auto [lo, li] = s.split(d.axes[k - 1].name, row_tile);
+  std::string f = k == 1 ? lo : d.axes[0].name;
+  for (size_t i = 1; i + 1 < k; ++i) f = s.fuse(f, d.axes[i].name);
+  if (k > 1) f = s.fuse(f, lo);
+  return {f, li};
+}
+
+/// Row tile so that the fused outer loop has at least `min_outer` iterations.
+int64_t row_tile_for(const ComputeDef &d, int64_t min_outer) {
+  int64_t others = 1;
+  const size_t k = d.num_spatial();
+  for (size_t i = 0; i + 1 < k; ++i) others *= d.output->shape[i];
+  int64_t last = d.output->shape[k - 1];
+  int64_t parts = std::min(last, (min_outer + others - 1) / others);
+  return (last + parts - 1) / parts;
+}
+
+Schedule host_schedule(const ComputeDef &def) {
+  Schedule s(def);
+  auto [f, li] = tile_rows(s, row_tile_for(def, 16));
+  std::vector<std::string> order = {f};
+  for (const auto &iv : def.axes)
+    if (iv.reduce) order.push_back(iv.name);
+  order.push_back(li);
+  s.reorder(order);
+  s.parallel(f);
+  return s;
+}
+}  // namespace
+
+Schedule sunway_schedule(const ComputeDef &def, int64_t row_tile, int64_t reduce_tile, int cpes) {
+  (void)cpes;
+  Schedule s(def);
+  auto [f, li] = tile_rows(s, row_tile);
+  std::string red_outer;
+  std::vector<std::string> order = {f};
+  bool first = true;
+  for (const auto &iv : def.axes) {
+    if (!iv.reduce) continue;
+    if (first) {
+      auto [ro, ri] = s.split(iv.name, reduce_tile);
+      red_outer = ro;
+      order.push_back(ro);
+      order.push_back(li);
+      order.push_back(ri);
+      first = false;
+    } else {
+      order.push_back(iv.name);
+    }
+  }
+  if (first) order.push_back(li);
+  s.reorder(order);
+  s.bind_cpe(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
+    s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
+  }
+  return s;
+}
+
+void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {
+  if (t.scratchpad_bytes == 0) return;
+  int64_t need = tir::ldm_bytes(f);
+  if (need > t.ldm_budget())
+    user_error(what, ": the schedule needs ", need, " bytes of LDM per CPE, but ", t.name,
+               " has ", t.ldm_budget(), " (", t.scratchpad_bytes, " bytes of LDM minus ",
+               t.scratchpad_reserve, " reserved for stack and arguments)");
+}
+
+Schedule default_schedule(const ComputeDef &def, const Target &t) {
+  if (t.kind == Kind::Host) return host_schedule(def);
+  // Greedy LDM-aware tiling: the largest reduce tile, then the largest row
+  // tile, that fits the budget (halving on overflow).
+  int64_t reduce_ext = 1;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) {
+      reduce_ext = iv.extent;
+      break;
+    }
+  int64_t need = 0;
+  for (int64_t row = row_tile_for(def, t.workers); row >= 1; row = row == 1 ? 0 : (row + 1) / 2) {
+    for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
+      Schedule s = sunway_schedule(def, row, red, t.workers);
+      need = tir::ldm_bytes(s.lower());
+      if (need <= t.ldm_budget()) return s;
+    }
+  }
+  user_error("kernel '", def.name, "': no tiling fits the LDM of ", t.name, " (smallest needs ",
+             need, " bytes, budget ", t.ldm_budget(), ")");
+}
+
+}  // namespace swtc::target

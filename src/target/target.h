@@ -1,0 +1,46 @@
+// Targets as capability structs (STYLE.md #6), and the default schedule rules
+// that read them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "schedule/schedule.h"
+
+namespace swtc::target {
+
+enum class Kind { Host, Sunway };
+
+struct Target {
+  std::string name;           // "host", "host-portable", "sw26010"
+  Kind kind = Kind::Host;
+  int workers = 1;            // parallel workers: host threads, or CPEs per core group
+  int64_t scratchpad_bytes = 0;  // LDM per CPE (0: none, caches)
+  int64_t scratchpad_reserve = 0;  // of it, kept for the CPE stack and kernel arguments
+  int vector_bits = 0;        // 0: scalar / compiler's choice
+  bool needs_dma = false;     // compute cores reach main memory only by DMA
+  std::string cflags;         // vector ISA flags for the host C compiler
+
+  int64_t ldm_budget() const { return scratchpad_bytes - scratchpad_reserve; }
+};
+
+/// Looks up a target by name; user_error listing the known names otherwise.
+/// "host" detects the vector ISA of this machine (AVX-512, AVX2, or none).
+Target get_target(const std::string &name);
+std::vector<std::string> target_names();
+
+/// Applies the target's default schedule to a fresh schedule of `def` and
+/// returns it. For targets with a scratchpad, tiles are chosen so the kernel
+/// fits (user_error naming the kernel if nothing fits).
+schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Target &t);
+
+/// The Sunway schedule with explicit tile sizes: `reduce_tile` elements of the
+/// first reduce axis and `row_tile` of the last output axis staged per step.
+/// Does not check the LDM budget (see check_ldm).
+schedule::Schedule sunway_schedule(const schedule::ComputeDef &def, int64_t row_tile,
+                                   int64_t reduce_tile, int cpes);
+
+/// user_error if the lowered kernel needs more LDM than the target has.
+void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what);
+
+}  // namespace swtc::target

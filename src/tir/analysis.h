@@ -1,0 +1,41 @@
+// Analyses over the tensor IR used by scheduling and code generation.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "tir/tir.h"
+
+namespace swtc::tir {
+
+/// e written as sum(coeff[v] * v for inner vars v) + sym + constant, where
+/// `sym` holds the terms free of inner variables (null if none). `ok` is
+/// false when e is not affine in the inner variables.
+struct LinearForm {
+  bool ok = true;
+  std::map<std::string, int64_t> coeffs;
+  Expr sym;
+  int64_t constant = 0;
+};
+LinearForm linear_form(const Expr &e, const std::map<std::string, int64_t> &inner_extents);
+
+/// True if variable `name` occurs in e.
+bool uses_var(const Expr &e, const std::string &name);
+
+/// The checks every function must pass after every transformation:
+/// variables bound by an enclosing loop, buffers either parameters or staged
+/// locals in scope, index counts equal to ranks, no shadowed loop variables.
+/// Throws InternalError naming the function and the problem.
+void verify(const PrimFunc &f);
+
+/// Bytes of LDM the function needs at once: the largest sum of nested staged
+/// buffers along any path (4 bytes per element, each rounded up to 32 bytes).
+int64_t ldm_bytes(const PrimFunc &f);
+
+}  // namespace swtc::tir
+
+namespace swtc::tir {
+/// Byte offset of every staged buffer in the kernel's LDM arena: nested stages
+/// are stacked, sibling stages reuse the same bytes. `total` gets ldm_bytes(f).
+std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total);
+}  // namespace swtc::tir

@@ -1,0 +1,123 @@
+// Tensor IR: expressions, statements, buffers and functions (loop nests).
+//
+// Nodes are immutable and made by the factory functions below; they are
+// shared by pointer, so a pass that changes nothing returns the same node
+// (STYLE.md #3). The node kinds are listed once in ir.def.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace swtc::tir {
+
+enum class ExprKind {
+#define SWTC_EXPR(k) k,
+#include "tir/ir.def"
+};
+enum class StmtKind {
+#define SWTC_STMT(k) k,
+#include "tir/ir.def"
+};
+
+enum class Type { Int, Float, Bool };
+
+enum class BinaryOp { Add, Sub, Mul, Div, FloorDiv, FloorMod, Min, Max, LT, LE, EQ, And };
+const char *binary_op_name(BinaryOp op);
+
+/// Where a buffer lives: main memory (a function parameter) or a CPE's LDM.
+enum class Scope { Global, Ldm };
+
+struct BufferNode {
+  std::string name;
+  std::vector<int64_t> shape;  // row-major, dense
+  Scope scope = Scope::Global;
+  int64_t elements() const;
+};
+using Buffer = std::shared_ptr<const BufferNode>;
+Buffer make_buffer(std::string name, std::vector<int64_t> shape, Scope scope = Scope::Global);
+
+struct ExprNode;
+using Expr = std::shared_ptr<const ExprNode>;
+
+struct ExprNode {
+  ExprKind kind;
+  Type type;
+  int64_t int_value = 0;     // IntImm
+  double float_value = 0;    // FloatImm
+  std::string name;          // Var, Call (function name)
+  BinaryOp op = BinaryOp::Add;
+  std::vector<Expr> args;    // Binary: a, b; Select: c, a, b; Load: indices; Call: args
+  Buffer buffer;             // Load
+};
+
+Expr int_imm(int64_t v);
+Expr float_imm(double v);
+Expr var(const std::string &name);
+Expr binary(BinaryOp op, Expr a, Expr b);  // folds constants and x+0, x*1, ...
+Expr select(Expr cond, Expr a, Expr b);
+Expr load(Buffer buf, std::vector<Expr> indices);
+Expr call(const std::string &fn, std::vector<Expr> args);  // float math functions
+
+// Arithmetic sugar.
+Expr operator+(Expr a, Expr b);
+Expr operator-(Expr a, Expr b);
+Expr operator*(Expr a, Expr b);
+Expr operator+(Expr a, int64_t b);
+Expr operator*(Expr a, int64_t b);
+Expr floordiv(Expr a, Expr b);
+Expr floormod(Expr a, Expr b);
+Expr min(Expr a, Expr b);
+Expr max(Expr a, Expr b);
+Expr lt(Expr a, Expr b);
+Expr le(Expr a, Expr b);
+Expr logical_and(Expr a, Expr b);  // null operands are "true"
+
+bool is_const_int(const Expr &e, int64_t *value = nullptr);
+/// Structural equality.
+bool equal(const Expr &a, const Expr &b);
+
+enum class ForKind { Serial, Parallel, Cpe };
+const char *for_kind_name(ForKind k);
+
+struct StmtNode;
+using Stmt = std::shared_ptr<const StmtNode>;
+
+enum class StageDir { In, Out, InOut };
+
+struct StmtNode {
+  StmtKind kind;
+  // For
+  std::string loop_var;
+  int64_t extent = 0;
+  ForKind for_kind = ForKind::Serial;
+  // Store / Stage
+  Buffer buffer;                 // Store: target; Stage: the global buffer
+  std::vector<Expr> indices;     // Store: indices; Stage: box lower corner per dim
+  Expr value;                    // Store value; IfThen condition
+  // Stage
+  Buffer local;                  // LDM copy holding the box
+  StageDir dir = StageDir::In;
+  // For / IfThen / Stage body; Seq items
+  std::vector<Stmt> body;
+  const Stmt &inner() const { return body.front(); }
+};
+
+Stmt for_loop(const std::string &var, int64_t extent, ForKind kind, Stmt body);
+Stmt seq(std::vector<Stmt> items);  // flattens nested Seqs; one item -> itself
+Stmt store(Buffer buf, std::vector<Expr> indices, Expr value);
+Stmt if_then(Expr cond, Stmt body);  // null cond -> body
+/// `local` holds global[lo[d] .. lo[d] + local->shape[d]) for each d (clamped
+/// to the global bounds); the body refers to `local` with box-relative indices.
+Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body);
+
+/// A kernel: a loop nest over global buffers.
+struct PrimFunc {
+  std::string name;
+  std::vector<Buffer> params;  // global buffers, in call order
+  Stmt body;
+  int64_t flops = 0;           // counted by the lowering, for reports
+};
+
+}  // namespace swtc::tir

@@ -1,0 +1,241 @@
+// Runs the emulator test programs (tests/runtime/progs) and checks their exit
+// status, output and the emulator's messages and counters.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include "swemu.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct RunResult {
+  int status = -1;  // exit status, or -1 if killed by a signal
+  std::string out, err;
+};
+
+std::string slurp(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string work_dir() {
+  const auto *info = testing::UnitTest::GetInstance()->current_test_info();
+  std::filesystem::path d = std::filesystem::path(SWEMU_WORK_DIR) / "work" /
+                            (std::string(info->test_suite_name()) + "." + info->name());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d.string();
+}
+
+// Runs `env` + `cmd` under a time limit, stdout/stderr to files in dir.
+RunResult run_in(const std::string &dir, const std::string &cmd, const std::string &env = "") {
+  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
+  std::string full = "env -u SWEMU_LDM_BYTES -u SWEMU_REPORT_JSON -u SWEMU_REPORT "
+                     "SWEMU_TIMEOUT=20 " +
+                     env + " timeout -k 2 30 " + cmd + " >" + out + " 2>" + err;
+  int rc = std::system(full.c_str());
+  RunResult r;
+  r.status = (rc != -1 && WIFEXITED(rc)) ? WEXITSTATUS(rc) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+RunResult run(const std::string &cmd, const std::string &env = "") { return run_in(work_dir(), cmd, env); }
+
+#define EXPECT_HAS(hay, needle) \
+  EXPECT_NE((hay).find(needle), std::string::npos) << "missing: " << (needle) << "\nin: " << (hay)
+
+}  // namespace
+
+TEST(AthreadEmu, VecAddOver64Cpes) {
+  RunResult r = run(SWEMU_PROG_VECADD);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "vecadd ok");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(AthreadEmu, StridedGetAndPut) {
+  RunResult r = run(SWEMU_PROG_STRIDED);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "strided ok");
+}
+
+TEST(AthreadEmu, BarriersArrayRowColumn) {
+  RunResult r = run(SWEMU_PROG_BARRIER);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "barrier ok");
+}
+
+TEST(AthreadEmu, BarrierDeadlockIsReported) {
+  RunResult r = run(std::string(SWEMU_PROG_BARRIER) + " deadlock");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_HAS(r.err, "swemu: error: kernel 'barrier_kernel' CPE ");
+  EXPECT_HAS(r.err, "athread_syn deadlock");
+}
+
+TEST(AthreadEmu, CountersPerLaunchAndCpe) {
+  std::string dir = work_dir();
+  std::string json_path = dir + "/report.json";
+  RunResult r = run_in(dir, SWEMU_PROG_COUNTERS, "SWEMU_REPORT_JSON=" + json_path);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "counters ok");
+  EXPECT_HAS(r.out, "count_kernel");
+  EXPECT_HAS(r.out, "other_kernel");
+  nlohmann::json j = nlohmann::json::parse(slurp(json_path));
+  EXPECT_EQ(j["ldm_static_bytes"].get<long>(), 64 * 4);  // one float[64]
+  EXPECT_EQ(j["ldm_budget_bytes"].get<long>(), 65536 - 4096);
+  ASSERT_EQ(j["launches"].size(), 3u);
+  EXPECT_EQ(j["launches"][0]["kernel"], "count_kernel");
+  EXPECT_EQ(j["launches"][1]["kernel"], "other_kernel");
+  EXPECT_EQ(j["launches"][2]["kernel"], "other_kernel");
+  for (int l = 0; l < 3; l++) {
+    const auto &cpes = j["launches"][l]["cpes"];
+    ASSERT_EQ(cpes.size(), 64u);
+    EXPECT_GE(j["launches"][l]["seconds"].get<double>(), 0.0);
+    for (int id = 0; id < 64; id++) {
+      const auto &c = cpes[id];
+      if (l == 0) {
+        EXPECT_EQ(c["get_count"].get<long>(), id % 4 + 1) << id;
+        EXPECT_EQ(c["get_bytes"].get<long>(), 256 * (id % 4 + 1)) << id;
+        EXPECT_EQ(c["put_count"].get<long>(), id % 3 + 1) << id;
+        EXPECT_EQ(c["put_bytes"].get<long>(), 128 * (id % 3 + 1)) << id;
+        EXPECT_EQ(c["flops"].get<long>(), 10 * id) << id;
+      } else {
+        EXPECT_EQ(c["get_count"].get<long>(), 1) << id;
+        EXPECT_EQ(c["get_bytes"].get<long>(), 64) << id;
+        EXPECT_EQ(c["put_count"].get<long>(), 0) << id;
+        EXPECT_EQ(c["put_bytes"].get<long>(), 0) << id;
+        EXPECT_EQ(c["flops"].get<long>(), 0) << id;
+      }
+    }
+  }
+}
+
+TEST(AthreadEmu, LinkFlagsAgreeBetweenHeaderAndCMake) {
+  EXPECT_EQ(std::string(SWEMU_LDFLAGS), std::string(SWEMU_WRAP_FLAGS));
+  EXPECT_EQ(SWEMU_LDM_DEFAULT_BYTES - SWEMU_LDM_RESERVE_BYTES, 61440);
+}
+
+TEST(AthreadEmu, LdmOverflowStopsTheRun) {
+  RunResult r = run(SWEMU_PROG_LDM_OVERFLOW);
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_HAS(r.err,
+             "swemu: error: LDM overflow: __thread_local data is 70000 bytes, budget 61440 "
+             "(65536 LDM - 4096 reserve)");
+  EXPECT_EQ(r.out.find("ran"), std::string::npos);
+}
+
+TEST(AthreadEmu, LdmBudgetFollowsEnvironment) {  // e.g. SW26010-Pro's 256 KB
+  RunResult r = run(SWEMU_PROG_LDM_OVERFLOW, "SWEMU_LDM_BYTES=262144");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "ldm_overflow ran");
+}
+
+struct BadCase {
+  const char *mode;
+  int status;
+  const char *msg1;
+  const char *msg2;
+};
+
+void PrintTo(const BadCase &c, std::ostream *os) { *os << c.mode; }
+
+class BadDma : public testing::TestWithParam<BadCase> {};
+
+TEST_P(BadDma, Reported) {
+  const BadCase &c = GetParam();
+  RunResult r = run(std::string(SWEMU_PROG_BAD_DMA) + " " + c.mode);
+  EXPECT_EQ(r.status, c.status) << r.err;
+  if (c.status == 0) {
+    EXPECT_HAS(r.out, "bad_dma ok");
+    EXPECT_EQ(r.err, "");
+  } else {
+    EXPECT_HAS(r.err, "swemu: error: ");
+    EXPECT_EQ(r.out.find("bad_dma ok"), std::string::npos);
+    // exactly one line
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  if (c.msg1) {
+    EXPECT_HAS(r.err, c.msg1);
+  }
+  if (c.msg2) {
+    EXPECT_HAS(r.err, c.msg2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AthreadEmu, BadDma,
+    testing::Values(
+        BadCase{"none", 0, nullptr, nullptr}, BadCase{"static_ok", 0, nullptr, nullptr},
+        BadCase{"get_oob", 3,
+                "swemu: error: kernel 'bad_kernel' CPE 17: athread_get: main-memory range [",
+                "+4100) is outside every known buffer (it starts in heap block"},
+        BadCase{"put_oob", 3, "kernel 'bad_kernel' CPE 17: athread_put: main-memory range",
+                "runs 4 bytes past its end"},
+        BadCase{"stride_oob", 3,
+                "kernel 'bad_kernel' CPE 17: athread_get: block 59 of 64 (bsize 64, stride 4)",
+                "runs 4 bytes past its end"},
+        BadCase{"ldm_side", 3, "kernel 'bad_kernel' CPE 17: athread_get: LDM side of DMA is not in LDM",
+                nullptr},
+        BadCase{"mode", 3, "CPE 17: athread_get: DMA mode BCAST_MODE is not supported", nullptr},
+        BadCase{"len", 3, "CPE 17: athread_get: len 0 must be > 0", nullptr},
+        BadCase{"registered", 3, "CPE 17: athread_get:", "starts in buffer 'weights'"},
+        BadCase{"rodata_put", 3, "CPE 17: athread_put:", "not writable"},
+        BadCase{"reply", 3, "CPE 17: athread_get: reply word", "is not in LDM"},
+        BadCase{"freed", 3, "kernel 'bad_kernel' CPE ", "is outside every known buffer"},
+        BadCase{"mpe_dma", 3, "swemu: error: athread_get called outside a CPE kernel", nullptr}),
+    [](const testing::TestParamInfo<BadCase> &i) { return std::string(i.param.mode); });
+
+TEST(AthreadEmu, HungKernelTimesOut) {
+  RunResult r = run(std::string(SWEMU_PROG_BAD_DMA) + " hang", "SWEMU_TIMEOUT=1");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_HAS(r.err, "swemu: error: kernel 'bad_kernel' did not finish within SWEMU_TIMEOUT=1 s "
+                    "(1 CPE(s) still running");
+}
+
+// The compiler copies athread_emu.c, swemu.h and include/ into its output and
+// builds with plain gcc: do exactly that with the vector-add program.
+TEST(AthreadEmu, StandaloneBuildLikeGeneratedMakefile) {
+  namespace fs = std::filesystem;
+  std::string dir = work_dir();
+  fs::path emu = fs::path(dir) / "emu";
+  fs::create_directories(emu / "include");
+  for (const char *f : {"athread_emu.c", "swemu.h"})
+    fs::copy_file(fs::path(SWEMU_SRC_DIR) / f, emu / f);
+  for (const char *f : {"athread.h", "slave.h", "simd.h"})
+    fs::copy_file(fs::path(SWEMU_SRC_DIR) / "include" / f, emu / "include" / f);
+  std::string cc = SWEMU_CC, e = emu.string(), p = SWEMU_PROGS_DIR, d = dir;
+  std::string gen = " -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU -I" + e + "/include -I" + e +
+                    " -I" + p + " -c ";
+  std::string cmd = cc + gen + p + "/vecadd_host.c -o " + d + "/host.o && " + cc + gen + p +
+                    "/vecadd_slave.c -o " + d + "/slave.o && " + cc +
+                    " -std=gnu11 -O2 -Wall -Wextra -Werror -I" + e + "/include -I" + e + " -c " +
+                    e + "/athread_emu.c -o " + d + "/emu.o && " + cc + " " + d + "/host.o " + d +
+                    "/slave.o " + d + "/emu.o " + SWEMU_WRAP_FLAGS + " -lpthread -ldl -o " + d +
+                    "/vecadd";
+  RunResult b = run_in(dir, "sh -c '" + cmd + "'");
+  ASSERT_EQ(b.status, 0) << b.err;
+  RunResult r = run_in(dir, d + "/vecadd");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "vecadd ok");
+  EXPECT_EQ(r.err, "");
+
+  // Linked without the wrap flags: it still runs, and says bounds are unchecked.
+  RunResult b2 = run_in(dir, cc + " " + d + "/host.o " + d + "/slave.o " + d +
+                           "/emu.o -lpthread -ldl -o " + d + "/vecadd_nowrap");
+  ASSERT_EQ(b2.status, 0) << b2.err;
+  RunResult r2 = run_in(dir, d + "/vecadd_nowrap");
+  EXPECT_EQ(r2.status, 0) << r2.err;
+  EXPECT_HAS(r2.out, "vecadd ok");
+  EXPECT_HAS(r2.err, "swemu: warning: heap tracking is off");
+}

@@ -1,0 +1,127 @@
+// swtc: the command-line driver.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "common/error.h"
+#include "driver/driver.h"
+#include "target/target.h"
+
+namespace {
+
+using namespace swtc;
+
+std::string joined(const std::vector<std::string> &v) {
+  std::string s;
+  for (const auto &x : v) s += (s.empty() ? "" : "|") + x;
+  return s;
+}
+
+int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
+                const std::string &name, const std::string &dump_after, bool quiet) {
+  driver::CompileOptions o;
+  o.target = target;
+  o.name = name.empty() ? driver::model_name_from_path(model) : name;
+  o.dump_after = dump_after;
+  o.dump = &std::cout;
+  o.log = quiet ? nullptr : &std::cerr;
+  graph::Graph g = driver::import_model(model);
+  codegen::Module m = driver::compile_graph(g, o);
+  auto files = driver::write_output(m, out);
+  if (!quiet) {
+    std::cerr << "wrote " << files.size() << " files to " << out << " (" << m.kernels.size()
+              << " kernels, workspace " << m.plan.workspace_bytes << " bytes, weights "
+              << m.plan.weights_bytes << " bytes)\n";
+    if (m.target.kind == target::Kind::Sunway)
+      std::cerr << "build: make -C " << out << " (sw5cc) or make -C " << out
+                << " emulate (gcc + athread emulator)\n";
+    else
+      std::cerr << "build: make -C " << out << "\n";
+  }
+  return 0;
+}
+
+int cmd_run(const std::string &model, const driver::RunOptions &o) {
+  driver::RunResult r = driver::run_model(model, o, std::cerr);
+  std::printf("model: %s\ntarget: %s\n", model.c_str(), o.target.c_str());
+  std::printf("latency_ms (median of %d runs): %.3f\n", o.repeat, r.latency_ms_median);
+  for (const auto &c : r.checks)
+    std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g (vs reference interpreter) %s\n",
+                c.name.c_str(), c.max_abs, c.rel_l2, c.rel_l2 <= o.tolerance ? "OK" : "MISMATCH");
+  if (!o.output_dir.empty()) std::printf("outputs written to %s\n", o.output_dir.c_str());
+  if (!r.ok) {
+    std::fprintf(stderr, "swtc: error: outputs differ from the reference interpreter by more than "
+                         "rel_l2 %.3g\n", o.tolerance);
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"swtc — the Sunway Tensor Compiler: ONNX models to C for the host and the Sunway "
+               "SW26010 (ahead of time)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "swtc 0.1.0");
+
+  const std::string targets = joined(target::target_names());
+  std::string model, target = "host", out, name, dump_after;
+  bool quiet = false;
+  CLI::App *compile = app.add_subcommand(
+      "compile", "Compile an ONNX model to C source, weights, Makefile and a runner");
+  compile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
+  compile->add_option("--target,-t", target, "Target: " + targets)->capture_default_str();
+  compile->add_option("-o,--output", out, "Output folder")->required();
+  compile->add_option("--name", name, "C prefix and file stem (default: the model file's stem)");
+  compile->add_option("--dump-after", dump_after,
+                      "Print the IR after a step: " + joined(driver::dump_points()))
+      ->check(CLI::IsMember(driver::dump_points()));
+  compile->add_flag("--quiet,-q", quiet, "No progress output");
+
+  driver::RunOptions ro;
+  std::vector<std::string> input_specs;
+  bool no_check = false;
+  CLI::App *run = app.add_subcommand(
+      "run", "Compile, build (the emulator for Sunway), run, and compare with the reference "
+             "interpreter");
+  run->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
+  run->add_option("--target,-t", ro.target, "Target: " + targets)->capture_default_str();
+  run->add_option("--input,-i", input_specs,
+                  "NAME=FILE.npy (float32); inputs not given are seeded random in [-1, 1)");
+  run->add_option("--output-dir", ro.output_dir, "Write each output to DIR/<name>.npy");
+  run->add_option("--work-dir", ro.work_dir, "Build folder (default: a new temporary folder)");
+  run->add_option("--repeat", ro.repeat, "Timed runs; the median is reported")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run->add_option("--seed", ro.seed, "Seed of the random inputs")->capture_default_str();
+  run->add_option("--tolerance", ro.tolerance,
+                  "Largest relative L2 error accepted against the reference interpreter")
+      ->capture_default_str();
+  run->add_flag("--no-check", no_check, "Skip the reference interpreter");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet);
+    for (const auto &spec : input_specs) {
+      auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0)
+        user_error("--input wants NAME=FILE.npy, got '", spec, "'");
+      ro.inputs.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+    }
+    ro.check = !no_check;
+    return cmd_run(model, ro);
+  } catch (const UserError &e) {
+    std::cerr << "swtc: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << "swtc: " << e.what() << "\n";
+    return 2;
+  }
+}
