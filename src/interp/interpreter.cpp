@@ -341,16 +341,21 @@ class Interpreter {
         for (int64_t j = 0; j < n_; ++j)
           y[i * n_ + j] = beta * c[(cr == 1 ? 0 : i) * cc + (cc == 1 ? 0 : j)];
     }
-    Buf row(static_cast<size_t>(n_));
+    Buf row(static_cast<size_t>(n_)), arow(static_cast<size_t>(k_));
     for (int64_t i = 0; i < m_; ++i) {
-      std::fill(row.begin(), row.end(), 0.0);
-      for (int64_t kk = 0; kk < k_; ++kk) {
-        double av = ta ? a[kk * as[1] + i] : a[i * as[1] + kk];
-        if (!tb) {
+      for (int64_t kk = 0; kk < k_; ++kk) arow[kk] = ta ? a[kk * as[1] + i] : a[i * as[1] + kk];
+      if (tb) {  // B is [N, K]: a dot product over contiguous rows
+        for (int64_t j = 0; j < n_; ++j) {
+          const double *bp = b.data() + j * bs[1];
+          double acc = 0;
+          for (int64_t kk = 0; kk < k_; ++kk) acc += arow[kk] * bp[kk];
+          row[j] = acc;
+        }
+      } else {  // B is [K, N]: accumulate scaled rows
+        std::fill(row.begin(), row.end(), 0.0);
+        for (int64_t kk = 0; kk < k_; ++kk) {
           const double *bp = b.data() + kk * bs[1];
-          for (int64_t j = 0; j < n_; ++j) row[j] += av * bp[j];
-        } else {
-          for (int64_t j = 0; j < n_; ++j) row[j] += av * b[j * bs[1] + kk];
+          for (int64_t j = 0; j < n_; ++j) row[j] += arow[kk] * bp[j];
         }
       }
       for (int64_t j = 0; j < n_; ++j) y[i * n_ + j] += alpha * row[j];

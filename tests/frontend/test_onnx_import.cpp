@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "common/error.h"
 #include "graph/printer.h"
@@ -221,6 +222,28 @@ TEST(OnnxImport, BatchNormTrainingOutputsAreUserErrors) {
       {make_input("x", {1, 2, 3, 3})}, params, 15, {"y"});
   std::string err = import_error(bytes);
   EXPECT_NE(err.find("node 'bn' (BatchNormalization)"), std::string::npos) << err;
+}
+
+TEST(OnnxImport, MutatedBytesGiveUserErrorsOnly) {
+  std::string good = make_model(
+      {make_node("Conv", {"x", "w"}, {"c"}, {attr_ints("pads", {1, 1, 1, 1})}, "conv1"),
+       make_node("Relu", {"c"}, {"y"}, {}, "relu")},
+      {make_input("x", {1, 2, 4, 4})}, {make_tensor_f32("w", {3, 2, 3, 3}, iota_f(54))});
+  ASSERT_EQ(import_error(good), "");
+  std::mt19937 rng(42);
+  int user_errors = 0;
+  for (int trial = 0; trial < 500; ++trial) {
+    std::string bad = good;
+    int flips = 1 + static_cast<int>(rng() % 3);
+    for (int f = 0; f < flips; ++f) bad[rng() % bad.size()] = static_cast<char>(rng() & 0xff);
+    if (trial % 5 == 0) bad.resize(rng() % bad.size());  // truncation
+    try {
+      import_onnx_bytes(bad, "fuzz");
+    } catch (const UserError &) {
+      ++user_errors;
+    }  // anything else (InternalError, std::bad_alloc, a crash) fails the test
+  }
+  EXPECT_GT(user_errors, 100);
 }
 
 }  // namespace

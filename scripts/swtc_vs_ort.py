@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Run one model with swtc on each given target and with ONNX Runtime, on the
+same seeded random inputs, and check that they agree.
+
+    /usr/bin/python3 scripts/swtc_vs_ort.py --swtc build/tools/swtc/swtc \
+        --model build/models/resnet18.onnx --targets host,sw26010 --work DIR \
+        [--repeat N] [--tol 1e-4] [--seed S]
+
+For each target it prints the median latency, the relative L2 error against
+swtc's reference interpreter (reported by `swtc run`) and against ONNX Runtime,
+and exits 1 if any relative L2 error exceeds --tol (ONNX Runtime is skipped,
+with a note, only if it is not installed: exit 77 then unless --allow-no-ort).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORT_RUN = os.path.join(ROOT, "scripts", "ort_run.js")
+ORT_DIR = os.path.join(ROOT, "third_party", "ort", "node_modules", "onnxruntime-node")
+
+
+def sanitize(name):
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def rel_l2(a, b):
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
+
+
+def run(cmd, what):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        sys.stdout.write(p.stdout)
+        print(f"swtc_vs_ort: error: {what} failed (exit {p.returncode})", file=sys.stderr)
+        sys.exit(1)
+    return p.stdout
+
+
+def make_inputs(model_path, work, seed):
+    model = onnx.load(model_path)
+    init = {t.name for t in model.graph.initializer}
+    rng = np.random.default_rng(seed)
+    paths = {}
+    os.makedirs(os.path.join(work, "inputs"), exist_ok=True)
+    for inp in model.graph.input:
+        if inp.name in init:
+            continue
+        shape = [d.dim_value for d in inp.type.tensor_type.shape.dim]
+        x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        path = os.path.join(work, "inputs", sanitize(inp.name) + ".npy")
+        np.save(path, x)
+        paths[inp.name] = path
+    outputs = [o.name for o in model.graph.output]
+    return paths, outputs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--swtc", required=True, help="path of the swtc executable")
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--targets", default="host,sw26010")
+    ap.add_argument("--work", required=True, help="working folder (created)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--allow-no-ort", action="store_true")
+    args = ap.parse_args()
+
+    os.makedirs(args.work, exist_ok=True)
+    name = os.path.splitext(os.path.basename(args.model))[0]
+    inputs, outputs = make_inputs(args.model, args.work, args.seed)
+    in_args = []
+    for k, p in inputs.items():
+        in_args += ["--input", f"{k}={p}"]
+
+    have_ort = os.path.isdir(ORT_DIR)
+    ort_out = os.path.join(args.work, "ort")
+    ort_ms = None
+    if have_ort:
+        text = run(["node", ORT_RUN, args.model, *in_args, "--output-dir", ort_out,
+                    "--repeat", str(max(args.repeat, 2))], "ONNX Runtime")
+        m = re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text)
+        ort_ms = float(m.group(1)) if m else None
+    elif not args.allow_no_ort:
+        print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
+        return 77
+
+    ok = True
+    rows = []
+    for target in args.targets.split(","):
+        out_dir = os.path.join(args.work, target)
+        text = run([args.swtc, "run", args.model, "--target", target, *in_args,
+                    "--output-dir", out_dir, "--work-dir", os.path.join(args.work, "build-" + target),
+                    "--repeat", str(args.repeat), "--tolerance", str(args.tol)],
+                   f"swtc run --target {target}")
+        lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))
+        interp = max(float(x) for x in re.findall(r"rel_l2_err=([0-9.eE+-]+)", text))
+        vs_ort = None
+        if have_ort:
+            vs_ort = 0.0
+            for o in outputs:
+                a = np.load(os.path.join(out_dir, sanitize(o) + ".npy"))
+                b = np.load(os.path.join(ort_out, sanitize(o) + ".npy"))
+                if a.shape != b.shape:
+                    print(f"swtc_vs_ort: output {o}: shape {a.shape} vs ONNX Runtime {b.shape}")
+                    ok = False
+                    continue
+                vs_ort = max(vs_ort, rel_l2(a, b))
+            ok = ok and vs_ort <= args.tol
+        ok = ok and interp <= args.tol
+        rows.append((target, lat, interp, vs_ort))
+
+    print(f"\nmodel {name}: {len(inputs)} input(s), seeded random uniform [-1, 1), seed {args.seed}")
+    print(f"{'target':<10} {'latency ms':>11} {'rel L2 vs interpreter':>22} {'rel L2 vs ONNX Runtime':>23}")
+    for target, lat, interp, vs_ort in rows:
+        ort_txt = f"{vs_ort:.2e}" if vs_ort is not None else "n/a"
+        print(f"{target:<10} {lat:>11.2f} {interp:>22.2e} {ort_txt:>23}")
+    if ort_ms is not None:
+        print(f"{'ORT (CPU)':<10} {ort_ms:>11.2f}")
+    print("latency: median of the runs; sw26010 is the athread emulator on this machine, "
+          "not a Sunway time.")
+    print("agreement:", "OK" if ok else f"FAILED (tolerance {args.tol})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
