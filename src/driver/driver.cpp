@@ -2,11 +2,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <sstream>
 
 #include "common/error.h"
 #include "codegen/c_printer.h"
 #include "frontend/onnx/onnx_import.h"
 #include "graph/passes/canonicalize.h"
+#include "graph/passes/fold_batchnorm.h"
+#include "lower/fuse.h"
 #include "graph/printer.h"
 #include "graph/verifier.h"
 #include "target/target.h"
@@ -18,7 +22,7 @@ namespace swtc::driver {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> &dump_points() {
-  static const std::vector<std::string> points = {"import", "canonicalize", "lower", "schedule"};
+  static const std::vector<std::string> points = {"import", "canonicalize", "fold_batchnorm", "lower", "fuse", "schedule"};
   return points;
 }
 
@@ -74,20 +78,32 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   m.graph = graph::canonicalize(imported);
   graph::verify(m.graph);
   dump(opts, "canonicalize", graph::to_text(m.graph));
+  if (opts.fold_batchnorm) {
+    m.graph = graph::canonicalize(graph::fold_batchnorm(m.graph));
+    graph::verify(m.graph);
+    dump(opts, "fold_batchnorm", graph::to_text(m.graph));
+  }
 
-  // 2. Lowering to loop definitions.
+  // 2. Lowering to loop definitions, then epilogue fusion.
   std::vector<int> alias_of;
   std::vector<lower::Kernel> kernels = lower_graph(m.graph, alias_of);
+  auto kernel_text = [](const std::vector<lower::Kernel> &ks) {
+    std::string t;
+    for (const auto &k : ks) t += tir::to_text(schedule::Schedule(k.def).lower());
+    return t;
+  };
+  if (opts.dump_after == "lower") dump(opts, "lower", kernel_text(kernels));
+  if (opts.fuse) kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
+  if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
 
   // 3. Scheduling for the target, then lowering to tensor IR.
-  std::string lowered, scheduled;
+  std::string scheduled;
   for (size_t i = 0; i < kernels.size(); ++i) {
     lower::Kernel &k = kernels[i];
     const std::string what =
         k.node >= 0 ? m.graph.describe(k.node) : "kernel '" + k.def.name + "'";
     if (opts.log)
       *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
-    if (opts.dump_after == "lower") lowered += tir::to_text(schedule::Schedule(k.def).lower());
     schedule::Schedule s = [&] {
       try {
         return target::default_schedule(k.def, m.target);
@@ -102,7 +118,6 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     scheduled += tir::to_text(ck.func);
     m.kernels.push_back(std::move(ck));
   }
-  dump(opts, "lower", lowered);
   dump(opts, "schedule", scheduled);
 
   // 4. Static memory plan.
@@ -115,6 +130,36 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   }
   m.plan = graph::plan_memory(m.graph, steps, alias_of);
   return m;
+}
+
+std::string compile_report(const graph::Graph &imported, const codegen::Module &m) {
+  std::ostringstream os;
+  os << "model " << m.name << " for " << m.target.name << "\n";
+  os << "nodes: " << imported.nodes.size() << " imported, " << m.graph.nodes.size()
+     << " after graph passes\n";
+  int fused = 0;
+  for (const auto &k : m.kernels) fused += k.kernel.fused.empty() ? 0 : 1;
+  os << "kernels: " << m.kernels.size() << " (" << fused << " with fused epilogues)\n";
+  for (const auto &k : m.kernels) {
+    if (k.kernel.fused.empty()) continue;
+    os << "  " << k.func.name << ": " << m.graph.describe(k.kernel.node);
+    for (int n : k.kernel.fused) os << " + " << m.graph.describe(n);
+    os << "\n";
+  }
+  const double saved = m.plan.intermediate_bytes
+                           ? 100.0 * (1.0 - double(m.plan.workspace_bytes) / m.plan.intermediate_bytes)
+                           : 0.0;
+  os << "workspace: " << m.plan.workspace_bytes << " bytes, planned by liveness, for "
+     << m.plan.intermediate_bytes << " bytes of intermediate tensors (" << std::fixed
+     << std::setprecision(1) << saved << "% saved)\n";
+  os << "weights: " << m.plan.weights_bytes << " bytes\n";
+  if (m.target.scratchpad_bytes) {
+    int64_t most = 0;
+    for (const auto &k : m.kernels) most = std::max(most, k.ldm_bytes);
+    os << "LDM: largest kernel uses " << most << " of " << m.target.ldm_budget()
+       << " bytes per CPE\n";
+  }
+  return os.str();
 }
 
 std::vector<std::string> write_output(const codegen::Module &m, const std::string &dir) {

@@ -14,10 +14,16 @@ namespace swtc::driver {
 struct CompileOptions {
   std::string target = "host";
   std::string name;        // C prefix and file stem; default: the model file's stem
-  std::string dump_after;  // print the IR after this step ("import", "canonicalize", "lower", "schedule")
+  std::string dump_after;  // print the IR after this step ("import", "canonicalize", "fold_batchnorm", "lower", "fuse", "schedule")
   std::ostream *dump = nullptr;  // where dumps go
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
+  bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
+  bool fuse = true;              // lowering pass: elementwise epilogues into producers
 };
+
+/// What `swtc compile --report` prints: the graph before and after the passes,
+/// the fused kernels, and the memory plan.
+std::string compile_report(const graph::Graph &imported, const codegen::Module &m);
 
 /// Steps whose IR can be dumped.
 const std::vector<std::string> &dump_points();

@@ -13,6 +13,7 @@ namespace swtc::lower {
 /// parameters are (def.inputs in order, then the output).
 struct Kernel {
   int node = -1;  // graph node it came from
+  std::vector<int> fused;  // nodes fused into it as its epilogue, in order
   schedule::ComputeDef def;
   std::vector<int> values;  // graph value id per kernel parameter
 };

@@ -19,15 +19,18 @@ std::string joined(const std::vector<std::string> &v) {
 }
 
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
-                const std::string &name, const std::string &dump_after, bool quiet) {
+                const std::string &name, const std::string &dump_after, bool quiet, bool report,
+                bool no_fuse) {
   driver::CompileOptions o;
   o.target = target;
   o.name = name.empty() ? driver::model_name_from_path(model) : name;
   o.dump_after = dump_after;
   o.dump = &std::cout;
   o.log = quiet ? nullptr : &std::cerr;
+  o.fuse = o.fold_batchnorm = !no_fuse;
   graph::Graph g = driver::import_model(model);
   codegen::Module m = driver::compile_graph(g, o);
+  if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
   if (!quiet) {
     std::cerr << "wrote " << files.size() << " files to " << out << " (" << m.kernels.size()
@@ -68,7 +71,7 @@ int main(int argc, char **argv) {
 
   const std::string targets = joined(target::target_names());
   std::string model, target = "host", out, name, dump_after;
-  bool quiet = false;
+  bool quiet = false, report = false, no_fuse = false;
   CLI::App *compile = app.add_subcommand(
       "compile", "Compile an ONNX model to C source, weights, Makefile and a runner");
   compile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
@@ -79,6 +82,9 @@ int main(int argc, char **argv) {
                       "Print the IR after a step: " + joined(driver::dump_points()))
       ->check(CLI::IsMember(driver::dump_points()));
   compile->add_flag("--quiet,-q", quiet, "No progress output");
+  compile->add_flag("--report", report,
+                    "Print nodes before/after the graph passes, the fused kernels and the memory plan");
+  compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
 
   driver::RunOptions ro;
   std::vector<std::string> input_specs;
@@ -108,7 +114,7 @@ int main(int argc, char **argv) {
   }
 
   try {
-    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet);
+    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse);
     for (const auto &spec : input_specs) {
       auto eq = spec.find('=');
       if (eq == std::string::npos || eq == 0)
