@@ -9,7 +9,10 @@
 #include "codegen/c_printer.h"
 #include "frontend/onnx/onnx_import.h"
 #include "graph/passes/canonicalize.h"
+#include "graph/passes/dce.h"
+#include "graph/passes/decompose.h"
 #include "graph/passes/fold_batchnorm.h"
+#include "graph/passes/fold_constants.h"
 #include "lower/fuse.h"
 #include "graph/printer.h"
 #include "graph/verifier.h"
@@ -22,7 +25,8 @@ namespace swtc::driver {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> &dump_points() {
-  static const std::vector<std::string> points = {"import", "canonicalize", "fold_batchnorm", "lower", "fuse", "schedule"};
+  static const std::vector<std::string> points = {"import",   "fold_constants", "canonicalize", "fold_batchnorm", "decompose",
+                                                   "dce",      "lower",          "fuse",         "schedule"};
   return points;
 }
 
@@ -40,7 +44,7 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
 
 /// Kernels in graph order, with views turned into aliases and copies added
 /// where a graph output must own its buffer.
-std::vector<lower::Kernel> lower_graph(const graph::Graph &g, std::vector<int> &alias_of) {
+std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_of) {
   alias_of.assign(g.values.size(), -1);
   std::vector<lower::Kernel> kernels;
   for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
@@ -51,17 +55,24 @@ std::vector<lower::Kernel> lower_graph(const graph::Graph &g, std::vector<int> &
     }
     kernels.push_back(lower::lower_node(g, i));
   }
-  // A graph output must live in the caller's output buffer: copy views,
-  // inputs and constants that are outputs.
+  // A graph output must live in the caller's output buffer: copy views and
+  // constants that are outputs.
   for (int out : g.outputs) {
-    const graph::Value &v = g.values[out];
-    bool needs_copy = alias_of[out] >= 0 || v.producer < 0;
-    if (!needs_copy) continue;
-    int src = alias_of[out] >= 0 ? alias_of[out] : -1;
-    if (src < 0)
-      user_error("graph output '", v.name, "' is a graph input or a constant; nothing to compute");
+    int src = alias_of[out];
+    if (src < 0 && g.values[out].producer < 0) {
+      if (!g.values[out].constant)
+        user_error("graph output '", g.values[out].name,
+                   "' is also a graph input: not supported (nothing to compute)");
+      graph::Value c = g.values[out];
+      c.name += "_constant";
+      g.values[out].constant.reset();
+      src = g.add_value(std::move(c));
+      alias_of.push_back(-1);
+    }
+    if (src < 0) continue;
     alias_of[out] = -1;
-    kernels.push_back(lower::lower_copy(g, src, out, "k_copy_" + codegen::c_identifier(v.name)));
+    kernels.push_back(lower::lower_copy(
+        g, src, out, "k_copy_" + codegen::c_identifier(g.values[out].name)));
   }
   return kernels;
 }
@@ -74,15 +85,18 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
   dump(opts, "import", graph::to_text(imported));
 
-  // 1. Graph passes.
-  m.graph = graph::canonicalize(imported);
-  graph::verify(m.graph);
-  dump(opts, "canonicalize", graph::to_text(m.graph));
-  if (opts.fold_batchnorm) {
-    m.graph = graph::canonicalize(graph::fold_batchnorm(m.graph));
-    graph::verify(m.graph);
-    dump(opts, "fold_batchnorm", graph::to_text(m.graph));
-  }
+  // 1. Graph passes (each verified; `--dump-after NAME` shows the result).
+  auto pass = [&](const std::string &name, graph::Graph g) {
+    graph::verify(g);
+    dump(opts, name, graph::to_text(g));
+    return g;
+  };
+  m.graph = pass("fold_constants", graph::fold_constants(imported));
+  m.graph = pass("canonicalize", graph::canonicalize(m.graph));
+  if (opts.fold_batchnorm)
+    m.graph = pass("fold_batchnorm", graph::canonicalize(graph::fold_batchnorm(m.graph)));
+  m.graph = pass("decompose", graph::decompose(m.graph));
+  m.graph = pass("dce", graph::eliminate_dead_code(m.graph));
 
   // 2. Lowering to loop definitions, then epilogue fusion.
   std::vector<int> alias_of;

@@ -47,6 +47,39 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Gemm: return {2, 3, 1, 1};
     case OpKind::Identity: return {1, 1, 1, 1};
     case OpKind::Constant: return {0, 0, 1, 1};
+    // Static parameters given as inputs (newer opsets) become attributes in
+    // canonical form, hence the optional trailing inputs.
+    case OpKind::Clip: return {1, 3, 1, 1};
+    case OpKind::Concat: return {1, 1 << 20, 1, 1};
+    case OpKind::Dropout: return {1, 3, 1, 1};  // the mask output is not supported
+    case OpKind::Softmax: return {1, 1, 1, 1};
+    case OpKind::MatMul: return {2, 2, 1, 1};
+    case OpKind::Transpose: return {1, 1, 1, 1};
+    case OpKind::ReduceMean:
+    case OpKind::ReduceSum:
+    case OpKind::ReduceMax: return {1, 2, 1, 1};
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+    case OpKind::Pow:
+    case OpKind::Equal: return {2, 2, 1, 1};
+    case OpKind::Sqrt:
+    case OpKind::Erf:
+    case OpKind::Exp:
+    case OpKind::Tanh:
+    case OpKind::Sigmoid:
+    case OpKind::Neg:
+    case OpKind::Shape:
+    case OpKind::Cast:
+    case OpKind::ConstantOfShape: return {1, 1, 1, 1};
+    case OpKind::Gather: return {2, 2, 1, 1};
+    case OpKind::Unsqueeze:
+    case OpKind::Squeeze: return {1, 2, 1, 1};
+    case OpKind::Slice: return {1, 5, 1, 1};
+    case OpKind::Expand: return {1, 2, 1, 1};
+    case OpKind::Where: return {3, 3, 1, 1};
+    case OpKind::LayerNormalization: return {2, 3, 1, 1};  // Mean / InvStdDev outputs unsupported
+    case OpKind::Split: return {1, 2, 1, 1 << 20};
   }
   internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
 }

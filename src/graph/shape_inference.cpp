@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "graph/index_kernels.h"
 
 namespace swtc::graph {
 
@@ -27,7 +28,8 @@ class ShapeInference {
  public:
   explicit ShapeInference(Graph &g) : g_(g) {}
 
-  void run() {
+  KnownValues run() {
+    known_.assign(g_.values.size(), std::nullopt);
     for (size_t v = 0; v < g_.values.size(); ++v) {
       Value &val = g_.values[v];
       if (!val.constant) continue;
@@ -35,6 +37,7 @@ class ShapeInference {
       val.dtype = val.constant->dtype;
       val.shape = val.constant->shape;
       val.has_shape = true;
+      if (val.dtype == DType::I64 || val.constant->size() <= kMaxKnown) known_[v] = val.constant;
     }
     for (int id : g_.inputs) {
       SWTC_CHECK(id >= 0 && id < static_cast<int>(g_.values.size()), "graph input id ", id);
@@ -44,7 +47,11 @@ class ShapeInference {
         if (d < 0)
           user_error("graph input '", v.name, "' has a negative dimension ", shape_str(v.shape));
     }
-    for (size_t i = 0; i < g_.nodes.size(); ++i) infer_node(static_cast<int>(i));
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      infer_node(static_cast<int>(i));
+      propagate();
+    }
+    return std::move(known_);
   }
 
  private:
@@ -60,8 +67,8 @@ class ShapeInference {
   const Value &in(size_t k) const { return g_.values[node().inputs[k]]; }
   const Shape &in_shape(size_t k) const { return in(k).shape; }
 
-  void set_out(DType t, Shape s) {
-    Value &o = g_.values[node().outputs[0]];
+  void set_out(DType t, Shape s, size_t k = 0) {
+    Value &o = g_.values[node().outputs[k]];
     o.dtype = t;
     o.shape = std::move(s);
     o.has_shape = true;
@@ -82,6 +89,11 @@ class ShapeInference {
            no);
     if (n.op == OpKind::MaxPool && no > 1)
       fail("the Indices output is not supported: expected 1 output, got ", no);
+    if (n.op == OpKind::Dropout && no > 1)
+      fail("the mask output is not supported: expected 1 output, got ", no);
+    if (n.op == OpKind::LayerNormalization && no > 1)
+      fail("only the first output (Y) is supported; the Mean / InvStdDev outputs are not: got ",
+           no, " outputs");
     if (ni < a.min_inputs || ni > a.max_inputs)
       fail("expects ", a.min_inputs == a.max_inputs ? str_cat(a.min_inputs)
                                                     : str_cat(a.min_inputs, " to ", a.max_inputs),
@@ -120,8 +132,42 @@ class ShapeInference {
       case OpKind::Identity: return set_out(in(0).dtype, in_shape(0));
       case OpKind::Constant: {
         TensorData t = constant_node_data(g_, node_);
-        return set_out(t.dtype, t.shape);
+        set_out(t.dtype, t.shape);
+        known_[node().outputs[0]] = std::move(t);
+        return;
       }
+      case OpKind::Sub:
+      case OpKind::Mul:
+      case OpKind::Div: return add();
+      case OpKind::Pow: return pow();
+      case OpKind::Equal: return equal();
+      case OpKind::Where: return where();
+      case OpKind::Sqrt:
+      case OpKind::Erf:
+      case OpKind::Exp:
+      case OpKind::Tanh:
+      case OpKind::Sigmoid: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
+      case OpKind::Neg: return set_out(in(0).dtype, in_shape(0));
+      case OpKind::Clip: return clip();
+      case OpKind::Concat: return concat();
+      case OpKind::Dropout: return dropout();
+      case OpKind::Softmax: return softmax();
+      case OpKind::MatMul: return matmul();
+      case OpKind::Transpose: return transpose();
+      case OpKind::ReduceMean:
+      case OpKind::ReduceSum:
+      case OpKind::ReduceMax: return reduce();
+      case OpKind::Shape: return shape_op();
+      case OpKind::Gather: return gather();
+      case OpKind::Unsqueeze: return unsqueeze();
+      case OpKind::Squeeze: return squeeze();
+      case OpKind::Slice: return slice();
+      case OpKind::Cast:
+        return set_out(cast_target(g_, node_, node().attr_int("to", -1)), in_shape(0));
+      case OpKind::ConstantOfShape: return constant_of_shape();
+      case OpKind::Expand: return expand();
+      case OpKind::LayerNormalization: return layer_norm();
+      case OpKind::Split: return split();
     }
     internal_error("infer_shapes: unhandled op ", op_name(node().op));
   }
@@ -203,13 +249,13 @@ class ShapeInference {
     std::vector<int64_t> target;
     if (has_input(1)) {
       const Value &s = in(1);
-      std::optional<TensorData> data = constant_value(g_, node().inputs[1]);
-      if (!data)
-        fail("shape input '", s.name,
-             "' must be a constant (swtc needs static shapes; it is computed at run time)");
       if (s.dtype != DType::I64 || s.shape.size() != 1)
         fail("shape input '", s.name, "' must be a 1-D i64 tensor, got ", dtype_name(s.dtype),
              shape_str(s.shape));
+      const std::optional<TensorData> &data = known_[node().inputs[1]];
+      if (!data)
+        fail("shape input '", s.name,
+             "' must be a constant (swtc needs static shapes; it is computed at run time)");
       target = data->i64;
     } else {
       if (!node().has_attr("shape"))
@@ -247,8 +293,465 @@ class ShapeInference {
     set_out(DType::F32, {m, n});
   }
 
+
+  // ---- static parameters: an input (newer opsets) or an attribute ----
+
+  /// The i64 data of input k, which must be known at compile time.
+  const TensorData &known_input(size_t k, const char *role) const {
+    const std::optional<TensorData> &kv = known_[node().inputs[k]];
+    if (!kv)
+      fail(role, " must be a constant (input '", in(k).name,
+           "' is computed at run time; swtc needs static shapes)");
+    return *kv;
+  }
+
+  /// Ints from input k (if present; must be a known 0-D / 1-D i64 tensor), else
+  /// from attribute `attr`, else nullopt.
+  std::optional<std::vector<int64_t>> ints_param(size_t k, const char *attr,
+                                                 const char *role) const {
+    if (has_input(k)) {
+      if (in(k).dtype != DType::I64 || in_shape(k).size() > 1)
+        fail(role, " input '", in(k).name, "' must be a 1-D i64 tensor, got ",
+             dtype_name(in(k).dtype), shape_str(in_shape(k)));
+      return known_input(k, role).i64;
+    }
+    if (node().has_attr(attr)) return node().attr_ints(attr, {});
+    return std::nullopt;
+  }
+
+  int64_t rank(size_t k) const { return static_cast<int64_t>(in_shape(k).size()); }
+
+  // ---- rules ----
+
+  void pow() {
+    require_f32(0, "base");
+    auto s = broadcast_shapes(in_shape(0), in_shape(1));
+    if (!s)
+      fail("shapes ", shape_str(in_shape(0)), " and ", shape_str(in_shape(1)),
+           " cannot be broadcast together");
+    set_out(DType::F32, *s);
+  }
+
+  void equal() {
+    add();
+    set_out(DType::I64, g_.values[node().outputs[0]].shape);  // bool as 0 / 1
+  }
+
+  void where() {
+    if (in(1).dtype != in(2).dtype)
+      fail("X and Y dtypes differ: ", dtype_name(in(1).dtype), " and ", dtype_name(in(2).dtype));
+    auto s = broadcast_shapes(in_shape(0), in_shape(1));
+    if (s) s = broadcast_shapes(*s, in_shape(2));
+    if (!s)
+      fail("shapes ", shape_str(in_shape(0)), ", ", shape_str(in_shape(1)), " and ",
+           shape_str(in_shape(2)), " cannot be broadcast together");
+    set_out(in(1).dtype, *s);
+  }
+
+  void clip() {
+    const char *roles[] = {"input", "min", "max"};
+    for (size_t k = 1; k < 3; ++k) {
+      if (!has_input(k)) continue;
+      if (num_elements(in_shape(k)) != 1)
+        fail(roles[k], " '", in(k).name, "' must be a scalar, got ", shape_str(in_shape(k)));
+      if (in(k).dtype != in(0).dtype)
+        fail(roles[k], " '", in(k).name, "' has dtype ", dtype_name(in(k).dtype), ", input has ",
+             dtype_name(in(0).dtype));
+    }
+    set_out(in(0).dtype, in_shape(0));
+  }
+
+  void concat() {
+    if (!node().has_attr("axis")) fail("missing required attribute axis");
+    int64_t r = rank(0);
+    if (r == 0) fail("inputs must have rank >= 1");
+    int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    Shape out = in_shape(0);
+    out[axis] = 0;
+    for (size_t k = 0; k < node().inputs.size(); ++k) {
+      if (!has_input(k)) fail("input #", k, " is missing");
+      const Shape &s = in_shape(k);
+      bool ok = in(k).dtype == in(0).dtype && s.size() == out.size();
+      for (size_t d = 0; ok && d < s.size(); ++d)
+        ok = static_cast<int64_t>(d) == axis || s[d] == out[d];
+      if (!ok)
+        fail("input '", in(k).name, "' ", dtype_name(in(k).dtype), shape_str(s),
+             " does not match input '", in(0).name, "' ", dtype_name(in(0).dtype),
+             shape_str(in_shape(0)), " outside axis ", axis);
+      out[axis] += s[axis];
+    }
+    set_out(in(0).dtype, out);
+  }
+
+  void dropout() {
+    if (node().attr_int("training_mode", 0) != 0)
+      fail("training_mode=1 is not supported (inference only)");
+    if (has_input(2)) {
+      const std::optional<TensorData> &t = known_[node().inputs[2]];
+      if (!t)
+        fail("training_mode input '", in(2).name,
+             "' must be a constant false (it is computed at run time)");
+      bool on = t->dtype == DType::I64 ? !t->i64.empty() && t->i64[0] != 0
+                                       : !t->f32.empty() && t->f32[0] != 0.0f;
+      if (on) fail("training_mode=true is not supported (inference only)");
+    }
+    set_out(in(0).dtype, in_shape(0));
+  }
+
+  void softmax() {
+    require_f32(0, "input");
+    int64_t r = rank(0);
+    if (r == 0) fail("input must have rank >= 1");
+    normalize_axis(g_, node_, node().attr_int("axis", g_.opset < 13 ? 1 : -1), r);
+    set_out(DType::F32, in_shape(0));
+  }
+
+  void matmul() {
+    require_f32(0, "A");
+    require_f32(1, "B");
+    Shape a = in_shape(0), b = in_shape(1);
+    if (a.empty() || b.empty()) fail("operands must have rank >= 1, got ", shape_str(a), " and ",
+                                     shape_str(b));
+    bool a1 = a.size() == 1, b1 = b.size() == 1;
+    if (a1) a.insert(a.begin(), 1);
+    if (b1) b.push_back(1);
+    int64_t k_a = a.back(), k_b = b[b.size() - 2];
+    if (k_a != k_b)
+      fail("inner dimensions do not match: A ", shape_str(in_shape(0)), ", B ",
+           shape_str(in_shape(1)));
+    auto batch = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+    if (!batch)
+      fail("batch dimensions of A ", shape_str(in_shape(0)), " and B ", shape_str(in_shape(1)),
+           " cannot be broadcast together");
+    Shape out = *batch;
+    if (!a1) out.push_back(a[a.size() - 2]);
+    if (!b1) out.push_back(b.back());
+    set_out(DType::F32, out);
+  }
+
+  void transpose() {
+    int64_t r = rank(0);
+    std::vector<int64_t> dflt(static_cast<size_t>(r));
+    for (int64_t k = 0; k < r; ++k) dflt[static_cast<size_t>(k)] = r - 1 - k;
+    std::vector<int64_t> perm = node().attr_ints("perm", dflt);
+    std::vector<int64_t> sorted = perm;
+    std::sort(sorted.begin(), sorted.end());
+    bool ok = static_cast<int64_t>(perm.size()) == r;
+    for (int64_t k = 0; ok && k < r; ++k) ok = sorted[static_cast<size_t>(k)] == k;
+    if (!ok)
+      fail("perm ", ints_str(perm), " is not a permutation of the ", r, " axes of ",
+           shape_str(in_shape(0)));
+    Shape out(static_cast<size_t>(r));
+    for (int64_t k = 0; k < r; ++k)
+      out[static_cast<size_t>(k)] = in_shape(0)[static_cast<size_t>(perm[static_cast<size_t>(k)])];
+    set_out(in(0).dtype, out);
+  }
+
+  void reduce() {
+    if (node().op != OpKind::ReduceMax) require_f32(0, "input");
+    int64_t r = rank(0);
+    std::optional<std::vector<int64_t>> axes = ints_param(1, "axes", "axes");
+    std::vector<int64_t> ax;
+    if (axes && !axes->empty()) {
+      ax = normalize_axes(g_, node_, *axes, r);
+    } else if (node().attr_int("noop_with_empty_axes", 0) == 0) {
+      for (int64_t k = 0; k < r; ++k) ax.push_back(k);
+    }
+    bool keep = node().attr_int("keepdims", 1) != 0;
+    Shape out;
+    for (int64_t k = 0; k < r; ++k) {
+      bool red = std::binary_search(ax.begin(), ax.end(), k);
+      if (!red)
+        out.push_back(in_shape(0)[static_cast<size_t>(k)]);
+      else if (keep)
+        out.push_back(1);
+    }
+    set_out(in(0).dtype, out);
+  }
+
+  void shape_op() {
+    int64_t r = rank(0);
+    int64_t start = node().attr_int("start", 0), end = node().attr_int("end", r);
+    if (start < 0) start += r;
+    if (end < 0) end += r;
+    start = std::clamp<int64_t>(start, 0, r);
+    end = std::clamp<int64_t>(end, 0, r);
+    set_out(DType::I64, {std::max<int64_t>(0, end - start)});
+  }
+
+  void gather() {
+    int64_t r = rank(0);
+    if (r == 0) fail("data must have rank >= 1");
+    if (in(1).dtype != DType::I64)
+      fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+    if (const std::optional<TensorData> &idx = known_[node().inputs[1]])
+      for (int64_t i : idx->i64)
+        if (i < -dim || i >= dim)
+          fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ", axis,
+               " of data ", shape_str(in_shape(0)));
+    Shape out(in_shape(0).begin(), in_shape(0).begin() + axis);
+    out.insert(out.end(), in_shape(1).begin(), in_shape(1).end());
+    out.insert(out.end(), in_shape(0).begin() + axis + 1, in_shape(0).end());
+    set_out(in(0).dtype, out);
+  }
+
+  void unsqueeze() {
+    std::optional<std::vector<int64_t>> axes = ints_param(1, "axes", "axes");
+    if (!axes) fail("needs axes (an attribute before opset 13, an input from opset 13)");
+    int64_t r = rank(0) + static_cast<int64_t>(axes->size());
+    std::vector<int64_t> ax = normalize_axes(g_, node_, *axes, r);
+    Shape out;
+    size_t src = 0;
+    for (int64_t k = 0; k < r; ++k) {
+      if (std::binary_search(ax.begin(), ax.end(), k))
+        out.push_back(1);
+      else
+        out.push_back(in_shape(0)[src++]);
+    }
+    set_out(in(0).dtype, out);
+  }
+
+  void squeeze() {
+    std::optional<std::vector<int64_t>> axes = ints_param(1, "axes", "axes");
+    int64_t r = rank(0);
+    const Shape &x = in_shape(0);
+    std::vector<int64_t> ax;
+    if (axes) {
+      ax = normalize_axes(g_, node_, *axes, r);
+      for (int64_t a : ax)
+        if (x[static_cast<size_t>(a)] != 1)
+          fail("cannot squeeze axis ", a, " of size ", x[static_cast<size_t>(a)], " (input ",
+               shape_str(x), ")");
+    } else {
+      for (int64_t k = 0; k < r; ++k)
+        if (x[static_cast<size_t>(k)] == 1) ax.push_back(k);
+    }
+    Shape out;
+    for (int64_t k = 0; k < r; ++k)
+      if (!std::binary_search(ax.begin(), ax.end(), k)) out.push_back(x[static_cast<size_t>(k)]);
+    set_out(in(0).dtype, out);
+  }
+
+  SliceParams slice_params() const {
+    auto starts = ints_param(1, "starts", "starts");
+    auto ends = ints_param(2, "ends", "ends");
+    if (!starts || !ends) fail("needs starts and ends");
+    auto axes = ints_param(3, "axes", "axes");
+    auto steps = ints_param(4, "steps", "steps");
+    return resolve_slice(g_, node_, in_shape(0), *starts, *ends, axes.value_or(std::vector<int64_t>{}),
+                         steps.value_or(std::vector<int64_t>{}));
+  }
+
+  void slice() { set_out(in(0).dtype, slice_params().out); }
+
+  void constant_of_shape() {
+    auto shape = ints_param(0, "", "shape");
+    if (in_shape(0).size() != 1)
+      fail("shape input '", in(0).name, "' must be 1-D, got ", shape_str(in_shape(0)));
+    for (int64_t d : *shape)
+      if (d < 0) fail("negative dimension in shape ", ints_str(*shape));
+    DType t = DType::F32;
+    if (node().has_attr("value")) {
+      const auto *v = std::get_if<TensorData>(&node().attrs.at("value"));
+      if (!v || v->size() != 1) fail("attribute 'value' must be a one-element tensor");
+      t = v->dtype;
+    }
+    set_out(t, *shape);
+  }
+
+  void expand() {
+    auto shape = ints_param(1, "shape", "shape");
+    if (!shape) fail("needs a shape input (or, once canonicalized, a 'shape' attribute)");
+    auto out = broadcast_shapes(in_shape(0), *shape);
+    if (!out)
+      fail("input ", shape_str(in_shape(0)), " cannot be broadcast to shape ", ints_str(*shape));
+    set_out(in(0).dtype, *out);
+  }
+
+  void layer_norm() {
+    require_f32(0, "input");
+    require_f32(1, "scale");
+    int64_t r = rank(0);
+    if (r == 0) fail("input must have rank >= 1");
+    int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", -1), r);
+    Shape norm(in_shape(0).begin() + axis, in_shape(0).end());
+    for (size_t k = 1; k < 3; ++k) {
+      if (!has_input(k)) continue;
+      require_f32(k, k == 1 ? "scale" : "bias");
+      auto b = broadcast_shapes(norm, in_shape(k));
+      if (!b || *b != norm)
+        fail(k == 1 ? "scale '" : "bias '", in(k).name, "' ", shape_str(in_shape(k)),
+             " cannot be broadcast to the normalized shape ", shape_str(norm));
+    }
+    set_out(DType::F32, in_shape(0));
+  }
+
+  void split() {
+    int64_t r = rank(0);
+    if (r == 0) fail("input must have rank >= 1");
+    int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+    int64_t n = static_cast<int64_t>(node().outputs.size());
+    std::vector<int64_t> sizes;
+    if (auto sp = ints_param(1, "split", "split")) {
+      sizes = *sp;
+      if (static_cast<int64_t>(sizes.size()) != n)
+        fail("split ", ints_str(sizes), " has ", sizes.size(), " entries for ", n, " outputs");
+      int64_t total = 0;
+      for (int64_t s : sizes) {
+        if (s < 0) fail("split ", ints_str(sizes), " has a negative size");
+        total += s;
+      }
+      if (total != dim)
+        fail("split ", ints_str(sizes), " sums to ", total, ", axis ", axis, " of ",
+             shape_str(in_shape(0)), " has ", dim);
+    } else {
+      if (node().has_attr("num_outputs") && node().attr_int("num_outputs", 0) != n)
+        fail("num_outputs ", node().attr_int("num_outputs", 0), " does not match the ", n,
+             " outputs");
+      int64_t chunk = (dim + n - 1) / n;  // opset 18: the last chunk may be smaller
+      if (!node().has_attr("num_outputs") && dim % n != 0)
+        fail("axis ", axis, " of ", shape_str(in_shape(0)), " does not split evenly into ", n,
+             " outputs");
+      for (int64_t k = 0; k < n; ++k)
+        sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - k * chunk)));
+    }
+    for (int64_t k = 0; k < n; ++k) {
+      Shape s = in_shape(0);
+      s[static_cast<size_t>(axis)] = sizes[static_cast<size_t>(k)];
+      set_out(in(0).dtype, s, static_cast<size_t>(k));
+    }
+  }
+
+  // ---- compile-time values ----
+
+  const TensorData *known_i64(size_t k) const {
+    if (!has_input(k)) return nullptr;
+    const std::optional<TensorData> &kv = known_[node().inputs[k]];
+    return kv && kv->dtype == DType::I64 ? &*kv : nullptr;
+  }
+
+  void propagate() {
+    const Node &n = node();
+    if (n.op == OpKind::Constant || n.outputs.size() != 1) return;
+    int out = n.outputs[0];
+    const Value &ov = g_.values[out];
+    if (ov.dtype != DType::I64 || num_elements(ov.shape) > kMaxKnown) return;
+    TensorData t;
+    t.dtype = DType::I64;
+    t.shape = ov.shape;
+    const TensorData *a = known_i64(0);
+    switch (n.op) {
+      case OpKind::Shape: {
+        int64_t r = rank(0), start = n.attr_int("start", 0);
+        if (start < 0) start += r;
+        start = std::clamp<int64_t>(start, 0, r);
+        t.i64.assign(in_shape(0).begin() + start, in_shape(0).begin() + start + ov.shape[0]);
+        break;
+      }
+      case OpKind::Identity:
+      case OpKind::Dropout:
+      case OpKind::Reshape:
+      case OpKind::Flatten:
+      case OpKind::Squeeze:
+      case OpKind::Unsqueeze:
+        if (!a) return;
+        t.i64 = a->i64;
+        break;
+      case OpKind::Cast:
+        if (!a) return;
+        t.i64 = a->i64;
+        if (n.attr_int("to", 7) == 9)
+          for (int64_t &x : t.i64) x = x != 0;
+        break;
+      case OpKind::Neg:
+        if (!a) return;
+        for (int64_t x : a->i64) t.i64.push_back(-x);
+        break;
+      case OpKind::Gather: {
+        const TensorData *idx = known_i64(1);
+        if (!a || !idx) return;
+        int64_t axis = normalize_axis(g_, node_, n.attr_int("axis", 0), rank(0));
+        int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+        std::vector<int64_t> ix = idx->i64;
+        for (int64_t &i : ix)
+          if (i < 0) i += dim;
+        t.i64 = kernels::gather(a->i64, in_shape(0), axis, ix);
+        break;
+      }
+      case OpKind::Concat: {
+        std::vector<const std::vector<int64_t> *> ins;
+        std::vector<Shape> shapes;
+        for (size_t k = 0; k < n.inputs.size(); ++k) {
+          const TensorData *x = known_i64(k);
+          if (!x) return;
+          ins.push_back(&x->i64);
+          shapes.push_back(x->shape);
+        }
+        t.i64 = kernels::concat(ins, shapes, normalize_axis(g_, node_, n.attr_int("axis", 0),
+                                                            rank(0)));
+        break;
+      }
+      case OpKind::Slice: {
+        if (!a) return;
+        SliceParams p = slice_params();
+        t.i64 = kernels::slice(a->i64, in_shape(0), p.starts, p.steps, p.out);
+        break;
+      }
+      case OpKind::Add:
+      case OpKind::Sub:
+      case OpKind::Mul:
+      case OpKind::Div:
+      case OpKind::Equal: {
+        const TensorData *b = known_i64(1);
+        if (!a || !b) return;
+        if (n.op == OpKind::Div)
+          for (int64_t x : b->i64)
+            if (x == 0) return;  // left to run time
+        OpKind op = n.op;
+        kernels::broadcast_binary(a->i64, a->shape, b->i64, b->shape, t.shape, t.i64,
+                                  [op](int64_t x, int64_t y) -> int64_t {
+                                    switch (op) {
+                                      case OpKind::Add: return x + y;
+                                      case OpKind::Sub: return x - y;
+                                      case OpKind::Mul: return x * y;
+                                      case OpKind::Div: return x / y;
+                                      default: return x == y;
+                                    }
+                                  });
+        break;
+      }
+      case OpKind::Where: {
+        const TensorData *x = known_i64(1), *y = known_i64(2);
+        if (!a || !x || !y) return;
+        std::vector<int64_t> mc = kernels::broadcast_map(t.shape, a->shape),
+                             mx = kernels::broadcast_map(t.shape, x->shape),
+                             my = kernels::broadcast_map(t.shape, y->shape);
+        for (size_t i = 0; i < mc.size(); ++i)
+          t.i64.push_back(a->i64[mc[i]] ? x->i64[mx[i]] : y->i64[my[i]]);
+        break;
+      }
+      case OpKind::ConstantOfShape: {
+        int64_t v = 0;
+        if (n.has_attr("value")) v = std::get<TensorData>(n.attrs.at("value")).i64.at(0);
+        t.i64.assign(static_cast<size_t>(num_elements(t.shape)), v);
+        break;
+      }
+      case OpKind::Expand:
+        if (!a) return;
+        t.i64 = kernels::expand(a->i64, a->shape, t.shape);
+        break;
+      default: return;
+    }
+    known_[out] = std::move(t);
+  }
+
+  static constexpr int64_t kMaxKnown = 65536;
   Graph &g_;
   int node_ = -1;
+  KnownValues known_;
 };
 
 }  // namespace
@@ -435,5 +938,90 @@ std::optional<TensorData> constant_value(const Graph &g, int value_id) {
 }
 
 void infer_shapes(Graph &g) { ShapeInference(g).run(); }
+
+KnownValues infer_shapes_with_values(Graph &g) { return ShapeInference(g).run(); }
+
+int64_t normalize_axis(const Graph &g, int node_id, int64_t axis, int64_t rank, const char *what) {
+  if (axis < -rank || axis >= rank)
+    user_error(g.describe(node_id), ": ", what, " ", axis, " is out of range [", -rank, ", ",
+               rank - 1, "] for rank ", rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+std::vector<int64_t> normalize_axes(const Graph &g, int node_id, std::vector<int64_t> axes,
+                                    int64_t rank, const char *what) {
+  for (int64_t &a : axes) a = normalize_axis(g, node_id, a, rank, what);
+  std::sort(axes.begin(), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    user_error(g.describe(node_id), ": ", what, " has a repeated axis");
+  return axes;
+}
+
+SliceParams resolve_slice(const Graph &g, int node_id, const Shape &in,
+                          const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
+                          std::vector<int64_t> axes, std::vector<int64_t> steps) {
+  auto fail = [&](const auto &...args) { user_error(g.describe(node_id), ": ", args...); };
+  int64_t r = static_cast<int64_t>(in.size());
+  size_t n = starts.size();
+  if (ends.size() != n)
+    fail("starts ", ints_str(starts), " and ends ", ints_str(ends), " differ in length");
+  if (axes.empty())
+    for (size_t k = 0; k < n; ++k) axes.push_back(static_cast<int64_t>(k));
+  if (steps.empty()) steps.assign(n, 1);
+  if (axes.size() != n || steps.size() != n)
+    fail("starts ", ints_str(starts), ", axes ", ints_str(axes), " and steps ", ints_str(steps),
+         " differ in length");
+  SliceParams p;
+  p.starts.assign(in.size(), 0);
+  p.ends.assign(in.begin(), in.end());
+  p.steps.assign(in.size(), 1);
+  p.out = in;
+  std::vector<bool> seen(in.size(), false);
+  for (size_t k = 0; k < n; ++k) {
+    size_t a = static_cast<size_t>(normalize_axis(g, node_id, axes[k], r, "axes"));
+    if (seen[a]) fail("axes ", ints_str(axes), " has a repeated axis");
+    seen[a] = true;
+    int64_t dim = in[a], step = steps[k], st = starts[k], en = ends[k];
+    if (step == 0) fail("steps ", ints_str(steps), " must not contain 0");
+    if (st < 0) st += dim;
+    if (en < 0) en += dim;
+    int64_t count;
+    if (step > 0) {
+      st = std::clamp<int64_t>(st, 0, dim);
+      en = std::clamp<int64_t>(en, 0, dim);
+      count = en > st ? (en - st + step - 1) / step : 0;
+    } else {
+      st = std::clamp<int64_t>(st, 0, std::max<int64_t>(dim - 1, 0));
+      en = std::clamp<int64_t>(en, -1, dim - 1);
+      count = st > en && dim > 0 ? (st - en + (-step) - 1) / (-step) : 0;
+    }
+    p.starts[a] = st;
+    p.ends[a] = en == -1 && step < 0 ? -(dim + 1) : en;
+    p.steps[a] = step;
+    p.out[a] = count;
+  }
+  return p;
+}
+
+DType cast_target(const Graph &g, int node_id, int64_t to) {
+  switch (to) {
+    case 1:   // FLOAT
+    case 10:  // FLOAT16
+    case 11:  // DOUBLE
+      return DType::F32;
+    case 2:  // UINT8
+    case 3:  // INT8
+    case 5:  // INT16
+    case 6:  // INT32
+    case 7:  // INT64
+    case 9:  // BOOL
+      return DType::I64;
+    default:
+      user_error(g.describe(node_id), ": cast to ONNX data type ", to,
+                 " is not supported (FLOAT, DOUBLE, FLOAT16, INT64, INT32, INT16, INT8, UINT8 "
+                 "and BOOL are)");
+  }
+}
+
 
 }  // namespace swtc::graph

@@ -17,6 +17,46 @@ namespace swtc::graph {
 /// (`g.describe(i)`) and the offending shapes.
 void infer_shapes(Graph &g);
 
+/// Compile-time data of values, by value id (nullopt: known only at run time).
+using KnownValues = std::vector<std::optional<TensorData>>;
+
+/// infer_shapes that also returns the values it could compute at compile time
+/// (which it needs for shape-determining inputs such as Reshape's shape or
+/// Slice's starts): constants and Constant nodes, the output of Shape (every
+/// shape is static), and I64 tensors of at most 65536 elements computed from
+/// known inputs by Identity, Dropout, Reshape, Flatten, Squeeze, Unsqueeze,
+/// Cast, Gather, Concat, Slice, Add, Sub, Mul, Div, Neg, Equal, Where,
+/// ConstantOfShape and Expand.
+KnownValues infer_shapes_with_values(Graph &g);
+
+/// `axis` in [-rank, rank) made non-negative; user_error naming the node if out
+/// of range (`what` names the attribute in the message).
+int64_t normalize_axis(const Graph &g, int node_id, int64_t axis, int64_t rank,
+                       const char *what = "axis");
+
+/// A list of axes made non-negative and sorted; user_error on out-of-range or
+/// repeated axes.
+std::vector<int64_t> normalize_axes(const Graph &g, int node_id, std::vector<int64_t> axes,
+                                    int64_t rank, const char *what = "axes");
+
+/// Slice parameters resolved per input axis (ONNX clamping rules): the output
+/// element with index i on axis a reads input index starts[a] + i * steps[a].
+/// `ends` is ONNX-valid and reproduces the same slice when normalized again:
+/// the clamped exclusive end, except that a negative-step slice that runs down
+/// to index 0 has end -(dim + 1) (ONNX's spelling of "before index 0").
+struct SliceParams {
+  std::vector<int64_t> starts, ends, steps;
+  Shape out;  // the output shape
+};
+/// `axes` empty means [0, starts.size()); `steps` empty means all 1.
+SliceParams resolve_slice(const Graph &g, int node_id, const Shape &in,
+                          const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
+                          std::vector<int64_t> axes, std::vector<int64_t> steps);
+
+/// Output dtype of Cast for ONNX type code `to` (FLOAT/DOUBLE/FLOAT16 -> F32;
+/// INT64/INT32/INT16/INT8/UINT8/BOOL -> I64, BOOL as 0/1); user_error otherwise.
+DType cast_target(const Graph &g, int node_id, int64_t to);
+
 /// The sliding-window geometry of a Conv / MaxPool / AveragePool node with
 /// auto_pad resolved into explicit pads. All vectors have one entry per
 /// spatial axis, except `pads` which is ONNX-ordered [b1, b2, ..., e1, e2, ...].

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "common/error.h"
+#include "graph/index_kernels.h"
 #include "graph/shape_inference.h"
 
 namespace swtc::interp {
@@ -152,6 +154,39 @@ class Interpreter {
       case OpKind::Constant:
         env_[n.outputs[0]] = to_double(graph::constant_node_data(g_, node_));
         return;
+      case OpKind::Sub: return binary(n, [](double a, double b) { return a - b; });
+      case OpKind::Mul: return binary(n, [](double a, double b) { return a * b; });
+      case OpKind::Div: return div(n);
+      case OpKind::Pow: return binary(n, [](double a, double b) { return std::pow(a, b); });
+      case OpKind::Equal:
+        return binary(n, [](double a, double b) { return a == b ? 1.0 : 0.0; });
+      case OpKind::Sqrt: return unary(n, [](double x) { return std::sqrt(x); });
+      case OpKind::Erf: return unary(n, [](double x) { return std::erf(x); });
+      case OpKind::Exp: return unary(n, [](double x) { return std::exp(x); });
+      case OpKind::Tanh: return unary(n, [](double x) { return std::tanh(x); });
+      case OpKind::Sigmoid: return unary(n, [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
+      case OpKind::Neg: return unary(n, [](double x) { return -x; });
+      case OpKind::Clip: return clip(n);
+      case OpKind::Concat: return concat(n);
+      case OpKind::Dropout: return dropout(n);
+      case OpKind::Softmax: return softmax(n);
+      case OpKind::MatMul: return matmul(n);
+      case OpKind::Transpose: return transpose(n);
+      case OpKind::ReduceMean:
+      case OpKind::ReduceSum:
+      case OpKind::ReduceMax: return reduce(n);
+      case OpKind::Shape: return shape_op(n);
+      case OpKind::Gather: return gather(n);
+      case OpKind::Unsqueeze:
+      case OpKind::Squeeze: set(n, in(n, 0)); return;
+      case OpKind::Slice: return slice(n);
+      case OpKind::Cast: return cast(n);
+      case OpKind::ConstantOfShape: return constant_of_shape(n);
+      case OpKind::Expand:
+        return set(n, graph::kernels::expand(in(n, 0), shape(n.inputs[0]), shape(n.outputs[0])));
+      case OpKind::Where: return where(n);
+      case OpKind::LayerNormalization: return layer_norm(n);
+      case OpKind::Split: return split(n);
     }
     internal_error("interpreter: unhandled op ", graph::op_name(n.op));
   }
@@ -360,6 +395,303 @@ class Interpreter {
       }
       for (int64_t j = 0; j < n_; ++j) y[i * n_ + j] += alpha * row[j];
     }
+  }
+
+
+  // ---- helpers for the ops below ----
+
+  /// A double holding an integer value, as int64 (saturating: i64 sentinels
+  /// such as INT64_MAX do not survive the trip through double exactly).
+  static int64_t to_i64(double x) {
+    if (x >= 9.2233720368547758e18) return std::numeric_limits<int64_t>::max();
+    if (x <= -9.2233720368547758e18) return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(std::llround(x));
+  }
+
+  bool has_input(const Node &n, size_t k) const { return k < n.inputs.size() && n.inputs[k] >= 0; }
+  graph::DType dtype(int id) const { return g_.values[id].dtype; }
+
+  /// Ints from input k (its run-time data) if present, else from attribute
+  /// `attr`, else nullopt.
+  std::optional<std::vector<int64_t>> ints_param(const Node &n, size_t k, const char *attr) const {
+    if (has_input(n, k)) {
+      std::vector<int64_t> v;
+      for (double x : in(n, k)) v.push_back(to_i64(x));
+      return v;
+    }
+    if (n.has_attr(attr)) return n.attr_ints(attr, {});
+    return std::nullopt;
+  }
+
+  void set(const Node &n, Buf b, size_t k = 0) {
+    SWTC_CHECK(static_cast<int64_t>(b.size()) == graph::num_elements(shape(n.outputs[k])),
+               g_.describe(node_), " produced ", b.size(), " elements");
+    env_[n.outputs[k]] = std::move(b);
+  }
+
+  template <typename F>
+  void unary(const Node &n, F f) {
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (size_t i = 0; i < x.size(); ++i) y[i] = f(x[i]);
+  }
+
+  template <typename F>
+  void binary(const Node &n, F f) {
+    Buf y;
+    graph::kernels::broadcast_binary(in(n, 0), shape(n.inputs[0]), in(n, 1), shape(n.inputs[1]),
+                                     shape(n.outputs[0]), y, f);
+    set(n, std::move(y));
+  }
+
+  void div(const Node &n) {
+    if (dtype(n.outputs[0]) == DType::F32) return binary(n, [](double a, double b) { return a / b; });
+    for (double b : in(n, 1))
+      if (b == 0) user_error(g_.describe(node_), ": integer division by zero");
+    binary(n, [](double a, double b) { return std::trunc(a / b); });
+  }
+
+  void clip(const Node &n) {
+    double lo = n.attr_float("min", -std::numeric_limits<float>::infinity());
+    double hi = n.attr_float("max", std::numeric_limits<float>::infinity());
+    if (has_input(n, 1)) lo = in(n, 1).at(0);
+    if (has_input(n, 2)) hi = in(n, 2).at(0);
+    unary(n, [lo, hi](double x) { return std::min(std::max(x, lo), hi); });
+  }
+
+  void concat(const Node &n) {
+    std::vector<const Buf *> ins;
+    std::vector<Shape> shapes;
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      ins.push_back(&in(n, k));
+      shapes.push_back(shape(n.inputs[k]));
+    }
+    int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", 0),
+                                         static_cast<int64_t>(shapes[0].size()));
+    set(n, graph::kernels::concat(ins, shapes, axis));
+  }
+
+  void softmax(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    int64_t r = static_cast<int64_t>(xs.size());
+    int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", g_.opset < 13 ? 1 : -1), r);
+    bool coerce = n.has_attr("coerce_2d") ? n.attr_int("coerce_2d", 0) != 0 : g_.opset < 13;
+    int64_t outer = 1, d = 1, inner = 1;
+    for (int64_t k = 0; k < r; ++k) {
+      int64_t e = xs[static_cast<size_t>(k)];
+      if (k < axis)
+        outer *= e;
+      else if (k == axis || coerce)
+        d *= e;
+      else
+        inner *= e;
+    }
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t base = o * d * inner + j;
+        double mx = -std::numeric_limits<double>::infinity();
+        for (int64_t k = 0; k < d; ++k) mx = std::max(mx, x[base + k * inner]);
+        double sum = 0;
+        for (int64_t k = 0; k < d; ++k) {
+          double e = std::exp(x[base + k * inner] - mx);
+          y[base + k * inner] = e;
+          sum += e;
+        }
+        for (int64_t k = 0; k < d; ++k) y[base + k * inner] /= sum;
+      }
+  }
+
+  void matmul(const Node &n) {
+    Shape as = shape(n.inputs[0]), bs = shape(n.inputs[1]);
+    if (as.size() == 1) as.insert(as.begin(), 1);
+    if (bs.size() == 1) bs.push_back(1);
+    const int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
+    Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+    Shape batch = *graph::broadcast_shapes(ab, bb);
+    std::vector<int64_t> ma = graph::kernels::broadcast_map(batch, ab);
+    std::vector<int64_t> mb = graph::kernels::broadcast_map(batch, bb);
+    const Buf &a = in(n, 0), &b = in(n, 1);
+    Buf &y = out(n);
+    for (size_t p = 0; p < ma.size(); ++p) {
+      const double *ap = a.data() + ma[p] * M * K;
+      const double *bp = b.data() + mb[p] * K * N;
+      double *yp = y.data() + static_cast<int64_t>(p) * M * N;
+      for (int64_t i = 0; i < M; ++i) {
+        double *yrow = yp + i * N;
+        for (int64_t k = 0; k < K; ++k) {
+          const double av = ap[i * K + k];
+          const double *brow = bp + k * N;
+          for (int64_t j = 0; j < N; ++j) yrow[j] += av * brow[j];
+        }
+      }
+    }
+  }
+
+  void transpose(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    std::vector<int64_t> perm;
+    for (size_t k = xs.size(); k-- > 0;) perm.push_back(static_cast<int64_t>(k));
+    perm = n.attr_ints("perm", perm);
+    set(n, graph::kernels::transpose(in(n, 0), xs, perm));
+  }
+
+  void reduce(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    int64_t r = static_cast<int64_t>(xs.size());
+    std::vector<int64_t> axes = ints_param(n, 1, "axes").value_or(std::vector<int64_t>{});
+    if (!axes.empty())
+      axes = graph::normalize_axes(g_, node_, axes, r);
+    else if (n.attr_int("noop_with_empty_axes", 0) == 0)
+      for (int64_t k = 0; k < r; ++k) axes.push_back(k);
+    // Output strides per input axis (0 on reduced axes).
+    Shape kept = xs;
+    for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
+    std::vector<int64_t> ost = graph::kernels::strides_of(kept);
+    for (int64_t a : axes) ost[static_cast<size_t>(a)] = 0;
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    bool is_max = n.op == OpKind::ReduceMax;
+    if (is_max) std::fill(y.begin(), y.end(), -std::numeric_limits<double>::infinity());
+    std::vector<int64_t> idx(static_cast<size_t>(r), 0);
+    int64_t pos = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (is_max)
+        y[pos] = std::max(y[pos], x[i]);
+      else
+        y[pos] += x[i];
+      for (size_t k = static_cast<size_t>(r); k-- > 0;) {
+        ++idx[k];
+        pos += ost[k];
+        if (idx[k] < xs[k]) break;
+        pos -= ost[k] * idx[k];
+        idx[k] = 0;
+      }
+    }
+    if (n.op == OpKind::ReduceMean && !y.empty()) {
+      double cnt = static_cast<double>(x.size() / y.size());
+      for (double &v : y) v /= cnt;
+    }
+  }
+
+  void shape_op(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    int64_t r = static_cast<int64_t>(xs.size()), start = n.attr_int("start", 0);
+    if (start < 0) start += r;
+    start = std::clamp<int64_t>(start, 0, r);
+    int64_t len = shape(n.outputs[0])[0];
+    set(n, Buf(xs.begin() + start, xs.begin() + start + len));
+  }
+
+  void gather(const Node &n) {
+    const Shape &ds = shape(n.inputs[0]);
+    int64_t axis =
+        graph::normalize_axis(g_, node_, n.attr_int("axis", 0), static_cast<int64_t>(ds.size()));
+    int64_t dim = ds[static_cast<size_t>(axis)];
+    std::vector<int64_t> idx;
+    for (double v : in(n, 1)) {
+      int64_t i = to_i64(v);
+      if (i < -dim || i >= dim)
+        user_error(g_.describe(node_), ": index ", i, " is out of range [", -dim, ", ", dim - 1,
+                   "]");
+      idx.push_back(i < 0 ? i + dim : i);
+    }
+    set(n, graph::kernels::gather(in(n, 0), ds, axis, idx));
+  }
+
+  void slice(const Node &n) {
+    auto starts = ints_param(n, 1, "starts"), ends = ints_param(n, 2, "ends");
+    auto axes = ints_param(n, 3, "axes"), steps = ints_param(n, 4, "steps");
+    graph::SliceParams p = graph::resolve_slice(
+        g_, node_, shape(n.inputs[0]), starts.value_or(std::vector<int64_t>{}),
+        ends.value_or(std::vector<int64_t>{}), axes.value_or(std::vector<int64_t>{}),
+        steps.value_or(std::vector<int64_t>{}));
+    set(n, graph::kernels::slice(in(n, 0), shape(n.inputs[0]), p.starts, p.steps, p.out));
+  }
+
+  void cast(const Node &n) {
+    int64_t to = n.attr_int("to", 1);
+    DType from = dtype(n.inputs[0]);
+    if (to == 9) return unary(n, [](double x) { return x != 0 ? 1.0 : 0.0; });
+    if (dtype(n.outputs[0]) == DType::I64 && from == DType::F32)
+      return unary(n, [](double x) { return std::trunc(x); });
+    if (dtype(n.outputs[0]) == DType::F32)  // to f32: round through float
+      return unary(n, [](double x) { return static_cast<double>(static_cast<float>(x)); });
+    unary(n, [](double x) { return x; });
+  }
+
+  void constant_of_shape(const Node &n) {
+    double v = 0;
+    if (n.has_attr("value")) {
+      const TensorData &t = std::get<TensorData>(n.attrs.at("value"));
+      v = t.dtype == DType::F32 ? t.f32.at(0) : static_cast<double>(t.i64.at(0));
+    }
+    Buf &y = out(n);
+    std::fill(y.begin(), y.end(), v);
+  }
+
+  void where(const Node &n) {
+    const Shape &os = shape(n.outputs[0]);
+    std::vector<int64_t> mc = graph::kernels::broadcast_map(os, shape(n.inputs[0]));
+    std::vector<int64_t> mx = graph::kernels::broadcast_map(os, shape(n.inputs[1]));
+    std::vector<int64_t> my = graph::kernels::broadcast_map(os, shape(n.inputs[2]));
+    const Buf &c = in(n, 0), &x = in(n, 1), &yb = in(n, 2);
+    Buf &y = out(n);
+    for (size_t i = 0; i < y.size(); ++i) y[i] = c[mc[i]] != 0 ? x[mx[i]] : yb[my[i]];
+  }
+
+  void layer_norm(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    int64_t r = static_cast<int64_t>(xs.size());
+    int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", -1), r);
+    double eps = n.attr_float("epsilon", 1e-5f);
+    Shape norm(xs.begin() + axis, xs.end());
+    int64_t d = graph::num_elements(norm), outer = d == 0 ? 0 : graph::num_elements(xs) / d;
+    Buf scale = graph::kernels::expand(in(n, 1), shape(n.inputs[1]), norm);
+    Buf bias = has_input(n, 2) ? graph::kernels::expand(in(n, 2), shape(n.inputs[2]), norm)
+                               : Buf(static_cast<size_t>(d), 0.0);
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (int64_t o = 0; o < outer; ++o) {
+      const double *xp = x.data() + o * d;
+      double *yp = y.data() + o * d;
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < d; ++k) mean += xp[k];
+      mean /= static_cast<double>(d);
+      for (int64_t k = 0; k < d; ++k) var += (xp[k] - mean) * (xp[k] - mean);
+      var /= static_cast<double>(d);
+      double inv = 1.0 / std::sqrt(var + eps);
+      for (int64_t k = 0; k < d; ++k) yp[k] = (xp[k] - mean) * inv * scale[k] + bias[k];
+    }
+  }
+
+  void split(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    int64_t axis =
+        graph::normalize_axis(g_, node_, n.attr_int("axis", 0), static_cast<int64_t>(xs.size()));
+    int64_t outer = 1, inner = 1, dim = xs[static_cast<size_t>(axis)];
+    for (int64_t k = 0; k < axis; ++k) outer *= xs[static_cast<size_t>(k)];
+    for (size_t k = static_cast<size_t>(axis) + 1; k < xs.size(); ++k) inner *= xs[k];
+    const Buf &x = in(n, 0);
+    int64_t off = 0;
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      int64_t len = shape(n.outputs[k])[static_cast<size_t>(axis)];
+      Buf y;
+      y.reserve(static_cast<size_t>(outer * len * inner));
+      for (int64_t o = 0; o < outer; ++o) {
+        const double *src = x.data() + (o * dim + off) * inner;
+        y.insert(y.end(), src, src + len * inner);
+      }
+      off += len;
+      set(n, std::move(y), k);
+    }
+  }
+
+  void dropout(const Node &n) {
+    if (has_input(n, 2) && !in(n, 2).empty() && in(n, 2)[0] != 0)
+      user_error(g_.describe(node_), ": training_mode=true is not supported (inference only)");
+    set(n, in(n, 0));
   }
 
   const Graph &g_;

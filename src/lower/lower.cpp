@@ -21,14 +21,34 @@ constexpr Entry kLowerings[] = {
     {OpKind::AveragePool, lower_pool},
     {OpKind::GlobalAveragePool, lower_global_pool},
     {OpKind::Gemm, lower_gemm},
-    {OpKind::Relu, lower_relu},
-    {OpKind::Add, lower_add},
+    {OpKind::Relu, lower_unary},
+    {OpKind::Add, lower_binary},
+    {OpKind::Sub, lower_binary},
+    {OpKind::Mul, lower_binary},
+    {OpKind::Div, lower_binary},
+    {OpKind::Pow, lower_binary},
+    {OpKind::Sqrt, lower_unary},
+    {OpKind::Erf, lower_unary},
+    {OpKind::Exp, lower_unary},
+    {OpKind::Tanh, lower_unary},
+    {OpKind::Sigmoid, lower_unary},
+    {OpKind::Neg, lower_unary},
+    {OpKind::Clip, lower_unary},
+    {OpKind::Expand, lower_unary},
     {OpKind::BatchNormalization, lower_batchnorm},
+    {OpKind::MatMul, lower_matmul},
+    {OpKind::Transpose, lower_transpose},
+    {OpKind::Concat, lower_concat},
+    {OpKind::Slice, lower_slice},
+    {OpKind::ReduceMean, lower_reduce},
+    {OpKind::ReduceSum, lower_reduce},
+    {OpKind::ReduceMax, lower_reduce},
 };
 }  // namespace
 
 bool is_view(OpKind op) {
-  return op == OpKind::Flatten || op == OpKind::Reshape || op == OpKind::Identity;
+  return op == OpKind::Flatten || op == OpKind::Reshape || op == OpKind::Identity ||
+         op == OpKind::Squeeze || op == OpKind::Unsqueeze || op == OpKind::Dropout;
 }
 
 std::string kernel_name(const graph::Graph &g, int node_id) {
@@ -47,7 +67,7 @@ Kernel lower_node(const graph::Graph &g, int node_id) {
     k.values.push_back(n.outputs[0]);  // the output is the last parameter
     return k;
   }
-  user_error(g.describe(node_id), ": no lowering for this op");
+  detail::not_supported(g, node_id, "no lowering for this op yet");
 }
 
 Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &name) {
@@ -70,8 +90,7 @@ Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::s
   const graph::Node &n = g.nodes[node_id];
   const graph::Value &out = g.values[n.outputs.at(0)];
   if (out.dtype != graph::DType::F32)
-    user_error(g.describe(node_id), ": output type ", graph::dtype_name(out.dtype),
-               " is not supported (float32 only)");
+    not_supported(g, node_id, "output type ", graph::dtype_name(out.dtype), " (float32 only)");
   SWTC_CHECK(names.size() >= out.shape.size(), "axis names for ", g.describe(node_id));
   Kernel k;
   k.node = node_id;
@@ -86,8 +105,8 @@ Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::s
 tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::string &param) {
   const graph::Value &v = g.values[value];
   if (v.dtype != graph::DType::F32)
-    user_error(g.describe(k.node), ": input '", v.name, "' has type ", graph::dtype_name(v.dtype),
-               "; only float32 is supported");
+    not_supported(g, k.node, "input '", v.name, "' has type ", graph::dtype_name(v.dtype),
+                  " (float32 only)");
   tir::Buffer b = tir::make_buffer(param, v.shape);
   k.def.inputs.push_back(b);
   k.values.push_back(value);

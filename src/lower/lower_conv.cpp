@@ -20,8 +20,7 @@ Kernel lower_conv(const graph::Graph &g, int node_id) {
   const auto &xs = g.values[n.inputs[0]].shape;
   const auto &ws = g.values[n.inputs[1]].shape;
   if (xs.size() != 4)
-    user_error(g.describe(node_id), ": only 2-D convolution (4-D input) is supported, got rank ",
-               xs.size());
+    not_supported(g, node_id, "only 2-D convolution (4-D input), got rank ", xs.size());
   auto strides = n.attr_ints("strides", {1, 1});
   auto dil = n.attr_ints("dilations", {1, 1});
   auto pads = n.attr_ints("pads", {0, 0, 0, 0});

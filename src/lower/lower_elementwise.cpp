@@ -1,4 +1,4 @@
-// Elementwise ops: Relu, Add (numpy broadcasting), BatchNormalization (inference).
+// BatchNormalization (inference form) as one elementwise kernel.
 #include "lower/lower_internal.h"
 
 namespace swtc::lower::detail {
@@ -14,29 +14,12 @@ std::vector<std::string> axis_names(const graph::Graph &g, int node_id) {
 }
 }  // namespace
 
-Kernel lower_relu(const graph::Graph &g, int node_id) {
-  const graph::Node &n = g.nodes[node_id];
-  Kernel k = start_kernel(g, node_id, axis_names(g, node_id));
-  Buffer x = add_input(k, g, n.inputs[0], "x");
-  k.def.value = max(load(x, broadcast_index(k, x->shape)), float_imm(0));
-  return k;
-}
-
-Kernel lower_add(const graph::Graph &g, int node_id) {
-  const graph::Node &n = g.nodes[node_id];
-  Kernel k = start_kernel(g, node_id, axis_names(g, node_id));
-  Buffer a = add_input(k, g, n.inputs[0], "a");
-  Buffer b = add_input(k, g, n.inputs[1], "b");
-  k.def.value = load(a, broadcast_index(k, a->shape)) + load(b, broadcast_index(k, b->shape));
-  return k;
-}
-
 Kernel lower_batchnorm(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   if (n.attr_int("training_mode", 0) != 0)
-    user_error(g.describe(node_id), ": training_mode=1 is not supported");
+    not_supported(g, node_id, "training_mode=1");
   const auto &xs = g.values[n.inputs[0]].shape;
-  if (xs.size() < 2) user_error(g.describe(node_id), ": input rank must be at least 2");
+  if (xs.size() < 2) not_supported(g, node_id, "input rank below 2");
   Kernel k = start_kernel(g, node_id, axis_names(g, node_id));
   Buffer x = add_input(k, g, n.inputs[0], "x");
   Buffer scale = add_input(k, g, n.inputs[1], "scale");

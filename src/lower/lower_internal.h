@@ -12,6 +12,15 @@ namespace swtc::lower::detail {
 
 using tir::Expr;
 
+/// Stops with `node '<name>' (<Op>, opset N): not supported: <why>`, the form
+/// every unsupported feature of a supported op takes.
+template <typename... A>
+[[noreturn]] void not_supported(const graph::Graph &g, int node_id, const A &...why) {
+  const graph::Node &n = g.nodes[node_id];
+  user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+             "): not supported: ", why...);
+}
+
 /// Kernel skeleton: named spatial axes over the output value of the node.
 Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &axis_names);
 /// Adds graph value `value` as input parameter `param`; returns its buffer.
@@ -28,8 +37,13 @@ Kernel lower_conv(const graph::Graph &g, int node_id);
 Kernel lower_pool(const graph::Graph &g, int node_id);
 Kernel lower_global_pool(const graph::Graph &g, int node_id);
 Kernel lower_gemm(const graph::Graph &g, int node_id);
-Kernel lower_relu(const graph::Graph &g, int node_id);
-Kernel lower_add(const graph::Graph &g, int node_id);
 Kernel lower_batchnorm(const graph::Graph &g, int node_id);
+Kernel lower_binary(const graph::Graph &g, int node_id);
+Kernel lower_unary(const graph::Graph &g, int node_id);
+Kernel lower_matmul(const graph::Graph &g, int node_id);
+Kernel lower_transpose(const graph::Graph &g, int node_id);
+Kernel lower_concat(const graph::Graph &g, int node_id);
+Kernel lower_slice(const graph::Graph &g, int node_id);
+Kernel lower_reduce(const graph::Graph &g, int node_id);
 
 }  // namespace swtc::lower::detail

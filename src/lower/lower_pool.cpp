@@ -11,11 +11,11 @@ Kernel lower_pool(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   const auto &xs = g.values[n.inputs[0]].shape;
   if (xs.size() != 4)
-    user_error(g.describe(node_id), ": only 2-D pooling (4-D input) is supported");
+    not_supported(g, node_id, "only 2-D pooling (4-D input)");
   if (n.outputs.size() > 1 && n.outputs[1] >= 0)
-    user_error(g.describe(node_id), ": the Indices output is not supported");
+    not_supported(g, node_id, "the Indices output");
   if (n.attr_int("storage_order", 0) != 0)
-    user_error(g.describe(node_id), ": storage_order=1 is not supported");
+    not_supported(g, node_id, "storage_order=1");
   auto kshape = n.attr_ints("kernel_shape", {});
   auto strides = n.attr_ints("strides", {1, 1});
   auto dil = n.attr_ints("dilations", {1, 1});
@@ -37,7 +37,7 @@ Kernel lower_pool(const graph::Graph &g, int node_id) {
     return k;
   }
   if (dil[0] != 1 || dil[1] != 1)
-    user_error(g.describe(node_id), ": dilated AveragePool is not supported");
+    not_supported(g, node_id, "dilations in AveragePool");
   k.def.combiner = schedule::Combiner::Sum;
   k.def.init = float_imm(0);
   // Window [hs, hs + k) clipped to the input (count_include_pad=0) or to the
@@ -58,7 +58,7 @@ Kernel lower_global_pool(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   const auto &xs = g.values[n.inputs[0]].shape;
   if (xs.size() != 4)
-    user_error(g.describe(node_id), ": only 4-D input is supported");
+    not_supported(g, node_id, "only 4-D input");
   Kernel k = start_kernel(g, node_id, {"n", "c", "h", "w"});
   Buffer x = add_input(k, g, n.inputs[0], "x");
   Expr ry = add_reduce(k, "ry", xs[2]), rx = add_reduce(k, "rx", xs[3]);

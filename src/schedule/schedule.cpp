@@ -162,6 +162,21 @@ class AccessCollector : public IRVisitor {
   const BufferNode *buf_;
 };
 
+/// True if the inner variables of f enumerate a contiguous range: sorted by
+/// coefficient, each coefficient is the product of the extents below it.
+bool dense(const LinearForm &f, const std::map<std::string, int64_t> &inner) {
+  std::vector<std::pair<int64_t, int64_t>> terms;  // (coeff, extent)
+  for (const auto &[v, k] : f.coeffs)
+    if (k != 0) terms.push_back({k, inner.at(v)});
+  std::sort(terms.begin(), terms.end());
+  int64_t expect = 1;
+  for (const auto &[k, ext] : terms) {
+    if (k != expect) return false;
+    expect *= ext;
+  }
+  return true;
+}
+
 Expr from_linear(const LinearForm &f, int64_t constant) {
   Expr e = int_imm(constant);
   for (const auto &[v, c] : f.coeffs)
@@ -209,13 +224,29 @@ tir::PrimFunc Schedule::lower() const {
   std::map<std::string, Expr> expr;
   // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
   for (const auto &l : leaves_) expr[l.name] = l.extent == 1 ? int_imm(0) : var(l.name);
-  Expr guard;
+  // Bounds of splits that do not divide: those of reduce axes guard only the
+  // update (the init and epilogue nests run outside the reduce loops).
+  Expr guard, reduce_guard;
+  std::set<std::string> reduce_axes;
+  for (const auto &iv : def_.axes)
+    if (iv.reduce) reduce_axes.insert(iv.name);
+  for (const auto &r : relations_) {
+    if (r.is_split && reduce_axes.count(r.split.parent)) {
+      reduce_axes.insert(r.split.outer);
+      reduce_axes.insert(r.split.inner);
+    } else if (!r.is_split && reduce_axes.count(r.fuse.outer)) {
+      reduce_axes.insert(r.fuse.fused);
+    }
+  }
   for (auto it = relations_.rbegin(); it != relations_.rend(); ++it) {
     if (it->is_split) {
       const Split &s = it->split;
       expr[s.parent] = expr[s.outer] * int_imm(s.factor) + expr[s.inner];
       int64_t ext = extents_.at(s.parent);
-      if (ext % s.factor != 0) guard = logical_and(guard, lt(expr[s.parent], int_imm(ext)));
+      if (ext % s.factor != 0) {
+        Expr &gd = reduce_axes.count(s.parent) ? reduce_guard : guard;
+        gd = logical_and(gd, lt(expr[s.parent], int_imm(ext)));
+      }
     } else {
       const Fuse &f = it->fuse;
       int64_t inner_ext = extents_.at(f.inner);
@@ -285,10 +316,9 @@ tir::PrimFunc Schedule::lower() const {
           }
           mn = std::min(mn, lo_a);
           mx = std::max(mx, hi_a);
-          if (c->buffer.empty())
-            for (const auto &[v, k] : f.coeffs)
-              if (k != 0 && k != 1)
-                fail("cache_write", "output index is not dense in loop '" + v + "'");
+          if (c->buffer.empty() && !dense(f, inner))
+            fail("cache_write", "the output index of dimension " + std::to_string(d) +
+                                    " does not cover its box densely");
         }
         lo_c[d] = mn;
         shape[d] = mx - mn + 1;
@@ -320,7 +350,9 @@ tir::PrimFunc Schedule::lower() const {
     Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
                                               : binary(BinaryOp::Max, cur, value);
     Stmt init = nest(R, true, false, if_then(guard, store(out, out_idx, at_root(def_.init))));
-    Stmt main = nest(R, false, true, if_then(logical_and(guard, cond), store(out, out_idx, upd)));
+    Stmt main = nest(R, false, true,
+                     if_then(logical_and(logical_and(guard, reduce_guard), cond),
+                             store(out, out_idx, upd)));
     Stmt epi = epilogue ? nest(R, true, false, if_then(guard, store(out, out_idx, epilogue)))
                         : nullptr;
     inner = seq({init, main, epi});

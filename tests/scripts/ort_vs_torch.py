@@ -4,7 +4,9 @@ they were exported from (rebuilt with export_models.build_module, same seed).
 Checks that export + ort_run.js + the npy round trip agree end to end, and that
 the networks' outputs do not vanish.
 
-    ort_vs_torch.py NODE MODELS_DIR WORK_DIR NAME[,NAME...]
+    ort_vs_torch.py NODE MODELS_DIR WORK_DIR NAME[,NAME...] [--tol REL_L2]
+
+The outputs must agree to rel L2 <= REL_L2 (default 1e-4; compare_npy.py).
 
 Exits 77 (ctest skip) if node or third_party/ort/node_modules is missing.
 """
@@ -21,7 +23,15 @@ sys.dont_write_bytecode = True
 
 
 def main():
-    node, models, work, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+    args = sys.argv[1:]
+    tol = "1e-4"
+    if len(args) == 6 and args[4] == "--tol":
+        tol = args[5]
+        args = args[:4]
+    if len(args) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    node, models, work, names = args[0], args[1], args[2], args[3].split(",")
     if not node or not os.path.exists(node):
         print("SKIP: node not found")
         return 77
@@ -50,7 +60,7 @@ def main():
         refp = os.path.join(work, name + "_torch.npy")
         np.save(refp, ref)
         c = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "compare_npy.py"),
-                            os.path.join(out, "output.npy"), refp, "--tol", "1e-4"],
+                            os.path.join(out, "output.npy"), refp, "--tol", tol],
                            capture_output=True, text=True)
         ok = c.returncode == 0 and ref.std() > 1e-3
         failed += not ok

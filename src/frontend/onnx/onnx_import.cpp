@@ -144,8 +144,8 @@ class Importer {
     if (!found)
       user_error("model '", model_name_, "' does not import the default ONNX opset");
     if (opset_ < kMinOpset || opset_ > kMaxOpset)
-      user_error("model '", model_name_, "' uses opset ", opset_, "; swtc supports opsets ",
-                 kMinOpset, " to ", kMaxOpset);
+      user_error("model '", model_name_, "' uses opset ", opset_,
+                 ": not supported (swtc supports opsets ", kMinOpset, " to ", kMaxOpset, ")");
   }
 
   static std::string node_name(const onnx::NodeProto &n, int index) {

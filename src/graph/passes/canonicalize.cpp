@@ -1,6 +1,7 @@
 #include "graph/passes/canonicalize.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/error.h"
 #include "graph/shape_inference.h"
@@ -15,7 +16,7 @@ class Canonicalizer {
   explicit Canonicalizer(const Graph &g) : g_(g) {}
 
   Graph run() {
-    infer_shapes(g_);
+    known_ = infer_shapes_with_values(g_);
     repl_.assign(g_.values.size(), -1);
     is_output_.assign(g_.values.size(), false);
     for (int id : g_.outputs) is_output_[id] = true;
@@ -31,6 +32,12 @@ class Canonicalizer {
           break;
         }
         case OpKind::Identity: drop[i] = remove_identity(n); break;
+        case OpKind::Dropout:
+          n.op = OpKind::Identity;
+          n.inputs.resize(1);
+          n.attrs.clear();
+          drop[i] = remove_identity(n);
+          break;
         case OpKind::Conv:
         case OpKind::MaxPool:
         case OpKind::AveragePool: explicit_window(static_cast<int>(i)); break;
@@ -58,8 +65,92 @@ class Canonicalizer {
           break;
         case OpKind::Relu:
         case OpKind::GlobalAveragePool:
-        case OpKind::Add: break;
+        case OpKind::Add:
+        case OpKind::Sub:
+        case OpKind::Mul:
+        case OpKind::Div:
+        case OpKind::Pow:
+        case OpKind::Sqrt:
+        case OpKind::Erf:
+        case OpKind::Exp:
+        case OpKind::Tanh:
+        case OpKind::Sigmoid:
+        case OpKind::Neg:
+        case OpKind::MatMul:
+        case OpKind::Cast:
+        case OpKind::Equal:
+        case OpKind::Where: break;
+        case OpKind::Shape:
+        case OpKind::ConstantOfShape: break;  // become constants below
+        case OpKind::Clip: clip(static_cast<int>(i)); break;
+        case OpKind::Concat: n.attrs["axis"] = axis_attr(n, 0, 0); break;
+        case OpKind::Softmax: {
+          int64_t r = rank(n.inputs[0]);
+          int64_t axis = axis_attr(n, 0, g_.opset < 13 ? 1 : -1);
+          n.attrs["axis"] = axis;
+          if (!n.has_attr("coerce_2d"))
+            n.attrs["coerce_2d"] = int64_t{g_.opset < 13 && axis != r - 1 ? 1 : 0};
+          break;
+        }
+        case OpKind::Transpose: {
+          std::vector<int64_t> perm;
+          for (size_t k = g_.values[n.outputs[0]].shape.size(); k-- > 0;)
+            perm.push_back(static_cast<int64_t>(k));
+          n.attrs["perm"] = n.attr_ints("perm", perm);
+          break;
+        }
+        case OpKind::ReduceMean:
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMax: drop[i] = reduce(static_cast<int>(i)); break;
+        case OpKind::Gather: gather(static_cast<int>(i)); break;
+        case OpKind::Unsqueeze: {
+          int64_t r = rank(n.outputs[0]);
+          n.attrs["axes"] = normalize_axes(g_, static_cast<int>(i), static_ints(i, 1, "axes"), r);
+          n.inputs.resize(1);
+          break;
+        }
+        case OpKind::Squeeze: {
+          // The squeezed axes: those of the input missing from the output.
+          const Shape &x = g_.values[n.inputs[0]].shape;
+          std::vector<int64_t> axes;
+          if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
+            axes = normalize_axes(g_, static_cast<int>(i), static_ints(i, 1, "axes"),
+                                  rank(n.inputs[0]));
+          } else if (n.has_attr("axes")) {
+            axes = normalize_axes(g_, static_cast<int>(i), n.attr_ints("axes", {}),
+                                  rank(n.inputs[0]));
+          } else {
+            for (size_t k = 0; k < x.size(); ++k)
+              if (x[k] == 1) axes.push_back(static_cast<int64_t>(k));
+          }
+          n.attrs["axes"] = axes;
+          n.inputs.resize(1);
+          break;
+        }
+        case OpKind::Slice: slice(static_cast<int>(i)); break;
+        case OpKind::Expand:
+          n.attrs["shape"] = g_.values[n.outputs[0]].shape;
+          n.inputs.resize(1);
+          break;
+        case OpKind::LayerNormalization:
+          n.attrs["axis"] = axis_attr(n, 0, -1);
+          n.attrs["epsilon"] = n.attr_float("epsilon", 1e-5f);
+          n.attrs.erase("stash_type");
+          break;
+        case OpKind::Split: {
+          int64_t axis = axis_attr(n, 0, 0);
+          std::vector<int64_t> sizes;
+          for (int id : n.outputs)
+            sizes.push_back(g_.values[id].shape[static_cast<size_t>(axis)]);
+          n.attrs["axis"] = axis;
+          n.attrs["split"] = sizes;
+          n.attrs.erase("num_outputs");
+          n.inputs.resize(1);
+          break;
+        }
       }
+      // Nodes computing a compile-time value (shape arithmetic) become constants.
+      if (!drop[i] && n.op != OpKind::Identity) fold_known(static_cast<int>(i), drop);
     }
     // Rewire every use (and, for renamed Identity sources, the definition).
     for (Node &n : g_.nodes) {
@@ -109,6 +200,152 @@ class Canonicalizer {
       n.attrs["count_include_pad"] = int64_t{w.count_include_pad ? 1 : 0};
   }
 
+  int64_t rank(int value_id) const {
+    return static_cast<int64_t>(g_.values[value_id].shape.size());
+  }
+
+  /// The node's `axis` attribute (default `dflt`) made non-negative for the
+  /// rank of input `k`.
+  int64_t axis_attr(const Node &n, size_t k, int64_t dflt) const {
+    int node_id = static_cast<int>(&n - g_.nodes.data());
+    return normalize_axis(g_, node_id, n.attr_int("axis", dflt), rank(n.inputs[k]));
+  }
+
+  /// The compile-time data of input k of node i; user_error naming `role` if
+  /// it is computed at run time.
+  const TensorData &static_input(size_t i, size_t k, const char *role) const {
+    const std::optional<TensorData> &t = known_[g_.nodes[i].inputs[k]];
+    if (!t)
+      user_error(g_.describe(static_cast<int>(i)), ": ", role, " must be a constant (input '",
+                 g_.values[g_.nodes[i].inputs[k]].name, "' is computed at run time)");
+    return *t;
+  }
+
+  /// Ints of input k of node i if present (must be a compile-time value), else
+  /// of the attribute `role`, else empty.
+  std::vector<int64_t> static_ints(size_t i, size_t k, const char *role) const {
+    const Node &n = g_.nodes[i];
+    if (k < n.inputs.size() && n.inputs[k] >= 0) return static_input(i, k, role).i64;
+    return n.attr_ints(role, {});
+  }
+
+  void clip(int i) {
+    Node &n = g_.nodes[i];
+    const char *roles[] = {"", "min", "max"};
+    float dflt[] = {0.0f, -std::numeric_limits<float>::infinity(),
+                    std::numeric_limits<float>::infinity()};
+    for (size_t k = 1; k < 3; ++k) {
+      float v = n.attr_float(roles[k], dflt[k]);
+      if (k < n.inputs.size() && n.inputs[k] >= 0) {
+        const TensorData &t = static_input(static_cast<size_t>(i), k, roles[k]);
+        v = t.dtype == DType::F32 ? t.f32.at(0) : static_cast<float>(t.i64.at(0));
+      }
+      n.attrs[roles[k]] = v;
+    }
+    n.inputs.resize(1);
+  }
+
+  /// Returns true if the node is dropped (a reduction over no axes).
+  bool reduce(int i) {
+    Node &n = g_.nodes[i];
+    int64_t r = rank(n.inputs[0]);
+    std::vector<int64_t> axes = static_ints(static_cast<size_t>(i), 1, "axes");
+    if (!axes.empty()) {
+      axes = normalize_axes(g_, i, axes, r);
+    } else if (n.attr_int("noop_with_empty_axes", 0) == 0) {
+      for (int64_t k = 0; k < r; ++k) axes.push_back(k);
+    }
+    if (axes.empty()) {  // the identity
+      n.op = OpKind::Identity;
+      n.inputs.resize(1);
+      n.attrs.clear();
+      return remove_identity(n);
+    }
+    n.attrs["axes"] = axes;
+    n.attrs["keepdims"] = int64_t{n.attr_int("keepdims", 1) != 0 ? 1 : 0};
+    n.attrs.erase("noop_with_empty_axes");
+    n.inputs.resize(1);
+    return false;
+  }
+
+  void gather(int i) {
+    Node &n = g_.nodes[i];
+    int64_t axis = axis_attr(n, 0, 0);
+    n.attrs["axis"] = axis;
+    const std::optional<TensorData> &idx = known_[n.inputs[1]];
+    if (!idx) return;
+    int64_t dim = g_.values[n.inputs[0]].shape[static_cast<size_t>(axis)];
+    if (std::none_of(idx->i64.begin(), idx->i64.end(), [](int64_t x) { return x < 0; })) return;
+    TensorData t = *idx;
+    for (int64_t &x : t.i64)
+      if (x < 0) x += dim;
+    g_.nodes[i].inputs[1] = add_constant(str_cat(n.name, ".indices"), std::move(t));
+  }
+
+  void slice(int i) {
+    Node &n = g_.nodes[i];
+    size_t ui = static_cast<size_t>(i);
+    std::vector<int64_t> starts = static_ints(ui, 1, "starts");
+    std::vector<int64_t> ends = static_ints(ui, 2, "ends");
+    std::vector<int64_t> axes = static_ints(ui, 3, "axes");
+    std::vector<int64_t> steps = static_ints(ui, 4, "steps");
+    SliceParams p = resolve_slice(g_, i, g_.values[n.inputs[0]].shape, starts, ends, axes, steps);
+    std::vector<int64_t> all;
+    for (int64_t k = 0; k < rank(n.inputs[0]); ++k) all.push_back(k);
+    n.attrs["starts"] = p.starts;
+    n.attrs["ends"] = p.ends;
+    n.attrs["axes"] = all;
+    n.attrs["steps"] = p.steps;
+    n.inputs.resize(1);
+  }
+
+  int add_constant(const std::string &base, TensorData t) {
+    std::string name = base;
+    for (int k = 1; g_.find_value(name) >= 0; ++k) name = str_cat(base, ".", k);
+    Value v;
+    v.name = name;
+    v.dtype = t.dtype;
+    v.shape = t.shape;
+    v.has_shape = true;
+    v.constant = std::move(t);
+    int id = g_.add_value(std::move(v));
+    repl_.push_back(-1);
+    is_output_.push_back(false);
+    known_.push_back(g_.values[id].constant);
+    return id;
+  }
+
+  /// Shape, ConstantOfShape and I64 nodes whose (single) output is known at
+  /// compile time become constants, unless the output is a graph output.
+  void fold_known(int i, std::vector<bool> &drop) {
+    Node &n = g_.nodes[i];
+    if (n.outputs.size() != 1 || is_output_[n.outputs[0]]) return;
+    Value &v = g_.values[n.outputs[0]];
+    if (n.op == OpKind::ConstantOfShape) {
+      TensorData t;
+      t.shape = v.shape;
+      t.dtype = v.dtype;
+      float fv = 0.0f;
+      int64_t iv = 0;
+      if (n.has_attr("value")) {
+        const TensorData &val = std::get<TensorData>(n.attrs.at("value"));
+        fv = val.dtype == DType::F32 ? val.f32.at(0) : 0.0f;
+        iv = val.dtype == DType::I64 ? val.i64.at(0) : 0;
+      }
+      if (t.dtype == DType::F32)
+        t.f32.assign(static_cast<size_t>(t.size()), fv);
+      else
+        t.i64.assign(static_cast<size_t>(t.size()), iv);
+      v.constant = std::move(t);
+    } else if (known_[n.outputs[0]] && v.dtype == DType::I64) {
+      v.constant = known_[n.outputs[0]];
+    } else {
+      return;
+    }
+    v.producer = -1;
+    drop[i] = true;
+  }
+
   Graph rebuild(const std::vector<bool> &drop) const {
     size_t nv = g_.values.size();
     std::vector<bool> keep(nv, false);
@@ -149,6 +386,7 @@ class Canonicalizer {
   }
 
   Graph g_;  // a working copy
+  KnownValues known_;
   std::vector<int> repl_;
   std::vector<bool> is_output_;
 };

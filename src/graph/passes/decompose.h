@@ -1,0 +1,15 @@
+// Decomposition of composite ops into the primitive ops swtc lowers:
+// Softmax and LayerNormalization become reductions and elementwise ops.
+#pragma once
+
+#include "graph/graph.h"
+
+namespace swtc::graph {
+
+/// Softmax(x)            -> e = Exp(x - ReduceMax(x)); e / ReduceSum(e)
+/// LayerNormalization(x) -> d = x - ReduceMean(x); d / Sqrt(ReduceMean(d*d) + eps) * scale + bias
+/// over the normalized axes (keepdims), numerically the usual stable forms.
+/// Pre: canonicalized (explicit `axis`, `coerce_2d`, `epsilon`).
+Graph decompose(const Graph &g);
+
+}  // namespace swtc::graph

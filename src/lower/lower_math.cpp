@@ -1,0 +1,81 @@
+// Elementwise math with numpy broadcasting (Sub, Mul, Div, Pow), unary
+// functions (Sqrt, Erf, Exp, Tanh, Sigmoid, Neg, Clip), Expand.
+#include <cmath>
+
+#include "lower/lower_internal.h"
+
+namespace swtc::lower::detail {
+
+using namespace tir;
+
+namespace {
+std::vector<std::string> names_for(const graph::Graph &g, int node_id) {
+  size_t rank = g.values[g.nodes[node_id].outputs[0]].shape.size();
+  std::vector<std::string> names;
+  for (size_t d = 0; d < rank; ++d) names.push_back("i" + std::to_string(d));
+  return names;
+}
+
+Expr input_at(Kernel &k, const graph::Graph &g, int value, const std::string &param) {
+  Buffer b = add_input(k, g, value, param);
+  return load(b, broadcast_index(k, b->shape));
+}
+}  // namespace
+
+Kernel lower_binary(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  Kernel k = start_kernel(g, node_id, names_for(g, node_id));
+  Expr a = input_at(k, g, n.inputs[0], "a");
+  Expr b = input_at(k, g, n.inputs[1], "b");
+  switch (n.op) {
+    case graph::OpKind::Add: k.def.value = a + b; break;
+    case graph::OpKind::Sub: k.def.value = a - b; break;
+    case graph::OpKind::Mul: k.def.value = a * b; break;
+    case graph::OpKind::Div: k.def.value = binary(BinaryOp::Div, a, b); break;
+    case graph::OpKind::Pow: {
+      // x^2 and x^0.5 are common (LayerNorm decompositions): keep them exact and cheap.
+      const graph::Value &e = g.values[n.inputs[1]];
+      if (e.constant && e.constant->size() == 1 && e.constant->dtype == graph::DType::F32 &&
+          e.constant->f32[0] == 2.0f) {
+        k.def.value = a * a;
+        k.def.inputs.pop_back();
+        k.values.pop_back();
+      } else {
+        k.def.value = call("powf", {a, b});
+      }
+      break;
+    }
+    default: internal_error(g.describe(node_id), " is not a binary elementwise op");
+  }
+  return k;
+}
+
+Kernel lower_unary(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  Kernel k = start_kernel(g, node_id, names_for(g, node_id));
+  Expr x = input_at(k, g, n.inputs[0], "x");
+  switch (n.op) {
+    case graph::OpKind::Relu: k.def.value = max(x, float_imm(0)); break;
+    case graph::OpKind::Sqrt: k.def.value = call("sqrtf", {x}); break;
+    case graph::OpKind::Erf: k.def.value = call("erff", {x}); break;
+    case graph::OpKind::Exp: k.def.value = call("expf", {x}); break;
+    case graph::OpKind::Tanh: k.def.value = call("tanhf", {x}); break;
+    case graph::OpKind::Sigmoid:
+      k.def.value = binary(BinaryOp::Div, float_imm(1), float_imm(1) + call("expf", {float_imm(0) - x}));
+      break;
+    case graph::OpKind::Neg: k.def.value = float_imm(0) - x; break;
+    case graph::OpKind::Clip: {
+      const float lo = n.attr_float("min", -INFINITY), hi = n.attr_float("max", INFINITY);
+      Expr v = x;
+      if (std::isfinite(lo)) v = max(v, float_imm(lo));
+      if (std::isfinite(hi)) v = min(v, float_imm(hi));
+      k.def.value = v;
+      break;
+    }
+    case graph::OpKind::Expand: k.def.value = x; break;
+    default: internal_error(g.describe(node_id), " is not a unary elementwise op");
+  }
+  return k;
+}
+
+}  // namespace swtc::lower::detail

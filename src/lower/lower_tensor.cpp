@@ -1,0 +1,163 @@
+// Data movement and contractions over tensors: MatMul (batched, broadcast),
+// Transpose, Concat, Slice, ReduceMean / ReduceSum / ReduceMax.
+#include <cfloat>
+
+#include "lower/lower_internal.h"
+
+namespace swtc::lower::detail {
+
+using namespace tir;
+
+namespace {
+std::vector<std::string> names_for(size_t rank) {
+  std::vector<std::string> names;
+  for (size_t d = 0; d < rank; ++d) names.push_back("i" + std::to_string(d));
+  return names;
+}
+size_t out_rank(const graph::Graph &g, int node_id) {
+  return g.values[g.nodes[node_id].outputs[0]].shape.size();
+}
+int64_t norm_axis(int64_t a, size_t rank) { return a < 0 ? a + static_cast<int64_t>(rank) : a; }
+}  // namespace
+
+Kernel lower_matmul(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const auto &as = g.values[n.inputs[0]].shape, &bs = g.values[n.inputs[1]].shape;
+  const size_t R = out_rank(g, node_id);
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer a = add_input(k, g, n.inputs[0], "a");
+  Buffer b = add_input(k, g, n.inputs[1], "bm");
+  const int64_t kd = as.back();
+  Expr r = add_reduce(k, "rk", kd);
+  // Output axes: [batch..., m (if A is not 1-D), n (if B is not 1-D)].
+  const bool a1 = as.size() == 1, b1 = bs.size() == 1;
+  const size_t nb = R - (a1 ? 0 : 1) - (b1 ? 0 : 1);  // batch dims of the output
+  auto batch_index = [&](const std::vector<int64_t> &s, size_t own_batch) {
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < own_batch; ++d) {
+      size_t od = nb - own_batch + d;
+      idx.push_back(s[d] == 1 ? int_imm(0) : axis(k, od));
+    }
+    return idx;
+  };
+  std::vector<Expr> ai, bi;
+  if (a1) {
+    ai = {r};
+  } else {
+    ai = batch_index(as, as.size() - 2);
+    ai.push_back(axis(k, nb));
+    ai.push_back(r);
+  }
+  if (b1) {
+    bi = {r};
+  } else {
+    bi = batch_index(bs, bs.size() - 2);
+    bi.push_back(r);
+    bi.push_back(axis(k, R - 1));
+  }
+  k.def.combiner = schedule::Combiner::Sum;
+  k.def.init = float_imm(0);
+  k.def.value = load(a, ai) * load(b, bi);
+  k.def.flops_per_point = 2;
+  return k;
+}
+
+Kernel lower_transpose(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = out_rank(g, node_id);
+  std::vector<int64_t> perm = n.attr_ints("perm", {});
+  if (perm.empty())
+    for (size_t d = 0; d < R; ++d) perm.push_back(static_cast<int64_t>(R - 1 - d));
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx(R);
+  for (size_t d = 0; d < R; ++d) idx[static_cast<size_t>(perm[d])] = axis(k, d);
+  k.def.value = load(x, idx);
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+Kernel lower_concat(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = out_rank(g, node_id);
+  const int64_t ax = norm_axis(n.attr_int("axis", 0), R);
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  // out[.., j, ..] = input t at j - offset_t, for the t whose range holds j.
+  std::vector<std::pair<int64_t, Expr>> parts;
+  int64_t off = 0;
+  for (size_t t = 0; t < n.inputs.size(); ++t) {
+    Buffer b = add_input(k, g, n.inputs[t], "x" + std::to_string(t));
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < R; ++d)
+      idx.push_back(static_cast<int64_t>(d) == ax ? axis(k, d) + int_imm(-off) : axis(k, d));
+    off += b->shape[static_cast<size_t>(ax)];
+    parts.push_back({off, load(b, idx)});
+  }
+  Expr v = parts.back().second;
+  for (size_t t = parts.size() - 1; t-- > 0;)
+    v = select(lt(axis(k, static_cast<size_t>(ax)), int_imm(parts[t].first)), parts[t].second, v);
+  k.def.value = v;
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+Kernel lower_slice(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = out_rank(g, node_id);
+  const auto starts = n.attr_ints("starts", {}), axes_a = n.attr_ints("axes", {}),
+             steps = n.attr_ints("steps", {});
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  for (size_t d = 0; d < R; ++d) idx.push_back(axis(k, d));
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t d = axes_a.empty() ? i : static_cast<size_t>(norm_axis(axes_a[i], R));
+    int64_t step = steps.empty() ? 1 : steps[i];
+    idx[d] = axis(k, d) * int_imm(step) + int_imm(starts[i]);
+  }
+  k.def.value = load(x, idx);
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+Kernel lower_reduce(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const auto &xs = g.values[n.inputs[0]].shape;
+  const size_t R = out_rank(g, node_id);
+  std::vector<int64_t> axes_a = n.attr_ints("axes", {});
+  if (axes_a.empty())
+    for (size_t d = 0; d < xs.size(); ++d) axes_a.push_back(static_cast<int64_t>(d));
+  for (auto &a : axes_a) a = norm_axis(a, xs.size());
+  const bool keep = n.attr_int("keepdims", 1) != 0;
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  size_t od = 0;
+  int64_t count = 1;
+  for (size_t d = 0; d < xs.size(); ++d) {
+    bool reduced = false;
+    for (int64_t a : axes_a) reduced = reduced || a == static_cast<int64_t>(d);
+    if (reduced) {
+      idx.push_back(add_reduce(k, "r" + std::to_string(d), xs[d]));
+      count *= xs[d];
+      if (keep) ++od;
+    } else {
+      idx.push_back(axis(k, od++));
+    }
+  }
+  k.def.value = load(x, idx);
+  k.def.flops_per_point = 1;
+  if (n.op == graph::OpKind::ReduceMax) {
+    k.def.combiner = schedule::Combiner::Max;
+    k.def.init = float_imm(-FLT_MAX);
+  } else {
+    k.def.combiner = schedule::Combiner::Sum;
+    k.def.init = float_imm(0);
+    if (n.op == graph::OpKind::ReduceMean)
+      k.def.epilogue =
+          binary(BinaryOp::Div, var(schedule::ComputeDef::kAcc), float_imm(double(count)));
+  }
+  return k;
+}
+
+}  // namespace swtc::lower::detail

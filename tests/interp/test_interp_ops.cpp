@@ -1,0 +1,562 @@
+// Interpreter numerics of the transformer / MobileNet ops against references
+// written straight from the ONNX definitions, on seeded random inputs. Every
+// graph also runs canonicalized (static inputs turned into attributes).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+#include "graph/passes/canonicalize.h"
+#include "graph/shape_inference.h"
+#include "graph_builder.h"
+#include "interp/interpreter.h"
+
+namespace swtc::interp {
+namespace {
+
+using graph::DType;
+using graph::Graph;
+using graph::OpKind;
+using graph::Shape;
+using graph::TensorData;
+using test::GraphBuilder;
+using test::ints;
+using test::random_tensor;
+using test::tensor_f32;
+using test::tensor_i64;
+
+void expect_near(const TensorData &got, const std::vector<double> &want, double tol = 1e-5) {
+  ASSERT_EQ(got.f32.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got.f32[i], want[i], tol * std::max(1.0, std::abs(want[i]))) << "at " << i;
+}
+
+/// Runs raw and canonicalized; both must agree exactly. Returns output 0.
+TensorData run_both(Graph g, const std::vector<TensorData> &inputs) {
+  graph::infer_shapes(g);
+  std::vector<TensorData> raw = run(g, inputs);
+  std::vector<TensorData> canon = run(graph::canonicalize(g), inputs);
+  EXPECT_EQ(raw.size(), canon.size());
+  for (size_t k = 0; k < raw.size() && k < canon.size(); ++k) {
+    EXPECT_EQ(raw[k].shape, canon[k].shape);
+    EXPECT_EQ(raw[k].f32, canon[k].f32);
+    EXPECT_EQ(raw[k].i64, canon[k].i64);
+  }
+  return raw.at(0);
+}
+
+TEST(InterpOps, UnaryOps) {
+  struct Case {
+    OpKind op;
+    double (*f)(double);
+  };
+  const Case cases[] = {
+      {OpKind::Sqrt, [](double x) { return std::sqrt(x); }},
+      {OpKind::Erf, [](double x) { return std::erf(x); }},
+      {OpKind::Exp, [](double x) { return std::exp(x); }},
+      {OpKind::Tanh, [](double x) { return std::tanh(x); }},
+      {OpKind::Sigmoid, [](double x) { return 1 / (1 + std::exp(-x)); }},
+      {OpKind::Neg, [](double x) { return -x; }},
+  };
+  for (const Case &c : cases) {
+    GraphBuilder b;
+    b.input("x", {2, 3, 4});
+    b.node(c.op, {"x"}, "y");
+    b.output("y");
+    TensorData x = random_tensor({2, 3, 4}, 7, c.op == OpKind::Sqrt ? 0.1f : -2.0f, 2.0f);
+    std::vector<double> want;
+    for (float v : x.f32) want.push_back(c.f(v));
+    expect_near(run_both(b.graph(), {x}), want);
+  }
+}
+
+TEST(InterpOps, BinaryBroadcast) {
+  struct Case {
+    OpKind op;
+    double (*f)(double, double);
+  };
+  const Case cases[] = {
+      {OpKind::Sub, [](double a, double b) { return a - b; }},
+      {OpKind::Mul, [](double a, double b) { return a * b; }},
+      {OpKind::Div, [](double a, double b) { return a / b; }},
+      {OpKind::Pow, [](double a, double b) { return std::pow(a, b); }},
+  };
+  for (const Case &c : cases) {
+    GraphBuilder b;
+    b.input("a", {2, 1, 4});
+    b.input("b", {3, 1});
+    b.node(c.op, {"a", "b"}, "y");
+    b.output("y");
+    TensorData a = random_tensor({2, 1, 4}, 1, 0.5f, 2.0f), bb = random_tensor({3, 1}, 2);
+    std::vector<double> want;
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < 4; ++k) want.push_back(c.f(a.f32[i * 4 + k], bb.f32[j]));
+    TensorData y = run_both(b.graph(), {a, bb});
+    EXPECT_EQ(y.shape, (Shape{2, 3, 4}));
+    expect_near(y, want);
+  }
+}
+
+TEST(InterpOps, IntegerArithmeticTruncates) {
+  GraphBuilder b;
+  b.input("a", {4}, DType::I64);
+  b.constant("b", tensor_i64({1}, {3}));
+  b.node(OpKind::Div, {"a", "b"}, "q");
+  b.node(OpKind::Mul, {"q", "b"}, "m");
+  b.node(OpKind::Sub, {"a", "m"}, "y");
+  b.output("q");
+  b.output("y");
+  graph::infer_shapes(b.graph());
+  auto out = run(b.graph(), {tensor_i64({4}, {7, -7, 9, 2})});
+  EXPECT_EQ(out[0].i64, ints({2, -2, 3, 0}));
+  EXPECT_EQ(out[1].i64, ints({1, -1, 0, 2}));
+}
+
+TEST(InterpOps, ClipAttributeAndInputForms) {
+  TensorData x = random_tensor({2, 5}, 3, -3.0f, 3.0f);
+  std::vector<double> want;
+  for (float v : x.f32) want.push_back(std::min(std::max<double>(v, 0.0), 1.5));
+  {  // opset 6..10: attributes
+    GraphBuilder b("g", 10);
+    b.input("x", {2, 5});
+    b.node(OpKind::Clip, {"x"}, "y", {{"min", 0.0f}, {"max", 1.5f}});
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), want);
+  }
+  {  // opset 11+: inputs
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 5});
+    b.constant("lo", tensor_f32({}, {0.0f}));
+    b.constant("hi", tensor_f32({}, {1.5f}));
+    b.node(OpKind::Clip, {"x", "lo", "hi"}, "y");
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), want);
+  }
+  {  // max only (min omitted): clip from above
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 5});
+    b.constant("hi", tensor_f32({}, {1.5f}));
+    b.node(OpKind::Clip, {"x", "", "hi"}, "y");
+    b.output("y");
+    std::vector<double> w2;
+    for (float v : x.f32) w2.push_back(std::min<double>(v, 1.5));
+    expect_near(run_both(b.graph(), {x}), w2);
+  }
+}
+
+std::vector<double> ref_softmax(const std::vector<float> &x, int64_t outer, int64_t d,
+                                int64_t inner) {
+  std::vector<double> y(x.size());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < inner; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < d; ++k) s += std::exp(x[(o * d + k) * inner + j]);
+      for (int64_t k = 0; k < d; ++k)
+        y[(o * d + k) * inner + j] = std::exp(x[(o * d + k) * inner + j]) / s;
+    }
+  return y;
+}
+
+TEST(InterpOps, SoftmaxOpset13AxisAndOpset11Coercion) {
+  TensorData x = random_tensor({2, 3, 4}, 5, -3.0f, 3.0f);
+  {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.node(OpKind::Softmax, {"x"}, "y");  // default axis -1
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), ref_softmax(x.f32, 6, 4, 1));
+  }
+  {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.node(OpKind::Softmax, {"x"}, "y", {{"axis", int64_t{1}}});  // only axis 1
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), ref_softmax(x.f32, 2, 3, 4));
+  }
+  {
+    GraphBuilder b("g", 11);
+    b.input("x", {2, 3, 4});
+    b.node(OpKind::Softmax, {"x"}, "y");  // default axis 1, coerced to [2, 12]
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), ref_softmax(x.f32, 2, 12, 1));
+    Graph c = graph::canonicalize(b.graph());
+    EXPECT_EQ(c.nodes[0].attr_int("axis", -1), 1);
+    EXPECT_EQ(c.nodes[0].attr_int("coerce_2d", -1), 1);
+  }
+}
+
+std::vector<double> ref_matmul(const std::vector<float> &a, const std::vector<float> &b,
+                               int64_t batch_a, int64_t batch_b, int64_t m, int64_t k,
+                               int64_t n) {
+  int64_t batch = std::max(batch_a, batch_b);
+  std::vector<double> y;
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t q = 0; q < k; ++q)
+          s += static_cast<double>(a[(batch_a == 1 ? 0 : p) * m * k + i * k + q]) *
+               b[(batch_b == 1 ? 0 : p) * k * n + q * n + j];
+        y.push_back(s);
+      }
+  return y;
+}
+
+TEST(InterpOps, MatMulBatchedBroadcastAnd1D) {
+  {  // [2,3,4,5] x [5,6]: weights shared across the batch
+    GraphBuilder b;
+    b.input("a", {2, 3, 4, 5});
+    b.constant("w", random_tensor({5, 6}, 2));
+    b.node(OpKind::MatMul, {"a", "w"}, "y");
+    b.output("y");
+    TensorData a = random_tensor({2, 3, 4, 5}, 1);
+    TensorData y = run_both(b.graph(), {a});
+    EXPECT_EQ(y.shape, (Shape{2, 3, 4, 6}));
+    expect_near(y, ref_matmul(a.f32, random_tensor({5, 6}, 2).f32, 6, 1, 4, 5, 6));
+  }
+  {  // [1,3,4,5] x [3,5,2]: batch broadcast 1 -> 1
+    GraphBuilder b;
+    b.input("a", {3, 4, 5});
+    b.input("b", {3, 5, 2});
+    b.node(OpKind::MatMul, {"a", "b"}, "y");
+    b.output("y");
+    TensorData a = random_tensor({3, 4, 5}, 3), bb = random_tensor({3, 5, 2}, 4);
+    expect_near(run_both(b.graph(), {a, bb}), ref_matmul(a.f32, bb.f32, 3, 3, 4, 5, 2));
+  }
+  {  // 1-D x 2-D and 2-D x 1-D
+    GraphBuilder b;
+    b.input("v", {5});
+    b.input("m", {5, 3});
+    b.input("u", {3});
+    b.node(OpKind::MatMul, {"v", "m"}, "vm");
+    b.node(OpKind::MatMul, {"m", "u"}, "mu");
+    b.output("vm");
+    b.output("mu");
+    TensorData v = random_tensor({5}, 5), m = random_tensor({5, 3}, 6), u = random_tensor({3}, 7);
+    graph::infer_shapes(b.graph());
+    auto out = run(b.graph(), {v, m, u});
+    EXPECT_EQ(out[0].shape, (Shape{3}));
+    EXPECT_EQ(out[1].shape, (Shape{5}));
+    expect_near(out[0], ref_matmul(v.f32, m.f32, 1, 1, 1, 5, 3));
+    expect_near(out[1], ref_matmul(m.f32, u.f32, 1, 1, 5, 3, 1));
+  }
+}
+
+TEST(InterpOps, TransposeDefaultAndPerm) {
+  TensorData x = random_tensor({2, 3, 4}, 9);
+  auto at = [&](int i, int j, int k) { return static_cast<double>(x.f32[(i * 3 + j) * 4 + k]); };
+  GraphBuilder b;
+  b.input("x", {2, 3, 4});
+  b.node(OpKind::Transpose, {"x"}, "y", {{"perm", ints({1, 2, 0})}});
+  b.node(OpKind::Transpose, {"x"}, "z");
+  b.output("y");
+  b.output("z");
+  graph::infer_shapes(b.graph());
+  auto out = run(graph::canonicalize(b.graph()), {x});
+  std::vector<double> wy, wz;
+  for (int j = 0; j < 3; ++j)
+    for (int k = 0; k < 4; ++k)
+      for (int i = 0; i < 2; ++i) wy.push_back(at(i, j, k));
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 2; ++i) wz.push_back(at(i, j, k));
+  EXPECT_EQ(out[0].shape, (Shape{3, 4, 2}));
+  EXPECT_EQ(out[1].shape, (Shape{4, 3, 2}));
+  expect_near(out[0], wy);
+  expect_near(out[1], wz);
+}
+
+TEST(InterpOps, ReductionsAttributeAndInputAxes) {
+  TensorData x = random_tensor({2, 3, 4}, 11);
+  auto at = [&](int i, int j, int k) { return static_cast<double>(x.f32[(i * 3 + j) * 4 + k]); };
+  std::vector<double> mean, sum, mx;
+  for (int i = 0; i < 2; ++i)
+    for (int k = 0; k < 4; ++k) {
+      double s = 0, m = -1e30;
+      for (int j = 0; j < 3; ++j) s += at(i, j, k), m = std::max(m, at(i, j, k));
+      mean.push_back(s / 3);
+      sum.push_back(s);
+      mx.push_back(m);
+    }
+  {  // ReduceMean opset 13: axes attribute, keepdims default 1
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.node(OpKind::ReduceMean, {"x"}, "y", {{"axes", ints({-2})}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {x});
+    EXPECT_EQ(y.shape, (Shape{2, 1, 4}));
+    expect_near(y, mean);
+  }
+  {  // ReduceMean opset 18: axes input, keepdims 0
+    GraphBuilder b("g", 18);
+    b.input("x", {2, 3, 4});
+    b.constant("axes", tensor_i64({1}, {1}));
+    b.node(OpKind::ReduceMean, {"x", "axes"}, "y", {{"keepdims", int64_t{0}}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {x});
+    EXPECT_EQ(y.shape, (Shape{2, 4}));
+    expect_near(y, mean);
+  }
+  {  // ReduceSum opset 13: axes input
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.constant("axes", tensor_i64({1}, {1}));
+    b.node(OpKind::ReduceSum, {"x", "axes"}, "y", {{"keepdims", int64_t{0}}});
+    b.output("y");
+    expect_near(run_both(b.graph(), {x}), sum);
+  }
+  {  // ReduceMax, and reduce-all by default
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.node(OpKind::ReduceMax, {"x"}, "y", {{"axes", ints({1})}, {"keepdims", int64_t{0}}});
+    b.node(OpKind::ReduceSum, {"x"}, "t");
+    b.output("y");
+    b.output("t");
+    graph::infer_shapes(b.graph());
+    auto out = run(graph::canonicalize(b.graph()), {x});
+    expect_near(out[0], mx);
+    EXPECT_EQ(out[1].shape, (Shape{1, 1, 1}));
+    double total = 0;
+    for (float v : x.f32) total += v;
+    expect_near(out[1], {total});
+  }
+}
+
+TEST(InterpOps, ConcatAndSplit) {
+  TensorData a = random_tensor({2, 2, 3}, 1), c = random_tensor({2, 1, 3}, 2);
+  GraphBuilder b("g", 13);
+  b.input("a", {2, 2, 3});
+  b.input("c", {2, 1, 3});
+  b.node(OpKind::Concat, {"a", "c"}, "y", {{"axis", int64_t{-2}}});
+  b.output("y");
+  std::vector<double> want;
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 6; ++j) want.push_back(a.f32[i * 6 + j]);
+    for (int j = 0; j < 3; ++j) want.push_back(c.f32[i * 3 + j]);
+  }
+  TensorData y = run_both(b.graph(), {a, c});
+  EXPECT_EQ(y.shape, (Shape{2, 3, 3}));
+  expect_near(y, want);
+
+  // Split back with sizes as an input (opset 13) and as an attribute (opset 11).
+  for (int opset : {11, 13}) {
+    GraphBuilder s("g", opset);
+    s.input("y", {2, 3, 3});
+    graph::Node n;
+    n.op = OpKind::Split;
+    n.name = "split";
+    n.inputs.push_back(s.graph().find_value("y"));
+    if (opset >= 13)
+      n.inputs.push_back(s.constant("sizes", tensor_i64({2}, {2, 1})));
+    else
+      n.attrs["split"] = ints({2, 1});
+    n.attrs["axis"] = int64_t{1};
+    for (const char *name : {"p", "q"}) {
+      graph::Value v;
+      v.name = name;
+      v.producer = 0;
+      n.outputs.push_back(s.graph().add_value(v));
+      s.graph().outputs.push_back(n.outputs.back());
+    }
+    s.graph().nodes.push_back(n);
+    graph::infer_shapes(s.graph());
+    for (const Graph &g : {s.graph(), graph::canonicalize(s.graph())}) {
+      auto out = run(g, {y});
+      EXPECT_EQ(out[0].f32, a.f32);
+      EXPECT_EQ(out[1].f32, c.f32);
+    }
+  }
+}
+
+TEST(InterpOps, GatherNegativeIndicesAndEmbedding) {
+  TensorData data = random_tensor({5, 3}, 4);
+  {  // constant indices (negative), axis 1
+    GraphBuilder b;
+    b.input("x", {5, 3});
+    b.constant("idx", tensor_i64({2}, {-1, 0}));
+    b.node(OpKind::Gather, {"x", "idx"}, "y", {{"axis", int64_t{1}}});
+    b.output("y");
+    std::vector<double> want;
+    for (int i = 0; i < 5; ++i) want.push_back(data.f32[i * 3 + 2]), want.push_back(data.f32[i * 3]);
+    TensorData y = run_both(b.graph(), {data});
+    EXPECT_EQ(y.shape, (Shape{5, 2}));
+    expect_near(y, want);
+  }
+  {  // run-time indices (an embedding lookup)
+    GraphBuilder b;
+    b.constant("table", data);
+    b.input("ids", {1, 2}, DType::I64);
+    b.node(OpKind::Gather, {"table", "ids"}, "y");
+    b.output("y");
+    TensorData y = run_both(b.graph(), {tensor_i64({1, 2}, {4, -5})});
+    EXPECT_EQ(y.shape, (Shape{1, 2, 3}));
+    std::vector<double> want;
+    for (int j = 0; j < 3; ++j) want.push_back(data.f32[12 + j]);
+    for (int j = 0; j < 3; ++j) want.push_back(data.f32[j]);
+    expect_near(y, want);
+    graph::infer_shapes(b.graph());
+    EXPECT_THROW(run(b.graph(), {tensor_i64({1, 2}, {5, 0})}), UserError);
+  }
+}
+
+TEST(InterpOps, SliceStepsNegativeAndClamping) {
+  TensorData x = random_tensor({4, 6}, 12);
+  auto at = [&](int i, int j) { return static_cast<double>(x.f32[i * 6 + j]); };
+  // rows 3,1 (start -1, end -10 clamps, step -2); columns 1..5 step 2 (end huge clamps).
+  std::vector<double> want;
+  for (int i : {3, 1})
+    for (int j : {1, 3, 5}) want.push_back(at(i, j));
+  {
+    GraphBuilder b("g", 13);
+    b.input("x", {4, 6});
+    b.constant("starts", tensor_i64({2}, {-1, 1}));
+    b.constant("ends", tensor_i64({2}, {-10, std::numeric_limits<int64_t>::max()}));
+    b.constant("axes", tensor_i64({2}, {0, -1}));
+    b.constant("steps", tensor_i64({2}, {-2, 2}));
+    b.node(OpKind::Slice, {"x", "starts", "ends", "axes", "steps"}, "y");
+    b.output("y");
+    TensorData y = run_both(b.graph(), {x});
+    EXPECT_EQ(y.shape, (Shape{2, 3}));
+    expect_near(y, want);
+    Graph c = graph::canonicalize(b.graph());
+    const graph::Node &n = c.nodes[0];
+    EXPECT_EQ(n.inputs.size(), 1u);
+    EXPECT_EQ(n.attr_ints("starts", {}), ints({3, 1}));
+    EXPECT_EQ(n.attr_ints("ends", {}), ints({-5, 6}));  // -(4+1): down to index 0
+    EXPECT_EQ(n.attr_ints("axes", {}), ints({0, 1}));
+    EXPECT_EQ(n.attr_ints("steps", {}), ints({-2, 2}));
+  }
+  {  // opset 9: attributes, no steps
+    GraphBuilder b("g", 9);
+    b.input("x", {4, 6});
+    b.node(OpKind::Slice, {"x"}, "y", {{"starts", ints({1})}, {"ends", ints({-1})}, {"axes", ints({1})}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {x});
+    EXPECT_EQ(y.shape, (Shape{4, 4}));
+    std::vector<double> w;
+    for (int i = 0; i < 4; ++i)
+      for (int j = 1; j < 5; ++j) w.push_back(at(i, j));
+    expect_near(y, w);
+  }
+}
+
+TEST(InterpOps, SqueezeUnsqueezeExpandWhereEqualCastConstantOfShape) {
+  TensorData x = random_tensor({3, 1}, 13);
+  GraphBuilder b("g", 13);
+  b.input("x", {3, 1});
+  b.constant("ax", tensor_i64({1}, {1}));
+  b.constant("ax0", tensor_i64({1}, {0}));
+  b.node(OpKind::Squeeze, {"x", "ax"}, "s");              // [3]
+  b.node(OpKind::Unsqueeze, {"s", "ax0"}, "u");           // [1,3]
+  b.constant("shape", tensor_i64({2}, {2, 1}));
+  b.node(OpKind::Expand, {"u", "shape"}, "e");            // [2,3]
+  b.constant("cshape", tensor_i64({2}, {2, 3}));
+  TensorData half;
+  half.dtype = DType::F32;
+  half.shape = {1};
+  half.f32 = {0.5f};
+  b.node(OpKind::ConstantOfShape, {"cshape"}, "h", {{"value", half}});
+  b.node(OpKind::Equal, {"e", "h"}, "eq");
+  b.node(OpKind::Cast, {"e"}, "ei", {{"to", int64_t{7}}});  // truncate to int
+  b.node(OpKind::Cast, {"ei"}, "ef", {{"to", int64_t{1}}});
+  b.node(OpKind::Where, {"eq", "h", "ef"}, "y");
+  b.output("y");
+  std::vector<double> want;
+  for (int r = 0; r < 2; ++r)
+    for (int j = 0; j < 3; ++j) want.push_back(std::trunc(x.f32[j]));
+  TensorData y = run_both(b.graph(), {x});
+  EXPECT_EQ(y.shape, (Shape{2, 3}));
+  expect_near(y, want);
+}
+
+TEST(InterpOps, LayerNormalizationMatchesDecomposition) {
+  TensorData x = random_tensor({2, 3, 8}, 21, -2.0f, 2.0f);
+  TensorData scale = random_tensor({8}, 22), bias = random_tensor({8}, 23);
+  GraphBuilder b("g", 17);
+  b.input("x", {2, 3, 8});
+  b.constant("scale", scale);
+  b.constant("bias", bias);
+  b.node(OpKind::LayerNormalization, {"x", "scale", "bias"}, "y", {{"epsilon", 1e-3f}});
+  b.output("y");
+  std::vector<double> want;
+  for (int r = 0; r < 6; ++r) {
+    double m = 0, v = 0;
+    for (int k = 0; k < 8; ++k) m += x.f32[r * 8 + k];
+    m /= 8;
+    for (int k = 0; k < 8; ++k) v += (x.f32[r * 8 + k] - m) * (x.f32[r * 8 + k] - m);
+    v /= 8;
+    for (int k = 0; k < 8; ++k)
+      want.push_back((x.f32[r * 8 + k] - m) / std::sqrt(v + 1e-3) * scale.f32[k] + bias.f32[k]);
+  }
+  expect_near(run_both(b.graph(), {x}), want);
+}
+
+TEST(InterpOps, DropoutIsIdentityAndRejectsTraining) {
+  TensorData x = random_tensor({2, 3}, 31);
+  {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3});
+    b.constant("ratio", tensor_f32({}, {0.1f}));
+    b.node(OpKind::Dropout, {"x", "ratio"}, "d");
+    b.node(OpKind::Relu, {"d"}, "y");
+    b.output("y");
+    std::vector<double> want;
+    for (float v : x.f32) want.push_back(v > 0 ? v : 0);
+    expect_near(run_both(b.graph(), {x}), want);
+    Graph c = graph::canonicalize(b.graph());
+    ASSERT_EQ(c.nodes.size(), 1u);
+    EXPECT_EQ(c.nodes[0].op, OpKind::Relu);
+  }
+  {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3});
+    b.constant("ratio", tensor_f32({}, {0.1f}));
+    b.constant("train", tensor_i64({}, {1}));
+    b.node(OpKind::Dropout, {"x", "ratio", "train"}, "y");
+    b.output("y");
+    EXPECT_THROW(graph::infer_shapes(b.graph()), UserError);
+  }
+}
+
+TEST(InterpOps, ShapeSubgraphWithInt64) {
+  // x -> Shape -> Gather(0) -> Unsqueeze -> Concat([-1]) -> Reshape(x, .)
+  GraphBuilder b("g", 13);
+  b.input("x", {2, 3, 4});
+  b.node(OpKind::Shape, {"x"}, "s");
+  b.constant("zero", tensor_i64({}, {0}));
+  b.node(OpKind::Gather, {"s", "zero"}, "d0");
+  b.constant("ax", tensor_i64({1}, {0}));
+  b.node(OpKind::Unsqueeze, {"d0", "ax"}, "d0u");
+  b.constant("m1", tensor_i64({1}, {-1}));
+  b.node(OpKind::Concat, {"d0u", "m1"}, "target", {{"axis", int64_t{0}}});
+  b.node(OpKind::Reshape, {"x", "target"}, "y");
+  b.output("y");
+  b.output("target");
+  TensorData x = random_tensor({2, 3, 4}, 41);
+  graph::infer_shapes(b.graph());
+  auto out = run(b.graph(), {x});
+  EXPECT_EQ(out[0].shape, (Shape{2, 12}));
+  EXPECT_EQ(out[0].f32, x.f32);
+  EXPECT_EQ(out[1].i64, ints({2, -1}));
+  Graph c = graph::canonicalize(b.graph());
+  auto out2 = run(c, {x});
+  EXPECT_EQ(out2[0].f32, x.f32);
+  EXPECT_EQ(out2[1].i64, ints({2, -1}));
+}
+
+TEST(InterpOps, BertSizedMatMulIsReasonablyFast) {
+  GraphBuilder b;
+  b.input("q", {1, 12, 128, 64});
+  b.input("k", {1, 12, 64, 128});
+  b.node(OpKind::MatMul, {"q", "k"}, "y");
+  b.output("y");
+  graph::infer_shapes(b.graph());
+  auto out = run(b.graph(), {random_tensor({1, 12, 128, 64}, 1), random_tensor({1, 12, 64, 128}, 2)});
+  EXPECT_EQ(out[0].shape, (Shape{1, 12, 128, 128}));
+}
+
+}  // namespace
+}  // namespace swtc::interp

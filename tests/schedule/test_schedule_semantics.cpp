@@ -1,0 +1,252 @@
+// Semantic tests: every schedule of a ComputeDef computes the same values.
+// The lowered loop nests run in a small tensor-IR interpreter (tir_eval.h)
+// and are compared with direct C++ loops.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "common/error.h"
+#include "schedule/schedule.h"
+#include "target/target.h"
+#include "test_defs.h"
+#include "tir/analysis.h"
+#include "tir/printer.h"
+
+namespace swtc::schedule {
+namespace {
+
+using test::ConvCase;
+using test::PoolCase;
+using Recipe = std::pair<std::string, std::function<void(Schedule &)>>;
+
+// Odd sizes so that most splits do not divide.
+const ConvCase kConv{4, 3, 5, 6, 3, 1, 1};
+const ConvCase kConvStrided{3, 2, 7, 6, 3, 2, 1};
+const PoolCase kPool{3, 7, 6, 3, 2, 1};
+
+template <typename Case>
+void check_recipes(const Case &c, const std::vector<Recipe> &recipes, bool expect_stages = false) {
+  auto data = c.data();
+  auto want = c.reference(data);
+  for (const auto &[name, apply] : recipes) {
+    SCOPED_TRACE(name);
+    Schedule s(c.def());
+    apply(s);
+    tir::PrimFunc f;
+    ASSERT_NO_THROW(f = s.lower());
+    int stages = 0;
+    std::vector<float> got;
+    try {
+      got = test::run_output(f, data, &stages);
+    } catch (const std::exception &e) {
+      FAIL() << e.what() << "\n" << tir::to_text(f);
+    }
+    test::expect_close(got, want);
+    if (expect_stages) {
+      EXPECT_GT(stages, 0) << tir::to_text(f);
+    }
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << tir::to_text(f);
+      return;
+    }
+  }
+}
+
+TEST(ScheduleSemantics, InterpreterMatchesReferenceUnscheduled) {
+  check_recipes(kConv, {{"none", [](Schedule &) {}}});
+  check_recipes(kConvStrided, {{"none", [](Schedule &) {}}});
+  check_recipes(kPool, {{"none", [](Schedule &) {}}});
+}
+
+TEST(ScheduleSemantics, InterpreterCatchesAWrongKernel) {
+  // The harness must be able to fail: drop the bias epilogue.
+  ComputeDef d = kConv.def();
+  d.epilogue = nullptr;
+  auto data = kConv.data();
+  auto got = test::run_output(Schedule(d).lower(), data);
+  auto want = kConv.reference(data);
+  int differ = 0;
+  for (size_t i = 0; i < got.size(); ++i) differ += got[i] != want[i];
+  EXPECT_EQ(differ, static_cast<int>(got.size()));
+}
+
+TEST(ScheduleSemantics, SplitReorderFuse) {
+  std::vector<Recipe> r = {
+      {"split divides", [](Schedule &s) { s.split("ow", 3); }},
+      {"split+reorder",
+       [](Schedule &s) {
+         s.split("ow", 3);
+         s.split("co", 2);
+         s.reorder({"co_o", "oh", "ow_o", "rc", "co_i", "ry", "ow_i", "rx"});
+       }},
+      {"split+reorder+fuse",
+       [](Schedule &s) {
+         s.split("ow", 3);
+         s.reorder({"ow_o", "oh"});
+         s.fuse("co", "ow_o");
+         s.fuse("ry", "rx");
+         s.parallel("co_ow_o");
+       }},
+      {"fuse all spatial",
+       [](Schedule &s) {
+         s.fuse("co", "oh");
+         s.fuse("co_oh", "ow");
+         s.bind_cpe("co_oh_ow");
+       }},
+      {"reduce outermost", [](Schedule &s) { s.reorder({"rx", "oh", "co", "ow", "rc", "ry"}); }},
+      {"split reduce divides",
+       [](Schedule &s) {
+         s.split("rc", 3);
+         s.reorder({"rc_o", "ow"});
+       }},
+  };
+  check_recipes(kConv, r);
+  check_recipes(kConvStrided, {r[0], r[2], r[3], r[4]});
+}
+
+TEST(ScheduleSemantics, SplitThatDoesNotDivideAddsAGuard) {
+  std::vector<Recipe> r = {
+      {"ow by 4", [](Schedule &s) { s.split("ow", 4); }},
+      {"oh by 2, ow by 5, fused",
+       [](Schedule &s) {
+         s.split("oh", 2);
+         s.split("ow", 5);
+         s.fuse("oh_i", "ow_o");
+       }},
+      {"split twice",
+       [](Schedule &s) {
+         s.split("ow", 4);
+         s.split("ow_o", 3);
+         s.fuse("co", "oh");
+       }},
+      {"fuse then split",
+       [](Schedule &s) {
+         s.fuse("oh", "ow");
+         s.split("oh_ow", 7);
+         s.parallel("co");
+       }},
+      {"split larger than extent", [](Schedule &s) { s.split("co", 16); }},
+  };
+  check_recipes(kConv, r);
+  check_recipes(kPool, r);
+}
+
+// Regression test (was a bug found by this suite, fixed in Schedule::lower).
+TEST(ScheduleSemantics, SplitOfAReduceAxisThatDoesNotDivide) {
+  check_recipes(kConv, {{"rc by 2", [](Schedule &s) { s.split("rc", 2); }},
+                        {"ry by 2 + ow by 4",
+                         [](Schedule &s) {
+                           s.split("ry", 2);
+                           s.split("ow", 4);
+                         }}});
+  check_recipes(kPool, {{"rx by 2", [](Schedule &s) { s.split("rx", 2); }}});
+}
+
+TEST(ScheduleSemantics, CacheReadWriteAtVariousLevels) {
+  std::vector<Recipe> r = {
+      {"all at co",
+       [](Schedule &s) {
+         s.cache_write("co");
+         s.cache_read("x", "co");
+         s.cache_read("w", "co");
+         s.cache_read("b", "co");
+       }},
+      {"write at ow, reads at reduce loops",
+       [](Schedule &s) {
+         s.cache_write("ow");
+         s.cache_read("x", "rc");
+         s.cache_read("w", "ry");
+       }},
+      {"innermost reads",
+       [](Schedule &s) {
+         s.cache_read("x", "rx");
+         s.cache_read("w", "rx");
+         s.cache_write("oh");
+       }},
+      {"tiled with guard",
+       [](Schedule &s) {
+         s.split("ow", 4);
+         s.fuse("co", "oh");
+         s.fuse("co_oh", "ow_o");
+         s.reorder({"rc", "ow_i"});
+         s.cache_write("co_oh_ow_o");
+         s.cache_read("x", "rc");
+         s.cache_read("w", "co_oh_ow_o");
+         s.cache_read("b", "co_oh_ow_o");
+       }},
+      {"spatial loop inside reduce, read staged outside it",
+       [](Schedule &s) {
+         s.reorder({"rc", "ow"});
+         s.cache_write("oh");
+         s.cache_read("x", "oh");
+         s.cache_read("w", "rc");
+       }},
+  };
+  check_recipes(kConv, r, true);
+  check_recipes(kConvStrided, r, true);
+  check_recipes(kPool, {{"pool staged",
+                         [](Schedule &s) {
+                           s.split("ow", 4);
+                           s.cache_write("ow_o");
+                           s.cache_read("x", "ow_o");
+                         }},
+                        {"pool staged at co",
+                         [](Schedule &s) {
+                           s.cache_write("co");
+                           s.cache_read("x", "ry");
+                         }}},
+                true);
+}
+
+// Regression test (was a bug found by this suite, fixed in Schedule::lower).
+TEST(ScheduleSemantics, CacheWriteOutsideASplitLoop) {
+  check_recipes(kConv, {{"split ow, write at oh",
+                         [](Schedule &s) {
+                           s.split("ow", 3);
+                           s.cache_write("oh");
+                         }}},
+                true);
+}
+
+TEST(ScheduleSemantics, SunwayScheduleWithSeveralTiles) {
+  // Reduce tiles that divide the channel count (3 and 2): see the DISABLED test below.
+  auto recipes = [](std::vector<int64_t> reds) {
+    std::vector<Recipe> r;
+    for (int64_t row : {1, 2, 3, 4, 6, 7})
+      for (int64_t red : reds)
+        r.push_back({"sunway row " + std::to_string(row) + " red " + std::to_string(red),
+                     [row, red](Schedule &s) { s = target::sunway_schedule(s.def(), row, red, 64); }});
+    return r;
+  };
+  check_recipes(kConv, recipes({1, 3}), true);
+  check_recipes(kConvStrided, recipes({1, 2}), true);
+}
+
+TEST(ScheduleSemantics, SunwayScheduleMaxCombiner) {
+  std::vector<Recipe> r;
+  for (int64_t row : {1, 2, 3, 5})
+    for (int64_t red : {1, 3})
+      r.push_back({"pool row " + std::to_string(row) + " red " + std::to_string(red),
+                   [row, red](Schedule &s) { s = target::sunway_schedule(s.def(), row, red, 64); }});
+  check_recipes(kPool, r, true);
+}
+
+// Regression test (was a bug found by this suite, fixed in Schedule::lower).
+TEST(ScheduleSemantics, SunwayScheduleReduceTileThatDoesNotDivide) {
+  check_recipes(kConv, {{"red 2", [](Schedule &s) { s = target::sunway_schedule(s.def(), 2, 2, 64); }}},
+                true);
+}
+
+TEST(ScheduleSemantics, DefaultSchedules) {
+  for (const char *t : {"host-portable", "sw26010"}) {
+    target::Target tg = target::get_target(t);
+    std::vector<Recipe> r = {
+        {t, [tg](Schedule &s) { s = target::default_schedule(s.def(), tg); }}};
+    check_recipes(kConv, r, tg.needs_dma);
+    check_recipes(kConvStrided, r, tg.needs_dma);
+    check_recipes(kPool, r, tg.needs_dma);
+  }
+}
+
+}  // namespace
+}  // namespace swtc::schedule
