@@ -63,44 +63,34 @@ def make_inputs(model_path, work, seed):
     return paths, outputs
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--swtc", required=True, help="path of the swtc executable")
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--targets", default="host,sw26010")
-    ap.add_argument("--work", required=True, help="working folder (created)")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--tol", type=float, default=1e-4)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--allow-no-ort", action="store_true")
-    args = ap.parse_args()
-
-    os.makedirs(args.work, exist_ok=True)
-    name = os.path.splitext(os.path.basename(args.model))[0]
-    inputs, outputs = make_inputs(args.model, args.work, args.seed)
+def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False):
+    """Runs `model` with swtc on each target and with ONNX Runtime on the same
+    inputs. Returns a dict: rows [(target, latency_ms, rel_l2_interp, rel_l2_ort)],
+    ort_ms, ok, inputs (count), or None if ONNX Runtime is missing and not allowed."""
+    os.makedirs(work, exist_ok=True)
+    inputs, outputs = make_inputs(model, work, seed)
     in_args = []
     for k, p in inputs.items():
         in_args += ["--input", f"{k}={p}"]
 
     have_ort = os.path.isdir(ORT_DIR)
-    ort_out = os.path.join(args.work, "ort")
+    ort_out = os.path.join(work, "ort")
     ort_ms = None
     if have_ort:
-        text = run(["node", ORT_RUN, args.model, *in_args, "--output-dir", ort_out,
-                    "--repeat", str(max(args.repeat, 2))], "ONNX Runtime")
+        text = run(["node", ORT_RUN, model, *in_args, "--output-dir", ort_out,
+                    "--repeat", str(max(repeat, 2))], "ONNX Runtime")
         m = re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text)
         ort_ms = float(m.group(1)) if m else None
-    elif not args.allow_no_ort:
-        print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
-        return 77
+    elif not allow_no_ort:
+        return None
 
     ok = True
     rows = []
-    for target in args.targets.split(","):
-        out_dir = os.path.join(args.work, target)
-        text = run([args.swtc, "run", args.model, "--target", target, *in_args,
-                    "--output-dir", out_dir, "--work-dir", os.path.join(args.work, "build-" + target),
-                    "--repeat", str(args.repeat), "--tolerance", str(args.tol)],
+    for target in targets:
+        out_dir = os.path.join(work, target)
+        text = run([swtc, "run", model, "--target", target, *in_args,
+                    "--output-dir", out_dir, "--work-dir", os.path.join(work, "build-" + target),
+                    "--repeat", str(repeat), "--tolerance", str(tol)],
                    f"swtc run --target {target}")
         lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))
         interp = max(float(x) for x in re.findall(r"rel_l2_err=([0-9.eE+-]+)", text))
@@ -115,21 +105,41 @@ def main():
                     ok = False
                     continue
                 vs_ort = max(vs_ort, rel_l2(a, b))
-            ok = ok and vs_ort <= args.tol
-        ok = ok and interp <= args.tol
+            ok = ok and vs_ort <= tol
+        ok = ok and interp <= tol
         rows.append((target, lat, interp, vs_ort))
+    return {"rows": rows, "ort_ms": ort_ms, "ok": ok, "inputs": len(inputs)}
 
-    print(f"\nmodel {name}: {len(inputs)} input(s), seeded random uniform [-1, 1), seed {args.seed}")
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--swtc", required=True, help="path of the swtc executable")
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--targets", default="host,sw26010")
+    ap.add_argument("--work", required=True, help="working folder (created)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--allow-no-ort", action="store_true")
+    args = ap.parse_args()
+
+    name = os.path.splitext(os.path.basename(args.model))[0]
+    r = compare(args.swtc, args.model, args.targets.split(","), args.work, args.repeat, args.tol,
+                args.seed, args.allow_no_ort)
+    if r is None:
+        print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
+        return 77
+    print(f"\nmodel {name}: {r['inputs']} input(s), seeded random uniform [-1, 1), seed {args.seed}")
     print(f"{'target':<10} {'latency ms':>11} {'rel L2 vs interpreter':>22} {'rel L2 vs ONNX Runtime':>23}")
-    for target, lat, interp, vs_ort in rows:
+    for target, lat, interp, vs_ort in r["rows"]:
         ort_txt = f"{vs_ort:.2e}" if vs_ort is not None else "n/a"
         print(f"{target:<10} {lat:>11.2f} {interp:>22.2e} {ort_txt:>23}")
-    if ort_ms is not None:
-        print(f"{'ORT (CPU)':<10} {ort_ms:>11.2f}")
+    if r["ort_ms"] is not None:
+        print(f"{'ORT (CPU)':<10} {r['ort_ms']:>11.2f}")
     print("latency: median of the runs; sw26010 is the athread emulator on this machine, "
           "not a Sunway time.")
-    print("agreement:", "OK" if ok else f"FAILED (tolerance {args.tol})")
-    return 0 if ok else 1
+    print("agreement:", "OK" if r["ok"] else f"FAILED (tolerance {args.tol})")
+    return 0 if r["ok"] else 1
 
 
 if __name__ == "__main__":

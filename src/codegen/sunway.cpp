@@ -130,27 +130,6 @@ class CpePrinter : public CPrinter {
   std::map<const BufferNode *, int64_t> layout_;
 };
 
-/// CPE code may touch main memory only by DMA: no load or store of a global buffer.
-void check_dma_only(const PrimFunc &f) {
-  struct V : IRVisitor {
-    const PrimFunc &f;
-    explicit V(const PrimFunc &fn) : f(fn) {}
-    void visit_Load(const Expr &e) override {
-      if (e->buffer->scope == Scope::Global)
-        internal_error("CPE kernel '", f.name, "' reads main-memory buffer '", e->buffer->name,
-                       "' directly (not staged in LDM)");
-      IRVisitor::visit_Load(e);
-    }
-    void visit_Store(const Stmt &s) override {
-      if (s->buffer->scope == Scope::Global)
-        internal_error("CPE kernel '", f.name, "' writes main-memory buffer '", s->buffer->name,
-                       "' directly (not staged in LDM)");
-      IRVisitor::visit_Store(s);
-    }
-  } v(f);
-  v.visit(f.body);
-}
-
 }  // namespace
 
 std::string emit_sunway_cpe(const Module &m) {
@@ -163,7 +142,7 @@ std::string emit_sunway_cpe(const Module &m) {
        " bytes per CPE. */\n";
   s += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
   for (const CompiledKernel &k : m.kernels) {
-    check_dma_only(k.func);
+    verify_dma_only(k.func);
     CpePrinter p(k.func, m.target.workers);
     s += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     s += args_struct(k);

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/npy.h"
 #include "driver/driver.h"
+#include "driver/shell.h"
 #include "interp/interpreter.h"
 
 namespace swtc::driver {
@@ -17,24 +18,6 @@ namespace swtc::driver {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string shell_quote(const std::string &s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs a shell command, returning its exit status and its combined output.
-int run_command(const std::string &cmd, std::string &output) {
-  output.clear();
-  FILE *p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) user_error("cannot run: ", cmd);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 graph::TensorData to_tensor(const npy::Array &a, const graph::Value &v, const std::string &path) {
   if (a.dtype != "<f4")

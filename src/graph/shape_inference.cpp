@@ -55,6 +55,15 @@ class ShapeInference {
   }
 
  private:
+  /// A feature of a supported op that swtc does not handle: the named
+  /// `node '<name>' (<Op>, opset N): not supported: <why>` error.
+  template <typename... Args>
+  [[noreturn]] void unsupported(const Args &...args) const {
+    const Node &n = g_.nodes[node_];
+    user_error("node '", n.name, "' (", op_name(n.op), ", opset ", g_.opset,
+               "): not supported: ", args...);
+  }
+
   template <typename... Args>
   [[noreturn]] void fail(const Args &...args) const {
     user_error(g_.describe(node_), ": ", args...);
@@ -85,14 +94,14 @@ class ShapeInference {
     int ni = static_cast<int>(n.inputs.size());
     int no = static_cast<int>(n.outputs.size());
     if (n.op == OpKind::BatchNormalization && no > 1)
-      fail("training-mode outputs (running mean/var) are not supported: expected 1 output, got ",
+      unsupported("training-mode outputs (running mean/var): expected 1 output, got ",
            no);
     if (n.op == OpKind::MaxPool && no > 1)
-      fail("the Indices output is not supported: expected 1 output, got ", no);
+      unsupported("the Indices output: expected 1 output, got ", no);
     if (n.op == OpKind::Dropout && no > 1)
-      fail("the mask output is not supported: expected 1 output, got ", no);
+      unsupported("the mask output: expected 1 output, got ", no);
     if (n.op == OpKind::LayerNormalization && no > 1)
-      fail("only the first output (Y) is supported; the Mean / InvStdDev outputs are not: got ",
+      unsupported("the Mean / InvStdDev outputs (only Y is computed): got ",
            no, " outputs");
     if (ni < a.min_inputs || ni > a.max_inputs)
       fail("expects ", a.min_inputs == a.max_inputs ? str_cat(a.min_inputs)
@@ -200,7 +209,7 @@ class ShapeInference {
 
   void batch_norm() {
     if (node().attr_int("training_mode", 0) != 0)
-      fail("training_mode=1 is not supported (inference form only)");
+      unsupported("training_mode=1 (inference form only)");
     const char *roles[] = {"input", "scale", "bias", "mean", "var"};
     for (size_t k = 0; k < 5; ++k) require_f32(k, roles[k]);
     const Shape &x = in_shape(0);
@@ -254,8 +263,8 @@ class ShapeInference {
              shape_str(s.shape));
       const std::optional<TensorData> &data = known_[node().inputs[1]];
       if (!data)
-        fail("shape input '", s.name,
-             "' must be a constant (swtc needs static shapes; it is computed at run time)");
+        unsupported("shape input '", s.name,
+                    "' must be a constant (swtc needs static shapes; it is computed at run time)");
       target = data->i64;
     } else {
       if (!node().has_attr("shape"))
@@ -300,7 +309,7 @@ class ShapeInference {
   const TensorData &known_input(size_t k, const char *role) const {
     const std::optional<TensorData> &kv = known_[node().inputs[k]];
     if (!kv)
-      fail(role, " must be a constant (input '", in(k).name,
+      unsupported(role, " must be a constant (input '", in(k).name,
            "' is computed at run time; swtc needs static shapes)");
     return *kv;
   }
@@ -385,15 +394,15 @@ class ShapeInference {
 
   void dropout() {
     if (node().attr_int("training_mode", 0) != 0)
-      fail("training_mode=1 is not supported (inference only)");
+      unsupported("training_mode=1 (inference only)");
     if (has_input(2)) {
       const std::optional<TensorData> &t = known_[node().inputs[2]];
       if (!t)
-        fail("training_mode input '", in(2).name,
+        unsupported("training_mode input '", in(2).name,
              "' must be a constant false (it is computed at run time)");
       bool on = t->dtype == DType::I64 ? !t->i64.empty() && t->i64[0] != 0
                                        : !t->f32.empty() && t->f32[0] != 0.0f;
-      if (on) fail("training_mode=true is not supported (inference only)");
+      if (on) unsupported("training_mode=true (inference only)");
     }
     set_out(in(0).dtype, in_shape(0));
   }

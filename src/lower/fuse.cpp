@@ -107,7 +107,9 @@ std::vector<Kernel> fuse_epilogues(const graph::Graph &g, std::vector<Kernel> ke
         bool ready = true;
         for (size_t j = 0; j + 1 < c.values.size(); ++j) {
           if (j == i) continue;
-          auto pj = producer.find(c.values[j]);
+          int root = c.values[j];  // a view is ready when its source is
+          while (alias_of[root] >= 0) root = alias_of[root];
+          auto pj = producer.find(root);
           ready = ready && (pj == producer.end() || pj->second < it->second);
         }
         if (ready && (best < 0 || static_cast<int>(it->second) > best)) {

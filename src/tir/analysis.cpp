@@ -147,6 +147,26 @@ void verify(const PrimFunc &f) {
   v.visit(f.body);
 }
 
+void verify_dma_only(const PrimFunc &f) {
+  struct V : IRVisitor {
+    const PrimFunc &f;
+    explicit V(const PrimFunc &fn) : f(fn) {}
+    void visit_Load(const Expr &e) override {
+      if (e->buffer->scope == Scope::Global)
+        internal_error("CPE kernel '", f.name, "' reads main-memory buffer '", e->buffer->name,
+                       "' directly, not through DMA into LDM");
+      IRVisitor::visit_Load(e);
+    }
+    void visit_Store(const Stmt &s) override {
+      if (s->buffer->scope == Scope::Global)
+        internal_error("CPE kernel '", f.name, "' writes main-memory buffer '", s->buffer->name,
+                       "' directly, not through DMA from LDM");
+      IRVisitor::visit_Store(s);
+    }
+  } v(f);
+  v.visit(f.body);
+}
+
 std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total) {
   std::map<const BufferNode *, int64_t> out;
   int64_t peak = 0;

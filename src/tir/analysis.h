@@ -28,6 +28,11 @@ bool uses_var(const Expr &e, const std::string &name);
 /// Throws InternalError naming the function and the problem.
 void verify(const PrimFunc &f);
 
+/// Sunway rule: compute-core code reaches main memory only through DMA.
+/// Throws InternalError naming the function and buffer if any load or store
+/// touches a Global buffer directly (outside the Stage boxes in LDM).
+void verify_dma_only(const PrimFunc &f);
+
 /// Bytes of LDM the function needs at once: the largest sum of nested staged
 /// buffers along any path (4 bytes per element, each rounded up to 32 bytes).
 int64_t ldm_bytes(const PrimFunc &f);

@@ -268,7 +268,7 @@ TEST(ShapeInference, ReshapeShapeMustBeConstant) {
   b.input("s", {2}, DType::I64);
   b.node(OpKind::Reshape, {"x", "s"}, "y", {}, "rs");
   std::string err = infer_error(b.graph());
-  EXPECT_NE(err.find("node 'rs' (Reshape): shape input 's' must be a constant"),
+  EXPECT_NE(err.find("): not supported: shape input 's' must be a constant"),
             std::string::npos)
       << err;
 }
@@ -300,7 +300,7 @@ TEST(ShapeInference, BatchNormTrainingOutputsRejected) {
   extra.name = "running_mean";
   extra.producer = 0;
   b.graph().nodes[0].outputs.push_back(b.graph().add_value(extra));
-  EXPECT_NE(infer_error(b.graph()).find("node 'bn' (BatchNormalization): training-mode outputs"),
+  EXPECT_NE(infer_error(b.graph()).find("): not supported: training-mode outputs"),
             std::string::npos);
 }
 

@@ -162,7 +162,7 @@ TEST(ShapeRulesOps, ReduceAxesFormsAndCanonicalForm) {
     b.input("axes", {1}, DType::I64);
     b.node(OpKind::ReduceMean, {"x", "axes"}, "y", {}, "rm");
     expect_user_error([&] { infer_shapes(b.graph()); },
-                      "node 'rm' (ReduceMean): axes must be a constant");
+                      "): not supported: axes must be a constant");
   }
   GraphBuilder e("g", 13);
   e.input("x", {2, 3});
@@ -234,7 +234,7 @@ TEST(ShapeRulesOps, SliceClampingAndErrors) {
   b.constant("en", tensor_i64({1}, {5}));
   b.node(OpKind::Slice, {"x", "st", "en"}, "y", {}, "sl");
   expect_user_error([&] { infer_shapes(b.graph()); },
-                    "node 'sl' (Slice): starts must be a constant");
+                    "): not supported: starts must be a constant");
 }
 
 TEST(ShapeRulesOps, ShapeGatherAndPropagatedReshape) {
@@ -342,7 +342,7 @@ TEST(ShapeRulesOps, ClipCanonicalFormAndErrors) {
   e.output("y");
   infer_shapes(e.graph());
   expect_user_error([&] { canonicalize(e.graph()); },
-                    "node 'clip6' (Clip): min must be a constant");
+                    "): not supported: min must be a constant");
 }
 
 TEST(ShapeRulesOps, DropoutAndLayerNormExtraOutputsRejected) {
@@ -354,7 +354,7 @@ TEST(ShapeRulesOps, DropoutAndLayerNormExtraOutputsRejected) {
   mask.producer = 0;
   b.graph().nodes[0].outputs.push_back(b.graph().add_value(mask));
   expect_user_error([&] { infer_shapes(b.graph()); },
-                    "node 'drop' (Dropout): the mask output is not supported");
+                    "): not supported: the mask output");
   GraphBuilder l("g", 17);
   l.input("x", {2, 3});
   l.constant("s", random_tensor({3}, 1));
@@ -363,7 +363,7 @@ TEST(ShapeRulesOps, DropoutAndLayerNormExtraOutputsRejected) {
   mean.name = "mean";
   mean.producer = 0;
   l.graph().nodes[0].outputs.push_back(l.graph().add_value(mean));
-  expect_user_error([&] { infer_shapes(l.graph()); }, "only the first output (Y) is supported");
+  expect_user_error([&] { infer_shapes(l.graph()); }, "not supported: the Mean / InvStdDev outputs");
 }
 
 TEST(ShapeRulesOps, CanonicalizeIsIdempotentOnNewOps) {

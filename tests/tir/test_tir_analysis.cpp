@@ -212,3 +212,31 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
 
 }  // namespace
 }  // namespace swtc::tir
+
+// The Sunway rule: CPE code reaches main memory only through DMA.
+TEST(VerifyDmaOnly, AcceptsStagedAccessAndRejectsDirectAccess) {
+  using namespace swtc::tir;
+  Buffer x = make_buffer("x", {64}), y = make_buffer("y", {64});
+  Buffer xl = make_buffer("x_l", {64}, Scope::Ldm), yl = make_buffer("y_l", {64}, Scope::Ldm);
+  PrimFunc staged{"staged", {x, y},
+                  stage(x, xl, {int_imm(0)}, StageDir::In,
+                        stage(y, yl, {int_imm(0)}, StageDir::Out,
+                              for_loop("i", 64, ForKind::Serial,
+                                       store(yl, {var("i")}, load(xl, {var("i")}))))),
+                  0};
+  EXPECT_NO_THROW(verify_dma_only(staged));
+  PrimFunc direct{"direct", {x, y},
+                  stage(y, yl, {int_imm(0)}, StageDir::Out,
+                        for_loop("i", 64, ForKind::Cpe, store(yl, {var("i")}, load(x, {var("i")})))),
+                  0};
+  try {
+    verify_dma_only(direct);
+    FAIL() << "a direct main-memory load was accepted";
+  } catch (const swtc::InternalError &e) {
+    EXPECT_NE(std::string(e.what()).find("reads main-memory buffer 'x' directly"), std::string::npos)
+        << e.what();
+  }
+  PrimFunc direct_store{"direct_store", {x, y},
+                        for_loop("i", 64, ForKind::Cpe, store(y, {var("i")}, float_imm(1))), 0};
+  EXPECT_THROW(verify_dma_only(direct_store), swtc::InternalError);
+}

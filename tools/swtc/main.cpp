@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "driver/driver.h"
+#include "driver/profile.h"
 #include "target/target.h"
 
 namespace {
@@ -107,6 +108,16 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   run->add_flag("--no-check", no_check, "Skip the reference interpreter");
 
+  driver::ProfileOptions po;
+  CLI::App *profile = app.add_subcommand(
+      "profile", "Predict per-layer times on a Sunway core group (performance model applied to "
+                 "the athread emulator's DMA counts); prints a table, writes a bar chart");
+  profile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
+  profile->add_option("--target,-t", po.target, "Sunway target: sw26010")->capture_default_str();
+  profile->add_option("--json", po.json, "Write the profile as JSON");
+  profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
+  profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -115,6 +126,10 @@ int main(int argc, char **argv) {
 
   try {
     if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse);
+    if (*profile) {
+      driver::profile_model(model, po, std::cout, std::cerr);
+      return 0;
+    }
     for (const auto &spec : input_specs) {
       auto eq = spec.find('=');
       if (eq == std::string::npos || eq == 0)

@@ -216,7 +216,8 @@ class Canonicalizer {
   const TensorData &static_input(size_t i, size_t k, const char *role) const {
     const std::optional<TensorData> &t = known_[g_.nodes[i].inputs[k]];
     if (!t)
-      user_error(g_.describe(static_cast<int>(i)), ": ", role, " must be a constant (input '",
+      user_error("node '", g_.nodes[i].name, "' (", op_name(g_.nodes[i].op), ", opset ", g_.opset,
+                 "): not supported: ", role, " must be a constant (input '",
                  g_.values[g_.nodes[i].inputs[k]].name, "' is computed at run time)");
     return *t;
   }

@@ -7,6 +7,13 @@
 namespace swtc::graph {
 
 namespace {
+/// `base`, or `base_2`, `base_3`, ... : the first name no value has.
+std::string fresh_name(const Graph &g, const std::string &base) {
+  std::string name = base;
+  for (int k = 2; g.find_value(name) >= 0; ++k) name = base + "_" + std::to_string(k);
+  return name;
+}
+
 bool is_f32_constant(const Graph &g, int v) {
   return v >= 0 && g.values[v].constant && g.values[v].constant->dtype == DType::F32;
 }
@@ -51,18 +58,20 @@ Graph fold_batchnorm(const Graph &in) {
       nb.f32[o] = float((b - mean[o]) * s + beta[o]);
     }
     Value wv;
-    wv.name = g.values[conv.inputs[1]].name + "_bnfolded" + std::to_string(bi);
+    wv.name = fresh_name(g, g.values[conv.inputs[1]].name + "_bnfolded");
     wv.dtype = DType::F32;
     wv.shape = nw.shape;
     wv.has_shape = true;
     wv.constant = std::move(nw);
     Value bv;
-    bv.name = g.values[bn.outputs[0]].name + "_bias";
+    bv.name = fresh_name(g, g.values[bn.outputs[0]].name + "_bias");
     bv.dtype = DType::F32;
     bv.shape = {m};
     bv.has_shape = true;
     bv.constant = std::move(nb);
-    const int wid = g.add_value(std::move(wv)), bid = g.add_value(std::move(bv));
+    const int wid = g.add_value(std::move(wv));
+    bv.name = fresh_name(g, bv.name);
+    const int bid = g.add_value(std::move(bv));
     Node &c = g.nodes[ci];
     c.inputs.resize(3);
     c.inputs[1] = wid;

@@ -1,0 +1,131 @@
+#include "driver/profile.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "driver/driver.h"
+#include "driver/shell.h"
+#include "perf/chart.h"
+#include "perf/model.h"
+#include "perf/params.h"
+
+namespace swtc::driver {
+
+namespace fs = std::filesystem;
+
+Profile profile_model(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
+                      std::ostream &log) {
+  CompileOptions co;
+  co.target = opts.target;
+  co.name = model_name_from_path(model_path);
+  codegen::Module m = compile_graph(import_model(model_path), co);
+  if (m.target.kind != target::Kind::Sunway)
+    user_error("swtc profile models Sunway targets only; '", opts.target, "' is not one");
+
+  std::string dir = opts.work_dir;
+  if (dir.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "swtc-profile-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
+    dir = tmpl;
+  }
+  write_output(m, dir);
+  std::string out_text;
+  log << "building " << m.name << " for " << m.target.name << " with the athread emulator in "
+      << dir << "...\n";
+  if (run_command("make -C " + shell_quote(dir) + " -s emulate", out_text) != 0)
+    user_error("building the generated code failed:\n", out_text);
+  const std::string report = (fs::path(dir) / "swemu_report.json").string();
+  log << "running it once on the emulator, counting DMA per CPE...\n";
+  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) +
+                      " ./" + m.name + "_emu --repeat 1",
+                  out_text) != 0)
+    user_error("the emulated run failed:\n", out_text);
+
+  const perf::Params params = perf::params_for(m.target.name);
+  std::map<std::string, double> flops;
+  std::map<std::string, const codegen::CompiledKernel *> by_name;
+  for (const auto &k : m.kernels) {
+    flops[k.func.name] = double(k.func.flops);
+    by_name[k.func.name] = &k;
+  }
+  perf::ReportPrediction pred =
+      perf::predict_report(perf::read_report_file(report), params, flops);
+
+  Profile prof;
+  prof.model = m.name;
+  prof.target = m.target.name;
+  for (const auto &l : pred.launches) {
+    const codegen::CompiledKernel *k = by_name.count(l.kernel) ? by_name[l.kernel] : nullptr;
+    LayerProfile lp;
+    lp.name = l.kernel;
+    lp.op = k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
+    if (k)
+      for (int n : k->kernel.fused) lp.op += std::string("+") + graph::op_name(m.graph.nodes[n].op);
+    // The generated code waits for each DMA before computing (no double
+    // buffering yet), so compute and DMA do not overlap.
+    lp.seconds = l.seconds_no_overlap;
+    lp.gflops = l.gflops_no_overlap;
+    lp.peak_fraction = l.peak_fraction_no_overlap;
+    lp.dma_bytes = l.dma_bytes;
+    lp.dma_transfers = l.dma_transfers;
+    lp.ldm_bytes = k ? k->ldm_bytes : 0;
+    prof.total_seconds += lp.seconds;
+    prof.layers.push_back(lp);
+  }
+
+  char line[512];
+  out << "MODEL PREDICTION (not a measurement) for " << m.name << " on one " << m.target.name
+      << " core group: performance model of docs/perf-model.md applied to the DMA counted by the "
+         "athread emulator and the compiler's flop counts; blocking DMA, scalar code.\n";
+  std::snprintf(line, sizeof line, "%-34s %-22s %11s %8s %7s %12s %9s %8s\n", "layer", "op",
+                "pred. us", "GFLOPS", "% peak", "DMA bytes", "DMAs", "LDM B");
+  out << line;
+  for (const auto &l : prof.layers) {
+    std::snprintf(line, sizeof line, "%-34s %-22s %11.1f %8.2f %7.2f %12lld %9lld %8lld\n",
+                  l.name.c_str(), l.op.c_str(), l.seconds * 1e6, l.gflops, l.peak_fraction * 100,
+                  static_cast<long long>(l.dma_bytes), static_cast<long long>(l.dma_transfers),
+                  static_cast<long long>(l.ldm_bytes));
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "predicted total: %.3f ms (model prediction)\n",
+                prof.total_seconds * 1e3);
+  out << line;
+
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
+  const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
+  std::ofstream(svg) << perf::bar_chart_svg(
+      bars, m.name + " on " + m.target.name + ": predicted time per layer", "us");
+  out << "chart: " << svg << "\n";
+
+  if (!opts.json.empty()) {
+    nlohmann::ordered_json j;
+    j["model"] = prof.model;
+    j["target"] = prof.target;
+    j["schedule"] = prof.schedule;
+    j["core_groups"] = prof.core_groups;
+    j["total_seconds"] = prof.total_seconds;
+    j["note"] = "model prediction, not a measurement";
+    j["layers"] = nlohmann::ordered_json::array();
+    for (const auto &l : prof.layers)
+      j["layers"].push_back({{"name", l.name},
+                             {"op", l.op},
+                             {"seconds", l.seconds},
+                             {"gflops", l.gflops},
+                             {"peak_fraction", l.peak_fraction},
+                             {"dma_bytes", l.dma_bytes},
+                             {"ldm_bytes", l.ldm_bytes}});
+    std::ofstream os(opts.json);
+    os << j.dump(2) << "\n";
+    if (!os) user_error("cannot write '", opts.json, "'");
+  }
+  return prof;
+}
+
+}  // namespace swtc::driver

@@ -1,0 +1,37 @@
+// `swtc profile`: per-layer times of a Sunway build, predicted by the
+// performance model from what the athread emulator counted while running it.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace swtc::driver {
+
+struct ProfileOptions {
+  std::string target = "sw26010";
+  std::string work_dir;  // "" -> a new temporary folder
+  std::string json;      // write the profile as JSON here ("" -> no)
+  std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
+};
+
+struct LayerProfile {
+  std::string name, op;
+  double seconds = 0, gflops = 0, peak_fraction = 0;
+  int64_t dma_bytes = 0, dma_transfers = 0, ldm_bytes = 0;
+};
+
+struct Profile {
+  std::string model, target, schedule = "default";
+  int core_groups = 1;
+  double total_seconds = 0;
+  std::vector<LayerProfile> layers;
+};
+
+/// Compiles for the target, builds the emulated binary, runs it once with the
+/// emulator's counters on, and predicts every kernel's time. Prints the table
+/// to `out`; progress to `log`.
+Profile profile_model(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
+                      std::ostream &log);
+
+}  // namespace swtc::driver

@@ -1,0 +1,233 @@
+#include "perf/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace swtc::perf {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string &where, const std::string &what) {
+  user_error("perf model: bad emulator report: ", where, ": ", what);
+}
+
+const json &field(const json &obj, const char *key, const std::string &where) {
+  auto it = obj.find(key);
+  if (it == obj.end()) bad(where, str_cat("missing field \"", key, "\""));
+  return *it;
+}
+
+int64_t count_field(const json &obj, const char *key, const std::string &where) {
+  const json &v = field(obj, key, where);
+  if (!v.is_number_integer()) bad(where, str_cat("\"", key, "\" is not an integer"));
+  const int64_t n = v.get<int64_t>();
+  if (n < 0) bad(where, str_cat("\"", key, "\" is negative (", n, ")"));
+  return n;
+}
+
+CpeCounters parse_cpe(const json &c, const std::string &where) {
+  if (!c.is_object()) bad(where, "not an object");
+  CpeCounters k;
+  k.get_bytes = count_field(c, "get_bytes", where);
+  k.get_count = count_field(c, "get_count", where);
+  k.put_bytes = count_field(c, "put_bytes", where);
+  k.put_count = count_field(c, "put_count", where);
+  k.flops = count_field(c, "flops", where);
+  if (c.contains("vector_flops")) k.vector_flops = count_field(c, "vector_flops", where);
+  if (k.vector_flops > k.flops) bad(where, "vector_flops exceeds flops");
+  if ((k.get_bytes > 0) != (k.get_count > 0) || (k.put_bytes > 0) != (k.put_count > 0))
+    bad(where, "bytes and transfer counts disagree (bytes without transfers or the reverse)");
+  return k;
+}
+
+Launch parse_launch(const json &l, size_t index) {
+  const std::string where = str_cat("launch ", index);
+  if (!l.is_object()) bad(where, "not an object");
+  Launch out;
+  const json &k = field(l, "kernel", where);
+  if (!k.is_string()) bad(where, "\"kernel\" is not a string");
+  out.kernel = k.get<std::string>();
+  const json &s = field(l, "seconds", where);
+  if (!s.is_number()) bad(where, "\"seconds\" is not a number");
+  out.host_seconds = s.get<double>();
+  const json &cpes = field(l, "cpes", where);
+  if (!cpes.is_array() || cpes.empty()) bad(where, "\"cpes\" is not a non-empty array");
+  for (size_t i = 0; i < cpes.size(); ++i)
+    out.cpes.push_back(parse_cpe(cpes[i], str_cat(where, " ('", out.kernel, "') CPE ", i)));
+  return out;
+}
+
+void json_str(std::ostringstream &os, const std::string &s) {
+  os << '"';
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      os << '\\' << ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      os << buf;
+    } else {
+      os << ch;
+    }
+  }
+  os << '"';
+}
+
+}  // namespace
+
+EmulatorReport parse_report(const std::string &json_text) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::exception &e) {
+    user_error("perf model: emulator report is not valid JSON: ", e.what());
+  }
+  if (!j.is_object()) bad("top level", "not a JSON object");
+  EmulatorReport r;
+  r.ldm_static_bytes = count_field(j, "ldm_static_bytes", "top level");
+  if (j.contains("ldm_budget_bytes")) r.ldm_budget_bytes = count_field(j, "ldm_budget_bytes", "top level");
+  if (j.contains("launches_dropped")) r.launches_dropped = count_field(j, "launches_dropped", "top level");
+  const json &ls = field(j, "launches", "top level");
+  if (!ls.is_array()) bad("top level", "\"launches\" is not an array");
+  for (size_t i = 0; i < ls.size(); ++i) r.launches.push_back(parse_launch(ls[i], i));
+  return r;
+}
+
+EmulatorReport read_report_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) user_error("perf model: cannot read emulator report '", path, "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_report(ss.str());
+}
+
+std::string report_to_json(const EmulatorReport &r) {
+  std::ostringstream os;
+  os << "{\"ldm_static_bytes\":" << r.ldm_static_bytes << ",\"ldm_budget_bytes\":"
+     << r.ldm_budget_bytes << ",\"launches_dropped\":" << r.launches_dropped << ",";
+  os << "\"launches\":[";
+  for (size_t i = 0; i < r.launches.size(); ++i) {
+    const Launch &l = r.launches[i];
+    os << (i ? "," : "") << "\n{\"kernel\":";
+    json_str(os, l.kernel);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9g", l.host_seconds);
+    os << ",\"seconds\":" << buf << ",\"cpes\":[";
+    for (size_t k = 0; k < l.cpes.size(); ++k) {
+      const CpeCounters &c = l.cpes[k];
+      os << (k ? "," : "") << "{\"get_bytes\":" << c.get_bytes << ",\"get_count\":" << c.get_count
+         << ",\"put_bytes\":" << c.put_bytes << ",\"put_count\":" << c.put_count
+         << ",\"flops\":" << c.flops;
+      if (c.vector_flops) os << ",\"vector_flops\":" << c.vector_flops;
+      os << "}";
+    }
+    os << "]}";
+  }
+  os << "]}\n";
+  return os.str();
+}
+
+KernelPrediction predict(const Launch &l, const Params &p, double flops_override,
+                         double override_vector_fraction) {
+  const int max_cpes = static_cast<int>(p.cpes_per_cg.value);
+  if (l.cpes.empty() || static_cast<int64_t>(l.cpes.size()) > max_cpes)
+    user_error("perf model: launch of '", l.kernel, "' has ", l.cpes.size(),
+               " CPEs; a core group of ", p.target, " has 1..", max_cpes);
+  if (!std::isfinite(flops_override))
+    user_error("perf model: flops override for '", l.kernel, "' is not finite");
+  if (!(override_vector_fraction >= 0 && override_vector_fraction <= 1))
+    user_error("perf model: vector fraction for '", l.kernel, "' must be in [0, 1], got ",
+               override_vector_fraction);
+
+  KernelPrediction k;
+  k.kernel = l.kernel;
+  k.launch_s = p.launch_overhead_s.value;
+
+  // DMA: one engine per core group, shared. Each CPE's bytes move at the
+  // aggregate 64-CPE bandwidth of its mean transfer size; the times add up.
+  // Floor: a CPE cannot finish its blocking transfers faster than one
+  // latency each.
+  int dma_cpes = 0;
+  for (const CpeCounters &c : l.cpes) {
+    const int64_t bytes = c.dma_bytes(), n = c.dma_count();
+    k.dma_bytes += bytes;
+    k.dma_transfers += n;
+    if (n == 0) continue;
+    ++dma_cpes;
+    if (bytes > 0) {
+      const double mean = static_cast<double>(bytes) / static_cast<double>(n);
+      k.dma_shared_s += static_cast<double>(bytes) / p.dma_bandwidth(mean);
+    }
+    k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
+  }
+  k.dma_s = std::max(k.dma_shared_s, k.dma_floor_s);
+
+  // Compute: the slowest CPE, vector flops at the SIMD rate, the rest scalar.
+  const double vec_rate = p.cpe_peak_flops(), scalar_rate = p.cpe_scalar_flops();
+  auto cpe_time = [&](double vector_flops, double scalar_flops) {
+    return vector_flops / vec_rate + scalar_flops / scalar_rate;
+  };
+  int busy = 0;
+  if (flops_override >= 0) {
+    const int share = dma_cpes > 0 ? dma_cpes : static_cast<int>(l.cpes.size());
+    const double per_cpe = flops_override / share;
+    k.flops = flops_override;
+    k.compute_s = cpe_time(per_cpe * override_vector_fraction,
+                           per_cpe * (1 - override_vector_fraction));
+    for (const CpeCounters &c : l.cpes)
+      if (c.dma_count() > 0 || (dma_cpes == 0 && flops_override > 0)) ++busy;
+  } else {
+    for (const CpeCounters &c : l.cpes) {
+      const double v = static_cast<double>(c.vector_flops);
+      const double s = static_cast<double>(c.flops - c.vector_flops);
+      k.flops += static_cast<double>(c.flops);
+      k.compute_s = std::max(k.compute_s, cpe_time(v, s));
+      if (c.dma_count() > 0 || c.flops > 0) ++busy;
+    }
+  }
+  k.busy_cpes = busy;
+
+  k.seconds_overlap = std::max(k.compute_s, k.dma_s) + k.launch_s;
+  k.seconds_no_overlap = k.compute_s + k.dma_s + k.launch_s;
+  k.dma_bound = k.dma_s > k.compute_s;
+  k.gflops_overlap = k.flops / k.seconds_overlap / 1e9;
+  k.gflops_no_overlap = k.flops / k.seconds_no_overlap / 1e9;
+  k.peak_fraction_overlap = k.flops / k.seconds_overlap / p.cg_peak_flops();
+  k.peak_fraction_no_overlap = k.flops / k.seconds_no_overlap / p.cg_peak_flops();
+  return k;
+}
+
+ReportPrediction predict_report(const EmulatorReport &r, const Params &p,
+                                const std::map<std::string, double> &flops_by_kernel,
+                                double override_vector_fraction) {
+  ReportPrediction out;
+  out.target = p.target;
+  out.launches_dropped = r.launches_dropped;
+  for (const Launch &l : r.launches) {
+    auto it = flops_by_kernel.find(l.kernel);
+    const double ov = it == flops_by_kernel.end() ? -1 : it->second;
+    if (it != flops_by_kernel.end() && !(ov >= 0))
+      user_error("perf model: flop count for kernel '", l.kernel, "' must be >= 0, got ", ov);
+    KernelPrediction k = predict(l, p, ov, override_vector_fraction);
+    out.seconds_overlap += k.seconds_overlap;
+    out.seconds_no_overlap += k.seconds_no_overlap;
+    out.compute_s += k.compute_s;
+    out.dma_s += k.dma_s;
+    out.flops += k.flops;
+    out.dma_bytes += k.dma_bytes;
+    out.dma_transfers += k.dma_transfers;
+    out.launches.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace swtc::perf

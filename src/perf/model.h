@@ -1,0 +1,96 @@
+// Performance model of swtc's generated SW26010 code, driven by the athread
+// emulator's exact counters (runtime/athread_emu: SWEMU_REPORT_JSON) and the
+// parameters in params.h. See docs/perf-model.md for the formulas and what is
+// not modelled. A prediction, not a measurement: say so wherever it is shown.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "perf/params.h"
+
+namespace swtc::perf {
+
+/// One CPE's counters in one launch. `flops` counts every flop; `vector_flops`
+/// is the part of `flops` done with SIMD instructions (0 <= vector_flops <=
+/// flops). The emulator's JSON has no "vector_flops" field today (read as 0).
+struct CpeCounters {
+  int64_t get_bytes = 0, get_count = 0, put_bytes = 0, put_count = 0, flops = 0, vector_flops = 0;
+
+  int64_t dma_bytes() const { return get_bytes + put_bytes; }
+  int64_t dma_count() const { return get_count + put_count; }
+  bool operator==(const CpeCounters &) const = default;
+};
+
+struct Launch {
+  std::string kernel;        // e.g. "k003_conv_relu"
+  double host_seconds = 0;   // the emulator's wall time on the host (NOT a Sunway time)
+  std::vector<CpeCounters> cpes;  // index = CPE id (_MYID)
+  bool operator==(const Launch &) const = default;
+};
+
+struct EmulatorReport {
+  int64_t ldm_static_bytes = 0;
+  int64_t ldm_budget_bytes = 0;
+  int64_t launches_dropped = 0;  // > 0: launches beyond SWEMU_MAX_LAUNCHES are missing
+  std::vector<Launch> launches;
+  bool operator==(const EmulatorReport &) const = default;
+};
+
+/// Parses the emulator's JSON (swemu_write_json). swtc::UserError on malformed
+/// JSON, a missing or mistyped field, a negative counter, bytes without
+/// transfers, vector_flops > flops, or a launch with no CPEs.
+EmulatorReport parse_report(const std::string &json_text);
+/// Reads and parses a file; UserError if it cannot be read.
+EmulatorReport read_report_file(const std::string &path);
+/// Writes `r` in the emulator's own format (byte-identical for a report that
+/// came from the emulator; "vector_flops" only where nonzero).
+std::string report_to_json(const EmulatorReport &r);
+
+/// Predicted time of one launch on one core group.
+struct KernelPrediction {
+  std::string kernel;
+  double compute_s = 0;          // slowest CPE's flops at its rates
+  double dma_s = 0;              // max(dma_shared_s, dma_floor_s)
+  double seconds_overlap = 0;    // max(compute_s, dma_s) + launch_s (double buffering)
+  double seconds_no_overlap = 0; // compute_s + dma_s + launch_s
+  double flops = 0;              // total over the CPEs (after any override)
+  int64_t dma_bytes = 0;         // get + put, all CPEs
+  int64_t dma_transfers = 0;     // get + put transfers, all CPEs
+
+  double dma_shared_s = 0;  // sum over CPEs of bytes / BW(that CPE's mean transfer size)
+  double dma_floor_s = 0;   // max over CPEs of transfers x dma_transfer_latency_s
+  double launch_s = 0;      // launch_overhead_s
+  int busy_cpes = 0;        // CPEs with any DMA or flops
+  double gflops_overlap = 0, gflops_no_overlap = 0;
+  double peak_fraction_overlap = 0, peak_fraction_no_overlap = 0;  // of core-group vector peak
+  bool dma_bound = false;   // dma_s > compute_s
+};
+
+/// Predicts one launch. `flops_override` >= 0 replaces the counted flops (the
+/// compiler's count, for code that does not call swemu_count_flops): it is
+/// spread evenly over the CPEs that did DMA work (all CPEs if none did), a
+/// fraction `override_vector_fraction` of it as SIMD flops (0: scalar code,
+/// which is what swtc generates today). UserError if the launch has no CPEs or
+/// more than p.cpes_per_cg, or the override arguments are out of range.
+KernelPrediction predict(const Launch &l, const Params &p, double flops_override = -1,
+                         double override_vector_fraction = 0);
+
+/// All launches of a report, in order, and their sums.
+struct ReportPrediction {
+  std::string target;
+  std::vector<KernelPrediction> launches;
+  double seconds_overlap = 0, seconds_no_overlap = 0, compute_s = 0, dma_s = 0, flops = 0;
+  int64_t dma_bytes = 0, dma_transfers = 0;
+  int64_t launches_dropped = 0;  // copied from the report: > 0 means the sums are incomplete
+};
+
+/// Predicts every launch; `flops_by_kernel` (kernel name -> flops per launch)
+/// supplies flops_override for the kernels it names.
+ReportPrediction predict_report(const EmulatorReport &r, const Params &p,
+                                const std::map<std::string, double> &flops_by_kernel = {},
+                                double override_vector_fraction = 0);
+
+}  // namespace swtc::perf

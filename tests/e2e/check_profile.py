@@ -1,0 +1,29 @@
+#!/usr/bin/python3
+"""check_profile.py SWTC MODEL WORK: `swtc profile` prints a labelled model
+prediction per layer, writes the JSON the issue specifies and an SVG chart."""
+import json
+import subprocess
+import sys
+
+swtc, model, work = sys.argv[1:4]
+p = subprocess.run([swtc, "profile", model, "--target", "sw26010", "--work-dir", work,
+                    "--json", work + "/profile.json", "--svg", work + "/profile.svg"],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+print(p.stdout)
+assert p.returncode == 0, "swtc profile failed"
+assert "MODEL PREDICTION" in p.stdout and "(model prediction)" in p.stdout
+j = json.load(open(work + "/profile.json"))
+for key in ["model", "target", "schedule", "core_groups", "total_seconds", "layers"]:
+    assert key in j, key
+assert j["target"] == "sw26010" and j["layers"], j
+for layer in j["layers"]:
+    for key in ["name", "op", "seconds", "gflops", "peak_fraction", "dma_bytes", "ldm_bytes"]:
+        assert key in layer, key
+    assert layer["seconds"] > 0 and layer["dma_bytes"] > 0 and 0 < layer["ldm_bytes"] <= 61440
+assert abs(sum(l["seconds"] for l in j["layers"]) - j["total_seconds"]) < 1e-9
+svg = open(work + "/profile.svg").read()
+assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml"), svg[:80]
+assert "model prediction" in svg
+for layer in j["layers"]:
+    assert layer["name"] in svg, layer["name"]
+print("profile OK:", len(j["layers"]), "layers")

@@ -1,0 +1,195 @@
+// The graph pass list of driver::compile_graph (fold_constants, canonicalize,
+// fold_batchnorm + canonicalize, decompose, eliminate_dead_code) on models
+// imported from ONNX bytes: each pass's result verifies and keeps the
+// reference interpreter's answer; the composite and shape ops are gone at the end.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "common/error.h"
+#include "compare.h"
+#include "frontend/onnx/onnx_import.h"
+#include "graph/passes/canonicalize.h"
+#include "graph/passes/dce.h"
+#include "graph/passes/decompose.h"
+#include "graph/passes/fold_batchnorm.h"
+#include "graph/passes/fold_constants.h"
+#include "graph/printer.h"
+#include "graph/verifier.h"
+#include "graph_builder.h"
+#include "interp/interpreter.h"
+#include "onnx_builder.h"
+
+namespace swtc::graph {
+namespace {
+
+using test::attr_float;
+using test::attr_int;
+using test::attr_ints;
+using test::count_op;
+using test::make_input;
+using test::make_model;
+using test::make_node;
+using test::make_tensor_f32;
+using test::make_tensor_i64;
+using test::random_tensor;
+using test::same_outputs;
+
+std::vector<float> rand_vec(int64_t n, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
+  return random_tensor({n}, seed, lo, hi).f32;
+}
+
+/// Conv(+bias) -> BatchNormalization (trained-like statistics) -> Relu, as ONNX
+/// nodes and initializers; output `out`.
+void conv_bn_relu(std::vector<onnx::NodeProto> &nodes, std::vector<onnx::TensorProto> &inits,
+                  const std::string &in, int64_t cin, int64_t cout, const std::string &out,
+                  unsigned seed) {
+  inits.push_back(make_tensor_f32("W", {cout, cin, 3, 3}, rand_vec(cout * cin * 9, seed)));
+  inits.push_back(make_tensor_f32("B", {cout}, rand_vec(cout, seed + 1)));
+  inits.push_back(make_tensor_f32("bn_scale", {cout}, rand_vec(cout, seed + 2, 0.75f, 1.25f)));
+  inits.push_back(make_tensor_f32("bn_bias", {cout}, rand_vec(cout, seed + 3, -0.5f, 0.5f)));
+  inits.push_back(make_tensor_f32("bn_mean", {cout}, rand_vec(cout, seed + 4, -0.1f, 0.1f)));
+  inits.push_back(make_tensor_f32("bn_var", {cout}, rand_vec(cout, seed + 5, 0.75f, 1.25f)));
+  nodes.push_back(make_node("Conv", {in, "W", "B"}, {"conv_out"},
+                            {attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1})},
+                            "conv"));
+  nodes.push_back(make_node("BatchNormalization",
+                            {"conv_out", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, {"bn_out"},
+                            {attr_float("epsilon", 1e-5f), attr_float("momentum", 0.9f)}, "bn"));
+  nodes.push_back(make_node("Relu", {"bn_out"}, {out}, {}, "relu"));
+}
+
+/// Shape -> Gather(0) -> Unsqueeze -> Concat with [-1] -> Reshape: flattens
+/// `in` to [N, -1] with the batch size computed at run time (as exporters do).
+void dynamic_flatten(std::vector<onnx::NodeProto> &nodes, std::vector<onnx::TensorProto> &inits,
+                     const std::string &in, const std::string &out) {
+  inits.push_back(make_tensor_i64("zero", {}, {0}));
+  inits.push_back(make_tensor_i64("axes0", {1}, {0}));
+  inits.push_back(make_tensor_i64("minus1", {1}, {-1}));
+  nodes.push_back(make_node("Shape", {in}, {"shape"}, {}, "shape"));
+  nodes.push_back(make_node("Gather", {"shape", "zero"}, {"batch"}, {attr_int("axis", 0)},
+                            "gather"));
+  nodes.push_back(make_node("Unsqueeze", {"batch", "axes0"}, {"batch1"}, {}, "unsqueeze"));
+  nodes.push_back(make_node("Concat", {"batch1", "minus1"}, {"target"}, {attr_int("axis", 0)},
+                            "concat"));
+  nodes.push_back(make_node("Reshape", {in, "target"}, {out}, {}, "reshape"));
+}
+
+using Pass = std::function<Graph(const Graph &)>;
+
+/// The driver's pass list, in order.
+std::vector<std::pair<std::string, Pass>> driver_passes() {
+  return {
+      {"fold_constants", [](const Graph &g) { return fold_constants(g); }},
+      {"canonicalize", [](const Graph &g) { return canonicalize(g); }},
+      {"fold_batchnorm", [](const Graph &g) { return canonicalize(fold_batchnorm(g)); }},
+      {"decompose", [](const Graph &g) { return decompose(g); }},
+      {"dce", [](const Graph &g) { return eliminate_dead_code(g); }},
+  };
+}
+
+/// Runs the pass list on `g`, verifying after each pass and comparing the
+/// interpreter's answer with the imported graph's. Returns the final graph.
+Graph run_pipeline(const Graph &imported, const std::vector<TensorData> &inputs) {
+  verify(imported);
+  const auto want = interp::run(imported, inputs);
+  Graph g = imported;
+  for (const auto &[name, pass] : driver_passes()) {
+    SCOPED_TRACE("after " + name);
+    try {
+      g = pass(g);
+    } catch (const std::exception &e) {
+      ADD_FAILURE() << name << " threw: " << e.what() << "\non\n" << to_text(g);
+      return g;
+    }
+    EXPECT_NO_THROW(verify(g)) << to_text(g);
+    EXPECT_EQ(g.outputs.size(), imported.outputs.size());
+    try {
+      EXPECT_TRUE(same_outputs(interp::run(g, inputs), want)) << to_text(g);
+    } catch (const std::exception &e) {
+      ADD_FAILURE() << "interp::run after " << name << ": " << e.what() << "\n" << to_text(g);
+    }
+  }
+  return g;
+}
+
+void expect_primitive(const Graph &g) {
+  for (OpKind op : {OpKind::Shape, OpKind::Gather, OpKind::Softmax, OpKind::BatchNormalization,
+                    OpKind::LayerNormalization, OpKind::Unsqueeze, OpKind::Concat,
+                    OpKind::Identity})
+    EXPECT_EQ(count_op(g, op), 0) << op_name(op) << " remains in\n" << to_text(g);
+}
+
+TEST(Pipeline, ShapeSubgraphSoftmaxAndConvBatchNorm) {
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  conv_bn_relu(nodes, inits, "x", 3, 4, "r", 1);
+  dynamic_flatten(nodes, inits, "r", "flat");
+  nodes.push_back(make_node("Softmax", {"flat"}, {"y"}, {attr_int("axis", -1)}, "softmax"));
+  const std::string bytes = make_model(nodes, {make_input("x", {2, 3, 6, 6})}, inits, 13);
+  Graph imported = frontend::import_onnx_bytes(bytes, "pipeline");
+  ASSERT_EQ(count_op(imported, OpKind::Shape), 1);
+  ASSERT_EQ(count_op(imported, OpKind::Softmax), 1);
+  ASSERT_EQ(count_op(imported, OpKind::BatchNormalization), 1);
+
+  // Inputs scaled up so the softmax is far from uniform.
+  std::vector<TensorData> in = {random_tensor({2, 3, 6, 6}, 7, -3.0f, 3.0f)};
+  Graph g = run_pipeline(imported, in);
+  expect_primitive(g);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 1);
+  EXPECT_EQ(count_op(g, OpKind::Relu), 1);
+  ASSERT_EQ(count_op(g, OpKind::Reshape), 1);
+  for (const Node &n : g.nodes)
+    if (n.op == OpKind::Reshape) {
+      EXPECT_EQ(n.inputs.size(), 1u);
+      EXPECT_EQ(n.attr_ints("shape", {}), (std::vector<int64_t>{2, 144}));
+    }
+  // The Softmax became reductions and elementwise ops.
+  EXPECT_GE(count_op(g, OpKind::ReduceMax) + count_op(g, OpKind::ReduceSum), 2);
+  EXPECT_GE(count_op(g, OpKind::Exp), 1);
+  ASSERT_EQ(g.outputs.size(), 1u);
+  EXPECT_EQ(g.values[g.outputs[0]].name, "y");
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{2, 144}));
+}
+
+TEST(Pipeline, Opset17LayerNormAndSoftmaxOnAMiddleAxis) {
+  // Conv+BN -> Relu -> dynamic flatten to [N, 64] -> Reshape [N, 4, 16] ->
+  // LayerNormalization over the last axis -> Softmax over axis 1.
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  conv_bn_relu(nodes, inits, "x", 2, 4, "r", 11);
+  dynamic_flatten(nodes, inits, "r", "flat");
+  inits.push_back(make_tensor_i64("shape3", {3}, {0, 4, 16}));
+  nodes.push_back(make_node("Reshape", {"flat", "shape3"}, {"seq"}, {}, "reshape3"));
+  inits.push_back(make_tensor_f32("ln_scale", {16}, rand_vec(16, 40, 0.5f, 1.5f)));
+  inits.push_back(make_tensor_f32("ln_bias", {16}, rand_vec(16, 41)));
+  nodes.push_back(make_node("LayerNormalization", {"seq", "ln_scale", "ln_bias"}, {"ln"},
+                            {attr_int("axis", -1), attr_float("epsilon", 1e-5f)}, "ln"));
+  nodes.push_back(make_node("Softmax", {"ln"}, {"y"}, {attr_int("axis", 1)}, "softmax"));
+  const std::string bytes = make_model(nodes, {make_input("x", {3, 2, 4, 4})}, inits, 17);
+  Graph imported = frontend::import_onnx_bytes(bytes, "pipeline17");
+  std::vector<TensorData> in = {random_tensor({3, 2, 4, 4}, 8, -2.0f, 2.0f)};
+  Graph g = run_pipeline(imported, in);
+  expect_primitive(g);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 1);
+  ASSERT_EQ(g.outputs.size(), 1u);
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{3, 4, 16}));
+}
+
+TEST(Pipeline, BatchNormThatCannotFoldStaysAndAnswersTheSame) {
+  // The Conv output is also a graph output: fold_batchnorm leaves the BN, the
+  // rest of the pipeline still keeps the answer.
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  conv_bn_relu(nodes, inits, "x", 3, 4, "y", 21);
+  const std::string bytes =
+      make_model(nodes, {make_input("x", {1, 3, 5, 5})}, inits, 13, {"y", "conv_out"});
+  Graph imported = frontend::import_onnx_bytes(bytes, "nofold");
+  std::vector<TensorData> in = {random_tensor({1, 3, 5, 5}, 9)};
+  Graph g = run_pipeline(imported, in);
+  EXPECT_EQ(count_op(g, OpKind::BatchNormalization), 1);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 1);
+}
+
+}  // namespace
+}  // namespace swtc::graph
