@@ -54,7 +54,7 @@ class CpePrinter : public CPrinter {
     const Buffer &g = s->buffer, &l = s->local;
     const size_t rank = g->shape.size();
     const std::string L = l->name;
-    const size_t t = whole_from(s);
+    const size_t t = stage_whole_from(s);
     int64_t run = 1;
     for (size_t d = t; d < rank; ++d) run *= g->shape[d];
     auto lo = [&](size_t d) { return var(L + "_lo" + std::to_string(d)); };
@@ -101,19 +101,10 @@ class CpePrinter : public CPrinter {
     line(indent, "}");
   }
 
-  /// The box covers dims [t, rank) of the global buffer whole; returns t.
-  static size_t whole_from(const Stmt &s) {
-    size_t t = s->buffer->shape.size();
-    while (t > 0 && s->local->shape[t - 1] == s->buffer->shape[t - 1] &&
-           is_const_int(s->indices[t - 1]) && s->indices[t - 1]->int_value == 0)
-      --t;
-    return t;
-  }
-
   void emit_stage(const Stmt &s, int indent) override {
     const std::string L = s->local->name;
     line(indent, "{ /* " + L + " holds a box of " + s->buffer->name + " in LDM */");
-    for (size_t d = 0; d < whole_from(s); ++d)
+    for (size_t d = 0; d < stage_whole_from(s); ++d)
       line(indent + 1, "const long " + L + "_lo" + std::to_string(d) + " = " + expr(s->indices[d]) +
                            ";");
     if (s->dir != StageDir::Out) emit_dma(s, indent + 1, true);

@@ -111,6 +111,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
 
   // 3. Scheduling for the target, then lowering to tensor IR.
+  const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
   std::string scheduled;
   for (size_t i = 0; i < kernels.size(); ++i) {
     lower::Kernel &k = kernels[i];
@@ -120,7 +121,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
       *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
     schedule::Schedule s = [&] {
       try {
-        return target::default_schedule(k.def, m.target);
+        return target::default_schedule(k.def, m.target, mode);
       } catch (const UserError &e) {
         user_error(what, ": ", e.what());
       }

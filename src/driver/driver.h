@@ -19,6 +19,7 @@ struct CompileOptions {
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
   bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
   bool fuse = true;              // lowering pass: elementwise epilogues into producers
+  std::string schedule = "default";  // Sunway schedule family: default | swtvm-v1
 };
 
 /// What `swtc compile --report` prints: the graph before and after the passes,
@@ -50,6 +51,7 @@ struct RunOptions {
   uint64_t seed = 1;
   double tolerance = 1e-4;  // relative L2 error bound for the check
   bool check = true;        // compare with the reference interpreter
+  std::string schedule = "default";
 };
 
 struct OutputCheck {

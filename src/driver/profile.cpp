@@ -24,6 +24,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   CompileOptions co;
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
+  co.schedule = opts.schedule;
   codegen::Module m = compile_graph(import_model(model_path), co);
   if (m.target.kind != target::Kind::Sunway)
     user_error("swtc profile models Sunway targets only; '", opts.target, "' is not one");
@@ -60,6 +61,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   Profile prof;
   prof.model = m.name;
   prof.target = m.target.name;
+  prof.schedule = opts.schedule;
   for (const auto &l : pred.launches) {
     const codegen::CompiledKernel *k = by_name.count(l.kernel) ? by_name[l.kernel] : nullptr;
     LayerProfile lp;
@@ -81,7 +83,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
 
   char line[512];
   out << "MODEL PREDICTION (not a measurement) for " << m.name << " on one " << m.target.name
-      << " core group: performance model of docs/perf-model.md applied to the DMA counted by the "
+      << " core group, schedule " << opts.schedule << ": performance model of docs/perf-model.md applied to the DMA counted by the "
          "athread emulator and the compiler's flop counts; blocking DMA, scalar code.\n";
   std::snprintf(line, sizeof line, "%-34s %-22s %11s %8s %7s %12s %9s %8s\n", "layer", "op",
                 "pred. us", "GFLOPS", "% peak", "DMA bytes", "DMAs", "LDM B");

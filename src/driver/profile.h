@@ -13,6 +13,7 @@ struct ProfileOptions {
   std::string work_dir;  // "" -> a new temporary folder
   std::string json;      // write the profile as JSON here ("" -> no)
   std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
+  std::string schedule = "default";
 };
 
 struct LayerProfile {

@@ -50,6 +50,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   CompileOptions co;
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
+  co.schedule = opts.schedule;
   codegen::Module m = compile_graph(g, co);
 
   res.work_dir = opts.work_dir;

@@ -1,5 +1,7 @@
 #include "target/target.h"
 
+#include <optional>
+
 #include "common/error.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
@@ -124,6 +126,66 @@ Schedule sunway_schedule(const ComputeDef &def, int64_t row_tile, int64_t reduce
   return s;
 }
 
+ScheduleMode schedule_mode(const std::string &name) {
+  if (name == "default") return ScheduleMode::Default;
+  if (name == "swtvm-v1") return ScheduleMode::SwtvmV1;
+  user_error("unknown schedule '", name, "' (known: default, swtvm-v1)");
+}
+
+const char *schedule_mode_name(ScheduleMode m) {
+  return m == ScheduleMode::Default ? "default" : "swtvm-v1";
+}
+
+Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
+                               int64_t reduce_tile) {
+  const size_t k = def.num_spatial();
+  SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
+  Schedule s(def);
+  std::vector<std::string> outer, inner;
+  for (size_t d = 0; d < k; ++d) {
+    auto [o, i] = s.split(def.axes[d].name, tiles[d]);
+    outer.push_back(o);
+    inner.push_back(i);
+  }
+  std::vector<std::string> order = outer;
+  order.insert(order.end(), inner.begin(), inner.end());
+  s.reorder(order);
+  std::string f = outer[0];
+  for (size_t d = 1; d < k; ++d) f = s.fuse(f, outer[d]);
+  std::string red_outer;
+  order = {f};
+  bool first = true;
+  for (const auto &iv : def.axes) {
+    if (!iv.reduce) continue;
+    if (first) {
+      auto [ro, ri] = s.split(iv.name, reduce_tile);
+      red_outer = ro;
+      order.push_back(ro);
+      order.insert(order.end(), inner.begin(), inner.end());
+      order.push_back(ri);
+      first = false;
+    } else {
+      order.push_back(iv.name);
+    }
+  }
+  if (first) order.insert(order.end(), inner.begin(), inner.end());
+  s.reorder(order);
+  s.bind_cpe(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
+    s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
+  }
+  return s;
+}
+
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
+  // SUNWAY.md: ~22 GB/s per core group shared by 64 CPEs; a transfer costs
+  // about 1 us when all CPEs are active; scalar code about 1 flop per cycle.
+  const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
+  return e.bytes / (22e9 / t.workers) + e.transfers * 1e-6 + e.flops / 1.45e9;
+}
+
 void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {
   if (t.scratchpad_bytes == 0) return;
   int64_t need = tir::ldm_bytes(f);
@@ -133,8 +195,68 @@ void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what)
                t.scratchpad_reserve, " reserved for stack and arguments)");
 }
 
-Schedule default_schedule(const ComputeDef &def, const Target &t) {
+namespace {
+/// The largest reduce tile (halving from the whole axis) with which `tiles`
+/// fits the LDM, lowered; nullopt if none does or the tiling is not stageable.
+std::optional<std::pair<Schedule, tir::PrimFunc>> fit_reduce_tile(const ComputeDef &def,
+                                                                  const std::vector<int64_t> &tiles,
+                                                                  const Target &t) {
+  int64_t reduce_ext = 1;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) {
+      reduce_ext = iv.extent;
+      break;
+    }
+  for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
+    try {
+      Schedule s = sunway_tiled_schedule(def, tiles, red);
+      tir::PrimFunc f = s.lower();
+      if (tir::ldm_bytes(f) <= t.ldm_budget()) return std::make_pair(std::move(s), std::move(f));
+    } catch (const UserError &) {
+      return std::nullopt;  // e.g. a tile across groups of a grouped Conv is not affine
+    }
+  }
+  return std::nullopt;
+}
+
+/// Searches output tiles over the (up to) two output axes before the last one,
+/// the last axis whole, for the least modelled time that fits the LDM.
+std::optional<Schedule> search_sunway_tiles(const ComputeDef &def, const Target &t) {
+  const size_t k = def.num_spatial();
+  std::vector<size_t> axes;
+  for (size_t d = k - 1; d-- > 0 && axes.size() < 2;)
+    if (def.output->shape[d] > 1) axes.push_back(d);
+  std::vector<std::vector<int64_t>> candidates = {std::vector<int64_t>(k, 1)};
+  candidates[0][k - 1] = row_tile_for(def, t.workers);
+  for (size_t a : axes) {
+    std::vector<std::vector<int64_t>> next;
+    for (const auto &c : candidates)
+      for (int64_t tile = 1; tile <= 32 && tile <= def.output->shape[a]; tile *= 2) {
+        auto n = c;
+        n[a] = tile;
+        next.push_back(n);
+      }
+    candidates = std::move(next);
+  }
+  std::optional<Schedule> best;
+  double best_cost = 0;
+  for (const auto &c : candidates) {
+    auto fit = fit_reduce_tile(def, c, t);
+    if (!fit) continue;
+    const double cost = sunway_tile_cost(fit->second, t);
+    if (!best || cost < best_cost) {
+      best = std::move(fit->first);
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+}  // namespace
+
+Schedule default_schedule(const ComputeDef &def, const Target &t, ScheduleMode mode) {
   if (t.kind == Kind::Host) return host_schedule(def);
+  if (mode == ScheduleMode::Default)
+    if (auto s = search_sunway_tiles(def, t)) return std::move(*s);
   // Greedy LDM-aware tiling: the largest reduce tile, then the largest row
   // tile, that fits the budget (halving on overflow).
   int64_t reduce_ext = 1;

@@ -29,10 +29,30 @@ struct Target {
 Target get_target(const std::string &name);
 std::vector<std::string> target_names();
 
+/// Sunway schedule families: `Default` searches 2-D/3-D output tiles (several
+/// output channels and rows per CPE) for the least modelled DMA and compute
+/// time; `SwtvmV1` is what the published swTVM did: one output row per step,
+/// greedy reduce tile, blocking DMA — kept for comparison.
+enum class ScheduleMode { Default, SwtvmV1 };
+ScheduleMode schedule_mode(const std::string &name);  // "default", "swtvm-v1"
+const char *schedule_mode_name(ScheduleMode m);
+
 /// Applies the target's default schedule to a fresh schedule of `def` and
 /// returns it. For targets with a scratchpad, tiles are chosen so the kernel
 /// fits (user_error naming the kernel if nothing fits).
-schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Target &t);
+schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Target &t,
+                                    ScheduleMode mode = ScheduleMode::Default);
+
+/// Sunway schedule with an output tile of `tiles[d]` elements along each
+/// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`
+/// elements of the first reduce axis staged per step.
+schedule::Schedule sunway_tiled_schedule(const schedule::ComputeDef &def,
+                                         const std::vector<int64_t> &tiles, int64_t reduce_tile);
+
+/// The modelled time of one CPE running the kernel (seconds): DMA bytes at a
+/// CPE's share of the core group's bandwidth, a fixed cost per transfer, and
+/// scalar compute. Used to rank tilings, not to report times.
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t);
 
 /// The Sunway schedule with explicit tile sizes: `reduce_tile` elements of the
 /// first reduce axis and `row_tile` of the last output axis staged per step.

@@ -147,6 +147,45 @@ void verify(const PrimFunc &f) {
   v.visit(f.body);
 }
 
+size_t stage_whole_from(const Stmt &s) {
+  size_t t = s->buffer->shape.size();
+  while (t > 0 && s->local->shape[t - 1] == s->buffer->shape[t - 1] &&
+         is_const_int(s->indices[t - 1]) && s->indices[t - 1]->int_value == 0)
+    --t;
+  return t;
+}
+
+namespace {
+void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share) {
+  if (!s) return;
+  if (s->kind == StmtKind::For) {
+    double n = double(s->extent);
+    if (s->for_kind == ForKind::Cpe) {
+      n = double((s->extent + cpes - 1) / cpes);
+      worker_share = n / double(s->extent);
+    }
+    trips *= n;
+  }
+  if (s->kind == StmtKind::Stage) {
+    const size_t t = stage_whole_from(s);
+    double runs = 1;
+    for (size_t d = 0; t > 0 && d + 1 < t; ++d) runs *= double(s->local->shape[d]);
+    const double moves = s->dir == StageDir::InOut ? 2 : 1;
+    e.bytes += moves * trips * double(s->local->elements()) * 4;
+    e.transfers += moves * trips * runs;
+  }
+  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share);
+}
+}  // namespace
+
+DmaEstimate dma_estimate(const PrimFunc &f, int cpes) {
+  DmaEstimate e;
+  double share = 1;
+  estimate(f.body, 1, cpes, e, share);
+  e.flops = double(f.flops) * share;
+  return e;
+}
+
 void verify_dma_only(const PrimFunc &f) {
   struct V : IRVisitor {
     const PrimFunc &f;

@@ -28,6 +28,23 @@ bool uses_var(const Expr &e, const std::string &name);
 /// Throws InternalError naming the function and the problem.
 void verify(const PrimFunc &f);
 
+/// The trailing dimensions [t, rank) that a Stage's box covers whole (box
+/// extent equals the tensor's and the box starts at 0); returns t. The DMA of
+/// the box moves dims [t-1, rank) as one contiguous run per index of the dims
+/// before t-1.
+size_t stage_whole_from(const Stmt &stage);
+
+/// DMA traffic of the busiest compute core, counted from the staged boxes and
+/// the trip counts of the loops around them (a loop bound to `cpes` workers
+/// runs ceil(extent / cpes) times on the busiest one). An upper bound: boxes
+/// clamped at tensor edges move less.
+struct DmaEstimate {
+  double bytes = 0;      // get + put
+  double transfers = 0;  // get + put
+  double flops = 0;      // of the busiest core: f.flops / extent * trips of the worker loop
+};
+DmaEstimate dma_estimate(const PrimFunc &f, int cpes);
+
 /// Sunway rule: compute-core code reaches main memory only through DMA.
 /// Throws InternalError naming the function and buffer if any load or store
 /// touches a Global buffer directly (outside the Stage boxes in LDM).

@@ -21,7 +21,7 @@ std::string joined(const std::vector<std::string> &v) {
 
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
-                bool no_fuse) {
+                bool no_fuse, const std::string &schedule) {
   driver::CompileOptions o;
   o.target = target;
   o.name = name.empty() ? driver::model_name_from_path(model) : name;
@@ -29,6 +29,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.dump = &std::cout;
   o.log = quiet ? nullptr : &std::cerr;
   o.fuse = o.fold_batchnorm = !no_fuse;
+  o.schedule = schedule;
   graph::Graph g = driver::import_model(model);
   codegen::Module m = driver::compile_graph(g, o);
   if (report) std::cout << driver::compile_report(g, m);
@@ -73,6 +74,11 @@ int main(int argc, char **argv) {
   const std::string targets = joined(target::target_names());
   std::string model, target = "host", out, name, dump_after;
   bool quiet = false, report = false, no_fuse = false;
+  std::string schedule = "default";
+  const std::vector<std::string> schedules = {"default", "swtvm-v1"};
+  const std::string schedule_help =
+      "Sunway schedule: default (searched 2-D output tiles) or swtvm-v1 (the published "
+      "swTVM's: one row per step, greedy tiles, blocking DMA)";
   CLI::App *compile = app.add_subcommand(
       "compile", "Compile an ONNX model to C source, weights, Makefile and a runner");
   compile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
@@ -85,6 +91,9 @@ int main(int argc, char **argv) {
   compile->add_flag("--quiet,-q", quiet, "No progress output");
   compile->add_flag("--report", report,
                     "Print nodes before/after the graph passes, the fused kernels and the memory plan");
+  compile->add_option("--schedule", schedule, schedule_help)
+      ->check(CLI::IsMember(schedules))
+      ->capture_default_str();
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
 
   driver::RunOptions ro;
@@ -107,6 +116,9 @@ int main(int argc, char **argv) {
                   "Largest relative L2 error accepted against the reference interpreter")
       ->capture_default_str();
   run->add_flag("--no-check", no_check, "Skip the reference interpreter");
+  run->add_option("--schedule", ro.schedule, schedule_help)
+      ->check(CLI::IsMember(schedules))
+      ->capture_default_str();
 
   driver::ProfileOptions po;
   CLI::App *profile = app.add_subcommand(
@@ -117,6 +129,9 @@ int main(int argc, char **argv) {
   profile->add_option("--json", po.json, "Write the profile as JSON");
   profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
   profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");
+  profile->add_option("--schedule", po.schedule, schedule_help)
+      ->check(CLI::IsMember(schedules))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -125,7 +140,7 @@ int main(int argc, char **argv) {
   }
 
   try {
-    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse);
+    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule);
     if (*profile) {
       driver::profile_model(model, po, std::cout, std::cerr);
       return 0;
