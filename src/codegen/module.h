@@ -23,6 +23,7 @@ struct CompiledKernel {
 struct Module {
   std::string name;                 // C prefix and file stem, e.g. "resnet18"
   target::Target target;
+  std::string schedule = "default";  // schedule family the kernels were scheduled with
   graph::Graph graph;               // the graph the kernels were lowered from
   std::vector<CompiledKernel> kernels;
   graph::MemoryPlan plan;

@@ -83,6 +83,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   codegen::Module m;
   m.target = target::get_target(opts.target);
   m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
+  m.schedule = opts.schedule;
   dump(opts, "import", graph::to_text(imported));
 
   // 1. Graph passes (each verified; `--dump-after NAME` shows the result).
@@ -169,6 +170,13 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
      << std::setprecision(1) << saved << "% saved)\n";
   os << "weights: " << m.plan.weights_bytes << " bytes\n";
   if (m.target.scratchpad_bytes) {
+    os << "per kernel (sw26010, busiest CPE, estimated from the staged boxes; schedule "
+       << m.schedule << "):\n";
+    for (const auto &k : m.kernels) {
+      const tir::DmaEstimate e = tir::dma_estimate(k.func, m.target.workers);
+      os << "  " << k.func.name << ": LDM " << k.ldm_bytes << " bytes, DMA " << int64_t(e.transfers)
+         << " transfers, " << int64_t(e.bytes) << " bytes\n";
+    }
     int64_t most = 0;
     for (const auto &k : m.kernels) most = std::max(most, k.ldm_bytes);
     os << "LDM: largest kernel uses " << most << " of " << m.target.ldm_budget()

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Predicted Sunway latency of swtc's default schedule against the swtvm-v1
+baseline (the published swTVM's tiling: one output row per step, greedy tiles,
+blocking DMA), model by model, from `swtc profile` (performance model applied
+to the DMA the athread emulator counted; docs/perf-model.md).
+
+    /usr/bin/python3 bench/sunway_schedules.py --swtc build/tools/swtc/swtc \
+        --models-dir build/models [--models resnet18,...] [--work DIR]
+
+Prints a markdown table (model, predicted ms for each schedule, speed-up, and
+the best % of core-group peak among the convolution layers) and the geometric
+mean speed-up. Every number is a model prediction, not a measurement.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+
+SUITE = "resnet18,resnet50,vgg16,vgg19,alexnet,mobilenet_v2,squeezenet1_1,bert"
+
+
+def profile(swtc, model, schedule, work):
+    out = os.path.join(work, schedule)
+    os.makedirs(out, exist_ok=True)
+    js = os.path.join(out, "profile.json")
+    p = subprocess.run([swtc, "profile", model, "--target", "sw26010", "--schedule", schedule,
+                        "--work-dir", out, "--json", js],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        sys.exit(f"swtc profile failed for {model} ({schedule}):\n{p.stdout}")
+    return json.load(open(js))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--swtc", required=True)
+    ap.add_argument("--models-dir", required=True)
+    ap.add_argument("--models", default=SUITE)
+    ap.add_argument("--work", default="/tmp/swtc-bench-sunway")
+    args = ap.parse_args()
+    print("MODEL PREDICTIONS for one SW26010 core group (not measurements)\n")
+    print("| model | swtvm-v1 ms | default ms | speed-up | best conv layer, % of peak (default) |")
+    print("|---|---|---|---|---|")
+    logs = []
+    for name in args.models.split(","):
+        model = os.path.join(args.models_dir, name + ".onnx")
+        base = profile(args.swtc, model, "swtvm-v1", os.path.join(args.work, name))
+        new = profile(args.swtc, model, "default", os.path.join(args.work, name))
+        speedup = base["total_seconds"] / new["total_seconds"]
+        logs.append(math.log(speedup))
+        convs = [l for l in new["layers"] if l["op"].startswith("Conv")]
+        best = max(convs, key=lambda l: l["peak_fraction"]) if convs else None
+        best_txt = f"{best['name']}: {100 * best['peak_fraction']:.1f}%" if best else "n/a"
+        print(f"| {name} | {base['total_seconds'] * 1e3:.1f} | {new['total_seconds'] * 1e3:.1f} | "
+              f"{speedup:.2f}x | {best_txt} |", flush=True)
+    print(f"\ngeometric mean speed-up over swtvm-v1: {math.exp(sum(logs) / len(logs)):.2f}x "
+          f"({len(logs)} models)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
