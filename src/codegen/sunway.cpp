@@ -2,6 +2,7 @@
 // and a CPE kernel that takes its share of the outer loop by _MYID and moves
 // staged tiles between main memory and LDM with athread_get / athread_put.
 #include <algorithm>
+#include <set>
 
 #include "codegen/c_printer.h"
 #include "codegen/module.h"
@@ -32,7 +33,58 @@ class CpePrinter : public CPrinter {
     return b->scope == Scope::Global ? "p." + b->name : b->name;
   }
 
+  /// A serial loop whose body is a chain of double-buffered input stages:
+  /// the boxes of iteration v + 1 are fetched into the other LDM copies while
+  /// iteration v computes; one reply word per copy.
+  bool emit_pipelined(const Stmt &s, int indent) {
+    std::vector<Stmt> chain;
+    Stmt body = s->inner();
+    while (body->kind == StmtKind::Stage && body->double_buffer) {
+      chain.push_back(body);
+      body = body->inner();
+    }
+    if (chain.empty() || s->for_kind != ForKind::Serial) return false;
+    const std::string v = s->loop_var, e = std::to_string(s->extent);
+    auto issue = [&](int ind, const std::string &iter, const std::string &set) {
+      for (const auto &st : chain) {
+        for (size_t d = 0; d < stage_whole_from(st); ++d)
+          line(ind, "const long " + st->local->name + "_lo" + std::to_string(d) + " = " +
+                        expr(substitute(st->indices[d], {{v, var(iter)}})) + ";");
+        emit_dma(st, ind, true, st->local->name + "_buf[" + set + "]",
+                 "swtc_db_reply[" + set + "]", "swtc_db_n[" + set + "]", false);
+      }
+    };
+    line(indent, "{ /* " + v + ": double-buffered DMA of the next step's boxes */");
+    line(indent + 1, "volatile int swtc_db_reply[2] = {0, 0};");
+    line(indent + 1, "int swtc_db_n[2] = {0, 0};");
+    for (const auto &st : chain) {
+      const std::string n = st->local->name;
+      const int64_t copy = (st->local->elements() * 4 + 31) / 32 * 8;  // as tir::ldm_layout
+      line(indent + 1, "float *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
+                           std::to_string(copy) + "};");
+    }
+    line(indent + 1, "{");
+    issue(indent + 2, "0", "0");
+    line(indent + 1, "}");
+    line(indent + 1, "for (long " + v + " = 0; " + v + " < " + e + "; ++" + v + ") {");
+    const std::string cur = "(" + v + " & 1)";
+    line(indent + 2, "if (" + v + " + 1 < " + e + ") {");
+    line(indent + 3, "const long swtc_next = " + v + " + 1;");
+    issue(indent + 3, "swtc_next", "(swtc_next & 1)");
+    line(indent + 2, "}");
+    line(indent + 2, "while (swtc_db_reply[" + cur + "] != swtc_db_n[" + cur + "]) {");
+    line(indent + 2, "}");
+    for (const auto &st : chain)
+      line(indent + 2, "float *const " + st->local->name + " = " + st->local->name + "_buf[" + cur +
+                           "];");
+    stmt(body, indent + 2);
+    line(indent + 1, "}");
+    line(indent, "}");
+    return true;
+  }
+
   void emit_for(const Stmt &s, int indent) override {
+    if (emit_pipelined(s, indent)) return;
     if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
     const std::string e = std::to_string(s->extent), v = s->loop_var;
     line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
@@ -50,10 +102,15 @@ class CpePrinter : public CPrinter {
 
   /// DMA of the box global[lo .. lo + local.shape) clamped to global's bounds:
   /// the trailing dims the box covers whole merge into one contiguous run.
-  void emit_dma(const Stmt &s, int indent, bool get) {
+  /// `local` names the LDM copy (default: the stage's buffer); `reply` and
+  /// `count` the reply word and transfer counter; `wait`: wait for them after.
+  void emit_dma(const Stmt &s, int indent, bool get, const std::string &local_name = "",
+                const std::string &reply = "swtc_reply", const std::string &count = "swtc_ndma",
+                bool wait = true) {
     const Buffer &g = s->buffer, &l = s->local;
     const size_t rank = g->shape.size();
-    const std::string L = l->name;
+    const std::string L = l->name;  // prefix of the box variables
+    const std::string LP = local_name.empty() ? L : local_name;
     const size_t t = stage_whole_from(s);
     int64_t run = 1;
     for (size_t d = t; d < rank; ++d) run *= g->shape[d];
@@ -85,19 +142,20 @@ class CpePrinter : public CPrinter {
       ++depth;
     }
     const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
-    const std::string lp = L + " + " + flat_index(l->shape, lidx);
+    const std::string lp = LP + " + " + flat_index(l->shape, lidx);
     const std::string len =
         t == 0 ? std::to_string(g->elements() * 4)
                : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
     if (get)
       line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
-                      ", (void *)&swtc_reply, 0, 0, 0);");
+                      ", (void *)&" + reply + ", 0, 0, 0);");
     else
       line(depth, "athread_put(PE_MODE, (void *)(" + lp + "), (void *)(" + gp + "), " + len +
-                      ", (void *)&swtc_reply, 0, 0);");
-    line(depth, "++swtc_ndma;");
+                      ", (void *)&" + reply + ", 0, 0);");
+    line(depth, "++" + count + ";");
     while (depth > indent) line(--depth, "}");
-    line(indent, "while (swtc_reply != swtc_ndma) {");
+    if (!wait) return;
+    line(indent, "while (" + reply + " != " + count + ") {");
     line(indent, "}");
   }
 
@@ -115,10 +173,17 @@ class CpePrinter : public CPrinter {
 
  public:
   const std::map<const BufferNode *, int64_t> &layout() const { return layout_; }
+  void find_double_buffered(const Stmt &s) {
+    if (!s) return;
+    if (s->kind == StmtKind::Stage && s->double_buffer) db_.insert(s->local->name);
+    for (const auto &b : s->body) find_double_buffered(b);
+  }
+  bool double_buffered(const std::string &name) const { return db_.count(name) != 0; }
 
  private:
   int cpes_;
   std::map<const BufferNode *, int64_t> layout_;
+  std::set<std::string> db_;
 };
 
 }  // namespace
@@ -144,9 +209,11 @@ std::string emit_sunway_cpe(const Module &m) {
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
     for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
+    p.find_double_buffered(k.func.body);
     std::sort(bufs.begin(), bufs.end());
     for (const auto &[off, name] : bufs)
-      s += "  float *const " + name + " = swtc_ldm + " + std::to_string(off / 4) + ";\n";
+      s += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
+           std::to_string(off / 4) + ";\n";
     s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n";
     s += "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
     p.stmt(k.func.body, 1);

@@ -124,6 +124,18 @@ void Schedule::cache_read(const std::string &buffer, const std::string &at) {
   trace_.push_back("cache_read(" + buffer + ", " + at + ")");
 }
 
+void Schedule::double_buffer(const std::string &buffer) {
+  for (auto &c : caches_) {
+    if (c.buffer != buffer || buffer.empty()) continue;
+    if (axis(c.at).kind != ForKind::Serial)
+      fail("double_buffer", "'" + buffer + "' is staged at a loop that is not serial");
+    c.double_buffer = true;
+    trace_.push_back("double_buffer(" + buffer + ")");
+    return;
+  }
+  fail("double_buffer", "'" + buffer + "' is not staged by cache_read");
+}
+
 void Schedule::cache_write(const std::string &at) {
   size_t i = index_of(at);
   if (i >= first_reduce()) fail("cache_write", "'" + at + "' is not outside the reduce loops");
@@ -327,7 +339,7 @@ tir::PrimFunc Schedule::lower() const {
       Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm);
       Redirect rd(g, local, inner, lo_c);
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
-                   rd.mutate(body));
+                   rd.mutate(body), c->double_buffer);
     }
     return body;
   };

@@ -51,6 +51,10 @@ class Schedule {
   /// Stages input `buffer` in LDM inside loop `at`: DMA in the box it reads
   /// there. Pre: buffer is an input, staged at most once, `at` exists.
   void cache_read(const std::string &buffer, const std::string &at);
+  /// Fetches the box of staged input `buffer` for the next iteration of its
+  /// loop while this one computes (two LDM copies). Pre: cache_read(buffer)
+  /// at a serial loop (not the CPE loop).
+  void double_buffer(const std::string &buffer);
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// Pre: `at` is outside every reduce loop.
   void cache_write(const std::string &at);
@@ -75,6 +79,7 @@ class Schedule {
   struct Cache {
     std::string buffer;  // empty: the output
     std::string at;
+    bool double_buffer = false;
   };
 
   size_t index_of(const std::string &name) const;

@@ -137,7 +137,7 @@ const char *schedule_mode_name(ScheduleMode m) {
 }
 
 Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
-                               int64_t reduce_tile) {
+                               int64_t reduce_tile, bool double_buffer) {
   const size_t k = def.num_spatial();
   SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
   Schedule s(def);
@@ -175,6 +175,8 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   for (const auto &b : def.inputs) {
     bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
     s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
+    if (double_buffer && in_main && !red_outer.empty() && s.axis(red_outer).extent > 1)
+      s.double_buffer(b->name);
   }
   return s;
 }
@@ -182,8 +184,10 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
 double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
   // SUNWAY.md: ~22 GB/s per core group shared by 64 CPEs; a transfer costs
   // about 1 us when all CPEs are active; scalar code about 1 flop per cycle.
+  // With double buffering the reduce-step DMA overlaps the compute.
   const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
-  return e.bytes / (22e9 / t.workers) + e.transfers * 1e-6 + e.flops / 1.45e9;
+  const double dma = e.bytes / (22e9 / t.workers) + e.transfers * 1e-6, compute = e.flops / 1.45e9;
+  return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }
 
 void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {

@@ -46,8 +46,11 @@ schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Targe
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`
 /// elements of the first reduce axis staged per step.
+/// With `double_buffer`, the inputs staged per reduce step are double-buffered
+/// (when that loop runs more than once).
 schedule::Schedule sunway_tiled_schedule(const schedule::ComputeDef &def,
-                                         const std::vector<int64_t> &tiles, int64_t reduce_tile);
+                                         const std::vector<int64_t> &tiles, int64_t reduce_tile,
+                                         bool double_buffer = true);
 
 /// The modelled time of one CPE running the kernel (seconds): DMA bytes at a
 /// CPE's share of the core group's bandwidth, a fixed cost per transfer, and

@@ -135,7 +135,7 @@ void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &
   if (!s) return;
   if (s->kind == StmtKind::Stage) {
     out[s->local.get()] = base;
-    base += padded_bytes(s->local);
+    base += padded_bytes(s->local) * (s->double_buffer ? 2 : 1);
     peak = std::max(peak, base);
   }
   for (const auto &b : s->body) layout(b, base, out, peak);
@@ -185,6 +185,16 @@ DmaEstimate dma_estimate(const PrimFunc &f, int cpes) {
   e.flops = double(f.flops) * share;
   return e;
 }
+
+static bool any_double_buffer(const Stmt &s) {
+  if (!s) return false;
+  if (s->kind == StmtKind::Stage && s->double_buffer) return true;
+  for (const auto &b : s->body)
+    if (any_double_buffer(b)) return true;
+  return false;
+}
+
+bool has_double_buffer(const PrimFunc &f) { return any_double_buffer(f.body); }
 
 void verify_dma_only(const PrimFunc &f) {
   struct V : IRVisitor {

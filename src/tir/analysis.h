@@ -45,6 +45,9 @@ struct DmaEstimate {
 };
 DmaEstimate dma_estimate(const PrimFunc &f, int cpes);
 
+/// True if any Stage of f is double-buffered.
+bool has_double_buffer(const PrimFunc &f);
+
 /// Sunway rule: compute-core code reaches main memory only through DMA.
 /// Throws InternalError naming the function and buffer if any load or store
 /// touches a Global buffer directly (outside the Stage boxes in LDM).
@@ -58,6 +61,7 @@ int64_t ldm_bytes(const PrimFunc &f);
 
 namespace swtc::tir {
 /// Byte offset of every staged buffer in the kernel's LDM arena: nested stages
-/// are stacked, sibling stages reuse the same bytes. `total` gets ldm_bytes(f).
+/// are stacked, sibling stages reuse the same bytes; a double-buffered stage
+/// takes two copies, the second right after the first. `total` gets ldm_bytes(f).
 std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total);
 }  // namespace swtc::tir

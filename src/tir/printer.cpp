@@ -69,7 +69,8 @@ std::string to_text(const Stmt &s, int indent) {
     case StmtKind::Stage: {
       const char *dir = s->dir == StageDir::In ? "in" : s->dir == StageDir::Out ? "out" : "inout";
       return pad + "stage " + s->local->name + shape_text(s->local->shape) + " = " +
-             s->buffer->name + index_text(s->indices) + " " + dir + " {\n" +
+             s->buffer->name + index_text(s->indices) + " " + dir +
+             (s->double_buffer ? " double_buffer" : "") + " {\n" +
              to_text(s->inner(), indent + 1) + pad + "}\n";
     }
   }

@@ -255,7 +255,9 @@ Stmt if_then(Expr cond, Stmt body) {
   return n;
 }
 
-Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body) {
+Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
+           bool double_buffer) {
+  SWTC_CHECK(!double_buffer || dir == StageDir::In, "double buffering of an output stage");
   SWTC_CHECK(global->shape.size() == local->shape.size() && lo.size() == local->shape.size(),
              "stage rank mismatch for ", global->name);
   auto n = snode(StmtKind::Stage);
@@ -263,6 +265,7 @@ Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt
   n->local = std::move(local);
   n->indices = std::move(lo);
   n->dir = dir;
+  n->double_buffer = double_buffer;
   n->body = {std::move(body)};
   return n;
 }

@@ -99,6 +99,7 @@ struct StmtNode {
   // Stage
   Buffer local;                  // LDM copy holding the box
   StageDir dir = StageDir::In;
+  bool double_buffer = false;    // Stage In: two LDM copies, the next box fetched during this one
   // For / IfThen / Stage body; Seq items
   std::vector<Stmt> body;
   const Stmt &inner() const { return body.front(); }
@@ -110,7 +111,8 @@ Stmt store(Buffer buf, std::vector<Expr> indices, Expr value);
 Stmt if_then(Expr cond, Stmt body);  // null cond -> body
 /// `local` holds global[lo[d] .. lo[d] + local->shape[d]) for each d (clamped
 /// to the global bounds); the body refers to `local` with box-relative indices.
-Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body);
+Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
+           bool double_buffer = false);
 
 /// A kernel: a loop nest over global buffers.
 struct PrimFunc {

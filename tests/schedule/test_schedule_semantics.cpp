@@ -250,3 +250,54 @@ TEST(ScheduleSemantics, DefaultSchedules) {
 
 }  // namespace
 }  // namespace swtc::schedule
+
+namespace swtc::schedule {
+namespace {
+
+// Output tiles over several axes, with and without double-buffered reduce
+// steps, and the swtvm-v1 baseline: same answers as the reference loops.
+TEST(ScheduleSemantics, SunwayTiledSchedulesAndBaseline) {
+  std::vector<Recipe> r;
+  for (bool db : {false, true})
+    for (int64_t tc : {1, 2, 3})
+      for (int64_t th : {1, 2})
+        for (int64_t red : {1, 2})
+          r.push_back({"tiles c" + std::to_string(tc) + " h" + std::to_string(th) + " red" +
+                           std::to_string(red) + (db ? " db" : ""),
+                       [=](Schedule &s) {
+                         std::vector<int64_t> tiles(s.def().num_spatial(), 1);
+                         tiles[0] = tc;  // channels
+                         tiles[1] = th;  // rows
+                         tiles.back() = s.def().output->shape.back();
+                         s = target::sunway_tiled_schedule(s.def(), tiles, red, db);
+                       }});
+  target::Target sw = target::get_target("sw26010");
+  r.push_back({"swtvm-v1", [sw](Schedule &s) {
+                 s = target::default_schedule(s.def(), sw, target::ScheduleMode::SwtvmV1);
+               }});
+  check_recipes(kConv, r, true);
+  check_recipes(kConvStrided, r, true);
+  check_recipes(kPool, r, true);
+}
+
+TEST(SchedulePrimitives, DoubleBufferPreconditionsAndLdm) {
+  const int64_t w = kConv.def().output->shape.back();
+  Schedule s = target::sunway_tiled_schedule(kConv.def(), {2, 1, w}, 2, false);
+  const int64_t single = tir::ldm_bytes(s.lower());
+  EXPECT_FALSE(tir::has_double_buffer(s.lower()));
+  Schedule d = target::sunway_tiled_schedule(kConv.def(), {2, 1, w}, 2, true);
+  tir::PrimFunc f = d.lower();
+  EXPECT_TRUE(tir::has_double_buffer(f));
+  EXPECT_GT(tir::ldm_bytes(f), single);  // two copies of the reduce-step boxes
+  EXPECT_NE(tir::to_text(f).find("double_buffer"), std::string::npos);
+  // Not staged, or staged at the CPE loop: refused.
+  Schedule e(kConv.def());
+  EXPECT_THROW(e.double_buffer("x"), swtc::UserError);
+  Schedule g(kConv.def());
+  g.bind_cpe(g.leaves()[0].name);
+  g.cache_read("x", g.leaves()[0].name);
+  EXPECT_THROW(g.double_buffer("x"), swtc::UserError);
+}
+
+}  // namespace
+}  // namespace swtc::schedule
