@@ -1,10 +1,14 @@
-/* swtc athread emulator: runs SW26010 athread code (one core group: the MPE
- * plus 64 CPEs) on host threads, with checks the real hardware does not make.
+/* swtc athread emulator: runs SW26010 athread code and SW26010-Pro CRTS code
+ * (one core group: the MPE plus 64 CPEs) on host threads, with checks the real
+ * hardware does not make.
  *
  *  - 64 CPEs = a persistent pool of 64 pthreads; each thread's TLS is that
  *    CPE's LDM (__thread_local is __thread).
- *  - LDM budget: the executable's PT_TLS size must fit in SWEMU_LDM_BYTES
- *    (default 65536) minus SWEMU_LDM_RESERVE_BYTES for the CPE stack.
+ *  - LDM budget: the executable's PT_TLS size must fit in the LDM size minus
+ *    SWEMU_LDM_RESERVE_BYTES for the CPE stack. LDM size: env SWEMU_LDM_BYTES,
+ *    else -DSWEMU_LDM_BYTES_DEFAULT=N given when compiling this file, else
+ *    by the API that started the CPEs: 65536 (athread_init/athread_spawn,
+ *    SW26010) or 262144 (CRTS_init/CRTS_athread_spawn, SW26010-Pro).
  *  - DMA (athread_get/put, PE_MODE): synchronous copy; the LDM side must be in
  *    the calling CPE's TLS block or on its stack; every block of the
  *    main-memory side must lie within one known buffer (heap block seen via
@@ -17,7 +21,8 @@
  * is reached with pthread_getspecific), so the PT_TLS size is exactly the
  * program's __thread_local data.
  *
- * Compile: gcc -std=gnu11 -O2 -I<dir>/include -I<dir> -c athread_emu.c */
+ * Compile: gcc -std=gnu11 -O2 -I<dir>/include -I<dir> -c athread_emu.c
+ * (SW26010-Pro build: add -DSWEMU_LDM_BYTES_DEFAULT=262144; see README.md) */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -34,6 +39,29 @@
 #include "athread.h"
 #include "slave.h"
 #include "swemu.h"
+
+/* The SW26010-Pro API (include/crts.h). Declared here too, so that an output
+ * folder holding only the SW26010 headers still builds this file; when
+ * crts.h is present it is included to check that the signatures agree. */
+typedef volatile int crts_rply_t;
+int CRTS_init(void);
+int swemu_crts_spawn(void *fpc, void *arg, const char *name);
+int CRTS_dma_iget(void *dest, void *src, size_t len, crts_rply_t *reply);
+int CRTS_dma_iput(void *dest, void *src, size_t len, crts_rply_t *reply);
+int CRTS_dma_iget_stride(void *dest, void *src, size_t len, size_t bsize, size_t stride,
+                         crts_rply_t *reply);
+int CRTS_dma_iput_stride(void *dest, void *src, size_t len, size_t bsize, size_t stride,
+                         crts_rply_t *reply);
+int CRTS_dma_get(void *dest, void *src, size_t len);
+int CRTS_dma_put(void *dest, void *src, size_t len);
+int CRTS_dma_wait_value(crts_rply_t *reply, int value);
+int CRTS_ssync_array(void);
+#if defined(__has_include)
+#if __has_include("crts.h")
+#define SWEMU_CRTS_BOTH 1 /* both halves of crts.h */
+#include "crts.h"
+#endif
+#endif
 
 #define NCPE SWEMU_NUM_CPES
 #define EXIT_VIOLATION 3
@@ -89,6 +117,7 @@ static cpe_t *self(void) {
 }
 
 static const char *volatile cur_kernel = "?"; /* name of the running launch */
+static volatile int cur_api = 1; /* API of the running launch: 1 athread, 2 CRTS */
 static padded_counters cur_ctr[NCPE];         /* counters of the running launch */
 
 static pthread_mutex_t die_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -154,6 +183,16 @@ static int scan_main_cb(struct dl_phdr_info *info, size_t size, void *data) {
 }
 static void prog_scan(void) { dl_iterate_phdr(scan_main_cb, NULL); }
 
+/* Which API started the CPE pool first: 0 none yet, 1 athread (SW26010),
+ * 2 CRTS (SW26010-Pro). Decides the default LDM size. */
+static int pool_chip;
+
+#ifdef SWEMU_LDM_BYTES_DEFAULT
+#if SWEMU_LDM_BYTES_DEFAULT <= SWEMU_LDM_RESERVE_BYTES
+#error "SWEMU_LDM_BYTES_DEFAULT must exceed SWEMU_LDM_RESERVE_BYTES"
+#endif
+#endif
+
 static size_t ldm_total_bytes(void) {
   const char *e = getenv("SWEMU_LDM_BYTES");
   if (e && *e) {
@@ -164,7 +203,11 @@ static size_t ldm_total_bytes(void) {
           SWEMU_LDM_RESERVE_BYTES);
     return (size_t)v;
   }
-  return SWEMU_LDM_DEFAULT_BYTES;
+#ifdef SWEMU_LDM_BYTES_DEFAULT
+  return (size_t)(SWEMU_LDM_BYTES_DEFAULT);
+#else
+  return pool_chip == 2 ? SWEMU_LDM_PRO_BYTES : SWEMU_LDM_DEFAULT_BYTES;
+#endif
 }
 
 size_t swemu_ldm_static_bytes(void) {
@@ -431,7 +474,9 @@ static unsigned grp_gen[NGROUPS];
 static int grp_finished[NGROUPS]; /* CPEs of the group that returned from the kernel */
 static int grp_size(int g) { return g == 0 ? NCPE : 8; }
 static const char *grp_name(int g, char *buf, size_t n) {
-  if (g == 0)
+  if (g == 0 && cur_api == 2)
+    snprintf(buf, n, "CRTS_ssync_array");
+  else if (g == 0)
     snprintf(buf, n, "ARRAY_SCOPE");
   else if (g <= 8)
     snprintf(buf, n, "ROW_SCOPE, row %d", g - 1);
@@ -459,12 +504,16 @@ static void check_deadlock_locked(const char *who) {
   for (int g = 0; g < NGROUPS && n < sizeof buf; g++) {
     if (!grp_arrived[g]) continue;
     char nb[64];
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d/%d in athread_syn(%s)", n ? ", " : "",
-                          grp_arrived[g], grp_size(g), grp_name(g, nb, sizeof nb));
+    if (g == 0 && cur_api == 2)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d/%d in CRTS_ssync_array()",
+                            n ? ", " : "", grp_arrived[g], grp_size(g));
+    else
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d/%d in athread_syn(%s)", n ? ", " : "",
+                            grp_arrived[g], grp_size(g), grp_name(g, nb, sizeof nb));
   }
-  die("%s: athread_syn deadlock: %d CPE(s) returned from the kernel and the others wait at "
+  die("%s: %s deadlock: %d CPE(s) returned from the kernel and the others wait at "
       "barriers that can never complete: %s",
-      who, grp_finished[0], buf);
+      who, cur_api == 2 ? "CRTS_ssync_array" : "athread_syn", grp_finished[0], buf);
 }
 
 static void cpe_finished(cpe_t *c) {
@@ -514,7 +563,7 @@ static void *worker_main(void *p) {
 
 static void at_exit_report(void);
 
-int athread_init(void) {
+static int pool_init(int chip) {
   pthread_mutex_lock(&init_mu);
   if (pool_up) {
     pthread_mutex_unlock(&init_mu);
@@ -523,6 +572,7 @@ int athread_init(void) {
   static int once_done;
   if (!once_done) {
     once_done = 1;
+    if (!pool_chip) pool_chip = chip; /* the first API used decides the LDM size */
     pthread_once(&prog_once, prog_scan);
     size_t total = ldm_total_bytes();
     size_t budget = total - SWEMU_LDM_RESERVE_BYTES;
@@ -561,12 +611,23 @@ int athread_init(void) {
   return 0;
 }
 
+int athread_init(void) {
+  if (self()) die("athread_init called on a CPE");
+  return pool_init(1);
+}
+
+int CRTS_init(void) {
+  if (self()) die("CRTS_init called on a CPE");
+  return pool_init(2);
+}
+
 /* Kernel names are interned (never freed). */
 static const char *intern(const char *s);
 
-int swemu_spawn(void *fpc, void *arg, const char *name) {
-  if (self()) die("athread_spawn called on a CPE");
-  if (!fpc) die("athread_spawn: null kernel function");
+static int spawn_chip(void *fpc, void *arg, const char *name, int chip) {
+  const char *api = chip == 2 ? "CRTS_athread_spawn" : "athread_spawn";
+  if (self()) die("%s called on a CPE", api);
+  if (!fpc) die("%s: null kernel function", api);
   char nbuf[64];
   if (!name) {
     Dl_info di;
@@ -579,15 +640,16 @@ int swemu_spawn(void *fpc, void *arg, const char *name) {
     }
   }
   name = intern(name);
-  athread_init();
+  pool_init(chip);
   pthread_mutex_lock(&pool_mu);
   if (launch_active) {
     const char *prev = cur_kernel;
     pthread_mutex_unlock(&pool_mu);
-    die("athread_spawn(%s) while kernel '%s' is still running (missing athread_join?)", name,
-        prev);
+    die("%s(%s) while kernel '%s' is still running (missing %s?)", api, name, prev,
+        chip == 2 ? "CRTS_athread_join" : "athread_join");
   }
   cur_kernel = name;
+  cur_api = chip;
   memset(cur_ctr, 0, sizeof cur_ctr);
   pthread_mutex_lock(&sync_mu);
   memset(grp_arrived, 0, sizeof grp_arrived);
@@ -602,6 +664,11 @@ int swemu_spawn(void *fpc, void *arg, const char *name) {
   pthread_cond_broadcast(&pool_start_cv);
   pthread_mutex_unlock(&pool_mu);
   return 0;
+}
+
+int swemu_spawn(void *fpc, void *arg, const char *name) { return spawn_chip(fpc, arg, name, 1); }
+int swemu_crts_spawn(void *fpc, void *arg, const char *name) {
+  return spawn_chip(fpc, arg, name, 2);
 }
 
 int __real_athread_spawn(void *fpc, void *arg) { return swemu_spawn(fpc, arg, NULL); }
@@ -704,6 +771,8 @@ void swemu_count_flops(long n) {
   if (c) cur_ctr[c->id].c.flops += n;
 }
 
+static void barrier(int g, const char *who);
+
 int athread_syn(scope scp, int mask) {
   cpe_t *c = self();
   if (!c) die("athread_syn called outside a CPE kernel");
@@ -727,6 +796,19 @@ int athread_syn(scope scp, int mask) {
   default:
     die("athread_syn: unknown scope %d", (int)scp);
   }
+  char nb[64], who[96];
+  snprintf(who, sizeof who, "athread_syn(%s)", grp_name(g, nb, sizeof nb));
+  barrier(g, who);
+  return 0;
+}
+
+int CRTS_ssync_array(void) {
+  if (!self()) die("CRTS_ssync_array called outside a CPE kernel");
+  barrier(0, "CRTS_ssync_array()");
+  return 0;
+}
+
+static void barrier(int g, const char *who) {
   pthread_mutex_lock(&sync_mu);
   unsigned gen = grp_gen[g];
   if (++grp_arrived[g] == grp_size(g)) {
@@ -734,13 +816,10 @@ int athread_syn(scope scp, int mask) {
     grp_gen[g]++;
     pthread_cond_broadcast(&sync_cv);
   } else {
-    char nb[64], who[96];
-    snprintf(who, sizeof who, "athread_syn(%s)", grp_name(g, nb, sizeof nb));
     check_deadlock_locked(who);
     while (grp_gen[g] == gen) pthread_cond_wait(&sync_cv, &sync_mu);
   }
   pthread_mutex_unlock(&sync_mu);
-  return 0;
 }
 
 static const char *mode_name(dma_mode m) {
@@ -762,6 +841,68 @@ static int in_ldm(const cpe_t *c, uintptr_t lo, size_t len) {
   return 0;
 }
 
+/* One transfer, after the API-specific argument checks. ldm/mm: the LDM and
+ * main-memory sides. bsize > 0 && stride > 0: strided on the main-memory
+ * side. reply (may be NULL for the blocking CRTS forms) gets +1 at the end. */
+static void dma_core(const char *op, cpe_t *c, int is_get, uintptr_t ldm, uintptr_t mm, size_t len,
+                     volatile int *reply, size_t stride, size_t bsize) {
+  if (!in_ldm(c, ldm, len))
+    die("%s: LDM side of DMA is not in LDM: [%p, +%zu) is neither in this CPE's __thread_local "
+        "block [%p, +%zu) nor on its stack",
+        op, (void *)ldm, len, (void *)c->tls_lo, (size_t)(c->tls_hi - c->tls_lo));
+
+  int strided = bsize > 0 && stride > 0;
+  size_t nblk = strided ? len / bsize : 1;
+  size_t step = strided ? bsize + stride : 0;
+  if (heap_tracking()) {
+    if (!strided) {
+      check_mm_block(op, mm, len, !is_get, "");
+    } else {
+      size_t span = (nblk - 1) * step + bsize;
+      pthread_rwlock_rdlock(&buf_lock);
+      int whole = mm + span >= mm && range_known_locked(mm, mm + span, !is_get);
+      pthread_rwlock_unlock(&buf_lock);
+      if (!whole) {
+        for (size_t k = 0; k < nblk; k++) {
+          char info[128];
+          snprintf(info, sizeof info, "block %zu of %zu (bsize %zu, stride %zu): ", k, nblk, bsize,
+                   stride);
+          check_mm_block(op, mm + k * step, bsize, !is_get, info);
+        }
+      }
+    }
+  }
+
+  void *dest = (void *)(is_get ? ldm : mm);
+  const void *src = (const void *)(is_get ? mm : ldm);
+  if (!strided) {
+    memmove(dest, src, len);
+  } else if (is_get) {
+    for (size_t k = 0; k < nblk; k++)
+      memmove((char *)dest + k * bsize, (const char *)src + k * step, bsize);
+  } else {
+    for (size_t k = 0; k < nblk; k++)
+      memmove((char *)dest + k * step, (const char *)src + k * bsize, bsize);
+  }
+
+  swemu_counters *ct = &cur_ctr[c->id].c;
+  if (is_get) {
+    ct->get_bytes += (long long)len;
+    ct->get_count++;
+  } else {
+    ct->put_bytes += (long long)len;
+    ct->put_count++;
+  }
+  if (reply) __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
+}
+
+static void check_reply(const char *op, cpe_t *c, const volatile void *reply) {
+  if (!reply) die("%s: reply pointer is NULL", op);
+  if (!in_ldm(c, (uintptr_t)reply, sizeof(int)))
+    die("%s: reply word %p is not in LDM (use a local or __thread_local volatile int)", op,
+        (const void *)reply);
+}
+
 static int dma(int is_get, dma_mode mode, void *src, void *dest, int len, void *reply, int stride,
                int bsize) {
   const char *op = is_get ? "athread_get" : "athread_put";
@@ -774,59 +915,15 @@ static int dma(int is_get, dma_mode mode, void *src, void *dest, int len, void *
   if (bsize == 0 && stride != 0) die("%s: stride %d given with bsize 0", op, stride);
   if (bsize > 0 && len % bsize != 0)
     die("%s: len %d is not a multiple of bsize %d", op, len, bsize);
-
   uintptr_t ldm = (uintptr_t)(is_get ? dest : src);
   uintptr_t mm = (uintptr_t)(is_get ? src : dest);
   if (!in_ldm(c, ldm, (size_t)len))
     die("%s: LDM side of DMA is not in LDM: [%p, +%d) is neither in this CPE's __thread_local "
         "block [%p, +%zu) nor on its stack",
         op, (void *)ldm, len, (void *)c->tls_lo, (size_t)(c->tls_hi - c->tls_lo));
-  if (!reply) die("%s: reply pointer is NULL", op);
-  if (!in_ldm(c, (uintptr_t)reply, sizeof(int)))
-    die("%s: reply word %p is not in LDM (use a local or __thread_local volatile int)", op,
-        reply);
-
-  int strided = bsize > 0 && stride > 0;
-  size_t nblk = strided ? (size_t)(len / bsize) : 1;
-  size_t step = strided ? (size_t)bsize + (size_t)stride : 0;
-  if (heap_tracking()) {
-    if (!strided) {
-      check_mm_block(op, mm, (size_t)len, !is_get, "");
-    } else {
-      size_t span = (nblk - 1) * step + (size_t)bsize;
-      pthread_rwlock_rdlock(&buf_lock);
-      int whole = range_known_locked(mm, mm + span, !is_get);
-      pthread_rwlock_unlock(&buf_lock);
-      if (!whole) {
-        for (size_t k = 0; k < nblk; k++) {
-          char info[128];
-          snprintf(info, sizeof info, "block %zu of %zu (bsize %d, stride %d): ", k, nblk, bsize,
-                   stride);
-          check_mm_block(op, mm + k * step, (size_t)bsize, !is_get, info);
-        }
-      }
-    }
-  }
-
-  if (!strided) {
-    memmove(dest, src, (size_t)len);
-  } else if (is_get) {
-    for (size_t k = 0; k < nblk; k++)
-      memmove((char *)dest + k * (size_t)bsize, (const char *)src + k * step, (size_t)bsize);
-  } else {
-    for (size_t k = 0; k < nblk; k++)
-      memmove((char *)dest + k * step, (const char *)src + k * (size_t)bsize, (size_t)bsize);
-  }
-
-  swemu_counters *ct = &cur_ctr[c->id].c;
-  if (is_get) {
-    ct->get_bytes += len;
-    ct->get_count++;
-  } else {
-    ct->put_bytes += len;
-    ct->put_count++;
-  }
-  __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
+  check_reply(op, c, reply);
+  dma_core(op, c, is_get, ldm, mm, (size_t)len, (volatile int *)reply, (size_t)stride,
+           (size_t)bsize);
   return 0;
 }
 
@@ -839,6 +936,72 @@ int athread_get(dma_mode mode, void *src, void *dest, int len, void *reply, char
 int athread_put(dma_mode mode, void *src, void *dest, int len, void *reply, int stride,
                 int bsize) {
   return dma(0, mode, src, dest, len, reply, stride, bsize);
+}
+
+/* SW26010-Pro CRTS DMA. Argument order (dest, src) for both directions: get
+ * = main memory src -> LDM dest, put = LDM src -> main memory dest. */
+#define CRTS_DMA_MAX_LEN ((size_t)1 << 18) /* the length field is 18 bits */
+
+static int crts_dma(const char *op, int is_get, void *dest, void *src, size_t len, size_t bsize,
+                    size_t stride, int is_stride, crts_rply_t *reply, int blocking) {
+  cpe_t *c = self();
+  if (!c) die("%s called outside a CPE kernel (from the MPE?)", op);
+  if (len == 0) die("%s: len 0 must be > 0", op);
+  if (len >= CRTS_DMA_MAX_LEN)
+    die("%s: len %zu does not fit the 18-bit DMA length field (must be < %zu)", op, len,
+        CRTS_DMA_MAX_LEN);
+  if (is_stride) {
+    if (bsize == 0) die("%s: bsize 0 must be > 0", op);
+    if (len % bsize != 0) die("%s: len %zu is not a multiple of bsize %zu", op, len, bsize);
+  }
+  uintptr_t ldm = (uintptr_t)(is_get ? dest : src);
+  uintptr_t mm = (uintptr_t)(is_get ? src : dest);
+  if (!in_ldm(c, ldm, len))
+    die("%s: LDM side of DMA (%s) is not in LDM: [%p, +%zu) is neither in this CPE's "
+        "__thread_local block [%p, +%zu) nor on its stack",
+        op, is_get ? "dest" : "src", (void *)ldm, len, (void *)c->tls_lo,
+        (size_t)(c->tls_hi - c->tls_lo));
+  if (!blocking) check_reply(op, c, reply);
+  dma_core(op, c, is_get, ldm, mm, len, blocking ? NULL : reply, is_stride ? stride : 0,
+           is_stride ? bsize : 0);
+  return 0;
+}
+
+int CRTS_dma_iget(void *dest, void *src, size_t len, crts_rply_t *reply) {
+  return crts_dma("CRTS_dma_iget", 1, dest, src, len, 0, 0, 0, reply, 0);
+}
+int CRTS_dma_iput(void *dest, void *src, size_t len, crts_rply_t *reply) {
+  return crts_dma("CRTS_dma_iput", 0, dest, src, len, 0, 0, 0, reply, 0);
+}
+int CRTS_dma_iget_stride(void *dest, void *src, size_t len, size_t bsize, size_t stride,
+                         crts_rply_t *reply) {
+  return crts_dma("CRTS_dma_iget_stride", 1, dest, src, len, bsize, stride, 1, reply, 0);
+}
+int CRTS_dma_iput_stride(void *dest, void *src, size_t len, size_t bsize, size_t stride,
+                         crts_rply_t *reply) {
+  return crts_dma("CRTS_dma_iput_stride", 0, dest, src, len, bsize, stride, 1, reply, 0);
+}
+int CRTS_dma_get(void *dest, void *src, size_t len) {
+  return crts_dma("CRTS_dma_get", 1, dest, src, len, 0, 0, 0, NULL, 1);
+}
+int CRTS_dma_put(void *dest, void *src, size_t len) {
+  return crts_dma("CRTS_dma_put", 0, dest, src, len, 0, 0, 0, NULL, 1);
+}
+
+int CRTS_dma_wait_value(crts_rply_t *reply, int value) {
+  const char *op = "CRTS_dma_wait_value";
+  cpe_t *c = self();
+  if (!c) die("%s called outside a CPE kernel (from the MPE?)", op);
+  check_reply(op, c, reply);
+  int now = __atomic_load_n((const int *)reply, __ATOMIC_SEQ_CST);
+  /* Every DMA completed before its call returned and nothing else writes a
+   * CPE's reply word, so an unsatisfied wait would never end. */
+  if (now < value)
+    die("%s: waits for reply >= %d but the reply word is %d and no transfer is pending: "
+        "this wait would never end (fewer transfers issued than waited for, or the reply "
+        "word was reset?)",
+        op, value, now);
+  return 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -19,10 +19,15 @@ extern "C" {
   "--wrap=posix_memalign,--wrap=aligned_alloc,--wrap=memalign,--wrap=valloc"
 #define SWEMU_LIBS "-lpthread -ldl"
 
-/* LDM model: SWEMU_LDM_BYTES per CPE (env SWEMU_LDM_BYTES overrides, e.g.
- * 262144 for SW26010-Pro); SWEMU_LDM_RESERVE_BYTES of it are kept for the CPE
- * stack and arguments; the rest is the budget for __thread_local data. */
+/* LDM model: the LDM size per CPE is, first found: env SWEMU_LDM_BYTES;
+ * -DSWEMU_LDM_BYTES_DEFAULT=N given when compiling athread_emu.c; else
+ * SWEMU_LDM_DEFAULT_BYTES (SW26010) if the CPEs were started through
+ * athread.h (athread_init/athread_spawn) and SWEMU_LDM_PRO_BYTES
+ * (SW26010-Pro) if through crts.h (CRTS_init/CRTS_athread_spawn).
+ * SWEMU_LDM_RESERVE_BYTES of it are kept for the CPE stack and arguments; the
+ * rest is the budget for __thread_local data. */
 #define SWEMU_LDM_DEFAULT_BYTES 65536
+#define SWEMU_LDM_PRO_BYTES 262144
 #define SWEMU_LDM_RESERVE_BYTES 4096
 #define SWEMU_NUM_CPES 64
 

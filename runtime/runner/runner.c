@@ -11,8 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#if SWTC_TARGET_SUNWAY
+#if SWTC_TARGET_SUNWAY && SWTC_SUNWAY_CRTS
+#include <crts.h>
+#define SWTC_SUNWAY_INIT() CRTS_init()
+#define SWTC_SUNWAY_HALT() CRTS_athread_halt()
+#elif SWTC_TARGET_SUNWAY
 #include <athread.h>
+#define SWTC_SUNWAY_INIT() athread_init()
+#define SWTC_SUNWAY_HALT() athread_halt()
 #endif
 #ifdef SWEMU
 #include "swemu.h"
@@ -208,7 +214,7 @@ int main(int argc, char **argv) {
                           (size_t)numel(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]) * 4);
 #endif
 #if SWTC_TARGET_SUNWAY
-  athread_init();
+  SWTC_SUNWAY_INIT();
 #endif
 
   times = (double *)malloc(sizeof(double) * (size_t)repeat);
@@ -239,7 +245,7 @@ int main(int argc, char **argv) {
     }
   }
 #if SWTC_TARGET_SUNWAY
-  athread_halt();
+  SWTC_SUNWAY_HALT();
 #endif
   for (i = 0; i < SWTC_NUM_INPUTS; ++i) free(inputs[i]);
   for (i = 0; i < SWTC_NUM_OUTPUTS; ++i) free(outputs[i]);

@@ -98,7 +98,8 @@ std::string emit_header(const Module &m) {
   h += "\n/* Runs the model once. weights: the contents of " + p + ".weights (" + P +
        "_WEIGHTS_BYTES bytes);\n * inputs/outputs: float32 tensors in C order; workspace: " + P +
        "_WORKSPACE_BYTES bytes,\n * 64-byte aligned. Nothing is allocated inside.";
-  if (m.target.kind == target::Kind::Sunway) h += " Call athread_init() once before.";
+  if (m.target.kind == target::Kind::Sunway)
+    h += m.target.crts ? " Call CRTS_init() once before." : " Call athread_init() once before.";
   h += " Returns 0. */\n";
   h += "int " + p + "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
        "    void *workspace);\n\n#endif\n";
@@ -129,6 +130,7 @@ std::string emit_runner(const Module &m) {
   s += "#define SWTC_WORKSPACE_BYTES " + P + "_WORKSPACE_BYTES\n";
   s += "#define SWTC_WEIGHTS_BYTES " + P + "_WEIGHTS_BYTES\n";
   s += "#define SWTC_TARGET_SUNWAY " + P + "_TARGET_SUNWAY\n";
+  s += "#define SWTC_SUNWAY_CRTS " + std::string(m.target.crts ? "1" : "0") + "\n";
   for (const char *w : {"input", "output"}) {
     std::string W = upper(w);
     s += "#define SWTC_" + W + "_NAMES " + p + "_" + w + "_names\n";
@@ -155,29 +157,41 @@ std::string emit_makefile(const Module &m) {
     mk += "clean:\n\trm -f " + p + "\n\n.PHONY: all run clean\n";
     return mk;
   }
-  mk += "# `make` cross-compiles for the Sunway with sw5cc; `make emulate` builds the\n"
+  const bool pro = m.target.crts;
+  // SW26010: sw5cc -host / -slave / -hybrid (SUNWAY.md). SW26010-Pro: swgcc
+  // -mhost / -mslave / -mhybrid, the new toolchain's spelling (not verified here).
+  const std::string cc = pro ? "swgcc" : "sw5cc", hostf = pro ? "-mhost" : "-host",
+                    slavef = pro ? "-mslave" : "-slave", linkf = pro ? "-mhybrid" : "-hybrid";
+  mk += "# `make` cross-compiles for the Sunway with " + cc + "; `make emulate` builds the\n"
         "# same sources with gcc and the athread emulator (swemu/) for this machine.\n";
-  mk += "SW5CC = sw5cc\nSWFLAGS = -O3\n\n";
+  mk += "SWCC = " + cc + "\nSWFLAGS = -O3\n\n";
   mk += "all: " + p + "\n\n";
   mk += p + ": " + p + "_host.o " + p + "_slave.o main.o\n";
-  mk += "\t$(SW5CC) -hybrid $^ -o $@ -lm\n";
-  mk += p + "_host.o: " + p + "_host.c " + p + ".h\n\t$(SW5CC) -host $(SWFLAGS) -c " + p + "_host.c -o $@\n";
-  mk += "main.o: main.c " + p + ".h\n\t$(SW5CC) -host $(SWFLAGS) -c main.c -o $@\n";
-  mk += p + "_slave.o: " + p + "_slave.c\n\t$(SW5CC) -slave $(SWFLAGS) -msimd -c " + p +
+  mk += "\t$(SWCC) " + linkf + " $^ -o $@ -lm\n";
+  mk += p + "_host.o: " + p + "_host.c " + p + ".h\n\t$(SWCC) " + hostf + " $(SWFLAGS) -c " + p +
+        "_host.c -o $@\n";
+  mk += "main.o: main.c " + p + ".h\n\t$(SWCC) " + hostf + " $(SWFLAGS) -c main.c -o $@\n";
+  mk += p + "_slave.o: " + p + "_slave.c\n\t$(SWCC) " + slavef + " $(SWFLAGS) -msimd -c " + p +
         "_slave.c -o $@\n\n";
   mk += "EMU_CC = gcc\n";
-  mk += "EMU_CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU -Iswemu/include\n";
+  const std::string inc = pro ? kEmulatorProIncludes : "-Iswemu/include";
+  mk += "EMU_CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU " + inc + "\n";
   mk += "EMU_LDFLAGS = " + std::string(kEmulatorLdflags) + "\n";
-  mk += "EMU_SRCS = " + p + "_host.c " + p + "_slave.c main.c\n\n";
+  mk += "EMU_SRCS = " + p + "_host.c " + p + "_slave.c main.c\n";
+  mk += "EMU_RT = swemu/athread_emu.c swemu/swemu.h swemu/include/athread.h "
+        "swemu/include/slave.h swemu/include/simd.h" +
+        std::string(pro ? " swemu/include/crts.h swemu/include_pro/simd.h" : "") + "\n\n";
   mk += "emulate: " + p + "_emu\n\n";
-  mk += p + "_emu: $(EMU_SRCS) " + p + ".h swemu/athread_emu.c swemu/swemu.h swemu/include/athread.h swemu/include/slave.h swemu/include/simd.h\n";
-  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -c " + p + "_host.c -o emu_host.o\n";
-  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -c " + p + "_slave.c -o emu_slave.o\n";
-  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -Iswemu -c main.c -o emu_main.o\n";
-  mk += "\t$(EMU_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iswemu/include -Iswemu -c swemu/athread_emu.c -o emu_rt.o\n";
+  mk += p + "_emu: $(EMU_SRCS) " + p + ".h $(EMU_RT)\n";
+  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -D__sw_host__ -c " + p + "_host.c -o emu_host.o\n";
+  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -D__sw_slave__ -c " + p + "_slave.c -o emu_slave.o\n";
+  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -D__sw_host__ -Iswemu -c main.c -o emu_main.o\n";
+  mk += "\t$(EMU_CC) -std=gnu11 -O2 -Wall -Wextra -Werror " + inc + " -Iswemu" +
+        std::string(pro ? " " + std::string(kEmulatorProFlags) : "") +
+        " -c swemu/athread_emu.c -o emu_rt.o\n";
   mk += "\t$(EMU_CC) emu_host.o emu_slave.o emu_main.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
   mk += "# Checks the sources against the vendor interface declarations (sunway-api).\n";
-  mk += "SUNWAY_API = ../shared/sunway-api/sw26010\n";
+  mk += std::string("SUNWAY_API = ../shared/sunway-api/") + (pro ? "sw26010pro" : "sw26010") + "\n";
   mk += "check-api:\n";
   mk += "\tgcc -std=c99 -Wall -Wextra -Werror -fsyntax-only -D__sw_host__ -I$(SUNWAY_API) " + p + "_host.c\n";
   mk += "\tgcc -std=c99 -Wall -Wextra -Werror -fsyntax-only -D__sw_host__ -I$(SUNWAY_API) main.c\n";

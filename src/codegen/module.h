@@ -54,6 +54,11 @@ inline constexpr const char *kEmulatorLdflags =
     "-Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,"
     "--wrap=aligned_alloc -lpthread -ldl -lm";
 
+/// Extra emulator flags of an SW26010-Pro build (256 KB of LDM per CPE).
+inline constexpr const char *kEmulatorProFlags = "-DSWEMU_LDM_BYTES_DEFAULT=262144";
+/// Include folders of an SW26010-Pro emulated build (floatv8 simd.h first).
+inline constexpr const char *kEmulatorProIncludes = "-Iswemu/include_pro -Iswemu/include";
+
 /// The runtime files shipped with generated output (embedded at build time).
 struct EmbeddedFile {
   const char *path;

@@ -26,7 +26,9 @@ std::string args_struct(const CompiledKernel &k) {
 
 class CpePrinter : public CPrinter {
  public:
-  CpePrinter(const PrimFunc &f, int cpes) : cpes_(cpes) { layout_ = ldm_layout(f, nullptr); }
+  CpePrinter(const PrimFunc &f, int cpes, bool crts) : cpes_(cpes), crts_(crts) {
+    layout_ = ldm_layout(f, nullptr);
+  }
 
  protected:
   std::string buffer_name(const Buffer &b) override {
@@ -55,7 +57,8 @@ class CpePrinter : public CPrinter {
       }
     };
     line(indent, "{ /* " + v + ": double-buffered DMA of the next step's boxes */");
-    line(indent + 1, "volatile int swtc_db_reply[2] = {0, 0};");
+    line(indent + 1, std::string(crts_ ? "crts_rply_t" : "volatile int") +
+                         " swtc_db_reply[2] = {0, 0};");
     line(indent + 1, "int swtc_db_n[2] = {0, 0};");
     for (const auto &st : chain) {
       const std::string n = st->local->name;
@@ -72,8 +75,7 @@ class CpePrinter : public CPrinter {
     line(indent + 3, "const long swtc_next = " + v + " + 1;");
     issue(indent + 3, "swtc_next", "(swtc_next & 1)");
     line(indent + 2, "}");
-    line(indent + 2, "while (swtc_db_reply[" + cur + "] != swtc_db_n[" + cur + "]) {");
-    line(indent + 2, "}");
+    wait_for(indent + 2, "swtc_db_reply[" + cur + "]", "swtc_db_n[" + cur + "]");
     for (const auto &st : chain)
       line(indent + 2, "float *const " + st->local->name + " = " + st->local->name + "_buf[" + cur +
                            "];");
@@ -90,7 +92,8 @@ class CpePrinter : public CPrinter {
     line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
     line(indent + 1, "const long " + v + "_chunk = (" + e + " + " + std::to_string(cpes_ - 1) +
                          ") / " + std::to_string(cpes_) + ";");
-    line(indent + 1, "const long " + v + "_begin = _MYID * " + v + "_chunk;");
+    line(indent + 1, "const long " + v + "_begin = " + std::string(crts_ ? "CRTS_tid" : "_MYID") +
+                         " * " + v + "_chunk;");
     line(indent + 1, "const long " + v + "_end = swtc_min(" + v + "_begin + " + v + "_chunk, " +
                          e + ");");
     line(indent + 1, "for (long " + v + " = " + v + "_begin; " + v + " < " + v + "_end; ++" + v +
@@ -146,7 +149,11 @@ class CpePrinter : public CPrinter {
     const std::string len =
         t == 0 ? std::to_string(g->elements() * 4)
                : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
-    if (get)
+    if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
+      line(depth, std::string(get ? "CRTS_dma_iget" : "CRTS_dma_iput") + "((void *)(" +
+                      (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
+                      ", &" + reply + ");");
+    else if (get)
       line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
                       ", (void *)&" + reply + ", 0, 0, 0);");
     else
@@ -155,6 +162,15 @@ class CpePrinter : public CPrinter {
     line(depth, "++" + count + ";");
     while (depth > indent) line(--depth, "}");
     if (!wait) return;
+    wait_for(indent, reply, count);
+  }
+
+  /// Waits until `reply` has counted `count` finished transfers.
+  void wait_for(int indent, const std::string &reply, const std::string &count) {
+    if (crts_) {
+      line(indent, "CRTS_dma_wait_value(&" + reply + ", " + count + ");");
+      return;
+    }
     line(indent, "while (" + reply + " != " + count + ") {");
     line(indent, "}");
   }
@@ -182,6 +198,7 @@ class CpePrinter : public CPrinter {
 
  private:
   int cpes_;
+  bool crts_;
   std::map<const BufferNode *, int64_t> layout_;
   std::set<std::string> db_;
 };
@@ -190,7 +207,8 @@ class CpePrinter : public CPrinter {
 
 std::string emit_sunway_cpe(const Module &m) {
   std::string s = banner(m, "CPE (slave) kernels, C99 for sw5cc -slave");
-  s += "#include <slave.h>\n#include <math.h>\n\n";
+  const bool crts = m.target.crts;
+  s += crts ? "#include <crts.h>\n#include <math.h>\n\n" : "#include <slave.h>\n#include <math.h>\n\n";
   s += c_prelude();
   int64_t arena = 32;
   for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
@@ -199,13 +217,14 @@ std::string emit_sunway_cpe(const Module &m) {
   s += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
-    CpePrinter p(k.func, m.target.workers);
+    CpePrinter p(k.func, m.target.workers, crts);
     s += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     s += args_struct(k);
     s += "void slave_" + k.func.name + "(void *arg);\n";
     s += "void slave_" + k.func.name + "(void *arg) {\n";
     s += "  struct " + k.func.name + "_args p;\n";
-    s += "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
+    s += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
+              : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
     for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
@@ -214,8 +233,12 @@ std::string emit_sunway_cpe(const Module &m) {
     for (const auto &[off, name] : bufs)
       s += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
            std::to_string(off / 4) + ";\n";
-    s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n";
-    s += "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
+    if (crts)
+      s += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
+           "  ++swtc_ndma;\n  CRTS_dma_wait_value(&swtc_reply, swtc_ndma);\n";
+    else
+      s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n"
+           "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
     p.stmt(k.func.body, 1);
     s += p.text() + "}\n";
   }
@@ -224,7 +247,8 @@ std::string emit_sunway_cpe(const Module &m) {
 
 std::string emit_sunway_mpe(const Module &m) {
   std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
-  s += "#include <athread.h>\n\n#include \"" + m.name + ".h\"\n\n";
+  s += std::string(m.target.crts ? "#include <crts.h>" : "#include <athread.h>") +
+       "\n\n#include \"" + m.name + ".h\"\n\n";
   s += io_tables(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "\n" + args_struct(k);
@@ -242,7 +266,10 @@ std::string emit_sunway_mpe(const Module &m) {
     for (size_t i = 0; i < k.kernel.values.size(); ++i)
       s += "    a." + k.func.params[i]->name + " = " +
            value_pointer(m, k.kernel.values[i], true) + ";\n";
-    s += "    athread_spawn(" + k.func.name + ", &a);\n    athread_join();\n  }\n";
+    if (m.target.crts)
+      s += "    CRTS_athread_spawn(" + k.func.name + ", &a);\n    CRTS_athread_join();\n  }\n";
+    else
+      s += "    athread_spawn(" + k.func.name + ", &a);\n    athread_join();\n  }\n";
   }
   s += "  return 0;\n}\n";
   return s;

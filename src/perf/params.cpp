@@ -213,7 +213,7 @@ const Params &sw26010_pro() {
 
 const Params &params_for(const std::string &target) {
   if (target == "sw26010") return sw26010();
-  if (target == "sw26010-pro") return sw26010_pro();
+  if (target == "sw26010-pro" || target == "sw26010pro") return sw26010_pro();
   user_error("perf model: no parameters for target '", target,
              "' (known: sw26010, sw26010-pro)");
 }

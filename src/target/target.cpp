@@ -11,7 +11,9 @@ namespace swtc::target {
 using schedule::ComputeDef;
 using schedule::Schedule;
 
-std::vector<std::string> target_names() { return {"host", "host-portable", "sw26010"}; }
+std::vector<std::string> target_names() {
+  return {"host", "host-portable", "sw26010", "sw26010pro"};
+}
 
 Target get_target(const std::string &name) {
   Target t;
@@ -38,6 +40,17 @@ Target get_target(const std::string &name) {
     t.scratchpad_reserve = 4 * 1024;
     t.vector_bits = 256;
     t.needs_dma = true;
+    return t;
+  }
+  if (name == "sw26010pro") {
+    // SW26010-Pro: 64 CPEs per core group, 256 KB LDM, 512-bit vectors, CRTS_* API.
+    t.kind = Kind::Sunway;
+    t.workers = 64;
+    t.scratchpad_bytes = 256 * 1024;
+    t.scratchpad_reserve = 4 * 1024;
+    t.vector_bits = 512;
+    t.needs_dma = true;
+    t.crts = true;
     return t;
   }
   std::string known;

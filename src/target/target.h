@@ -19,6 +19,7 @@ struct Target {
   int64_t scratchpad_reserve = 0;  // of it, kept for the CPE stack and kernel arguments
   int vector_bits = 0;        // 0: scalar / compiler's choice
   bool needs_dma = false;     // compute cores reach main memory only by DMA
+  bool crts = false;          // Sunway runtime interface: athread (SW26010) or CRTS (SW26010-Pro)
   std::string cflags;         // vector ISA flags for the host C compiler
 
   int64_t ldm_budget() const { return scratchpad_bytes - scratchpad_reserve; }

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""check_profile.py SWTC MODEL WORK: `swtc profile` prints a labelled model
+"""check_profile.py SWTC MODEL WORK [TARGET LDM_BUDGET]: `swtc profile` prints a labelled model
 prediction per layer, writes the JSON the issue specifies and an SVG chart."""
 import json
 import subprocess
 import sys
 
 swtc, model, work = sys.argv[1:4]
-p = subprocess.run([swtc, "profile", model, "--target", "sw26010", "--work-dir", work,
+target = sys.argv[4] if len(sys.argv) > 4 else "sw26010"
+budget = int(sys.argv[5]) if len(sys.argv) > 5 else 61440
+p = subprocess.run([swtc, "profile", model, "--target", target, "--work-dir", work,
                     "--json", work + "/profile.json", "--svg", work + "/profile.svg"],
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 print(p.stdout)
@@ -15,11 +17,11 @@ assert "MODEL PREDICTION" in p.stdout and "(model prediction)" in p.stdout
 j = json.load(open(work + "/profile.json"))
 for key in ["model", "target", "schedule", "core_groups", "total_seconds", "layers"]:
     assert key in j, key
-assert j["target"] == "sw26010" and j["layers"], j
+assert j["target"] == target and j["layers"], j
 for layer in j["layers"]:
     for key in ["name", "op", "seconds", "gflops", "peak_fraction", "dma_bytes", "ldm_bytes"]:
         assert key in layer, key
-    assert layer["seconds"] > 0 and layer["dma_bytes"] > 0 and 0 < layer["ldm_bytes"] <= 61440
+    assert layer["seconds"] > 0 and layer["dma_bytes"] > 0 and 0 < layer["ldm_bytes"] <= budget
 assert abs(sum(l["seconds"] for l in j["layers"]) - j["total_seconds"]) < 1e-9
 svg = open(work + "/profile.svg").read()
 assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml"), svg[:80]

@@ -239,3 +239,146 @@ TEST(AthreadEmu, StandaloneBuildLikeGeneratedMakefile) {
   EXPECT_HAS(r2.out, "vecadd ok");
   EXPECT_HAS(r2.err, "swemu: warning: heap tracking is off");
 }
+
+// ---------------------------------------------------------------------------
+// SW26010-Pro: the crts.h API.
+
+TEST(CrtsEmu, VecAddOver64CpesWithIgetIputWaitValue) {
+  RunResult r = run(SWEMU_PROG_CRTS_VECADD);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "crts_vecadd ok");
+  EXPECT_HAS(r.out, "ldm budget 258048");  // started through crts.h: 256 KB - 4 KB
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CrtsEmu, CountersInJson) {
+  std::string dir = work_dir();
+  std::string json_path = dir + "/report.json";
+  RunResult r = run_in(dir, SWEMU_PROG_CRTS_VECADD, "SWEMU_REPORT_JSON=" + json_path);
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(slurp(json_path));
+  EXPECT_EQ(j["ldm_budget_bytes"].get<long>(), 262144 - 4096);
+  ASSERT_EQ(j["launches"].size(), 2u);
+  EXPECT_EQ(j["launches"][0]["kernel"], "crts_vecadd_kernel");
+  const auto &c = j["launches"][1]["cpes"][63];
+  EXPECT_EQ(c["get_count"].get<long>(), 2 * 4 + 1);
+  EXPECT_EQ(c["get_bytes"].get<long>(), 2 * 8192 * 4 + 64 * 4);
+  EXPECT_EQ(c["put_count"].get<long>(), 4 + 2);
+  EXPECT_EQ(c["put_bytes"].get<long>(), 8192 * 4 + 8);
+}
+
+TEST(CrtsEmu, StridedGetAndPut) {
+  RunResult r = run(SWEMU_PROG_CRTS_STRIDED);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "crts_strided ok");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CrtsEmu, Ldm200KbFitsOnThePro) {
+  RunResult r = run(SWEMU_PROG_CRTS_LDM);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "crts_ldm ran");
+}
+
+TEST(CrtsEmu, Ldm200KbFailsOnTheSw26010) {
+  RunResult r = run(SWEMU_PROG_LDM200);  // athread.h, plain emulator
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_HAS(r.err,
+             "swemu: error: LDM overflow: __thread_local data is 204800 bytes, budget 61440 "
+             "(65536 LDM - 4096 reserve)");
+  EXPECT_EQ(r.out.find("ran"), std::string::npos);
+  // The same program with the emulator compiled -DSWEMU_LDM_BYTES_DEFAULT=262144.
+  RunResult p = run(SWEMU_PROG_LDM200_PRO);
+  EXPECT_EQ(p.status, 0) << p.err;
+  EXPECT_HAS(p.out, "ldm_overflow ran");
+}
+
+TEST(CrtsEmu, Ldm300KbFailsOnThePro) {
+  RunResult r = run(SWEMU_PROG_CRTS_LDM300);
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.err,
+            "swemu: error: LDM overflow: __thread_local data is 307200 bytes, budget 258048 "
+            "(262144 LDM - 4096 reserve)\n");
+  EXPECT_EQ(r.out.find("ran"), std::string::npos);
+}
+
+TEST(CrtsEmu, LdmEnvironmentOverridesThePro) {
+  RunResult r = run(SWEMU_PROG_CRTS_LDM, "SWEMU_LDM_BYTES=65536");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_HAS(r.err, "budget 61440 (65536 LDM - 4096 reserve)");
+}
+
+class CrtsBad : public testing::TestWithParam<BadCase> {};
+
+TEST_P(CrtsBad, Reported) {
+  const BadCase &c = GetParam();
+  RunResult r = run(std::string(SWEMU_PROG_CRTS_BAD) + " " + c.mode);
+  EXPECT_EQ(r.status, c.status) << r.err;
+  if (c.status == 0) {
+    EXPECT_HAS(r.out, "crts_bad ok");
+    EXPECT_EQ(r.err, "");
+  } else {
+    EXPECT_HAS(r.err, "swemu: error: ");
+    EXPECT_EQ(r.out.find("crts_bad ok"), std::string::npos);
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  if (c.msg1) {
+    EXPECT_HAS(r.err, c.msg1);
+  }
+  if (c.msg2) {
+    EXPECT_HAS(r.err, c.msg2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CrtsEmu, CrtsBad,
+    testing::Values(
+        BadCase{"none", 0, nullptr, nullptr},
+        BadCase{"get_oob", 3,
+                "swemu: error: kernel 'crts_bad_kernel' CPE 17: CRTS_dma_iget: main-memory range [",
+                "+4100) is outside every known buffer (it starts in heap block"},
+        BadCase{"put_oob", 3, "kernel 'crts_bad_kernel' CPE 17: CRTS_dma_iput: main-memory range",
+                "runs 4 bytes past its end"},
+        BadCase{"stride_oob", 3,
+                "kernel 'crts_bad_kernel' CPE 17: CRTS_dma_iget_stride: block 59 of 64 (bsize 64, "
+                "stride 4)",
+                "runs 4 bytes past its end"},
+        BadCase{"ldm_side", 3,
+                "kernel 'crts_bad_kernel' CPE 17: CRTS_dma_iget: LDM side of DMA (dest) is not in LDM",
+                nullptr},
+        BadCase{"reply", 3, "CPE 17: CRTS_dma_iget: reply word", "is not in LDM"},
+        BadCase{"len0", 3, "CPE 17: CRTS_dma_iget: len 0 must be > 0", nullptr},
+        BadCase{"len_big", 3, "CPE 17: CRTS_dma_iget: len 262144 does not fit the 18-bit", nullptr},
+        BadCase{"wait_hang", 3, "CPE 17: CRTS_dma_wait_value: waits for reply >= 2",
+                "the reply word is 1"},
+        BadCase{"blocking_oob", 3, "CPE 17: CRTS_dma_get: main-memory range", "runs 8 bytes past"},
+        BadCase{"deadlock", 3, "kernel 'crts_bad_kernel' CPE ", "CRTS_ssync_array deadlock"},
+        BadCase{"mpe_dma", 3, "swemu: error: CRTS_dma_iget called outside a CPE kernel", nullptr}),
+    [](const testing::TestParamInfo<BadCase> &i) { return std::string(i.param.mode); });
+
+// A generated Pro output: copy the emulator like the compiler does and build
+// with plain gcc, MPE files -D__sw_host__, CPE files -D__sw_slave__,
+// include_pro/ before include/, athread_emu.c with -DSWEMU_LDM_BYTES_DEFAULT.
+TEST(CrtsEmu, StandaloneBuildLikeGeneratedMakefile) {
+  namespace fs = std::filesystem;
+  std::string dir = work_dir();
+  fs::path emu = fs::path(dir) / "emu";
+  fs::copy(fs::path(SWEMU_SRC_DIR), emu, fs::copy_options::recursive);
+  std::string cc = SWEMU_CC, e = emu.string(), p = SWEMU_PROGS_DIR, d = dir;
+  std::string inc = " -I" + e + "/include_pro -I" + e + "/include -I" + e + " -I" + p;
+  std::string gen = " -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU" + inc;
+  std::string cmd = cc + gen + " -D__sw_host__ -c " + p + "/crts_vecadd_host.c -o " + d +
+                    "/host.o && " + cc + gen + " -D__sw_slave__ -c " + p +
+                    "/crts_vecadd_slave.c -o " + d + "/slave.o && " + cc +
+                    " -std=gnu11 -O2 -Wall -Wextra -Werror -DSWEMU_LDM_BYTES_DEFAULT=262144" + inc +
+                    " -c " + e + "/athread_emu.c -o " + d + "/emu.o && " + cc + " " + d +
+                    "/host.o " + d + "/slave.o " + d + "/emu.o " + SWEMU_WRAP_FLAGS +
+                    " -lpthread -ldl -o " + d + "/crts_vecadd";
+  RunResult b = run_in(dir, "sh -c '" + cmd + "'");
+  ASSERT_EQ(b.status, 0) << b.err;
+  RunResult r = run_in(dir, d + "/crts_vecadd");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "crts_vecadd ok");
+  EXPECT_HAS(r.out, "ldm budget 258048");
+  EXPECT_EQ(r.err, "");
+}

@@ -23,7 +23,7 @@ TEST(Target, UnknownNameListsKnownTargets) {
     EXPECT_NE(m.find("'nope'"), std::string::npos) << m;
     for (const auto &n : target_names()) EXPECT_NE(m.find(n), std::string::npos) << n << ": " << m;
   }
-  EXPECT_EQ(target_names(), (std::vector<std::string>{"host", "host-portable", "sw26010"}));
+  EXPECT_EQ(target_names(), (std::vector<std::string>{"host", "host-portable", "sw26010", "sw26010pro"}));
 }
 
 TEST(Target, Sw26010Capabilities) {

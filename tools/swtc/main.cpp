@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
       "profile", "Predict per-layer times on a Sunway core group (performance model applied to "
                  "the athread emulator's DMA counts); prints a table, writes a bar chart");
   profile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
-  profile->add_option("--target,-t", po.target, "Sunway target: sw26010")->capture_default_str();
+  profile->add_option("--target,-t", po.target, "Sunway target: sw26010 or sw26010pro")->capture_default_str();
   profile->add_option("--json", po.json, "Write the profile as JSON");
   profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
   profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");

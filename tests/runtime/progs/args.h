@@ -56,4 +56,34 @@ struct bad_args {
   const float *rodata;
 };
 
+/* SW26010-Pro (crts.h) programs */
+/* crts_vecadd: c = a + b, 64 CPEs, tiles of CV_TILE floats */
+#define CV_PER_CPE 8192
+#define CV_TILE 2048
+#define CV_N (NCPE * CV_PER_CPE)
+struct crts_vecadd_args {
+  float *a, *b, *c;
+  int *flags; /* [NCPE] written before the barrier, read by all after it */
+  int *ok;    /* [NCPE] 1 if the CPE saw every flag after CRTS_ssync_array */
+  int round;  /* flag value of this launch */
+};
+
+/* crts_strided: same shapes as strided */
+struct crts_strided_args {
+  float *m; /* [ST_R][ST_K] */
+  float *y; /* [ST_R][ST_K] y = 2*m + id, written by a strided put */
+  float *t; /* [NCPE*ST_CB][ST_R]: column j of m as row j */
+};
+
+/* crts_bad */
+enum crts_bad_mode {
+  CB_NONE, CB_GET_OOB, CB_PUT_OOB, CB_STRIDE_OOB, CB_LDM_SIDE, CB_REPLY, CB_LEN0, CB_LEN_BIG,
+  CB_WAIT_HANG, CB_BLOCKING_OOB, CB_DEADLOCK, CB_MPE_DMA
+};
+struct crts_bad_args {
+  int mode;
+  float *buf; /* BAD_N floats (malloc'd) */
+  float *out; /* NCPE floats */
+};
+
 #endif

@@ -2,10 +2,13 @@
  * not fit in 64 KB of LDM. */
 #include <slave.h>
 
-__thread_local float big[17500]; /* external: the compiler may not drop it */
+#ifndef BIG_N
+#define BIG_N 17500
+#endif
+__thread_local float big[BIG_N]; /* external: the compiler may not drop it */
 
 void slave_big_kernel(void *arg) {
   int i;
   (void)arg;
-  for (i = 0; i < 17500; i++) big[i] = (float)i;
+  for (i = 0; i < BIG_N; i++) big[i] = (float)i;
 }
