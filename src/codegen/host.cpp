@@ -27,11 +27,7 @@ std::string emit_host_source(const Module &m) {
     p.stmt(f.body, 1);
     s += p.text() + "}\n";
   }
-  s += "\nint " + m.name +
-       "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
-       "    void *workspace) {\n";
-  s += "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n";
-  s += "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+  s += run_function_prologue(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "  " + k.func.name + "(";
     for (size_t i = 0; i < k.kernel.values.size(); ++i) {

@@ -64,6 +64,14 @@ std::string io_tables(const Module &m) {
   return out;
 }
 
+std::string run_function_prologue(const Module &m) {
+  return "\nint " + m.name +
+         "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
+         "    void *workspace) {\n"
+         "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n"
+         "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+}
+
 std::string kernel_comment(const Module &m, const CompiledKernel &k) {
   std::string s = k.kernel.node >= 0 ? m.graph.describe(k.kernel.node) : "copy into a graph output";
   for (size_t i; (i = s.find("*/")) != std::string::npos;) s.replace(i, 2, "* /");

@@ -15,6 +15,9 @@ std::string value_pointer(const Module &m, int v, bool mutable_ptr);
 std::string io_tables(const Module &m);
 /// Comment banner for generated files.
 std::string banner(const Module &m, const std::string &what);
+/// The start of `<model>_run`, shared by the host and MPE sources.
+std::string run_function_prologue(const Module &m);
+
 /// What a kernel computes, for a comment: the node it came from.
 std::string kernel_comment(const Module &m, const CompiledKernel &k);
 

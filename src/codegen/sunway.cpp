@@ -254,11 +254,7 @@ std::string emit_sunway_mpe(const Module &m) {
     s += "\n" + args_struct(k);
     s += "extern void slave_" + k.func.name + "(void *);\n";
   }
-  s += "\nint " + m.name +
-       "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
-       "    void *workspace) {\n";
-  s += "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n";
-  s += "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+  s += run_function_prologue(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "  { /* " + kernel_comment(m, k) + " */\n";
     // Static, so that CPEs fetch it by DMA from a known main-memory block.

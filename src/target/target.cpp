@@ -33,24 +33,27 @@ Target get_target(const std::string &name) {
     }
     return t;
   }
-  if (name == "sw26010") {
+  // One core group of each Sunway chip (SUNWAY.md): 64 CPEs, LDM per CPE,
+  // vector width, runtime interface. 4 KB of LDM are kept for stack and arguments.
+  struct SunwaySpec {
+    const char *name;
+    int64_t ldm_bytes;
+    int vector_bits;
+    bool crts;
+  };
+  static constexpr SunwaySpec kSunway[] = {
+      {"sw26010", 64 * 1024, 256, false},
+      {"sw26010pro", 256 * 1024, 512, true},
+  };
+  for (const SunwaySpec &s : kSunway) {
+    if (name != s.name) continue;
     t.kind = Kind::Sunway;
     t.workers = 64;
-    t.scratchpad_bytes = 64 * 1024;
+    t.scratchpad_bytes = s.ldm_bytes;
     t.scratchpad_reserve = 4 * 1024;
-    t.vector_bits = 256;
+    t.vector_bits = s.vector_bits;
     t.needs_dma = true;
-    return t;
-  }
-  if (name == "sw26010pro") {
-    // SW26010-Pro: 64 CPEs per core group, 256 KB LDM, 512-bit vectors, CRTS_* API.
-    t.kind = Kind::Sunway;
-    t.workers = 64;
-    t.scratchpad_bytes = 256 * 1024;
-    t.scratchpad_reserve = 4 * 1024;
-    t.vector_bits = 512;
-    t.needs_dma = true;
-    t.crts = true;
+    t.crts = s.crts;
     return t;
   }
   std::string known;
