@@ -14,6 +14,10 @@ script converts the inputs to .npy, runs
     swtc run <case>/model.onnx --target T --input NAME=FILE ... --output-dir OUT
              --repeat 1 --no-check --work-dir W
 
+(int64 inputs — shapes, axes, indices — and scalar inputs are given with
+--bind NAME=FILE instead of --input: swtc compiles for static shapes and
+specializes the model to them)
+
 and compares every output with the expected one the way ONNX's backend test
 runner does (shape must match; np.testing.assert_allclose with rtol=1e-3,
 atol=1e-5). Each (case, target) gets one result:
@@ -170,7 +174,8 @@ def _type_problem(value_info):
 
 def load_case(case_dir):
     """Reads model.onnx: op types, graph inputs (non-initializer) and outputs,
-    and the first type problem (non-float32 input/output), if any."""
+    and the first type problem (an input neither float32 nor int64, or a
+    non-float32 output), if any."""
     import onnx
     name = os.path.basename(case_dir.rstrip("/"))
     info = {"name": name, "dir": case_dir, "op_types": [], "inputs": [], "outputs": [],
@@ -189,6 +194,8 @@ def load_case(case_dir):
             continue
         info["inputs"].append(vi.name)
         p = _type_problem(vi)
+        if p == "dtype int64":
+            p = None  # bound at compile time with --bind (shapes, axes, indices)
         if p and not info["type_problem"]:
             info["type_problem"] = f"{p} (input '{vi.name}')"
     for vi in m.graph.output:
@@ -359,12 +366,15 @@ def _run_data_set(case, target, ds, task):
             arr = read_tensor(path)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read {os.path.basename(path)}: {e}", None
-        if arr.dtype != np.float32:
+        # swtc compiles for static shapes: int64 inputs (shapes, axes, indices)
+        # and scalar inputs (e.g. Clip's min/max) are bound at compile time.
+        bind = arr.dtype == np.int64 or (arr.dtype == np.float32 and arr.ndim == 0)
+        if arr.dtype != np.float32 and not bind:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (input '{case['inputs'][i]}')", None
         f = os.path.join(w, f"input_{i}.npy")
         np.save(f, arr)
-        cmd += ["--input", f"{case['inputs'][i]}={f}"]
+        cmd += ["--bind" if bind else "--input", f"{case['inputs'][i]}={f}"]
     expected = []
     for i, path in enumerate(outs):
         if i >= len(case["outputs"]):

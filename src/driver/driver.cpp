@@ -1,11 +1,14 @@
 #include "driver/driver.h"
 
 #include <filesystem>
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/npy.h"
 #include "codegen/c_printer.h"
 #include "frontend/onnx/onnx_import.h"
 #include "graph/passes/canonicalize.h"
@@ -34,12 +37,62 @@ std::string model_name_from_path(const std::string &path) {
   return codegen::c_identifier(fs::path(path).stem().string());
 }
 
-graph::Graph import_model(const std::string &path) { return frontend::import_onnx_file(path); }
+graph::Graph import_model(const std::string &path,
+                          const std::vector<std::pair<std::string, std::string>> &bind) {
+  if (bind.empty()) return frontend::import_onnx_file(path);
+  return frontend::import_onnx_file(path, [&](graph::Graph &g) { g = bind_inputs(g, bind); });
+}
+
+graph::Graph bind_inputs(graph::Graph g,
+                         const std::vector<std::pair<std::string, std::string>> &bindings) {
+  for (const auto &[name, path] : bindings) {
+    auto it = std::find_if(g.inputs.begin(), g.inputs.end(),
+                           [&](int v) { return g.values[v].name == name; });
+    if (it == g.inputs.end()) user_error("--bind: the model has no input named '", name, "'");
+    graph::Value &v = g.values[*it];
+    npy::Array a = npy::load(path);
+    const bool i64 = v.dtype == graph::DType::I64;
+    if (a.dtype != (i64 ? "<i8" : "<f4"))
+      user_error("--bind ", name, "=", path, ": dtype ", a.dtype, " but the input is ",
+                 graph::dtype_name(v.dtype));
+    if (a.shape != v.shape)
+      user_error("--bind ", name, "=", path, ": shape ", graph::shape_str(a.shape),
+                 " but the input is ", graph::shape_str(v.shape));
+    graph::TensorData t;
+    t.dtype = v.dtype;
+    t.shape = v.shape;
+    if (i64) {
+      t.i64.resize(a.data.size() / 8);
+      std::memcpy(t.i64.data(), a.data.data(), a.data.size());
+    } else {
+      t.f32.resize(a.data.size() / 4);
+      std::memcpy(t.f32.data(), a.data.data(), a.data.size());
+    }
+    v.constant = std::move(t);
+    g.inputs.erase(it);
+  }
+  return g;
+}
 
 namespace {
 
 void dump(const CompileOptions &o, const std::string &point, const std::string &text) {
   if (o.dump && o.dump_after == point) *o.dump << "// IR after " << point << "\n" << text;
+}
+
+/// Tensors with a zero-sized dimension have no kernels to run; they are
+/// refused up front with the named error.
+void check_no_empty_tensors(const graph::Graph &g) {
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (int v : g.nodes[i].outputs)
+      if (v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0)
+        user_error("node '", g.nodes[i].name, "' (", graph::op_name(g.nodes[i].op), ", opset ",
+                   g.opset, "): not supported: output '", g.values[v].name,
+                   "' has no elements (shape ", graph::shape_str(g.values[v].shape), ")");
+  for (int v : g.inputs)
+    if (graph::num_elements(g.values[v].shape) == 0)
+      user_error("input '", g.values[v].name, "' has no elements (shape ",
+                 graph::shape_str(g.values[v].shape), "): not supported");
 }
 
 /// Kernels in graph order, with views turned into aliases and copies added
@@ -85,6 +138,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
   m.schedule = opts.schedule;
   dump(opts, "import", graph::to_text(imported));
+  check_no_empty_tensors(imported);
 
   // 1. Graph passes (each verified; `--dump-after NAME` shows the result).
   auto pass = [&](const std::string &name, graph::Graph g) {

@@ -29,8 +29,17 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
 /// Steps whose IR can be dumped.
 const std::vector<std::string> &dump_points();
 
-/// Reads and imports an ONNX file (the `import` step).
-graph::Graph import_model(const std::string &path);
+/// Reads and imports an ONNX file (the `import` step), binding the given
+/// inputs to constants (see bind_inputs) before shapes are inferred.
+graph::Graph import_model(const std::string &path,
+                          const std::vector<std::pair<std::string, std::string>> &bind = {});
+
+/// Makes graph inputs compile-time constants (name -> .npy file, float32 or
+/// int64, shape as declared): specializes a model whose shapes, axes or
+/// scalar parameters come in as inputs. user_error for an unknown input, a
+/// wrong dtype or shape.
+graph::Graph bind_inputs(graph::Graph g,
+                         const std::vector<std::pair<std::string, std::string>> &bindings);
 
 /// Runs the pipeline on an imported graph: canonicalize, lower, schedule,
 /// plan memory. The result is ready for codegen::emit_module.
@@ -45,6 +54,7 @@ std::string model_name_from_path(const std::string &path);
 struct RunOptions {
   std::string target = "host";
   std::vector<std::pair<std::string, std::string>> inputs;  // name -> .npy path
+  std::vector<std::pair<std::string, std::string>> bind;    // name -> .npy, bound at compile time
   std::string output_dir;  // where outputs are written ("" -> only the work dir)
   std::string work_dir;    // build folder ("" -> a fresh temporary folder)
   int repeat = 5;

@@ -46,7 +46,7 @@ npy::Array to_npy(const graph::TensorData &t) {
 
 RunResult run_model(const std::string &model_path, const RunOptions &opts, std::ostream &log) {
   RunResult res;
-  graph::Graph g = import_model(model_path);
+  graph::Graph g = import_model(model_path, opts.bind);
   CompileOptions co;
   co.target = opts.target;
   co.name = model_name_from_path(model_path);

@@ -21,7 +21,8 @@ std::string joined(const std::vector<std::string> &v) {
 
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
-                bool no_fuse, const std::string &schedule) {
+                bool no_fuse, const std::string &schedule,
+                const std::vector<std::pair<std::string, std::string>> &bind) {
   driver::CompileOptions o;
   o.target = target;
   o.name = name.empty() ? driver::model_name_from_path(model) : name;
@@ -30,7 +31,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.log = quiet ? nullptr : &std::cerr;
   o.fuse = o.fold_batchnorm = !no_fuse;
   o.schedule = schedule;
-  graph::Graph g = driver::import_model(model);
+  graph::Graph g = driver::import_model(model, bind);
   codegen::Module m = driver::compile_graph(g, o);
   if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
@@ -94,6 +95,11 @@ int main(int argc, char **argv) {
   compile->add_option("--schedule", schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
+  std::vector<std::string> bind_specs;
+  const std::string bind_help =
+      "NAME=FILE.npy: make that input a compile-time constant (float32 or int64), e.g. a shape or "
+      "a scalar parameter swtc needs static";
+  compile->add_option("--bind", bind_specs, bind_help);
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
 
   driver::RunOptions ro;
@@ -116,6 +122,7 @@ int main(int argc, char **argv) {
                   "Largest relative L2 error accepted against the reference interpreter")
       ->capture_default_str();
   run->add_flag("--no-check", no_check, "Skip the reference interpreter");
+  run->add_option("--bind", bind_specs, bind_help);
   run->add_option("--schedule", ro.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
@@ -140,17 +147,26 @@ int main(int argc, char **argv) {
   }
 
   try {
-    if (*compile) return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule);
+    auto pairs = [](const std::vector<std::string> &specs, const char *flag) {
+      std::vector<std::pair<std::string, std::string>> out;
+      for (const auto &spec : specs) {
+        auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+          user_error(flag, " wants NAME=FILE.npy, got '", spec, "'");
+        out.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+      }
+      return out;
+    };
+    const auto bind = pairs(bind_specs, "--bind");
+    if (*compile)
+      return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
+                         bind);
     if (*profile) {
       driver::profile_model(model, po, std::cout, std::cerr);
       return 0;
     }
-    for (const auto &spec : input_specs) {
-      auto eq = spec.find('=');
-      if (eq == std::string::npos || eq == 0)
-        user_error("--input wants NAME=FILE.npy, got '", spec, "'");
-      ro.inputs.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
-    }
+    ro.inputs = pairs(input_specs, "--input");
+    ro.bind = bind;
     ro.check = !no_check;
     return cmd_run(model, ro);
   } catch (const UserError &e) {

@@ -103,8 +103,8 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
 
 class Importer {
  public:
-  Importer(onnx::ModelProto &m, std::string model_name)
-      : m_(m), model_name_(std::move(model_name)) {}
+  Importer(onnx::ModelProto &m, std::string model_name, BeforeShapes before_shapes = {})
+      : m_(m), model_name_(std::move(model_name)), before_shapes_(std::move(before_shapes)) {}
 
   Graph run() {
     if (!m_.has_graph()) user_error("model '", model_name_, "' has no graph");
@@ -124,6 +124,7 @@ class Importer {
         user_error("model '", model_name_, "': graph output '", vi.name(), "' is never defined");
       g_.outputs.push_back(it->second);
     }
+    if (before_shapes_) before_shapes_(g_);
     graph::infer_shapes(g_);
     graph::verify(g_);
     // onnx's checker runs last, as a final guard: swtc's own checks above give
@@ -142,7 +143,7 @@ class Importer {
       }
     }
     if (!found)
-      user_error("model '", model_name_, "' does not import the default ONNX opset");
+      user_error("model '", model_name_, "' does not import the default ONNX opset: not supported");
     if (opset_ < kMinOpset || opset_ > kMaxOpset)
       user_error("model '", model_name_, "' uses opset ", opset_,
                  ": not supported (swtc supports opsets ", kMinOpset, " to ", kMaxOpset, ")");
@@ -283,6 +284,7 @@ class Importer {
   int opset_ = 0;
   Graph g_;
   std::unordered_map<std::string, int> ids_;
+  BeforeShapes before_shapes_;
 };
 
 }  // namespace
@@ -295,7 +297,7 @@ graph::Graph import_onnx_bytes(const std::string &bytes, const std::string &mode
   return Importer(m, model_name).run();
 }
 
-graph::Graph import_onnx_file(const std::string &path) {
+graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) user_error("cannot open ONNX file '", path, "'");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -304,7 +306,7 @@ graph::Graph import_onnx_file(const std::string &path) {
   onnx::ModelProto m;
   if (!m.ParseFromString(bytes))
     user_error("cannot read ONNX file '", path, "': not a valid ONNX model (protobuf parsing failed)");
-  return Importer(m, stem).run();
+  return Importer(m, stem, before_shapes).run();
 }
 
 }  // namespace swtc::frontend

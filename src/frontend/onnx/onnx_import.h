@@ -1,6 +1,7 @@
 // The ONNX frontend: parses a ModelProto (protobuf) and maps it to the graph IR.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "graph/graph.h"
@@ -14,7 +15,11 @@ namespace swtc::frontend {
 /// (`node 'n' (Sin, opset 13): not supported`), unsupported data type,
 /// symbolic input dimension, shape errors.
 /// The graph is named after the ONNX graph name, or the file stem if empty.
-graph::Graph import_onnx_file(const std::string &path);
+/// Called on the graph after its inputs, initializers and nodes are read and
+/// before shapes are inferred (e.g. to bind inputs to constants).
+using BeforeShapes = std::function<void(graph::Graph &)>;
+
+graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes = {});
 
 /// Same from the serialized bytes; `model_name` names the model in error
 /// messages and is the graph name if the ONNX graph has none.
