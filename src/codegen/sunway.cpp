@@ -7,6 +7,7 @@
 #include "codegen/c_printer.h"
 #include "codegen/module.h"
 #include "codegen/module_internal.h"
+#include "codegen/simd.h"
 #include "common/error.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
@@ -26,9 +27,12 @@ std::string args_struct(const CompiledKernel &k) {
 
 class CpePrinter : public CPrinter {
  public:
-  CpePrinter(const PrimFunc &f, int cpes, bool crts) : cpes_(cpes), crts_(crts) {
+  /// `simd`: vectorise innermost loops where possible (default schedule).
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
     layout_ = ldm_layout(f, nullptr);
   }
+  int vector_loops() const { return vector_loops_; }
 
  protected:
   std::string buffer_name(const Buffer &b) override {
@@ -86,7 +90,35 @@ class CpePrinter : public CPrinter {
   }
 
   void emit_for(const Stmt &s, int indent) override {
+    loops_[s->loop_var] = s->extent;
+    emit_for_in_scope(s, indent);
+    loops_.erase(s->loop_var);
+  }
+
+  /// An innermost loop as vectors plus a scalar remainder (codegen/simd.h).
+  bool emit_vectorized(const Stmt &s, int indent) {
+    if (!simd_) return false;
+    auto body = vectorize_loop(s, *simd_, loops_, *this);
+    if (!body) return false;
+    ++vector_loops_;
+    const int64_t lanes = simd_->lanes, vend = s->extent / lanes * lanes;
+    const std::string v = s->loop_var;
+    line(indent, "for (long " + v + " = 0; " + v + " < " + std::to_string(vend) + "; " + v +
+                     " += " + std::to_string(lanes) + ") { /* " + simd_->type + " */");
+    for (const auto &l : *body) line(indent + 1, l);
+    line(indent, "}");
+    if (vend < s->extent) {
+      line(indent, "for (long " + v + " = " + std::to_string(vend) + "; " + v + " < " +
+                       std::to_string(s->extent) + "; ++" + v + ") { /* remainder */");
+      stmt(s->inner(), indent + 1);
+      line(indent, "}");
+    }
+    return true;
+  }
+
+  void emit_for_in_scope(const Stmt &s, int indent) {
     if (emit_pipelined(s, indent)) return;
+    if (emit_vectorized(s, indent)) return;
     if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
     const std::string e = std::to_string(s->extent), v = s->loop_var;
     line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
@@ -199,6 +231,9 @@ class CpePrinter : public CPrinter {
  private:
   int cpes_;
   bool crts_;
+  std::optional<SimdSpec> simd_;
+  std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
+  int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
   std::set<std::string> db_;
 };
@@ -208,22 +243,24 @@ class CpePrinter : public CPrinter {
 std::string emit_sunway_cpe(const Module &m) {
   std::string s = banner(m, "CPE (slave) kernels, C99 for sw5cc -slave");
   const bool crts = m.target.crts;
-  s += crts ? "#include <crts.h>\n#include <math.h>\n\n" : "#include <slave.h>\n#include <math.h>\n\n";
-  s += c_prelude();
+  std::string kernels;
+  int vector_loops = 0;
   int64_t arena = 32;
   for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
-  s += "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
+  std::string arena_decl = "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
        " bytes per CPE. */\n";
-  s += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
+  arena_decl += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
-    CpePrinter p(k.func, m.target.workers, crts);
-    s += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
-    s += args_struct(k);
-    s += "void slave_" + k.func.name + "(void *arg);\n";
-    s += "void slave_" + k.func.name + "(void *arg) {\n";
-    s += "  struct " + k.func.name + "_args p;\n";
-    s += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
+    std::optional<SimdSpec> simd;
+    if (m.schedule == "default") simd = simd_spec(m.target.vector_bits);
+    CpePrinter p(k.func, m.target.workers, crts, simd);
+    kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
+    kernels += args_struct(k);
+    kernels += "void slave_" + k.func.name + "(void *arg);\n";
+    kernels += "void slave_" + k.func.name + "(void *arg) {\n";
+    kernels += "  struct " + k.func.name + "_args p;\n";
+    kernels += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
               : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
@@ -231,18 +268,22 @@ std::string emit_sunway_cpe(const Module &m) {
     p.find_double_buffered(k.func.body);
     std::sort(bufs.begin(), bufs.end());
     for (const auto &[off, name] : bufs)
-      s += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
+      kernels += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
            std::to_string(off / 4) + ";\n";
     if (crts)
-      s += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
+      kernels += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
            "  ++swtc_ndma;\n  CRTS_dma_wait_value(&swtc_reply, swtc_ndma);\n";
     else
-      s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n"
+      kernels += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n"
            "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
     p.stmt(k.func.body, 1);
-    s += p.text() + "}\n";
+    kernels += p.text() + "}\n";
+    vector_loops += p.vector_loops();
   }
-  return s;
+  s += std::string(crts ? "#include <crts.h>\n" : "#include <slave.h>\n") +
+       (vector_loops ? "#include <simd.h>\n" : "") + "#include <math.h>\n\n";
+  s += c_prelude();
+  return s + arena_decl + kernels;
 }
 
 std::string emit_sunway_mpe(const Module &m) {

@@ -177,14 +177,15 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
       auto [ro, ri] = s.split(iv.name, reduce_tile);
       red_outer = ro;
       order.push_back(ro);
-      order.insert(order.end(), inner.begin(), inner.end());
       order.push_back(ri);
       first = false;
     } else {
       order.push_back(iv.name);
     }
   }
-  if (first) order.insert(order.end(), inner.begin(), inner.end());
+  // The tile's output axes innermost, the last one (contiguous in LDM) last:
+  // the loop the code generator turns into SIMD vectors (codegen/simd.h).
+  order.insert(order.end(), inner.begin(), inner.end());
   s.reorder(order);
   s.bind_cpe(f);
   s.cache_write(f);
