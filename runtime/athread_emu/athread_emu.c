@@ -893,6 +893,11 @@ static void dma_core(const char *op, cpe_t *c, int is_get, uintptr_t ldm, uintpt
     ct->put_bytes += (long long)len;
     ct->put_count++;
   }
+  if (strided) {
+    ct->stride_count++;
+    ct->stride_blocks += (long long)nblk;
+    ct->stride_bytes += (long long)len;
+  }
   if (reply) __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -1086,6 +1091,9 @@ static void record_launch(const char *kernel, double seconds) {
     a->tot.put_bytes += c->put_bytes;
     a->tot.put_count += c->put_count;
     a->tot.flops += c->flops;
+    a->tot.stride_count += c->stride_count;
+    a->tot.stride_blocks += c->stride_blocks;
+    a->tot.stride_bytes += c->stride_bytes;
     if (c->get_bytes + c->put_bytes > mx) mx = c->get_bytes + c->put_bytes;
   }
   a->max_cpe_bytes_sum += mx;
@@ -1197,8 +1205,12 @@ int swemu_write_json(const char *path) {
       const swemu_counters *c = &r->cpe[k];
       fprintf(f,
               "%s{\"get_bytes\":%lld,\"get_count\":%lld,\"put_bytes\":%lld,\"put_count\":%lld,"
-              "\"flops\":%lld}",
+              "\"flops\":%lld",
               k ? "," : "", c->get_bytes, c->get_count, c->put_bytes, c->put_count, c->flops);
+      if (c->stride_count)
+        fprintf(f, ",\"stride_count\":%lld,\"stride_blocks\":%lld,\"stride_bytes\":%lld",
+                c->stride_count, c->stride_blocks, c->stride_bytes);
+      fprintf(f, "}");
     }
     fprintf(f, "]}");
   }

@@ -49,6 +49,8 @@ void swemu_count_flops(long n);
 /* Counters, per kernel launch and per CPE. */
 typedef struct swemu_counters {
   long long get_bytes, get_count, put_bytes, put_count, flops;
+  /* The strided part of the DMA above (get + put): descriptors, their blocks, their bytes. */
+  long long stride_count, stride_blocks, stride_bytes;
 } swemu_counters;
 
 /* Number of launches recorded since start or the last reset. */

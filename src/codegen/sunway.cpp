@@ -136,7 +136,10 @@ class CpePrinter : public CPrinter {
   }
 
   /// DMA of the box global[lo .. lo + local.shape) clamped to global's bounds:
-  /// the trailing dims the box covers whole merge into one contiguous run.
+  /// the trailing dims the box covers whole merge into one contiguous run;
+  /// when tir::stage_strided holds, the rows of the dim before them move as
+  /// one strided descriptor (bsize = the row, stride = the rest of the
+  /// tensor's row), else one transfer per row.
   /// `local` names the LDM copy (default: the stage's buffer); `reply` and
   /// `count` the reply word and transfer counter; `wait`: wait for them after.
   void emit_dma(const Stmt &s, int indent, bool get, const std::string &local_name = "",
@@ -147,16 +150,18 @@ class CpePrinter : public CPrinter {
     const std::string L = l->name;  // prefix of the box variables
     const std::string LP = local_name.empty() ? L : local_name;
     const size_t t = stage_whole_from(s);
+    const bool strided = stage_strided(s, loops_);
     int64_t run = 1;
     for (size_t d = t; d < rank; ++d) run *= g->shape[d];
     auto lo = [&](size_t d) { return var(L + "_lo" + std::to_string(d)); };
     auto it = [&](size_t d) { return var(L + "_t" + std::to_string(d)); };
     std::vector<Expr> gidx(rank, int_imm(0)), lidx(rank, int_imm(0));
     int depth = indent;
-    if (t == 0) {
-      // The whole buffer.
-    } else {
-      for (size_t d = 0; d + 1 < t; ++d) {
+    std::string len = std::to_string(g->elements() * 4);  // t == 0: the whole buffer
+    int64_t bsize = 0, skip = 0;
+    if (t > 0) {
+      const size_t loops = strided ? t - 2 : t - 1;
+      for (size_t d = 0; d < loops; ++d) {
         const std::string i = L + "_t" + std::to_string(d);
         line(depth, "for (long " + i + " = swtc_max(" + L + "_lo" + std::to_string(d) + ", 0); " +
                         i + " < swtc_min(" + L + "_lo" + std::to_string(d) + " + " +
@@ -166,31 +171,43 @@ class CpePrinter : public CPrinter {
         lidx[d] = it(d) - lo(d);
         ++depth;
       }
-      const size_t j = t - 1;
+      // The clamped dim: rows [a, b) of dim t-2 (strided) or the run of dim t-1.
+      const size_t j = loops;
       const std::string a = L + "_a", b = L + "_b";
       line(depth, "const long " + a + " = swtc_max(" + L + "_lo" + std::to_string(j) + ", 0);");
       line(depth, "const long " + b + " = swtc_min(" + L + "_lo" + std::to_string(j) + " + " +
                       std::to_string(l->shape[j]) + ", " + std::to_string(g->shape[j]) + ");");
       gidx[j] = var(a);
       lidx[j] = var(a) - lo(j);
+      int64_t unit = run;  // elements per index of dim j
+      if (strided) {
+        gidx[t - 1] = lo(t - 1);  // never clipped: the box's own corner
+        bsize = l->shape[t - 1] * run * 4;
+        skip = (g->shape[t - 1] - l->shape[t - 1]) * run * 4;
+        unit = l->shape[t - 1] * run;
+      }
       line(depth, "if (" + a + " < " + b + ") {");
       ++depth;
+      len = "(int)((" + b + " - " + a + ") * " + std::to_string(unit * 4) + ")";
     }
     const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
     const std::string lp = LP + " + " + flat_index(l->shape, lidx);
-    const std::string len =
-        t == 0 ? std::to_string(g->elements() * 4)
-               : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
-    if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
+    const bool stride = skip > 0;  // skip 0: the blocks are back to back in memory too
+    const std::string sb = std::to_string(skip) + ", " + std::to_string(bsize);
+    if (crts_ && stride)  // CRTS: (dest, src, len, bsize, stride, reply)
+      line(depth, std::string(get ? "CRTS_dma_iget_stride" : "CRTS_dma_iput_stride") + "((void *)(" +
+                      (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
+                      ", " + std::to_string(bsize) + ", " + std::to_string(skip) + ", &" + reply + ");");
+    else if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
       line(depth, std::string(get ? "CRTS_dma_iget" : "CRTS_dma_iput") + "((void *)(" +
                       (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
                       ", &" + reply + ");");
     else if (get)
       line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
-                      ", (void *)&" + reply + ", 0, 0, 0);");
+                      ", (void *)&" + reply + ", 0, " + (stride ? sb : "0, 0") + ");");
     else
       line(depth, "athread_put(PE_MODE, (void *)(" + lp + "), (void *)(" + gp + "), " + len +
-                      ", (void *)&" + reply + ", 0, 0);");
+                      ", (void *)&" + reply + ", " + (stride ? sb : "0, 0") + ");");
     line(depth, "++" + count + ";");
     while (depth > indent) line(--depth, "}");
     if (!wait) return;

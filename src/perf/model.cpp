@@ -43,6 +43,14 @@ CpeCounters parse_cpe(const json &c, const std::string &where) {
   k.flops = count_field(c, "flops", where);
   if (c.contains("vector_flops")) k.vector_flops = count_field(c, "vector_flops", where);
   if (k.vector_flops > k.flops) bad(where, "vector_flops exceeds flops");
+  if (c.contains("stride_count")) {
+    k.stride_count = count_field(c, "stride_count", where);
+    k.stride_blocks = count_field(c, "stride_blocks", where);
+    k.stride_bytes = count_field(c, "stride_bytes", where);
+  }
+  if (k.stride_count > k.dma_count() || k.stride_bytes > k.dma_bytes() ||
+      k.stride_blocks < k.stride_count || (k.stride_count > 0) != (k.stride_bytes > 0))
+    bad(where, "strided DMA counters disagree with the DMA totals");
   if ((k.get_bytes > 0) != (k.get_count > 0) || (k.put_bytes > 0) != (k.put_count > 0))
     bad(where, "bytes and transfer counts disagree (bytes without transfers or the reverse)");
   return k;
@@ -128,6 +136,9 @@ std::string report_to_json(const EmulatorReport &r) {
          << ",\"put_bytes\":" << c.put_bytes << ",\"put_count\":" << c.put_count
          << ",\"flops\":" << c.flops;
       if (c.vector_flops) os << ",\"vector_flops\":" << c.vector_flops;
+      if (c.stride_count)
+        os << ",\"stride_count\":" << c.stride_count << ",\"stride_blocks\":" << c.stride_blocks
+           << ",\"stride_bytes\":" << c.stride_bytes;
       os << "}";
     }
     os << "]}";
@@ -163,9 +174,16 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     k.dma_transfers += n;
     if (n == 0) continue;
     ++dma_cpes;
-    if (bytes > 0) {
-      const double mean = static_cast<double>(bytes) / static_cast<double>(n);
-      k.dma_shared_s += static_cast<double>(bytes) / p.dma_bandwidth(mean);
+    // Contiguous transfers at the bandwidth of their mean size; strided
+    // descriptors at the bandwidth of their mean block size.
+    const int64_t cbytes = bytes - c.stride_bytes, cn = n - c.stride_count;
+    if (cbytes > 0 && cn > 0) {
+      const double mean = static_cast<double>(cbytes) / static_cast<double>(cn);
+      k.dma_shared_s += static_cast<double>(cbytes) / p.dma_bandwidth(mean);
+    }
+    if (c.stride_bytes > 0) {
+      const double block = static_cast<double>(c.stride_bytes) / static_cast<double>(c.stride_blocks);
+      k.dma_shared_s += static_cast<double>(c.stride_bytes) / p.dma_stride_bandwidth(block);
     }
     k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
   }

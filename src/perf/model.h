@@ -16,8 +16,12 @@ namespace swtc::perf {
 /// One CPE's counters in one launch. `flops` counts every flop; `vector_flops`
 /// is the part of `flops` done with SIMD instructions (0 <= vector_flops <=
 /// flops). The emulator's JSON has no "vector_flops" field today (read as 0).
+/// The stride_* fields are the part of the DMA (get + put) done by strided
+/// descriptors: how many, their blocks and their bytes (absent in the JSON
+/// when zero).
 struct CpeCounters {
   int64_t get_bytes = 0, get_count = 0, put_bytes = 0, put_count = 0, flops = 0, vector_flops = 0;
+  int64_t stride_count = 0, stride_blocks = 0, stride_bytes = 0;
 
   int64_t dma_bytes() const { return get_bytes + put_bytes; }
   int64_t dma_count() const { return get_count + put_count; }

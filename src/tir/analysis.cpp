@@ -155,8 +155,55 @@ size_t stage_whole_from(const Stmt &s) {
   return t;
 }
 
+std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
+                                                  const std::map<std::string, int64_t> &extents) {
+  using R = std::optional<std::pair<int64_t, int64_t>>;
+  switch (e->kind) {
+    case ExprKind::IntImm: return std::make_pair(e->int_value, e->int_value);
+    case ExprKind::Var: {
+      auto it = extents.find(e->name);
+      if (it == extents.end() || it->second < 1) return std::nullopt;
+      return std::make_pair(int64_t(0), it->second - 1);
+    }
+    case ExprKind::Binary: {
+      R a = bounds(e->args[0], extents), b = bounds(e->args[1], extents);
+      if (!a || !b) return std::nullopt;
+      const auto [al, ah] = *a;
+      const auto [bl, bh] = *b;
+      const bool b_const = bl == bh;
+      switch (e->op) {
+        case BinaryOp::Add: return std::make_pair(al + bl, ah + bh);
+        case BinaryOp::Sub: return std::make_pair(al - bh, ah - bl);
+        case BinaryOp::Mul: {
+          const int64_t c[4] = {al * bl, al * bh, ah * bl, ah * bh};
+          return std::make_pair(*std::min_element(c, c + 4), *std::max_element(c, c + 4));
+        }
+        case BinaryOp::FloorDiv:
+          if (!b_const || bl <= 0 || al < 0) return std::nullopt;
+          return std::make_pair(al / bl, ah / bl);
+        case BinaryOp::FloorMod:
+          if (!b_const || bl <= 0 || al < 0) return std::nullopt;
+          if (ah / bl == al / bl) return std::make_pair(al % bl, ah % bl);
+          return std::make_pair(int64_t(0), bl - 1);
+        case BinaryOp::Min: return std::make_pair(std::min(al, bl), std::min(ah, bh));
+        case BinaryOp::Max: return std::make_pair(std::max(al, bl), std::max(ah, bh));
+        default: return std::nullopt;
+      }
+    }
+    default: return std::nullopt;
+  }
+}
+
+bool stage_strided(const Stmt &s, const std::map<std::string, int64_t> &extents) {
+  const size_t t = stage_whole_from(s);
+  if (t < 2) return false;
+  const auto lo = bounds(s->indices[t - 1], extents);
+  return lo && lo->first >= 0 && lo->second + s->local->shape[t - 1] <= s->buffer->shape[t - 1];
+}
+
 namespace {
-void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share) {
+void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share,
+              std::map<std::string, int64_t> &extents) {
   if (!s) return;
   if (s->kind == StmtKind::For) {
     double n = double(s->extent);
@@ -165,23 +212,35 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
       worker_share = n / double(s->extent);
     }
     trips *= n;
+    extents[s->loop_var] = s->extent;
   }
   if (s->kind == StmtKind::Stage) {
     const size_t t = stage_whole_from(s);
+    // One transfer per row of dims [0, t-1), or per strided block of rows.
+    const bool strided = stage_strided(s, extents);
+    const size_t loops = strided ? t - 2 : (t > 0 ? t - 1 : 0);
     double runs = 1;
-    for (size_t d = 0; t > 0 && d + 1 < t; ++d) runs *= double(s->local->shape[d]);
+    for (size_t d = 0; d < loops; ++d) runs *= double(s->local->shape[d]);
     const double moves = s->dir == StageDir::InOut ? 2 : 1;
-    e.bytes += moves * trips * double(s->local->elements()) * 4;
+    const double bytes = moves * trips * double(s->local->elements()) * 4;
+    e.bytes += bytes;
     e.transfers += moves * trips * runs;
+    if (strided) {
+      e.stride_transfers += moves * trips * runs;
+      e.stride_blocks += moves * trips * runs * double(s->local->shape[t - 2]);
+      e.stride_bytes += bytes;
+    }
   }
-  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share);
+  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share, extents);
+  if (s->kind == StmtKind::For) extents.erase(s->loop_var);
 }
 }  // namespace
 
 DmaEstimate dma_estimate(const PrimFunc &f, int cpes) {
   DmaEstimate e;
   double share = 1;
-  estimate(f.body, 1, cpes, e, share);
+  std::map<std::string, int64_t> extents;
+  estimate(f.body, 1, cpes, e, share, extents);
   e.flops = double(f.flops) * share;
   return e;
 }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "tir/tir.h"
 
@@ -34,13 +36,30 @@ void verify(const PrimFunc &f);
 /// before t-1.
 size_t stage_whole_from(const Stmt &stage);
 
+/// The range [lo, hi] of an integer index expression when every variable v in
+/// `extents` runs over [0, extents[v]); nullopt for other variables or
+/// operations (supported: + - * by constants, floor / and % by positive
+/// constants, min, max).
+std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
+                                                  const std::map<std::string, int64_t> &extents);
+
+/// True if a Stage's box moves as strided DMA descriptors (stride/bsize):
+/// with t = stage_whole_from(stage) >= 2, the box is provably never clipped in
+/// dim t-1 (its corner's bounds under `extents`, the loops around the stage,
+/// keep it inside the tensor), so the rows of dim t-2 are equally long blocks,
+/// back to back in LDM: one descriptor moves them all (bsize = the row, stride
+/// = the rest of the tensor's row). Otherwise each row is its own transfer.
+bool stage_strided(const Stmt &stage, const std::map<std::string, int64_t> &extents);
+
 /// DMA traffic of the busiest compute core, counted from the staged boxes and
 /// the trip counts of the loops around them (a loop bound to `cpes` workers
 /// runs ceil(extent / cpes) times on the busiest one). An upper bound: boxes
 /// clamped at tensor edges move less.
 struct DmaEstimate {
   double bytes = 0;      // get + put
-  double transfers = 0;  // get + put
+  double transfers = 0;  // get + put descriptors (a strided one counts once)
+  // The strided part of the above: descriptors, their blocks, their bytes.
+  double stride_transfers = 0, stride_blocks = 0, stride_bytes = 0;
   double flops = 0;      // of the busiest core: f.flops / extent * trips of the worker loop
 };
 DmaEstimate dma_estimate(const PrimFunc &f, int cpes);

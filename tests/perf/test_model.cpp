@@ -139,6 +139,41 @@ TEST(PerfPredict, SixtyFourCpesOneTransferOf8KB) {
   EXPECT_NEAR(predict(l, p).dma_s, 64 * 8192 / 18.4e9, 1e-15);
 }
 
+TEST(PerfPredict, StridedDescriptorsCostByBlockSize) {
+  const Params &p = sw26010();
+  // One strided descriptor of 32 blocks of 256 B per CPE: SUNWAY.md's strided
+  // figure at 256 B (7.9 GB/s, lower end), not the contiguous curve at 8 KB.
+  Launch l = uniform(64, 0, 0);
+  for (auto &c : l.cpes) {
+    c = {8192, 1, 0, 0, 0, 0};
+    c.stride_count = 1;
+    c.stride_blocks = 32;
+    c.stride_bytes = 8192;
+  }
+  const double want = 64 * 8192 / 7.9e9;
+  EXPECT_NEAR(predict(l, p).dma_s, want, want * 1e-12);
+  // Better than 32 contiguous transfers of 256 B (5.99 GB/s), worse than one of 8 KB.
+  EXPECT_LT(predict(l, p).dma_s, predict(uniform(64, 8192, 32), p).dma_s);
+  EXPECT_GT(predict(l, p).dma_s, predict(uniform(64, 8192, 1), p).dma_s);
+  // Mixed: the contiguous rest at its own mean size.
+  for (auto &c : l.cpes) {
+    c.get_bytes += 4096;
+    c.get_count += 2;
+  }
+  const double mixed = want + 64 * 4096 / 15.3e9;  // two transfers of 2 KB
+  EXPECT_NEAR(predict(l, p).dma_s, mixed, mixed * 1e-12);
+  // The counters survive the JSON round trip; inconsistent ones are refused.
+  EmulatorReport r;
+  r.launches = {l};
+  r.launches[0].kernel = "k";
+  EXPECT_EQ(parse_report(report_to_json(r)), r);
+  std::string bad = report_to_json(r);
+  bad.replace(bad.find("\"stride_blocks\":32"), 18, "\"stride_blocks\":0");
+  EXPECT_THROW(parse_report(bad), UserError);
+  EXPECT_GT(p.dma_stride_bandwidth(8192), p.dma_stride_bandwidth(1024));
+  EXPECT_THROW(p.dma_stride_bandwidth(0), UserError);
+}
+
 TEST(PerfPredict, MoreTransfersOfTheSameBytesTakeLonger) {
   const Params &p = sw26010();
   for (int cpes : {1, 8, 64}) {

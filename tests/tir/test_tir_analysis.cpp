@@ -210,6 +210,55 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   EXPECT_EQ(lay.at(b.get()), 128);  // stacked on c
 }
 
+
+TEST(Bounds, IntervalsOfIndexExpressions) {
+  const std::map<std::string, int64_t> ext = {{"f", 64}, {"r", 4}};
+  auto b = [&](const Expr &e) { return bounds(e, ext); };
+  EXPECT_EQ(b(var("f")), std::make_pair(int64_t(0), int64_t(63)));
+  EXPECT_EQ(b(floordiv(var("f"), int_imm(16)) * int_imm(2)), std::make_pair(int64_t(0), int64_t(6)));
+  EXPECT_EQ(b(floormod(var("f"), int_imm(16)) + int_imm(-1)), std::make_pair(int64_t(-1), int64_t(14)));
+  EXPECT_EQ(b(var("r") * int_imm(8) - var("f")), std::make_pair(int64_t(-63), int64_t(24)));
+  EXPECT_EQ(b(min(var("r"), int_imm(2))), std::make_pair(int64_t(0), int64_t(2)));
+  EXPECT_FALSE(b(var("unknown")));
+  EXPECT_FALSE(b(floordiv(var("f"), var("r"))));  // division by a variable
+}
+
+TEST(StageStrided, OnlyBoxesNeverClippedInTheirLastPartialDim) {
+  // x[8][16][4]: box [2][8][4], the last dim whole (t = 2); rows of dim 0
+  // strided when the dim-1 corner stays in [0, 8].
+  Buffer x = make_buffer("x", {8, 16, 4});
+  Buffer xl = make_buffer("x_l", {2, 8, 4}, Scope::Ldm);
+  Buffer y = make_buffer("y", {1});
+  auto st = [&](Expr lo1) {
+    return stage(x, xl, {var("i") * int_imm(2), lo1, int_imm(0)}, StageDir::In,
+                 store(y, {int_imm(0)}, float_imm(0)));
+  };
+  const std::map<std::string, int64_t> ext = {{"i", 4}, {"j", 2}};
+  EXPECT_EQ(stage_whole_from(st(var("j") * int_imm(8))), 2u);
+  EXPECT_TRUE(stage_strided(st(var("j") * int_imm(8)), ext));
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(8) + int_imm(-1)), ext));  // clipped at 0
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(9)), ext));                // clipped at 16
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(8)), {}));                // j unknown
+
+  // The estimate: one descriptor per box when strided (2 rows of 32 floats),
+  // one transfer per row otherwise.
+  PrimFunc f;
+  f.name = "k";
+  f.params = {x, y};
+  f.body = for_loop("i", 4, ForKind::Serial, for_loop("j", 2, ForKind::Serial, st(var("j") * int_imm(8))));
+  DmaEstimate e = dma_estimate(f, 64);
+  EXPECT_EQ(e.transfers, 8);
+  EXPECT_EQ(e.stride_transfers, 8);
+  EXPECT_EQ(e.stride_blocks, 16);
+  EXPECT_EQ(e.bytes, 8 * 2 * 8 * 4 * 4);
+  EXPECT_EQ(e.stride_bytes, e.bytes);
+  f.body = for_loop("i", 4, ForKind::Serial,
+                    for_loop("j", 2, ForKind::Serial, st(var("j") * int_imm(8) + int_imm(-1))));
+  e = dma_estimate(f, 64);
+  EXPECT_EQ(e.transfers, 16);
+  EXPECT_EQ(e.stride_transfers, 0);
+}
+
 }  // namespace
 }  // namespace swtc::tir
 
