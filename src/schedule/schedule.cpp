@@ -379,10 +379,8 @@ tir::PrimFunc Schedule::lower() const {
   f.params = def_.inputs;
   f.params.push_back(out);
   f.body = body;
-  int64_t points = 1;
-  for (const auto &iv : def_.axes) points *= iv.extent;
-  f.flops = points * def_.flops_per_point;
   verify(f);
+  f.flops = executed_flops(f);
   return f;
 }
 
