@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "tir/analysis.h"
 
 namespace swtc::codegen {
 
@@ -91,10 +92,13 @@ void CPrinter::stmt(const Stmt &s, int indent) {
     case StmtKind::Seq:
       for (const auto &b : s->body) stmt(b, indent);
       return;
-    case StmtKind::Store:
+    case StmtKind::Store: {
       line(indent, buffer_name(s->buffer) + "[" + flat_index(s->buffer->shape, s->indices) +
                        "] = " + expr(s->value) + ";");
+      const int64_t n = count_scalar_flops_ ? float_ops(s->value) : 0;
+      if (n > 0) line(indent, "SWEMU_SCALAR_FLOPS(" + std::to_string(n) + ");");
       return;
+    }
     case StmtKind::IfThen:
       line(indent, "if " + [&] {
         std::string c = expr(s->value);

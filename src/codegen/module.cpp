@@ -187,7 +187,7 @@ std::string emit_makefile(const Module &m) {
   mk += "EMU_LDFLAGS = " + std::string(kEmulatorLdflags) + "\n";
   mk += "EMU_SRCS = " + p + "_host.c " + p + "_slave.c main.c\n";
   mk += "EMU_RT = swemu/athread_emu.c swemu/swemu.h swemu/include/athread.h "
-        "swemu/include/slave.h swemu/include/simd.h" +
+        "swemu/include/slave.h swemu/include/simd.h swemu/include/swemu_ops.h" +
         std::string(pro ? " swemu/include/crts.h swemu/include_pro/simd.h" : "") + "\n\n";
   mk += "emulate: " + p + "_emu\n\n";
   mk += p + "_emu: $(EMU_SRCS) " + p + ".h $(EMU_RT)\n";

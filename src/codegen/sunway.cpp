@@ -31,6 +31,7 @@ class CpePrinter : public CPrinter {
   CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd)
       : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
     layout_ = ldm_layout(f, nullptr);
+    count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
   int vector_loops() const { return vector_loops_; }
 
@@ -157,6 +158,22 @@ class CpePrinter : public CPrinter {
     auto it = [&](size_t d) { return var(L + "_t" + std::to_string(d)); };
     std::vector<Expr> gidx(rank, int_imm(0)), lidx(rank, int_imm(0));
     int depth = indent;
+    if (get && t > 0) {
+      // A box reaching past the tensor's bounds: zero its out-of-bounds part
+      // (the whole box, before the DMA fills the rest), so that every byte of
+      // a staged box is defined, and the LDM the kernel touches is its layout.
+      std::string out;
+      for (size_t d = 0; d < t; ++d)
+        out += std::string(out.empty() ? "" : " || ") + L + "_lo" + std::to_string(d) + " < 0 || " +
+               L + "_lo" + std::to_string(d) + " + " + std::to_string(l->shape[d]) + " > " +
+               std::to_string(g->shape[d]);
+      line(depth, "if (" + out + ") {");
+      line(depth + 1, "for (long " + L + "_z = 0; " + L + "_z < " + std::to_string(l->elements()) +
+                          "; ++" + L + "_z) {");
+      line(depth + 2, LP + "[" + L + "_z] = 0.0f;");
+      line(depth + 1, "}");
+      line(depth, "}");
+    }
     std::string len = std::to_string(g->elements() * 4);  // t == 0: the whole buffer
     int64_t bsize = 0, skip = 0;
     if (t > 0) {
@@ -267,6 +284,10 @@ std::string emit_sunway_cpe(const Module &m) {
   std::string arena_decl = "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
        " bytes per CPE. */\n";
   arena_decl += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
+  // Emulator only (empty for sw5cc and the sunway-api checks): the emulator
+  // observes the LDM each launch uses on this arena, and counts scalar flops.
+  arena_decl += "#ifdef SWEMU_LDM_ARENA\nSWEMU_LDM_ARENA(swtc_ldm)\n#endif\n"
+                "#ifndef SWEMU_SCALAR_FLOPS\n#define SWEMU_SCALAR_FLOPS(n) ((void)0)\n#endif\n";
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
     std::optional<SimdSpec> simd;

@@ -66,6 +66,7 @@ Launch parse_launch(const json &l, size_t index) {
   const json &s = field(l, "seconds", where);
   if (!s.is_number()) bad(where, "\"seconds\" is not a number");
   out.host_seconds = s.get<double>();
+  if (l.contains("ldm_used_bytes")) out.ldm_used_bytes = count_field(l, "ldm_used_bytes", where);
   const json &cpes = field(l, "cpes", where);
   if (!cpes.is_array() || cpes.empty()) bad(where, "\"cpes\" is not a non-empty array");
   for (size_t i = 0; i < cpes.size(); ++i)
@@ -129,7 +130,9 @@ std::string report_to_json(const EmulatorReport &r) {
     json_str(os, l.kernel);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.9g", l.host_seconds);
-    os << ",\"seconds\":" << buf << ",\"cpes\":[";
+    os << ",\"seconds\":" << buf << ",";
+    if (l.ldm_used_bytes >= 0) os << "\"ldm_used_bytes\":" << l.ldm_used_bytes << ",";
+    os << "\"cpes\":[";
     for (size_t k = 0; k < l.cpes.size(); ++k) {
       const CpeCounters &c = l.cpes[k];
       os << (k ? "," : "") << "{\"get_bytes\":" << c.get_bytes << ",\"get_count\":" << c.get_count
@@ -161,6 +164,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
 
   KernelPrediction k;
   k.kernel = l.kernel;
+  k.ldm_used_bytes = l.ldm_used_bytes;
   k.launch_s = p.launch_overhead_s.value;
 
   // DMA: one engine per core group, shared. Each CPE's bytes move at the
@@ -199,6 +203,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     const int share = dma_cpes > 0 ? dma_cpes : static_cast<int>(l.cpes.size());
     const double per_cpe = flops_override / share;
     k.flops = flops_override;
+    k.vector_flops = flops_override * override_vector_fraction;
     k.compute_s = cpe_time(per_cpe * override_vector_fraction,
                            per_cpe * (1 - override_vector_fraction));
     for (const CpeCounters &c : l.cpes)
@@ -208,6 +213,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
       const double v = static_cast<double>(c.vector_flops);
       const double s = static_cast<double>(c.flops - c.vector_flops);
       k.flops += static_cast<double>(c.flops);
+      k.vector_flops += v;
       k.compute_s = std::max(k.compute_s, cpe_time(v, s));
       if (c.dma_count() > 0 || c.flops > 0) ++busy;
     }

@@ -119,7 +119,7 @@ struct PrimFunc {
   std::string name;
   std::vector<Buffer> params;  // global buffers, in call order
   Stmt body;
-  int64_t flops = 0;           // counted by the lowering, for reports
+  int64_t flops = 0;           // floating-point operations it executes (tir::executed_flops)
 };
 
 }  // namespace swtc::tir

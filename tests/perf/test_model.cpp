@@ -74,9 +74,13 @@ TEST(PerfReport, RoundTripOfHandMadeReport) {
   Launch l = uniform(64, 4096, 4, 100, 64);
   l.kernel = "odd \"name\"\\ with\ttab";
   l.host_seconds = 1.25e-4;
+  l.ldm_used_bytes = 1060;  // observed LDM use; absent (-1) in the second launch
   r.launches = {l, uniform(3, 8, 1)};
   const std::string text = report_to_json(r);
   EXPECT_NE(text.find("\"vector_flops\":64"), std::string::npos);
+  EXPECT_NE(text.find("\"ldm_used_bytes\":1060,"), std::string::npos);
+  EXPECT_EQ(text.find("\"ldm_used_bytes\":-1"), std::string::npos);
+  EXPECT_EQ(predict(l, sw26010()).ldm_used_bytes, 1060);
   EXPECT_NE(text.find("\\u0009"), std::string::npos);
   EXPECT_EQ(parse_report(text), r);
   EXPECT_EQ(read_report_file(kFixture), parse_report(read_text(kFixture)));
@@ -288,7 +292,7 @@ TEST(PerfPredict, WholeReportSumsItsLaunches) {
   const ReportPrediction none = predict_report(r, p);
   ASSERT_EQ(none.launches.size(), 2u);
   EXPECT_EQ(none.target, "sw26010");
-  EXPECT_EQ(none.flops, 0);  // generated code does not count flops today
+  EXPECT_EQ(none.flops, 0);  // a report from before the emulator counted flops
   double s = 0;
   int64_t bytes = 0;
   for (const auto &k : none.launches) {
@@ -298,7 +302,7 @@ TEST(PerfPredict, WholeReportSumsItsLaunches) {
   }
   EXPECT_DOUBLE_EQ(none.seconds_overlap, s);
   EXPECT_EQ(none.dma_bytes, bytes);
-  // The compiler's flop counts, by kernel name.
+  // Replaced flop counts (what-if), by kernel name.
   const ReportPrediction with = predict_report(r, p, {{"k000_conv_relu", 1e6}});
   EXPECT_EQ(with.launches[0].flops, 1e6);
   EXPECT_EQ(with.launches[1].flops, 0);
