@@ -347,6 +347,12 @@ class FakeSwtc(unittest.TestCase):
         self.assertRegex(first, r"\d{4}-\d\d-\d\d")
         self.assertIn("| test_relu | Relu | pass | pass |", md)
         self.assertIn("| host | 3 | 2 | 0 | 1 | 0 |", md)
+        # eight-model metric: first op types Relu, Add, Relu are all model ops (MODEL_OPS)
+        self.assertEqual((tot["model_op_cases"], tot["model_op_pass"]), (3, 2))
+        self.assertAlmostEqual(tot["model_op_pass_rate"], 2 / 3)
+        self.assertEqual(res["model_ops"], sorted(conf.MODEL_OPS))
+        self.assertIn("| host | 3 | 2 | 0 | 1 | 0 | 2/3 (66.7%) |", md)
+        self.assertIn("eight-model-op cases 2/3 (66.7%)", p.stderr)
 
     def test_within_tolerance(self):
         for mode in ("close", "relclose"):
@@ -406,6 +412,38 @@ class FakeSwtc(unittest.TestCase):
         p, _, _, _ = self.run_script("right", "--expect-pass-rate", "0.9", "--allow-failures")
         self.assertEqual(p.returncode, 1)
         self.assertIn("below 0.9", p.stderr)
+
+    def test_expect_model_ops_pass_rate(self):
+        p, res, _, _ = self.run_script("right", "--expect-model-ops-pass-rate", "0.6")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p, res, _, _ = self.run_script("right", "--expect-model-ops-pass-rate", "0.7")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("eight-model-op cases 2/3 (66.7%) is below 0.7", p.stderr)
+        # test_cos's op is not a model op: not counted
+        p, res, _, _ = self.run_script("right", "--all", ops=None, targets="host")
+        self.assertEqual(res["totals"]["host"]["model_op_cases"], 3)
+
+    def test_model_ops_from(self):
+        d = os.path.join(self.root, "eight")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        F = TensorProto.FLOAT
+        for i, m in enumerate(conf.EIGHT_MODELS):
+            op = "Relu" if i % 2 else "Cos"
+            g = helper.make_graph([helper.make_node(op, ["x"], ["y"])], m,
+                                  [helper.make_tensor_value_info("x", F, [2])],
+                                  [helper.make_tensor_value_info("y", F, [2])])
+            onnx.save(helper.make_model(g), os.path.join(d, m + ".onnx"))
+        self.assertEqual(conf.model_ops_from(d), ["Cos", "Relu"])
+        p, res, _, _ = self.run_script("right", "--model-ops-from", d, targets="host")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(res["model_ops"], ["Cos", "Relu"])
+        self.assertIn("differ from MODEL_OPS", p.stderr)
+        # Relu cases only: test_relu (pass), test_relu_int (unsupported)
+        self.assertEqual(res["totals"]["host"]["model_op_cases"], 2)
+        os.remove(os.path.join(d, "bert.onnx"))
+        with self.assertRaises(ValueError):
+            conf.model_ops_from(d)
 
     def test_all_and_readme(self):
         readme = os.path.join(self.root, "README.md")
