@@ -17,18 +17,19 @@ script converts the inputs to .npy, runs
 
 (int64 inputs — shapes, axes, indices — and scalar inputs are given with
 --bind NAME=FILE instead of --input: swtc compiles for static shapes and
-specializes the model to them)
+specializes the model to them; in a case made only of INT_DATA_OPS the int64
+inputs are data and given with --input)
 
 and compares every output with the expected one the way ONNX's backend test
 runner does (shape must match; np.testing.assert_allclose with rtol=1e-3,
-atol=1e-5). Each (case, target) gets one result:
+atol=1e-5; the dtype must match too). Each (case, target) gets one result:
 
     pass         every output matches
-    fail         wrong values or shape (the detail has the max abs error)
+    fail         wrong values, shape or dtype (the detail has the max abs error)
     unsupported  swtc exited 1 with a user error that says "not supported"
                  (e.g. `node 'n' (Sin, opset 7): not supported`), or the case
-                 has a non-float32 input/output (`unsupported: dtype int64`),
-                 which swtc is not asked to run
+                 has an input/output of a dtype outside RUN_DTYPES
+                 (`unsupported: dtype bool`), which swtc is not asked to run
     error        any other nonzero exit, a crash (signal / exit >= 128),
                  a timeout, or a missing output
 
@@ -90,6 +91,12 @@ MODEL_OPS = ("Add", "AveragePool", "Clip", "Concat", "Conv", "Div", "Erf", "Flat
              "Reshape", "Softmax", "Sqrt", "Sub", "Transpose")
 EIGHT_MODELS = ("resnet18", "resnet50", "vgg16", "vgg19", "alexnet", "mobilenet_v2",
                 "squeezenet1_1", "bert")
+
+# Element types swtc runs: float32 and these integer types (inputs and outputs).
+RUN_DTYPES = ("float32", "int8", "uint8", "int32", "uint32", "int64", "uint64")
+# Ops whose int64 inputs are data, not shapes or axes: a case made only of
+# these runs them as inputs; any other case's int64 inputs are bound (--bind).
+INT_DATA_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Clip", "MaxPool")
 
 NAMED_UNSUPPORTED = re.compile(r"node '[^']*' \(([^,()]+), opset (\d+)\): not supported")
 
@@ -192,26 +199,28 @@ def all_supported(op_types, supported):
 # ---------------------------------------------------------------- case info
 
 def _type_problem(value_info):
-    """None for a float32 tensor, else a short description."""
+    """None for a tensor of a type in RUN_DTYPES, else a short description."""
     from onnx import TensorProto
     t = value_info.type
     kind = t.WhichOneof("value")
     if kind != "tensor_type":
         return f"non-tensor type ({kind})"
     et = t.tensor_type.elem_type
-    if et != TensorProto.FLOAT:
-        try:
-            name = TensorProto.DataType.Name(et).lower()
-        except ValueError:
-            name = str(et)
-        return f"dtype {name}"
-    return None
+    try:
+        name = TensorProto.DataType.Name(et).lower()
+    except ValueError:
+        name = str(et)
+    if name == "float":
+        return None
+    if name in RUN_DTYPES:
+        return None
+    return f"dtype {name}"
 
 
 def load_case(case_dir):
     """Reads model.onnx: op types, graph inputs (non-initializer) and outputs,
-    and the first type problem (an input neither float32 nor int64, or a
-    non-float32 output), if any."""
+    and the first type problem (an input or output of a dtype outside
+    RUN_DTYPES), if any."""
     import onnx
     name = os.path.basename(case_dir.rstrip("/"))
     info = {"name": name, "dir": case_dir, "op_types": [], "inputs": [], "outputs": [],
@@ -230,8 +239,6 @@ def load_case(case_dir):
             continue
         info["inputs"].append(vi.name)
         p = _type_problem(vi)
-        if p == "dtype int64":
-            p = None  # bound at compile time with --bind (shapes, axes, indices)
         if p and not info["type_problem"]:
             info["type_problem"] = f"{p} (input '{vi.name}')"
     for vi in m.graph.output:
@@ -402,10 +409,12 @@ def _run_data_set(case, target, ds, task):
             arr = read_tensor(path)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read {os.path.basename(path)}: {e}", None
-        # swtc compiles for static shapes: int64 inputs (shapes, axes, indices)
-        # and scalar inputs (e.g. Clip's min/max) are bound at compile time.
-        bind = arr.dtype == np.int64 or (arr.dtype == np.float32 and arr.ndim == 0)
-        if arr.dtype != np.float32 and not bind:
+        # swtc compiles for static shapes: int64 inputs (shapes, axes, indices;
+        # not in a case made only of INT_DATA_OPS, where they are data) and
+        # scalar inputs (e.g. Clip's min/max) are bound at compile time.
+        int_data = all(op in INT_DATA_OPS for op in case["op_types"])
+        bind = (arr.dtype == np.int64 and not int_data) or arr.ndim == 0
+        if arr.dtype.name not in RUN_DTYPES:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (input '{case['inputs'][i]}')", None
         f = os.path.join(w, f"input_{i}.npy")
@@ -419,7 +428,7 @@ def _run_data_set(case, target, ds, task):
             arr = read_tensor(path)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read {os.path.basename(path)}: {e}", None
-        if arr.dtype != np.float32:
+        if arr.dtype.name not in RUN_DTYPES:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (output '{case['outputs'][i]}')", None
         expected.append((case["outputs"][i], arr))
@@ -444,6 +453,10 @@ def _run_data_set(case, target, ds, task):
             act = np.load(p, allow_pickle=False)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read output '{name}': {e}", None
+        if act.dtype != exp.dtype:
+            failed = True
+            details.append(f"{name}: dtype {act.dtype} != expected {exp.dtype}")
+            continue
         ok, d, e = compare(act, exp)
         if e is not None:
             worst_err = e if worst_err is None else max(worst_err, e)
@@ -515,15 +528,15 @@ def write_markdown(path, meta, results, targets, supported, totals):
              + (" (all data sets)" if meta["all_data_sets"] else "") + ".")
     L.append(f"- swtc: `{meta['swtc']}`" + (f", source commit {meta['commit']}" if meta.get("commit") else "")
              + f"; targets: {', '.join(targets)}; timeout {meta['timeout']:g} s per run.")
-    L.append(f"- comparison: same shape and `np.testing.assert_allclose(actual, expected, rtol={RTOL:g}, "
+    L.append(f"- comparison: same dtype and shape and `np.testing.assert_allclose(actual, expected, rtol={RTOL:g}, "
              f"atol={ATOL:g})` (the ONNX backend test runner's default).")
     L.append(f"- wall time: {meta['elapsed_s']:.0f} s with {meta['jobs']} jobs.")
     L.append(f"- \"supported\" = every op type of the case's graph is in: {', '.join(sorted(supported)) or '(none)'}.")
     if meta.get("note"):
         L.append(f"- note: {meta['note']}")
     L.append("")
-    L.append("Results: `pass`; `fail` = wrong values or shape; `unsupported` = swtc's clean "
-             "\"not supported\" error, or a non-float32 input/output (not run); `error` = any "
+    L.append("Results: `pass`; `fail` = wrong values, shape or dtype; `unsupported` = swtc's clean "
+             "\"not supported\" error, or an input/output of a dtype swtc does not run (not run); `error` = any "
              "other nonzero exit, crash, timeout or missing output.")
     L.append("")
     L.append("## Totals")
@@ -549,8 +562,8 @@ def write_markdown(path, meta, results, targets, supported, totals):
     L.append("")
     L.append("Cases with only supported op types, by result:")
     L.append("")
-    L.append("| target | supported-op cases | pass | fail | unsupported | (of which non-float32, not run) | error | "
-             "pass rate without the non-float32 cases |")
+    L.append("| target | supported-op cases | pass | fail | unsupported | (of which of other dtypes, not run) | error | "
+             "pass rate without the other-dtype cases |")
     L.append("|---|---|---|---|---|---|---|---|")
     for t in targets:
         x = totals[t]
@@ -608,7 +621,7 @@ def print_summary(totals, targets, results, out=sys.stderr):
         print(f"{t}: {x['cases']} cases: {x['pass']} pass, {x['fail']} fail, {x['unsupported']} unsupported, "
               f"{x['error']} error; pass rate {fmt_rate(x['pass'], x['cases'])}; "
               f"supported-op cases {fmt_rate(x['supported_pass'], x['supported_cases'])} "
-              f"({x['supported_not_run']} of them non-float32, not run); "
+              f"({x['supported_not_run']} of them of other dtypes, not run); "
               f"eight-model-op cases {fmt_rate(x['model_op_pass'], x['model_op_cases'])}", file=out)
     bad = [r for r in results if r["status"] in ("fail", "error")]
     if bad:

@@ -20,7 +20,7 @@ namespace {
 
 std::string args_struct(const CompiledKernel &k) {
   std::string s = "struct " + k.func.name + "_args {";
-  for (const auto &b : k.func.params) s += " float *" + b->name + ";";
+  for (const auto &b : k.func.params) s += " " + b->elem.c_type + " *" + b->name + ";";
   return s + " };\n";
 }
 
@@ -62,8 +62,10 @@ class CpePrinter : public CPrinter {
     line(indent + 1, "int swtc_db_n[2] = {0, 0};");
     for (const auto &st : chain) {
       const std::string n = st->local->name;
-      const int64_t copy = (st->local->elements() * 4 + 31) / 32 * 8;  // as tir::ldm_layout
-      line(indent + 1, "float *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
+      const std::string &t = st->local->elem.c_type;
+      // One copy's bytes rounded up to 32, as tir::ldm_layout; in elements.
+      const int64_t copy = (st->local->bytes() + 31) / 32 * 32 / st->local->elem.bytes;
+      line(indent + 1, t + " *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
                            std::to_string(copy) + "};");
     }
     line(indent + 1, "{");
@@ -77,8 +79,8 @@ class CpePrinter : public CPrinter {
     line(indent + 2, "}");
     wait_for(indent + 2, "swtc_db_reply[" + cur + "]", "swtc_db_n[" + cur + "]");
     for (const auto &st : chain)
-      line(indent + 2, "float *const " + st->local->name + " = " + st->local->name + "_buf[" + cur +
-                           "];");
+      line(indent + 2, st->local->elem.c_type + " *const " + st->local->name + " = " +
+                           st->local->name + "_buf[" + cur + "];");
     stmt(body, indent + 2);
     line(indent + 1, "}");
     line(indent, "}");
@@ -147,8 +149,8 @@ class CpePrinter : public CPrinter {
     const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
     const std::string lp = LP + " + " + flat_index(l->shape, lidx);
     const std::string len =
-        t == 0 ? std::to_string(g->elements() * 4)
-               : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
+        t == 0 ? std::to_string(g->bytes())
+               : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * g->elem.bytes) + ")";
     if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
       line(depth, std::string(get ? "CRTS_dma_iget" : "CRTS_dma_iput") + "((void *)(" +
                       (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
@@ -208,8 +210,10 @@ class CpePrinter : public CPrinter {
 std::string emit_sunway_cpe(const Module &m) {
   std::string s = banner(m, "CPE (slave) kernels, C99 for sw5cc -slave");
   const bool crts = m.target.crts;
-  s += crts ? "#include <crts.h>\n#include <math.h>\n\n" : "#include <slave.h>\n#include <math.h>\n\n";
+  s += crts ? "#include <crts.h>\n#include <math.h>\n" : "#include <slave.h>\n#include <math.h>\n";
+  s += stdint_include(m) + "\n";
   s += c_prelude();
+  s += int_prelude(m);
   int64_t arena = 32;
   for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
   s += "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
@@ -227,12 +231,20 @@ std::string emit_sunway_cpe(const Module &m) {
               : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
-    for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
+    std::map<std::string, std::string> c_type;
+    for (const auto &[buf, off] : p.layout()) {
+      bufs.push_back({off, buf->name});
+      c_type[buf->name] = buf->elem.c_type;
+    }
     p.find_double_buffered(k.func.body);
     std::sort(bufs.begin(), bufs.end());
-    for (const auto &[off, name] : bufs)
-      s += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
-           std::to_string(off / 4) + ";\n";
+    for (const auto &[off, name] : bufs) {
+      const std::string &t = c_type[name];
+      // Offsets are multiples of 32 bytes: any element type is aligned.
+      const std::string at = "swtc_ldm + " + std::to_string(off / 4);
+      s += "  " + t + " *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = " +
+           (t == "float" ? at : "(" + t + " *)(" + at + ")") + ";\n";
+    }
     if (crts)
       s += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
            "  ++swtc_ndma;\n  CRTS_dma_wait_value(&swtc_reply, swtc_ndma);\n";
@@ -248,7 +260,7 @@ std::string emit_sunway_cpe(const Module &m) {
 std::string emit_sunway_mpe(const Module &m) {
   std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
   s += std::string(m.target.crts ? "#include <crts.h>" : "#include <athread.h>") +
-       "\n\n#include \"" + m.name + ".h\"\n\n";
+       "\n" + stdint_include(m) + "\n#include \"" + m.name + ".h\"\n\n";
   s += io_tables(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "\n" + args_struct(k);

@@ -128,7 +128,7 @@ class Verifier : public IRVisitor {
   std::set<const BufferNode *> buffers_;
 };
 
-int64_t padded_bytes(const Buffer &b) { return (b->elements() * 4 + 31) / 32 * 32; }
+int64_t padded_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
 void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &out,
             int64_t &peak) {
@@ -171,7 +171,7 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
     double runs = 1;
     for (size_t d = 0; t > 0 && d + 1 < t; ++d) runs *= double(s->local->shape[d]);
     const double moves = s->dir == StageDir::InOut ? 2 : 1;
-    e.bytes += moves * trips * double(s->local->elements()) * 4;
+    e.bytes += moves * trips * double(s->local->bytes());
     e.transfers += moves * trips * runs;
   }
   for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share);
