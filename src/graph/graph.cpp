@@ -70,6 +70,8 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Tanh:
     case OpKind::Sigmoid:
     case OpKind::Neg:
+    case OpKind::Ceil:
+    case OpKind::Floor:
     case OpKind::Shape:
     case OpKind::Cast:
     case OpKind::ConstantOfShape: return {1, 1, 1, 1};

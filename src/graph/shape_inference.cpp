@@ -155,7 +155,9 @@ class ShapeInference {
       case OpKind::Erf:
       case OpKind::Exp:
       case OpKind::Tanh:
-      case OpKind::Sigmoid: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
+      case OpKind::Sigmoid:
+      case OpKind::Ceil:
+      case OpKind::Floor: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
       case OpKind::Neg: return set_out(in(0).dtype, in_shape(0));
       case OpKind::Clip: return clip();
       case OpKind::Concat: return concat();

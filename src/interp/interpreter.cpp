@@ -181,6 +181,8 @@ class Interpreter {
       case OpKind::Tanh: return unary(n, [](double x) { return std::tanh(x); });
       case OpKind::Sigmoid: return unary(n, [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
       case OpKind::Neg: return unary(n, [](double x) { return -x; });
+      case OpKind::Ceil: return unary(n, [](double x) { return std::ceil(x); });
+      case OpKind::Floor: return unary(n, [](double x) { return std::floor(x); });
       case OpKind::Clip: return clip(n);
       case OpKind::Concat: return concat(n);
       case OpKind::Dropout: return dropout(n);

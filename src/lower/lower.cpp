@@ -34,6 +34,8 @@ constexpr Entry kLowerings[] = {
     {OpKind::Tanh, lower_unary, false},
     {OpKind::Sigmoid, lower_unary, false},
     {OpKind::Neg, lower_unary, false},
+    {OpKind::Ceil, lower_unary, false},
+    {OpKind::Floor, lower_unary, false},
     {OpKind::Clip, lower_unary, true},
     {OpKind::Expand, lower_unary, false},
     {OpKind::BatchNormalization, lower_batchnorm, false},

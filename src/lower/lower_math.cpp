@@ -1,5 +1,5 @@
 // Elementwise math with numpy broadcasting (Sub, Mul, Div, Pow), unary
-// functions (Sqrt, Erf, Exp, Tanh, Sigmoid, Neg, Clip), Expand.
+// functions (Sqrt, Erf, Exp, Tanh, Sigmoid, Neg, Ceil, Floor, Clip), Expand.
 #include <cmath>
 
 #include "lower/lower_internal.h"
@@ -67,6 +67,8 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
       k.def.value = binary(BinaryOp::Div, float_imm(1), float_imm(1) + call("expf", {float_imm(0) - x}));
       break;
     case graph::OpKind::Neg: k.def.value = float_imm(0) - x; break;
+    case graph::OpKind::Ceil: k.def.value = call("ceilf", {x}); break;
+    case graph::OpKind::Floor: k.def.value = call("floorf", {x}); break;
     case graph::OpKind::Clip: {
       const float lo = n.attr_float("min", -INFINITY), hi = n.attr_float("max", INFINITY);
       // Integer tensors: integer bounds (the attributes hold them as float).

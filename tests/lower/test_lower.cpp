@@ -302,6 +302,15 @@ TEST(LowerElementwise, Relu) {
   check_against_interpreter(t);
 }
 
+TEST(LowerElementwise, CeilAndFloor) {
+  for (OpKind op : {OpKind::Ceil, OpKind::Floor}) {
+    OneNode t;
+    t.input("x", {3, 7});
+    t.finish(op, {"x"}, {});
+    check_against_interpreter(t);
+  }
+}
+
 TEST(LowerElementwise, AddWithBroadcast) {
   OneNode t;
   t.input("a", {2, 3, 4, 5});

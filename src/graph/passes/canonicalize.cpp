@@ -76,6 +76,8 @@ class Canonicalizer {
         case OpKind::Tanh:
         case OpKind::Sigmoid:
         case OpKind::Neg:
+        case OpKind::Ceil:
+        case OpKind::Floor:
         case OpKind::MatMul:
         case OpKind::Cast:
         case OpKind::Equal:
