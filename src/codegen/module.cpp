@@ -100,7 +100,9 @@ std::string run_function_prologue(const Module &m) {
          "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
          "    void *workspace) {\n"
          "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n"
-         "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+         "  (void)w;\n  (void)ws;\n  (void)inputs;\n" +
+         // No kernel (every output has zero elements): outputs is unused.
+         std::string(m.kernels.empty() ? "  (void)outputs;\n" : "");
 }
 
 std::string kernel_comment(const Module &m, const CompiledKernel &k) {

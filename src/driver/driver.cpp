@@ -107,19 +107,28 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
   if (o.dump && o.dump_after == point) *o.dump << "// IR after " << point << "\n" << text;
 }
 
-/// Tensors with a zero-sized dimension have no kernels to run; they are
-/// refused up front with the named error.
+/// Tensors with a zero-sized dimension: only views (Reshape, Flatten, ...) of
+/// them are supported, which need no kernel (nothing to compute or copy);
+/// any other node that reads or writes one is refused up front with the
+/// named error.
 void check_no_empty_tensors(const graph::Graph &g) {
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (int v : g.nodes[i].outputs)
-      if (v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0)
-        user_error("node '", g.nodes[i].name, "' (", graph::op_name(g.nodes[i].op), ", opset ",
-                   g.opset, "): not supported: output '", g.values[v].name,
-                   "' has no elements (shape ", graph::shape_str(g.values[v].shape), ")");
-  for (int v : g.inputs)
-    if (graph::num_elements(g.values[v].shape) == 0)
-      user_error("input '", g.values[v].name, "' has no elements (shape ",
-                 graph::shape_str(g.values[v].shape), "): not supported");
+  auto empty = [&](int v) {
+    return v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0;
+  };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const graph::Node &n = g.nodes[i];
+    if (lower::is_view(n.op)) continue;
+    for (int v : n.outputs)
+      if (empty(v))
+        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: output '", g.values[v].name, "' has no elements (shape ",
+                   graph::shape_str(g.values[v].shape), ")");
+    for (int v : n.inputs)
+      if (empty(v))
+        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: input '", g.values[v].name, "' has no elements (shape ",
+                   graph::shape_str(g.values[v].shape), ")");
+  }
 }
 
 /// Kernels in graph order, with views turned into aliases and copies added
@@ -151,6 +160,7 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     }
     if (src < 0) continue;
     alias_of[out] = -1;
+    if (graph::num_elements(g.values[out].shape) == 0) continue;  // nothing to copy
     kernels.push_back(lower::lower_copy(
         g, src, out, "k_copy_" + codegen::c_identifier(g.values[out].name)));
   }

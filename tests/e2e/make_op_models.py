@@ -88,6 +88,13 @@ def main(d):
           [helper.make_node("Sub", ["k", "a"], ["t"]),
            helper.make_node("MaxPool", ["t"], ["y"], kernel_shape=[2], pads=[1, 1])],
           [vi("a", I8, [1, 3, 5])], [vi("y", I8, [1, 3, 6])], inits=[("k", np.array(-10, np.int8))])
+    # Zero-element tensors: a view of one needs no kernel; a computing op on one
+    # is the named "not supported" error.
+    model(os.path.join(d, "reshape_empty.onnx"),
+          [helper.make_node("Reshape", ["x", "s"], ["y"], allowzero=1)],
+          [vi("x", F, [0, 3, 4])], [vi("y", F, [3, 4, 0])], inits=[("s", np.array([3, 4, 0], np.int64))])
+    model(os.path.join(d, "relu_empty.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
+          [vi("x", F, [2, 0])], [vi("y", F, [2, 0])])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
