@@ -1,6 +1,7 @@
 #include "codegen/c_printer.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 #include "common/error.h"
@@ -36,7 +37,10 @@ std::string CPrinter::flat_index(const std::vector<int64_t> &shape, const std::v
 
 std::string CPrinter::expr(const Expr &e) {
   switch (e->kind) {
-    case ExprKind::IntImm: return std::to_string(e->int_value);
+    case ExprKind::IntImm:
+      // INT64_MIN has no literal of its own in C.
+      if (e->int_value == INT64_MIN) return "(-9223372036854775807L - 1L)";
+      return std::to_string(e->int_value);
     case ExprKind::FloatImm: {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.9g", e->float_value);

@@ -67,6 +67,7 @@ class Vectorizer {
     if (!uses_var(e, v_)) return broadcast(e);
     switch (e->kind) {
       case ExprKind::Load: {
+        if (!e->buffer->elem.is_float()) return gather(e);  // converted lane by lane
         if (e->buffer == store_buf_) {
           if (!equal(flat_expr(e->buffer, e->args), store_flat_)) return "";
         } else if (guard_) {
@@ -117,7 +118,7 @@ class Vectorizer {
       for (const auto &c : cs) (uses_var(c, v_) ? variant : invariant).push_back(c);
       st = st->inner();
     }
-    if (st->kind != StmtKind::Store || st->buffer->scope != Scope::Ldm ||
+    if (st->kind != StmtKind::Store || st->buffer->scope != Scope::Ldm || !st->buffer->elem.is_float() ||
         st->value->type != Type::Float || !aligned_unit(st->buffer, st->indices))
       return std::nullopt;
     store_buf_ = st->buffer;

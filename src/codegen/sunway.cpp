@@ -21,7 +21,7 @@ namespace {
 
 std::string args_struct(const CompiledKernel &k) {
   std::string s = "struct " + k.func.name + "_args {";
-  for (const auto &b : k.func.params) s += " float *" + b->name + ";";
+  for (const auto &b : k.func.params) s += " " + b->elem.c_type + " *" + b->name + ";";
   return s + " };\n";
 }
 
@@ -67,8 +67,10 @@ class CpePrinter : public CPrinter {
     line(indent + 1, "int swtc_db_n[2] = {0, 0};");
     for (const auto &st : chain) {
       const std::string n = st->local->name;
-      const int64_t copy = (st->local->elements() * 4 + 31) / 32 * 8;  // as tir::ldm_layout
-      line(indent + 1, "float *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
+      const std::string &t = st->local->elem.c_type;
+      // One copy's bytes rounded up to 32, as tir::ldm_layout; in elements.
+      const int64_t copy = (st->local->bytes() + 31) / 32 * 32 / st->local->elem.bytes;
+      line(indent + 1, t + " *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
                            std::to_string(copy) + "};");
     }
     line(indent + 1, "{");
@@ -82,8 +84,8 @@ class CpePrinter : public CPrinter {
     line(indent + 2, "}");
     wait_for(indent + 2, "swtc_db_reply[" + cur + "]", "swtc_db_n[" + cur + "]");
     for (const auto &st : chain)
-      line(indent + 2, "float *const " + st->local->name + " = " + st->local->name + "_buf[" + cur +
-                           "];");
+      line(indent + 2, st->local->elem.c_type + " *const " + st->local->name + " = " +
+                           st->local->name + "_buf[" + cur + "];");
     stmt(body, indent + 2);
     line(indent + 1, "}");
     line(indent, "}");
@@ -170,11 +172,12 @@ class CpePrinter : public CPrinter {
       line(depth, "if (" + out + ") {");
       line(depth + 1, "for (long " + L + "_z = 0; " + L + "_z < " + std::to_string(l->elements()) +
                           "; ++" + L + "_z) {");
-      line(depth + 2, LP + "[" + L + "_z] = 0.0f;");
+      line(depth + 2, LP + "[" + L + "_z] = 0;");
       line(depth + 1, "}");
       line(depth, "}");
     }
-    std::string len = std::to_string(g->elements() * 4);  // t == 0: the whole buffer
+    std::string len = std::to_string(g->bytes());  // t == 0: the whole buffer
+    const int64_t es = g->elem.bytes;  // bytes per element
     int64_t bsize = 0, skip = 0;
     if (t > 0) {
       const size_t loops = strided ? t - 2 : t - 1;
@@ -199,13 +202,13 @@ class CpePrinter : public CPrinter {
       int64_t unit = run;  // elements per index of dim j
       if (strided) {
         gidx[t - 1] = lo(t - 1);  // never clipped: the box's own corner
-        bsize = l->shape[t - 1] * run * 4;
-        skip = (g->shape[t - 1] - l->shape[t - 1]) * run * 4;
+        bsize = l->shape[t - 1] * run * es;
+        skip = (g->shape[t - 1] - l->shape[t - 1]) * run * es;
         unit = l->shape[t - 1] * run;
       }
       line(depth, "if (" + a + " < " + b + ") {");
       ++depth;
-      len = "(int)((" + b + " - " + a + ") * " + std::to_string(unit * 4) + ")";
+      len = "(int)((" + b + " - " + a + ") * " + std::to_string(unit * es) + ")";
     }
     const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
     const std::string lp = LP + " + " + flat_index(l->shape, lidx);
@@ -302,12 +305,20 @@ std::string emit_sunway_cpe(const Module &m) {
               : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
-    for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
+    std::map<std::string, std::string> c_type;
+    for (const auto &[buf, off] : p.layout()) {
+      bufs.push_back({off, buf->name});
+      c_type[buf->name] = buf->elem.c_type;
+    }
     p.find_double_buffered(k.func.body);
     std::sort(bufs.begin(), bufs.end());
-    for (const auto &[off, name] : bufs)
-      kernels += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
-           std::to_string(off / 4) + ";\n";
+    for (const auto &[off, name] : bufs) {
+      const std::string &t = c_type[name];
+      // Offsets are multiples of 32 bytes: any element type is aligned.
+      const std::string at = "swtc_ldm + " + std::to_string(off / 4);
+      kernels += "  " + t + " *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = " +
+           (t == "float" ? at : "(" + t + " *)(" + at + ")") + ";\n";
+    }
     if (crts)
       kernels += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
            "  ++swtc_ndma;\n  CRTS_dma_wait_value(&swtc_reply, swtc_ndma);\n";
@@ -319,15 +330,17 @@ std::string emit_sunway_cpe(const Module &m) {
     vector_loops += p.vector_loops();
   }
   s += std::string(crts ? "#include <crts.h>\n" : "#include <slave.h>\n") +
-       (vector_loops ? "#include <simd.h>\n" : "") + "#include <math.h>\n\n";
+       (vector_loops ? "#include <simd.h>\n" : "") + "#include <math.h>\n";
+  s += stdint_include(m) + "\n";
   s += c_prelude();
+  s += int_prelude(m);
   return s + arena_decl + kernels;
 }
 
 std::string emit_sunway_mpe(const Module &m) {
   std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
   s += std::string(m.target.crts ? "#include <crts.h>" : "#include <athread.h>") +
-       "\n\n#include \"" + m.name + ".h\"\n\n";
+       "\n" + stdint_include(m) + "\n#include \"" + m.name + ".h\"\n\n";
   s += io_tables(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "\n" + args_struct(k);

@@ -336,7 +336,7 @@ tir::PrimFunc Schedule::lower() const {
         shape[d] = mx - mn + 1;
         lo[d] = sym ? sym + int_imm(mn) : int_imm(mn);
       }
-      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm);
+      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm, g->elem);
       Redirect rd(g, local, inner, lo_c);
       // A loop of one step has no next box to fetch: no second copy.
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,

@@ -129,7 +129,7 @@ class Verifier : public IRVisitor {
   std::set<const BufferNode *> buffers_;
 };
 
-int64_t padded_bytes(const Buffer &b) { return (b->elements() * 4 + 31) / 32 * 32; }
+int64_t padded_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
 void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &out,
             int64_t &peak) {
@@ -227,7 +227,7 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
     double runs = 1;
     for (size_t d = 0; d < loops; ++d) runs *= double(s->local->shape[d]);
     const double moves = s->dir == StageDir::InOut ? 2 : 1;
-    const double bytes = moves * trips * double(s->local->elements()) * 4;
+    const double bytes = moves * trips * double(s->local->bytes());
     e.bytes += bytes;
     e.transfers += moves * trips * runs;
     if (strided) {
