@@ -71,8 +71,12 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     // computing: DMA and compute overlap. Others wait for every DMA.
     const bool overlap = k && tir::has_double_buffer(k->func);
     lp.seconds = overlap ? l.seconds_overlap : l.seconds_no_overlap;
-    lp.gflops = overlap ? l.gflops_overlap : l.gflops_no_overlap;
-    lp.peak_fraction = overlap ? l.peak_fraction_overlap : l.peak_fraction_no_overlap;
+    // Rates count useful work: the compiler's flops (what the layer needs),
+    // not the counted ones, which include the zeroed padding lanes of SIMD
+    // loops (time is from the counted ones: the hardware executes them).
+    const double useful = k ? double(k->func.flops) : l.flops;
+    lp.gflops = lp.seconds > 0 ? useful / lp.seconds / 1e9 : 0;
+    lp.peak_fraction = lp.seconds > 0 ? useful / lp.seconds / params.cg_peak_flops() : 0;
     lp.dma_bytes = l.dma_bytes;
     lp.dma_transfers = l.dma_transfers;
     lp.ldm_bytes = k ? k->ldm_bytes : 0;
