@@ -101,7 +101,7 @@ static int heap_tracking(void) { return __real_malloc != NULL && __real_free != 
 /* Per-CPE state and errors. */
 typedef struct {
   swemu_counters c;
-  char pad[64 - sizeof(swemu_counters)];
+  char pad[128 - sizeof(swemu_counters)]; /* a whole number of 64-byte cache lines */
 } __attribute__((aligned(64))) padded_counters;
 
 typedef struct cpe {

@@ -286,7 +286,7 @@ std::string emit_sunway_cpe(const Module &m) {
   for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
   std::string arena_decl = "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
        " bytes per CPE. */\n";
-  arena_decl += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
+  arena_decl += "__thread_local float swtc_ldm[" + std::to_string((arena + 3) / 4) + "] __attribute__((aligned(32)));\n";
   // Emulator only (empty for sw5cc and the sunway-api checks): the emulator
   // observes the LDM each launch uses on this arena, and counts scalar flops.
   arena_decl += "#ifdef SWEMU_LDM_ARENA\nSWEMU_LDM_ARENA(swtc_ldm)\n#endif\n"

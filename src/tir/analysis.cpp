@@ -140,7 +140,7 @@ void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &
     // double-buffered stage starts at the next 32-byte boundary); the next
     // nested buffer starts at the next 32-byte boundary after it.
     const int64_t copies = s->double_buffer ? 2 : 1;
-    peak = std::max(peak, base + padded_bytes(s->local) * (copies - 1) + s->local->elements() * 4);
+    peak = std::max(peak, base + padded_bytes(s->local) * (copies - 1) + s->local->bytes());
     base += padded_bytes(s->local) * copies;
   }
   for (const auto &b : s->body) layout(b, base, out, peak);
