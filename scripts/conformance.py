@@ -5,7 +5,8 @@
         [--all | --ops Conv,Relu,... | --ops-from-readme [README] | --ops-from-models DIR]
         [--filter REGEX] [--jobs N] [--work DIR] [--timeout S] [--all-data-sets]
         [--markdown docs/conformance.md] [--json FILE]
-        [--allow-failures] [--expect-pass-rate R] [--data-dir DIR]
+        [--allow-failures] [--expect-pass-rate R] [--expect-model-ops-pass-rate R]
+        [--model-ops-from DIR] [--data-dir DIR]
 
 Each case is a folder `<data-dir>/<case>/` with `model.onnx` and
 `test_data_set_*/{input,output}_*.pb`. For every selected case and target the
@@ -16,18 +17,19 @@ script converts the inputs to .npy, runs
 
 (int64 inputs — shapes, axes, indices — and scalar inputs are given with
 --bind NAME=FILE instead of --input: swtc compiles for static shapes and
-specializes the model to them)
+specializes the model to them; in a case made only of INT_DATA_OPS the int64
+inputs are data and given with --input)
 
 and compares every output with the expected one the way ONNX's backend test
 runner does (shape must match; np.testing.assert_allclose with rtol=1e-3,
-atol=1e-5). Each (case, target) gets one result:
+atol=1e-5; the dtype must match too). Each (case, target) gets one result:
 
     pass         every output matches
-    fail         wrong values or shape (the detail has the max abs error)
+    fail         wrong values, shape or dtype (the detail has the max abs error)
     unsupported  swtc exited 1 with a user error that says "not supported"
                  (e.g. `node 'n' (Sin, opset 7): not supported`), or the case
-                 has a non-float32 input/output (`unsupported: dtype int64`),
-                 which swtc is not asked to run
+                 has an input/output of a dtype outside RUN_DTYPES
+                 (`unsupported: dtype bool`), which swtc is not asked to run
     error        any other nonzero exit, a crash (signal / exit >= 128),
                  a timeout, or a missing output
 
@@ -37,9 +39,16 @@ node's op type. The "supported" pass rate counts the selected cases whose op
 types are ALL in the op list (with --all: the ops of README.md's "Supported
 ONNX" table).
 
+The eight-model metric: the cases whose first node's op type is one of the
+op types of the eight benchmark models (MODEL_OPS below, or recomputed from the
+exported models with --model-ops-from DIR), their pass count and rate per
+target, in the Totals and the JSON (`model_op_cases`, `model_op_pass`,
+`model_op_pass_rate`).
+
 Exit status: 0 if every (case, target) is pass or unsupported; 1 if any is fail
 or error (0 with --allow-failures); 1 if --expect-pass-rate R is given and the
-supported pass rate of any target is below R (also with --allow-failures);
+supported pass rate of any target is below R (also with --allow-failures), or
+--expect-model-ops-pass-rate R and the eight-model pass rate is below R;
 77 if the test data folder is missing; 2 on a usage error.
 """
 
@@ -67,6 +76,27 @@ RTOL = 1e-3
 ATOL = 1e-5
 STATUSES = ("pass", "fail", "unsupported", "error")
 SKIP_EXIT = 77
+
+# The op types of the eight benchmark models (ResNet-18/50, VGG-16/19, AlexNet,
+# MobileNet-V2, SqueezeNet-1.1, BERT-base encoder) as exported by
+# scripts/export_models.py (opset 13): the union of the node op types of
+# resnet18, resnet50, vgg16, vgg19, alexnet, mobilenet_v2, squeezenet1_1 and bert
+# (docs/models.md's histograms). Recompute and check with
+# `--model-ops-from DIR` on a folder of those .onnx files
+# (`/usr/bin/python3 scripts/export_models.py --out DIR --suite all`).
+# The "eight-model" metric counts the cases whose first node's op type is one of
+# these (issue 3: >= 90% must pass on both targets).
+MODEL_OPS = ("Add", "AveragePool", "Clip", "Concat", "Conv", "Div", "Erf", "Flatten", "Gemm",
+             "GlobalAveragePool", "MatMul", "MaxPool", "Mul", "Pow", "ReduceMean", "Relu",
+             "Reshape", "Softmax", "Sqrt", "Sub", "Transpose")
+EIGHT_MODELS = ("resnet18", "resnet50", "vgg16", "vgg19", "alexnet", "mobilenet_v2",
+                "squeezenet1_1", "bert")
+
+# Element types swtc runs: float32 and these integer types (inputs and outputs).
+RUN_DTYPES = ("float32", "int8", "uint8", "int32", "uint32", "int64", "uint64")
+# Ops whose int64 inputs are data, not shapes or axes: a case made only of
+# these runs them as inputs; any other case's int64 inputs are bound (--bind).
+INT_DATA_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Clip", "MaxPool")
 
 NAMED_UNSUPPORTED = re.compile(r"node '[^']*' \(([^,()]+), opset (\d+)\): not supported")
 
@@ -137,6 +167,19 @@ def ops_from_models(folder):
     return ops
 
 
+def model_ops_from(folder):
+    """The op types of the eight benchmark models' .onnx files in `folder`
+    (`<name>.onnx` for each name of EIGHT_MODELS; all must be there)."""
+    missing = [m for m in EIGHT_MODELS if not os.path.isfile(os.path.join(folder, m + ".onnx"))]
+    if missing:
+        raise ValueError(f"{folder} lacks {', '.join(m + '.onnx' for m in missing)} "
+                         f"(export them with scripts/export_models.py --suite all)")
+    ops = set()
+    for m in EIGHT_MODELS:
+        ops.update(model_op_types(os.path.join(folder, m + ".onnx")))
+    return sorted(ops)
+
+
 def select(cases, ops, select_all, filter_re):
     """cases: list of dicts with 'name' and 'op_types'. Returns the selected ones."""
     out = []
@@ -156,26 +199,28 @@ def all_supported(op_types, supported):
 # ---------------------------------------------------------------- case info
 
 def _type_problem(value_info):
-    """None for a float32 tensor, else a short description."""
+    """None for a tensor of a type in RUN_DTYPES, else a short description."""
     from onnx import TensorProto
     t = value_info.type
     kind = t.WhichOneof("value")
     if kind != "tensor_type":
         return f"non-tensor type ({kind})"
     et = t.tensor_type.elem_type
-    if et != TensorProto.FLOAT:
-        try:
-            name = TensorProto.DataType.Name(et).lower()
-        except ValueError:
-            name = str(et)
-        return f"dtype {name}"
-    return None
+    try:
+        name = TensorProto.DataType.Name(et).lower()
+    except ValueError:
+        name = str(et)
+    if name == "float":
+        return None
+    if name in RUN_DTYPES:
+        return None
+    return f"dtype {name}"
 
 
 def load_case(case_dir):
     """Reads model.onnx: op types, graph inputs (non-initializer) and outputs,
-    and the first type problem (an input neither float32 nor int64, or a
-    non-float32 output), if any."""
+    and the first type problem (an input or output of a dtype outside
+    RUN_DTYPES), if any."""
     import onnx
     name = os.path.basename(case_dir.rstrip("/"))
     info = {"name": name, "dir": case_dir, "op_types": [], "inputs": [], "outputs": [],
@@ -194,8 +239,6 @@ def load_case(case_dir):
             continue
         info["inputs"].append(vi.name)
         p = _type_problem(vi)
-        if p == "dtype int64":
-            p = None  # bound at compile time with --bind (shapes, axes, indices)
         if p and not info["type_problem"]:
             info["type_problem"] = f"{p} (input '{vi.name}')"
     for vi in m.graph.output:
@@ -366,10 +409,12 @@ def _run_data_set(case, target, ds, task):
             arr = read_tensor(path)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read {os.path.basename(path)}: {e}", None
-        # swtc compiles for static shapes: int64 inputs (shapes, axes, indices)
-        # and scalar inputs (e.g. Clip's min/max) are bound at compile time.
-        bind = arr.dtype == np.int64 or (arr.dtype == np.float32 and arr.ndim == 0)
-        if arr.dtype != np.float32 and not bind:
+        # swtc compiles for static shapes: int64 inputs (shapes, axes, indices;
+        # not in a case made only of INT_DATA_OPS, where they are data) and
+        # scalar inputs (e.g. Clip's min/max) are bound at compile time.
+        int_data = all(op in INT_DATA_OPS for op in case["op_types"])
+        bind = (arr.dtype == np.int64 and not int_data) or arr.ndim == 0
+        if arr.dtype.name not in RUN_DTYPES:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (input '{case['inputs'][i]}')", None
         f = os.path.join(w, f"input_{i}.npy")
@@ -383,7 +428,7 @@ def _run_data_set(case, target, ds, task):
             arr = read_tensor(path)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read {os.path.basename(path)}: {e}", None
-        if arr.dtype != np.float32:
+        if arr.dtype.name not in RUN_DTYPES:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (output '{case['outputs'][i]}')", None
         expected.append((case["outputs"][i], arr))
@@ -408,6 +453,10 @@ def _run_data_set(case, target, ds, task):
             act = np.load(p, allow_pickle=False)
         except Exception as e:  # noqa: BLE001
             return "error", f"cannot read output '{name}': {e}", None
+        if act.dtype != exp.dtype:
+            failed = True
+            details.append(f"{name}: dtype {act.dtype} != expected {exp.dtype}")
+            continue
         ok, d, e = compare(act, exp)
         if e is not None:
             worst_err = e if worst_err is None else max(worst_err, e)
@@ -430,10 +479,13 @@ def fmt_rate(n, d):
     return f"{n}/{d} ({100.0 * n / d:.1f}%)" if d else "n/a (0 cases)"
 
 
-def summarize(results, targets, supported):
+def summarize(results, targets, supported, model_ops=MODEL_OPS):
     tot = {}
+    mops = set(model_ops)
     for t in targets:
         rs = [r for r in results if r["target"] == t]
+        mo = [r for r in rs if r["op"] in mops]
+        mo_pass = sum(1 for r in mo if r["status"] == "pass")
         counts = {s: sum(1 for r in rs if r["status"] == s) for s in STATUSES}
         sup = [r for r in rs if all_supported(r["op_types"], supported)]
         sup_pass = sum(1 for r in sup if r["status"] == "pass")
@@ -443,7 +495,10 @@ def summarize(results, targets, supported):
                   "supported_pass_rate": rate(sup_pass, len(sup)),
                   "supported_counts": {s: sum(1 for r in sup if r["status"] == s) for s in STATUSES},
                   "supported_not_run": sum(1 for r in sup if r.get("not_run")),
-                  "supported_float32_pass_rate": rate(sup_pass, len(sup) - sum(1 for r in sup if r.get("not_run")))}
+                  "supported_float32_pass_rate": rate(sup_pass, len(sup) - sum(1 for r in sup if r.get("not_run"))),
+                  "model_op_cases": len(mo), "model_op_pass": mo_pass,
+                  "model_op_pass_rate": rate(mo_pass, len(mo)),
+                  "model_op_counts": {s: sum(1 for r in mo if r["status"] == s) for s in STATUSES}}
     return tot
 
 
@@ -473,15 +528,15 @@ def write_markdown(path, meta, results, targets, supported, totals):
              + (" (all data sets)" if meta["all_data_sets"] else "") + ".")
     L.append(f"- swtc: `{meta['swtc']}`" + (f", source commit {meta['commit']}" if meta.get("commit") else "")
              + f"; targets: {', '.join(targets)}; timeout {meta['timeout']:g} s per run.")
-    L.append(f"- comparison: same shape and `np.testing.assert_allclose(actual, expected, rtol={RTOL:g}, "
+    L.append(f"- comparison: same dtype and shape and `np.testing.assert_allclose(actual, expected, rtol={RTOL:g}, "
              f"atol={ATOL:g})` (the ONNX backend test runner's default).")
     L.append(f"- wall time: {meta['elapsed_s']:.0f} s with {meta['jobs']} jobs.")
     L.append(f"- \"supported\" = every op type of the case's graph is in: {', '.join(sorted(supported)) or '(none)'}.")
     if meta.get("note"):
         L.append(f"- note: {meta['note']}")
     L.append("")
-    L.append("Results: `pass`; `fail` = wrong values or shape; `unsupported` = swtc's clean "
-             "\"not supported\" error, or a non-float32 input/output (not run); `error` = any "
+    L.append("Results: `pass`; `fail` = wrong values, shape or dtype; `unsupported` = swtc's clean "
+             "\"not supported\" error, or an input/output of a dtype swtc does not run (not run); `error` = any "
              "other nonzero exit, crash, timeout or missing output.")
     L.append("")
     L.append("## Totals")
@@ -494,10 +549,21 @@ def write_markdown(path, meta, results, targets, supported, totals):
         L.append(f"| {t} | {x['cases']} | {x['pass']} | {x['fail']} | {x['unsupported']} | {x['error']} | "
                  f"{fmt_rate(x['pass'], x['cases'])} | {fmt_rate(x['supported_pass'], x['supported_cases'])} |")
     L.append("")
+    L.append(f"Cases of the eight benchmark models' op types (first node's op type in: "
+             f"{', '.join(sorted(meta['model_ops']))}; {meta['model_ops_source']}):")
+    L.append("")
+    L.append("| target | eight-model-op cases | pass | fail | unsupported | error | pass rate |")
+    L.append("|---|---|---|---|---|---|---|")
+    for t in targets:
+        x = totals[t]
+        c = x["model_op_counts"]
+        L.append(f"| {t} | {x['model_op_cases']} | {c['pass']} | {c['fail']} | {c['unsupported']} | "
+                 f"{c['error']} | {fmt_rate(x['model_op_pass'], x['model_op_cases'])} |")
+    L.append("")
     L.append("Cases with only supported op types, by result:")
     L.append("")
-    L.append("| target | supported-op cases | pass | fail | unsupported | (of which non-float32, not run) | error | "
-             "pass rate without the non-float32 cases |")
+    L.append("| target | supported-op cases | pass | fail | unsupported | (of which of other dtypes, not run) | error | "
+             "pass rate without the other-dtype cases |")
     L.append("|---|---|---|---|---|---|---|---|")
     for t in targets:
         x = totals[t]
@@ -555,7 +621,8 @@ def print_summary(totals, targets, results, out=sys.stderr):
         print(f"{t}: {x['cases']} cases: {x['pass']} pass, {x['fail']} fail, {x['unsupported']} unsupported, "
               f"{x['error']} error; pass rate {fmt_rate(x['pass'], x['cases'])}; "
               f"supported-op cases {fmt_rate(x['supported_pass'], x['supported_cases'])} "
-              f"({x['supported_not_run']} of them non-float32, not run)", file=out)
+              f"({x['supported_not_run']} of them of other dtypes, not run); "
+              f"eight-model-op cases {fmt_rate(x['model_op_pass'], x['model_op_cases'])}", file=out)
     bad = [r for r in results if r["status"] in ("fail", "error")]
     if bad:
         print(f"\n{len(bad)} fail/error results:", file=out)
@@ -606,6 +673,13 @@ def main(argv=None):
     ap.add_argument("--allow-failures", action="store_true", help="exit 0 even with fail/error results")
     ap.add_argument("--expect-pass-rate", type=float, default=None, metavar="R",
                     help="exit 1 if a target's pass rate over the supported-op cases is below R")
+    ap.add_argument("--expect-model-ops-pass-rate", type=float, default=None, metavar="R",
+                    help="exit 1 if a target's pass rate over the cases whose first op type is one "
+                         "of the eight benchmark models' ops is below R")
+    ap.add_argument("--model-ops-from", default=None, metavar="DIR",
+                    help="recompute the eight models' op types from DIR/<model>.onnx (resnet18, "
+                         "resnet50, vgg16, vgg19, alexnet, mobilenet_v2, squeezenet1_1, bert) "
+                         "instead of the MODEL_OPS constant; reports any difference")
     args = ap.parse_args(argv)
 
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
@@ -636,6 +710,21 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         print(f"conformance: error: {e}", file=sys.stderr)
         return 2
+    model_ops, model_ops_source = sorted(MODEL_OPS), "the MODEL_OPS constant of scripts/conformance.py"
+    if args.model_ops_from:
+        try:
+            model_ops = model_ops_from(args.model_ops_from)
+        except (OSError, ValueError) as e:
+            print(f"conformance: error: {e}", file=sys.stderr)
+            return 2
+        model_ops_source = f"computed from the .onnx files in {args.model_ops_from}"
+        if set(model_ops) != set(MODEL_OPS):
+            print("conformance: note: the models' op types differ from MODEL_OPS: only in the models: "
+                  f"{sorted(set(model_ops) - set(MODEL_OPS))}, only in MODEL_OPS: "
+                  f"{sorted(set(MODEL_OPS) - set(model_ops))}", file=sys.stderr)
+        else:
+            print(f"conformance: the models' op types equal MODEL_OPS ({len(model_ops)} ops)",
+                  file=sys.stderr)
     ops = list(dict.fromkeys(ops))
     supported = set(ops)
     if not supported and os.path.isfile(DEFAULT_README):
@@ -692,14 +781,15 @@ def main(argv=None):
     elapsed = time.monotonic() - t_start
     results.sort(key=lambda r: (r["case"], targets.index(r["target"])))
 
-    totals = summarize(results, targets, supported)
+    totals = summarize(results, targets, supported, model_ops)
     tdver, commit = _versions(swtc)
     meta = {"command": shlex.join([sys.executable or "/usr/bin/python3"] + [sys.argv[0]] + list(argv)),
             "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
             "data_dir": args.data_dir, "testdata_version": tdver, "available_cases": len(cases),
             "selected_cases": len(chosen), "selection": selection, "all_data_sets": args.all_data_sets,
             "swtc": args.swtc, "commit": commit, "timeout": args.timeout, "jobs": args.jobs,
-            "elapsed_s": elapsed, "note": args.note}
+            "elapsed_s": elapsed, "note": args.note, "model_ops": model_ops,
+            "model_ops_source": model_ops_source}
     print_summary(totals, targets, results)
     print(f"\nwall time {elapsed:.0f} s", file=sys.stderr)
     if args.markdown:
@@ -708,7 +798,8 @@ def main(argv=None):
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
-            json.dump({"meta": meta, "ops": ops, "supported_ops": sorted(supported), "targets": targets,
+            json.dump({"meta": meta, "ops": ops, "supported_ops": sorted(supported), "model_ops": model_ops,
+                       "targets": targets,
                        "totals": totals, "results": results}, f, indent=1)
         print(f"wrote {args.json}", file=sys.stderr)
 
@@ -726,6 +817,15 @@ def main(argv=None):
                 print(f"conformance: {t}: pass rate over supported-op cases "
                       f"{fmt_rate(x['supported_pass'], x['supported_cases'])} is below "
                       f"{args.expect_pass_rate:g}", file=sys.stderr)
+                status = 1
+    if args.expect_model_ops_pass_rate is not None:
+        for t in targets:
+            x = totals[t]
+            r = x["model_op_pass_rate"]
+            if r is None or r < args.expect_model_ops_pass_rate:
+                print(f"conformance: {t}: pass rate over the eight-model-op cases "
+                      f"{fmt_rate(x['model_op_pass'], x['model_op_cases'])} is below "
+                      f"{args.expect_model_ops_pass_rate:g}", file=sys.stderr)
                 status = 1
     return status
 

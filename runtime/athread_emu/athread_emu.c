@@ -13,8 +13,12 @@
  *    the calling CPE's TLS block or on its stack; every block of the
  *    main-memory side must lie within one known buffer (heap block seen via
  *    -Wl,--wrap=malloc,..., registered buffer, or the executable's data).
- *  - Counters per launch and per CPE (DMA bytes/transfers, flops); report and
- *    JSON output (swemu.h).
+ *  - Counters per launch and per CPE (DMA bytes/transfers, flops: scalar ones
+ *    from SWEMU_SCALAR_FLOPS, vector ones counted by simd.h, through the
+ *    per-CPE counters at the bottom of each CPE's stack slot, swemu_ops.h);
+ *    the LDM a launch used, observed on the registered LDM arena
+ *    (SWEMU_LDM_ARENA: painted before the launch, highest changed byte
+ *    after); report and JSON output (swemu.h).
  *  - Any violation: one line on stderr, exit status 3.
  *
  * The emulator keeps no __thread variables of its own (its per-thread state
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,7 +101,7 @@ static int heap_tracking(void) { return __real_malloc != NULL && __real_free != 
 /* Per-CPE state and errors. */
 typedef struct {
   swemu_counters c;
-  char pad[64 - sizeof(swemu_counters)];
+  char pad[128 - sizeof(swemu_counters)]; /* a whole number of 64-byte cache lines */
 } __attribute__((aligned(64))) padded_counters;
 
 typedef struct cpe {
@@ -107,6 +112,40 @@ typedef struct cpe {
 } cpe_t;
 
 static cpe_t cpes[NCPE];
+
+/* The CPE stacks: one region of NCPE slots of 2^swemu_cpe_stack_shift bytes
+ * (swemu_ops.h). Slot layout: the CPE's swemu_op_counts in the first page,
+ * a guard page, then the thread's stack (with glibc's TCB and TLS at its
+ * top). Mapped once, at the first pool start. */
+uintptr_t swemu_cpe_stacks;
+uintptr_t swemu_cpe_stacks_bytes;
+unsigned swemu_cpe_stack_shift;
+static size_t stack_page;
+static swemu_op_counts *slot_ops(int i) {
+  return (swemu_op_counts *)(swemu_cpe_stacks + ((uintptr_t)i << swemu_cpe_stack_shift));
+}
+
+/* LDM arenas registered by SWEMU_LDM_ARENA (generated code has one). */
+#define MAX_ARENAS 8
+#define LDM_PAINT 0x7fa5a5a5u /* a signalling NaN no computation produces */
+static struct {
+  void *(*where)(void);
+  size_t bytes;
+} arenas[MAX_ARENAS];
+static int n_arenas;
+void swemu_register_ldm_arena(void *(*where)(void), size_t bytes) {
+  if (!where || bytes == 0) return;
+  for (int i = 0; i < n_arenas; i++)
+    if (arenas[i].where == where) return;
+  if (n_arenas == MAX_ARENAS) {
+    fprintf(stderr, "swemu: warning: more than %d LDM arenas registered; ignoring one\n",
+            MAX_ARENAS);
+    return;
+  }
+  arenas[n_arenas].where = where;
+  arenas[n_arenas].bytes = bytes;
+  n_arenas++;
+}
 static pthread_key_t cpe_key;
 static pthread_once_t cpe_key_once = PTHREAD_ONCE_INIT;
 static int cpe_key_ok;
@@ -551,7 +590,21 @@ static void *worker_main(void *p) {
     void *arg = pool_arg;
     pthread_mutex_unlock(&pool_mu);
 
+    int narenas = n_arenas;
+    for (int k = 0; k < narenas; k++) {
+      uint32_t *w = arenas[k].where();
+      size_t n = arenas[k].bytes / 4;
+      for (size_t i = 0; i < n; i++) w[i] = LDM_PAINT;
+    }
     fn(arg);
+    long long used = 0;
+    for (int k = 0; k < narenas; k++) {
+      const uint32_t *w = arenas[k].where();
+      size_t n = arenas[k].bytes / 4;
+      while (n > 0 && w[n - 1] == LDM_PAINT) n--;
+      if ((long long)n * 4 > used) used = (long long)n * 4;
+    }
+    cur_ctr[c->id].c.ldm_bytes = used;
     cpe_finished(c);
 
     pthread_mutex_lock(&pool_mu);
@@ -589,20 +642,36 @@ static int pool_init(int chip) {
   pthread_once(&cpe_key_once, make_cpe_key);
   if (!cpe_key_ok) die("pthread_key_create failed");
 
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t stack = (size_t)1 << 20;
   stack += (prog_tls_bytes + page - 1) / page * page;
-  pthread_attr_setstacksize(&attr, stack);
+  if (!swemu_cpe_stacks) {
+    unsigned shift = 12;
+    while (((size_t)1 << shift) < stack + 2 * page) shift++;
+    size_t bytes = (size_t)NCPE << shift;
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (m == MAP_FAILED) die("cannot map the CPE stacks (%zu bytes): %s", bytes, strerror(errno));
+    for (int i = 0; i < NCPE; i++)
+      mprotect((char *)m + ((size_t)i << shift) + page, page, PROT_NONE); /* guard */
+    stack_page = page;
+    swemu_cpe_stack_shift = shift;
+    swemu_cpe_stacks_bytes = bytes;
+    swemu_cpe_stacks = (uintptr_t)m;
+  }
+  const size_t slot = (size_t)1 << swemu_cpe_stack_shift;
   pool_quit = 0;
   pool_ready = 0;
   for (int i = 0; i < NCPE; i++) {
     cpes[i].id = i;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, (void *)(swemu_cpe_stacks + i * slot + 2 * stack_page),
+                          slot - 2 * stack_page);
     int r = pthread_create(&cpes[i].th, &attr, worker_main, &cpes[i]);
+    pthread_attr_destroy(&attr);
     if (r != 0) die("cannot create CPE thread %d: %s", i, strerror(r));
   }
-  pthread_attr_destroy(&attr);
   pthread_mutex_lock(&pool_mu);
   while (pool_ready < NCPE) pthread_cond_wait(&pool_done_cv, &pool_mu);
   pthread_mutex_unlock(&pool_mu);
@@ -651,6 +720,7 @@ static int spawn_chip(void *fpc, void *arg, const char *name, int chip) {
   cur_kernel = name;
   cur_api = chip;
   memset(cur_ctr, 0, sizeof cur_ctr);
+  for (int i = 0; i < NCPE; i++) memset(slot_ops(i), 0, sizeof(swemu_op_counts));
   pthread_mutex_lock(&sync_mu);
   memset(grp_arrived, 0, sizeof grp_arrived);
   memset(grp_finished, 0, sizeof grp_finished);
@@ -722,6 +792,11 @@ int athread_join(void) {
                 1e-9 * (double)(t1.tv_nsec - launch_t0.tv_nsec);
   launch_active = 0;
   const char *k = cur_kernel;
+  for (int i = 0; i < NCPE; i++) {
+    const swemu_op_counts *o = slot_ops(i);
+    cur_ctr[i].c.flops += o->scalar_flops + o->vector_flops;
+    cur_ctr[i].c.vector_flops += o->vector_flops;
+  }
   pthread_mutex_unlock(&pool_mu);
   record_launch(k, secs);
   return 0;
@@ -893,6 +968,11 @@ static void dma_core(const char *op, cpe_t *c, int is_get, uintptr_t ldm, uintpt
     ct->put_bytes += (long long)len;
     ct->put_count++;
   }
+  if (strided) {
+    ct->stride_count++;
+    ct->stride_blocks += (long long)nblk;
+    ct->stride_bytes += (long long)len;
+  }
   if (reply) __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -1013,12 +1093,22 @@ typedef struct {
   swemu_counters cpe[NCPE];
 } launch_rec;
 
+/* LDM a launch used: the largest over its CPEs; -1 if no arena is registered. */
+static long long launch_ldm_bytes(const swemu_counters *cpe) {
+  if (n_arenas == 0) return -1;
+  long long m = 0;
+  for (int i = 0; i < NCPE; i++)
+    if (cpe[i].ldm_bytes > m) m = cpe[i].ldm_bytes;
+  return m;
+}
+
 typedef struct {
   const char *kernel;
   long long launches;
   double seconds;
   swemu_counters tot;
   long long max_cpe_bytes_sum; /* sum over launches of max over CPEs of get+put bytes */
+  long long ldm_bytes;         /* max over launches and CPEs of the LDM used */
 } kernel_agg;
 
 static pthread_mutex_t rec_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -1086,6 +1176,11 @@ static void record_launch(const char *kernel, double seconds) {
     a->tot.put_bytes += c->put_bytes;
     a->tot.put_count += c->put_count;
     a->tot.flops += c->flops;
+    a->tot.vector_flops += c->vector_flops;
+    if (c->ldm_bytes > a->ldm_bytes) a->ldm_bytes = c->ldm_bytes;
+    a->tot.stride_count += c->stride_count;
+    a->tot.stride_blocks += c->stride_blocks;
+    a->tot.stride_bytes += c->stride_bytes;
     if (c->get_bytes + c->put_bytes > mx) mx = c->get_bytes + c->put_bytes;
   }
   a->max_cpe_bytes_sum += mx;
@@ -1152,13 +1247,15 @@ void swemu_report(FILE *f) {
   fprintf(f, "swemu report: LDM static data %zu bytes, budget %zu (%zu LDM - %d reserve)\n",
           swemu_ldm_static_bytes(), total - SWEMU_LDM_RESERVE_BYTES, total,
           SWEMU_LDM_RESERVE_BYTES);
-  fprintf(f, "%-32s %8s %11s %14s %9s %14s %9s %14s %14s\n", "kernel", "launches", "seconds",
-          "get_bytes", "get_cnt", "put_bytes", "put_cnt", "max_cpe_bytes", "flops");
+  fprintf(f, "%-32s %8s %11s %14s %9s %14s %9s %14s %14s %14s %9s\n", "kernel", "launches",
+          "seconds", "get_bytes", "get_cnt", "put_bytes", "put_cnt", "max_cpe_bytes", "flops",
+          "vector_flops", "ldm_used");
   for (int i = 0; i < n_aggs; i++) {
     const kernel_agg *a = &aggs[i];
-    fprintf(f, "%-32s %8lld %11.6f %14lld %9lld %14lld %9lld %14lld %14lld\n", a->kernel,
-            a->launches, a->seconds, a->tot.get_bytes, a->tot.get_count, a->tot.put_bytes,
-            a->tot.put_count, a->max_cpe_bytes_sum, a->tot.flops);
+    fprintf(f, "%-32s %8lld %11.6f %14lld %9lld %14lld %9lld %14lld %14lld %14lld %9lld\n",
+            a->kernel, a->launches, a->seconds, a->tot.get_bytes, a->tot.get_count,
+            a->tot.put_bytes, a->tot.put_count, a->max_cpe_bytes_sum, a->tot.flops,
+            a->tot.vector_flops, n_arenas ? a->ldm_bytes : -1LL);
   }
   if (launches_dropped)
     fprintf(f, "(%lld launches beyond SWEMU_MAX_LAUNCHES are in the totals only)\n",
@@ -1192,13 +1289,21 @@ int swemu_write_json(const char *path) {
     const launch_rec *r = &launches[i];
     fprintf(f, "%s\n{\"kernel\":", i ? "," : "");
     json_str(f, r->kernel);
-    fprintf(f, ",\"seconds\":%.9g,\"cpes\":[", r->seconds);
+    fprintf(f, ",\"seconds\":%.9g,", r->seconds);
+    const long long ldm = launch_ldm_bytes(r->cpe);
+    if (ldm >= 0) fprintf(f, "\"ldm_used_bytes\":%lld,", ldm);
+    fprintf(f, "\"cpes\":[");
     for (int k = 0; k < NCPE; k++) {
       const swemu_counters *c = &r->cpe[k];
       fprintf(f,
               "%s{\"get_bytes\":%lld,\"get_count\":%lld,\"put_bytes\":%lld,\"put_count\":%lld,"
-              "\"flops\":%lld}",
+              "\"flops\":%lld",
               k ? "," : "", c->get_bytes, c->get_count, c->put_bytes, c->put_count, c->flops);
+      if (c->vector_flops) fprintf(f, ",\"vector_flops\":%lld", c->vector_flops);
+      if (c->stride_count)
+        fprintf(f, ",\"stride_count\":%lld,\"stride_blocks\":%lld,\"stride_bytes\":%lld",
+                c->stride_count, c->stride_blocks, c->stride_bytes);
+      fprintf(f, "}");
     }
     fprintf(f, "]}");
   }

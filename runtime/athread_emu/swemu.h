@@ -47,8 +47,14 @@ int swemu_myid(void);
 void swemu_count_flops(long n);
 
 /* Counters, per kernel launch and per CPE. */
+/* flops: all floating-point operations (swemu_count_flops, SWEMU_SCALAR_FLOPS
+ * and the simd.h operations); vector_flops: the part done by simd.h
+ * operations; ldm_bytes: the LDM this CPE used in the launch, observed on the
+ * arena registered by SWEMU_LDM_ARENA (0 if none is registered). */
 typedef struct swemu_counters {
-  long long get_bytes, get_count, put_bytes, put_count, flops;
+  long long get_bytes, get_count, put_bytes, put_count, flops, vector_flops, ldm_bytes;
+  /* The strided part of the DMA above (get + put): descriptors, their blocks, their bytes. */
+  long long stride_count, stride_blocks, stride_bytes;
 } swemu_counters;
 
 /* Number of launches recorded since start or the last reset. */
@@ -60,12 +66,17 @@ int swemu_launch_counters(int launch, int cpe, swemu_counters *out);
 
 /* Table per kernel name to f: launches, seconds, total get/put bytes and
  * transfers, max_cpe_bytes (sum over launches of the largest per-CPE
- * get+put bytes: the DMA critical path), flops. */
+ * get+put bytes: the DMA critical path), flops, vector flops, the largest LDM
+ * used (-1 without a registered arena). */
 void swemu_report(FILE *f);
 /* All counters as JSON:
  * {"ldm_static_bytes":N, "ldm_budget_bytes":N, "launches_dropped":N,
- *  "launches":[{"kernel":"...","seconds":s,"cpes":[{"get_bytes":..,
- *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..}, x64]}, ...]}
+ *  "launches":[{"kernel":"...","seconds":s,"ldm_used_bytes":N,"cpes":[{"get_bytes":..,
+ *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..,"vector_flops":..}, x64]},
+ *  ...]}
+ * ldm_used_bytes (the largest ldm_bytes of the launch's CPEs) only if an LDM
+ * arena is registered (SWEMU_LDM_ARENA, swemu_ops.h); vector_flops only where
+ * nonzero.
  * Returns 0, or -1 if the file cannot be written. If env SWEMU_REPORT_JSON
  * is set, this is written there at exit. */
 int swemu_write_json(const char *path);

@@ -4,7 +4,9 @@
  *   ./MODEL [--weights FILE] [--input NAME=FILE.npy | FILE.npy ...]
  *           [--output-dir DIR] [--repeat N] [--seed S]
  *
- * Inputs not given are filled with seeded uniform random values in [-1, 1).
+ * Inputs not given are filled with seeded uniform random values in [-1, 1)
+ * (integer inputs: in 1..9). Each tensor has the element type of its .npy
+ * descr in SWTC_INPUT_DTYPES / SWTC_OUTPUT_DTYPES ("<f4" float32, "|u1" uint8, ...).
  * Prints "latency_ms median=<m> min=<m> runs=<n>" and writes every output to
  * DIR/<name>.npy (characters outside [A-Za-z0-9_.-] replaced by '_'). */
 #include <stdio.h>
@@ -42,11 +44,14 @@ static void *alloc64(size_t bytes) {
   return p;
 }
 
-/* Reads a little-endian float32 C-order .npy with exactly the expected shape. */
-static void read_npy(const char *path, float *dst, int rank, const long *shape) {
+/* Bytes per element of a .npy descr ("<f4" -> 4, "|u1" -> 1, "<i8" -> 8). */
+static size_t elem_bytes(const char *descr) { return (size_t)(descr[2] - '0'); }
+
+/* Reads a little-endian C-order .npy of type `descr` with exactly the expected shape. */
+static void read_npy(const char *path, void *dst, const char *descr, int rank, const long *shape) {
   FILE *f = fopen(path, "rb");
   unsigned char pre[10];
-  char header[4096], expect[256];
+  char header[4096], expect[256], want[64];
   unsigned hlen;
   int d, n;
   long count = numel(rank, shape);
@@ -62,7 +67,11 @@ static void read_npy(const char *path, float *dst, int rank, const long *shape) 
   }
   if (hlen >= sizeof header || fread(header, 1, hlen, f) != hlen) die("bad .npy header", path);
   header[hlen] = 0;
-  if (!strstr(header, "'descr': '<f4'")) die("input must be float32 ('<f4')", path);
+  sprintf(want, "'descr': '%s'", descr);
+  if (!strstr(header, want)) {
+    sprintf(want, "input must have dtype '%s'", descr);
+    die(want, path);
+  }
   if (!strstr(header, "'fortran_order': False")) die("input must be in C order", path);
   /* Shape: compare the numbers inside the parentheses. */
   p = strstr(header, "'shape': (");
@@ -87,18 +96,20 @@ static void read_npy(const char *path, float *dst, int rank, const long *shape) 
     while (*p == ',' || *p == ' ') ++p;
   }
   if (*p != ')') die("input has more dimensions than the model expects", path);
-  if (fread(dst, sizeof(float), (size_t)count, f) != (size_t)count) die("truncated .npy data", path);
+  if (fread(dst, elem_bytes(descr), (size_t)count, f) != (size_t)count)
+    die("truncated .npy data", path);
   (void)n;
   fclose(f);
 }
 
-static void write_npy(const char *path, const float *src, int rank, const long *shape) {
+static void write_npy(const char *path, const void *src, const char *descr, int rank,
+                      const long *shape) {
   FILE *f = fopen(path, "wb");
   char header[512];
   size_t len, total;
   int d;
   if (!f) die("cannot write output", path);
-  strcpy(header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+  sprintf(header, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
   for (d = 0; d < rank; ++d) {
     char num[32];
     sprintf(num, "%ld%s", shape[d], (rank == 1 || d + 1 < rank) ? ", " : "");
@@ -117,7 +128,7 @@ static void write_npy(const char *path, const float *src, int rank, const long *
   fputc((int)(len & 0xff), f);
   fputc((int)(len >> 8), f);
   fwrite(header, 1, len, f);
-  fwrite(src, sizeof(float), (size_t)numel(rank, shape), f);
+  fwrite(src, elem_bytes(descr), (size_t)numel(rank, shape), f);
   if (fclose(f) != 0) die("cannot write output", path);
 }
 
@@ -188,30 +199,39 @@ int main(int argc, char **argv) {
 
   for (i = 0; i < SWTC_NUM_INPUTS; ++i) {
     long n = numel(SWTC_INPUT_RANKS[i], SWTC_INPUT_SHAPES[i]), k;
-    inputs[i] = (float *)alloc64((size_t)n * sizeof(float));
+    const char *dt = SWTC_INPUT_DTYPES[i];
+    const size_t eb = elem_bytes(dt);
+    inputs[i] = (float *)alloc64((size_t)n * eb);
     if (input_path[i]) {
-      read_npy(input_path[i], inputs[i], SWTC_INPUT_RANKS[i], SWTC_INPUT_SHAPES[i]);
+      read_npy(input_path[i], inputs[i], dt, SWTC_INPUT_RANKS[i], SWTC_INPUT_SHAPES[i]);
     } else {
       unsigned long s = seed * 2654435761UL + (unsigned long)i;
       for (k = 0; k < n; ++k) {
         s = s * 6364136223846793005UL + 1442695040888963407UL;
-        inputs[i][k] = (float)((double)((s >> 33) & 0xffffff) / 8388608.0 - 1.0);
+        if (dt[1] == 'f') {
+          inputs[i][k] = (float)((double)((s >> 33) & 0xffffff) / 8388608.0 - 1.0);
+        } else { /* integers 1..9, little-endian low bytes */
+          unsigned long long v = 1 + (s >> 33) % 9;
+          memcpy((char *)inputs[i] + (size_t)k * eb, &v, eb);
+        }
       }
     }
   }
   for (i = 0; i < SWTC_NUM_OUTPUTS; ++i)
-    outputs[i] = (float *)alloc64(
-        (size_t)numel(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]) * sizeof(float));
+    outputs[i] = (float *)alloc64((size_t)numel(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]) *
+                                  elem_bytes(SWTC_OUTPUT_DTYPES[i]));
   workspace = alloc64((size_t)SWTC_WORKSPACE_BYTES);
 #ifdef SWEMU
   swemu_register_buffer("weights", weights, (size_t)SWTC_WEIGHTS_BYTES);
   swemu_register_buffer("workspace", workspace, (size_t)SWTC_WORKSPACE_BYTES);
   for (i = 0; i < SWTC_NUM_INPUTS; ++i)
     swemu_register_buffer(SWTC_INPUT_NAMES[i], inputs[i],
-                          (size_t)numel(SWTC_INPUT_RANKS[i], SWTC_INPUT_SHAPES[i]) * 4);
+                          (size_t)numel(SWTC_INPUT_RANKS[i], SWTC_INPUT_SHAPES[i]) *
+                              elem_bytes(SWTC_INPUT_DTYPES[i]));
   for (i = 0; i < SWTC_NUM_OUTPUTS; ++i)
     swemu_register_buffer(SWTC_OUTPUT_NAMES[i], outputs[i],
-                          (size_t)numel(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]) * 4);
+                          (size_t)numel(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]) *
+                              elem_bytes(SWTC_OUTPUT_DTYPES[i]));
 #endif
 #if SWTC_TARGET_SUNWAY
   SWTC_SUNWAY_INIT();
@@ -241,7 +261,8 @@ int main(int argc, char **argv) {
         path[base + k] = ok ? c : '_';
       }
       strcpy(path + base + k, ".npy");
-      write_npy(path, outputs[i], SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]);
+      write_npy(path, outputs[i], SWTC_OUTPUT_DTYPES[i], SWTC_OUTPUT_RANKS[i],
+                SWTC_OUTPUT_SHAPES[i]);
     }
   }
 #if SWTC_TARGET_SUNWAY

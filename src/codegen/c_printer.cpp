@@ -1,9 +1,11 @@
 #include "codegen/c_printer.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 #include "common/error.h"
+#include "tir/analysis.h"
 
 namespace swtc::codegen {
 
@@ -35,7 +37,10 @@ std::string CPrinter::flat_index(const std::vector<int64_t> &shape, const std::v
 
 std::string CPrinter::expr(const Expr &e) {
   switch (e->kind) {
-    case ExprKind::IntImm: return std::to_string(e->int_value);
+    case ExprKind::IntImm:
+      // INT64_MIN has no literal of its own in C.
+      if (e->int_value == INT64_MIN) return "(-9223372036854775807L - 1L)";
+      return std::to_string(e->int_value);
     case ExprKind::FloatImm: {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.9g", e->float_value);
@@ -91,10 +96,13 @@ void CPrinter::stmt(const Stmt &s, int indent) {
     case StmtKind::Seq:
       for (const auto &b : s->body) stmt(b, indent);
       return;
-    case StmtKind::Store:
+    case StmtKind::Store: {
       line(indent, buffer_name(s->buffer) + "[" + flat_index(s->buffer->shape, s->indices) +
                        "] = " + expr(s->value) + ";");
+      const int64_t n = count_scalar_flops_ ? float_ops(s->value) : 0;
+      if (n > 0) line(indent, "SWEMU_SCALAR_FLOPS(" + std::to_string(n) + ");");
       return;
+    }
     case StmtKind::IfThen:
       line(indent, "if " + [&] {
         std::string c = expr(s->value);

@@ -29,6 +29,10 @@ class CPrinter {
   virtual std::string buffer_name(const tir::Buffer &b) { return b->name; }
   void line(int indent, const std::string &text);
   std::ostringstream os_;
+  /// Emulator flop counting (Sunway CPE code): after every store of a float
+  /// value, `SWEMU_SCALAR_FLOPS(n);` with n = tir::float_ops(value) when n > 0.
+  /// The output file must define the macro (empty outside the emulator).
+  bool count_scalar_flops_ = false;
 };
 
 /// A C identifier from any string (invalid characters become '_').

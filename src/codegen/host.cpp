@@ -10,8 +10,9 @@ using namespace detail;
 
 std::string emit_host_source(const Module &m) {
   std::string s = banner(m, "Kernels and run function");
-  s += "#include \"" + m.name + ".h\"\n\n#include <math.h>\n\n";
+  s += "#include \"" + m.name + ".h\"\n\n#include <math.h>\n" + stdint_include(m) + "\n";
   s += c_prelude();
+  s += int_prelude(m);
   s += "\n" + io_tables(m);
   for (const CompiledKernel &k : m.kernels) {
     const tir::PrimFunc &f = k.func;
@@ -19,7 +20,8 @@ std::string emit_host_source(const Module &m) {
     s += "static void " + f.name + "(";
     for (size_t i = 0; i < f.params.size(); ++i) {
       bool out = i + 1 == f.params.size();
-      s += (i ? ", " : "") + std::string(out ? "float *restrict " : "const float *restrict ") +
+      const std::string &t = f.params[i]->elem.c_type;
+      s += (i ? ", " : "") + (out ? t + " *restrict " : "const " + t + " *restrict ") +
            f.params[i]->name;
     }
     s += ") {\n";

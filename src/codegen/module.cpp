@@ -24,6 +24,21 @@ std::string banner(const Module &m, const std::string &what) {
 
 std::string value_pointer(const Module &m, int v, bool mutable_ptr) {
   const graph::MemoryPlan::Slot &s = m.plan.slots.at(v);
+  const graph::DType dt = m.graph.values.at(v).dtype;
+  if (dt != graph::DType::F32) {
+    // Integer tensors: the API passes every tensor as float *; cast to the element type.
+    const std::string t = graph::dtype_c_type(dt);
+    const std::string cast = mutable_ptr ? "(" + t + " *)" : "(const " + t + " *)";
+    switch (s.kind) {
+      case graph::MemoryPlan::Kind::Input: return cast + "inputs[" + std::to_string(s.index) + "]";
+      case graph::MemoryPlan::Kind::Output: return "(" + t + " *)outputs[" + std::to_string(s.index) + "]";
+      case graph::MemoryPlan::Kind::Weight: return cast + "(w + " + std::to_string(s.offset) + ")";
+      case graph::MemoryPlan::Kind::Workspace:
+        return "(" + t + " *)(ws + " + std::to_string(s.offset) + ")";
+      case graph::MemoryPlan::Kind::None: break;
+    }
+    internal_error("value '", m.graph.values.at(v).name, "' has no storage");
+  }
   const std::string cast = mutable_ptr ? "(float *)" : "(const float *)";
   switch (s.kind) {
     case graph::MemoryPlan::Kind::Input:
@@ -39,6 +54,20 @@ std::string value_pointer(const Module &m, int v, bool mutable_ptr) {
   internal_error("value '", m.graph.values.at(v).name, "' has no storage");
 }
 
+std::string stdint_include(const Module &m) {
+  bool ints = false;
+  for (int v : m.graph.inputs) ints = ints || m.graph.values[v].dtype != graph::DType::F32;
+  for (int v : m.graph.outputs) ints = ints || m.graph.values[v].dtype != graph::DType::F32;
+  for (const CompiledKernel &k : m.kernels)
+    for (const auto &b : k.func.params) ints = ints || !b->elem.is_float();
+  return ints ? "#include <stdint.h>\n" : "";
+}
+
+std::string int_prelude(const Module &m) {
+  if (stdint_include(m).empty()) return "";
+  return "static inline long long swtc_powi(double a, double b) { return (long long)pow(a, b); }\n";
+}
+
 std::string io_tables(const Module &m) {
   std::string out;
   auto table = [&](const char *what, const std::vector<int> &ids) {
@@ -46,18 +75,20 @@ std::string io_tables(const Module &m) {
     std::string names = "const char *const " + p + "_names[] = {";
     std::string ranks = "const int " + p + "_ranks[] = {";
     std::string shapes = "const long " + p + "_shapes[][8] = {";
+    std::string dtypes = "const char *const " + p + "_dtypes[] = {";
     for (size_t i = 0; i < ids.size(); ++i) {
       const graph::Value &v = m.graph.values[ids[i]];
       std::string esc;
       for (char c : v.name) esc += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
       names += (i ? ", \"" : "\"") + esc + "\"";
       ranks += (i ? ", " : "") + std::to_string(v.shape.size());
+      dtypes += (i ? ", \"" : "\"") + std::string(graph::dtype_npy(v.dtype)) + "\"";
       shapes += i ? ", {" : "{";
       for (size_t d = 0; d < v.shape.size(); ++d) shapes += (d ? ", " : "") + std::to_string(v.shape[d]);
       if (v.shape.empty()) shapes += "0";
       shapes += "}";
     }
-    out += names + "};\n" + ranks + "};\n" + shapes + "};\n";
+    out += names + "};\n" + ranks + "};\n" + shapes + "};\n" + dtypes + "};\n";
   };
   table("input", m.graph.inputs);
   table("output", m.graph.outputs);
@@ -69,7 +100,9 @@ std::string run_function_prologue(const Module &m) {
          "_run(const void *weights, const float *const *inputs, float *const *outputs,\n"
          "    void *workspace) {\n"
          "  const char *w = (const char *)weights;\n  char *ws = (char *)workspace;\n"
-         "  (void)w;\n  (void)ws;\n  (void)inputs;\n";
+         "  (void)w;\n  (void)ws;\n  (void)inputs;\n" +
+         // No kernel (every output has zero elements): outputs is unused.
+         std::string(m.kernels.empty() ? "  (void)outputs;\n" : "");
 }
 
 std::string kernel_comment(const Module &m, const CompiledKernel &k) {
@@ -97,14 +130,16 @@ std::string emit_header(const Module &m) {
   h += "#define " + P + "_TARGET \"" + m.target.name + "\"\n";
   h += "#define " + P + "_TARGET_SUNWAY " +
        std::string(m.target.kind == target::Kind::Sunway ? "1" : "0") + "\n\n";
-  h += "/* Names, ranks and shapes (up to 8 dims) of the inputs and outputs, in order. */\n";
+  h += "/* Names, ranks, shapes (up to 8 dims) and element types (.npy descr: \"<f4\" float32,\n"
+       " * \"|u1\" uint8, \"<i8\" int64, ...) of the inputs and outputs, in order. */\n";
   for (const char *w : {"input", "output"}) {
     h += "extern const char *const " + p + "_" + w + "_names[];\n";
     h += "extern const int " + p + "_" + w + "_ranks[];\n";
     h += "extern const long " + p + "_" + w + "_shapes[][8];\n";
+    h += "extern const char *const " + p + "_" + w + "_dtypes[];\n";
   }
   h += "\n/* Runs the model once. weights: the contents of " + p + ".weights (" + P +
-       "_WEIGHTS_BYTES bytes);\n * inputs/outputs: float32 tensors in C order; workspace: " + P +
+       "_WEIGHTS_BYTES bytes);\n * inputs/outputs: tensors in C order of the types above (passed as float *); workspace: " + P +
        "_WORKSPACE_BYTES bytes,\n * 64-byte aligned. Nothing is allocated inside.";
   if (m.target.kind == target::Kind::Sunway)
     h += m.target.crts ? " Call CRTS_init() once before." : " Call athread_init() once before.";
@@ -120,9 +155,15 @@ std::string emit_weights(const Module &m) {
     const auto &slot = m.plan.slots[v];
     if (slot.kind != graph::MemoryPlan::Kind::Weight) continue;
     const graph::Value &val = m.graph.values[v];
-    const auto &data = val.constant->f32;
-    SWTC_CHECK(val.constant->dtype == graph::DType::F32, "weight ", val.name, " is not f32");
-    std::memcpy(&blob[static_cast<size_t>(slot.offset)], data.data(), data.size() * sizeof(float));
+    const graph::TensorData &t = *val.constant;
+    char *dst = &blob[static_cast<size_t>(slot.offset)];
+    if (t.dtype == graph::DType::F32) {
+      std::memcpy(dst, t.f32.data(), t.f32.size() * sizeof(float));
+      continue;
+    }
+    // Integers: the low bytes of each value (little-endian host), as C stores them.
+    const size_t eb = static_cast<size_t>(graph::dtype_bytes(t.dtype));
+    for (size_t i = 0; i < t.i64.size(); ++i) std::memcpy(dst + i * eb, &t.i64[i], eb);
   }
   return blob;
 }
@@ -144,6 +185,7 @@ std::string emit_runner(const Module &m) {
     s += "#define SWTC_" + W + "_NAMES " + p + "_" + w + "_names\n";
     s += "#define SWTC_" + W + "_RANKS " + p + "_" + w + "_ranks\n";
     s += "#define SWTC_" + W + "_SHAPES " + p + "_" + w + "_shapes\n";
+    s += "#define SWTC_" + W + "_DTYPES " + p + "_" + w + "_dtypes\n";
   }
   for (const auto &f : runtime_files())
     if (std::strcmp(f.path, "runner.c") == 0) return s + "\n" + f.content;
@@ -187,7 +229,7 @@ std::string emit_makefile(const Module &m) {
   mk += "EMU_LDFLAGS = " + std::string(kEmulatorLdflags) + "\n";
   mk += "EMU_SRCS = " + p + "_host.c " + p + "_slave.c main.c\n";
   mk += "EMU_RT = swemu/athread_emu.c swemu/swemu.h swemu/include/athread.h "
-        "swemu/include/slave.h swemu/include/simd.h" +
+        "swemu/include/slave.h swemu/include/simd.h swemu/include/swemu_ops.h" +
         std::string(pro ? " swemu/include/crts.h swemu/include_pro/simd.h" : "") + "\n\n";
   mk += "emulate: " + p + "_emu\n\n";
   mk += p + "_emu: $(EMU_SRCS) " + p + ".h $(EMU_RT)\n";

@@ -18,6 +18,15 @@ std::string banner(const Module &m, const std::string &what);
 /// The start of `<model>_run`, shared by the host and MPE sources.
 std::string run_function_prologue(const Module &m);
 
+/// "#include <stdint.h>\n" if a kernel has an integer buffer or the model
+/// integer inputs/outputs (float32-only models print as before), else "".
+std::string stdint_include(const Module &m);
+
+/// Helpers of integer kernels (after c_prelude() in kernel files), "" for
+/// float32-only models: swtc_powi (pow in double, converted to a 64-bit
+/// integer, so that the store wraps it to the element type as C does).
+std::string int_prelude(const Module &m);
+
 /// What a kernel computes, for a comment: the node it came from.
 std::string kernel_comment(const Module &m, const CompiledKernel &k);
 

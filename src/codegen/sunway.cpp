@@ -7,6 +7,7 @@
 #include "codegen/c_printer.h"
 #include "codegen/module.h"
 #include "codegen/module_internal.h"
+#include "codegen/simd.h"
 #include "common/error.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
@@ -20,15 +21,19 @@ namespace {
 
 std::string args_struct(const CompiledKernel &k) {
   std::string s = "struct " + k.func.name + "_args {";
-  for (const auto &b : k.func.params) s += " float *" + b->name + ";";
+  for (const auto &b : k.func.params) s += " " + b->elem.c_type + " *" + b->name + ";";
   return s + " };\n";
 }
 
 class CpePrinter : public CPrinter {
  public:
-  CpePrinter(const PrimFunc &f, int cpes, bool crts) : cpes_(cpes), crts_(crts) {
+  /// `simd`: vectorise innermost loops where possible (default schedule).
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
     layout_ = ldm_layout(f, nullptr);
+    count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
+  int vector_loops() const { return vector_loops_; }
 
  protected:
   std::string buffer_name(const Buffer &b) override {
@@ -62,8 +67,10 @@ class CpePrinter : public CPrinter {
     line(indent + 1, "int swtc_db_n[2] = {0, 0};");
     for (const auto &st : chain) {
       const std::string n = st->local->name;
-      const int64_t copy = (st->local->elements() * 4 + 31) / 32 * 8;  // as tir::ldm_layout
-      line(indent + 1, "float *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
+      const std::string &t = st->local->elem.c_type;
+      // One copy's bytes rounded up to 32, as tir::ldm_layout; in elements.
+      const int64_t copy = (st->local->bytes() + 31) / 32 * 32 / st->local->elem.bytes;
+      line(indent + 1, t + " *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
                            std::to_string(copy) + "};");
     }
     line(indent + 1, "{");
@@ -77,8 +84,8 @@ class CpePrinter : public CPrinter {
     line(indent + 2, "}");
     wait_for(indent + 2, "swtc_db_reply[" + cur + "]", "swtc_db_n[" + cur + "]");
     for (const auto &st : chain)
-      line(indent + 2, "float *const " + st->local->name + " = " + st->local->name + "_buf[" + cur +
-                           "];");
+      line(indent + 2, st->local->elem.c_type + " *const " + st->local->name + " = " +
+                           st->local->name + "_buf[" + cur + "];");
     stmt(body, indent + 2);
     line(indent + 1, "}");
     line(indent, "}");
@@ -86,7 +93,35 @@ class CpePrinter : public CPrinter {
   }
 
   void emit_for(const Stmt &s, int indent) override {
+    loops_[s->loop_var] = s->extent;
+    emit_for_in_scope(s, indent);
+    loops_.erase(s->loop_var);
+  }
+
+  /// An innermost loop as vectors plus a scalar remainder (codegen/simd.h).
+  bool emit_vectorized(const Stmt &s, int indent) {
+    if (!simd_) return false;
+    auto body = vectorize_loop(s, *simd_, loops_, *this);
+    if (!body) return false;
+    ++vector_loops_;
+    const int64_t lanes = simd_->lanes, vend = s->extent / lanes * lanes;
+    const std::string v = s->loop_var;
+    line(indent, "for (long " + v + " = 0; " + v + " < " + std::to_string(vend) + "; " + v +
+                     " += " + std::to_string(lanes) + ") { /* " + simd_->type + " */");
+    for (const auto &l : *body) line(indent + 1, l);
+    line(indent, "}");
+    if (vend < s->extent) {
+      line(indent, "for (long " + v + " = " + std::to_string(vend) + "; " + v + " < " +
+                       std::to_string(s->extent) + "; ++" + v + ") { /* remainder */");
+      stmt(s->inner(), indent + 1);
+      line(indent, "}");
+    }
+    return true;
+  }
+
+  void emit_for_in_scope(const Stmt &s, int indent) {
     if (emit_pipelined(s, indent)) return;
+    if (emit_vectorized(s, indent)) return;
     if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
     const std::string e = std::to_string(s->extent), v = s->loop_var;
     line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
@@ -104,7 +139,10 @@ class CpePrinter : public CPrinter {
   }
 
   /// DMA of the box global[lo .. lo + local.shape) clamped to global's bounds:
-  /// the trailing dims the box covers whole merge into one contiguous run.
+  /// the trailing dims the box covers whole merge into one contiguous run;
+  /// when tir::stage_strided holds, the rows of the dim before them move as
+  /// one strided descriptor (bsize = the row, stride = the rest of the
+  /// tensor's row), else one transfer per row.
   /// `local` names the LDM copy (default: the stage's buffer); `reply` and
   /// `count` the reply word and transfer counter; `wait`: wait for them after.
   void emit_dma(const Stmt &s, int indent, bool get, const std::string &local_name = "",
@@ -115,16 +153,35 @@ class CpePrinter : public CPrinter {
     const std::string L = l->name;  // prefix of the box variables
     const std::string LP = local_name.empty() ? L : local_name;
     const size_t t = stage_whole_from(s);
+    const bool strided = stage_strided(s, loops_);
     int64_t run = 1;
     for (size_t d = t; d < rank; ++d) run *= g->shape[d];
     auto lo = [&](size_t d) { return var(L + "_lo" + std::to_string(d)); };
     auto it = [&](size_t d) { return var(L + "_t" + std::to_string(d)); };
     std::vector<Expr> gidx(rank, int_imm(0)), lidx(rank, int_imm(0));
     int depth = indent;
-    if (t == 0) {
-      // The whole buffer.
-    } else {
-      for (size_t d = 0; d + 1 < t; ++d) {
+    if (get && t > 0) {
+      // A box reaching past the tensor's bounds: zero its out-of-bounds part
+      // (the whole box, before the DMA fills the rest), so that every byte of
+      // a staged box is defined, and the LDM the kernel touches is its layout.
+      std::string out;
+      for (size_t d = 0; d < t; ++d)
+        out += std::string(out.empty() ? "" : " || ") + L + "_lo" + std::to_string(d) + " < 0 || " +
+               L + "_lo" + std::to_string(d) + " + " + std::to_string(l->shape[d]) + " > " +
+               std::to_string(g->shape[d]);
+      line(depth, "if (" + out + ") {");
+      line(depth + 1, "for (long " + L + "_z = 0; " + L + "_z < " + std::to_string(l->elements()) +
+                          "; ++" + L + "_z) {");
+      line(depth + 2, LP + "[" + L + "_z] = 0;");
+      line(depth + 1, "}");
+      line(depth, "}");
+    }
+    std::string len = std::to_string(g->bytes());  // t == 0: the whole buffer
+    const int64_t es = g->elem.bytes;  // bytes per element
+    int64_t bsize = 0, skip = 0;
+    if (t > 0) {
+      const size_t loops = strided ? t - 2 : t - 1;
+      for (size_t d = 0; d < loops; ++d) {
         const std::string i = L + "_t" + std::to_string(d);
         line(depth, "for (long " + i + " = swtc_max(" + L + "_lo" + std::to_string(d) + ", 0); " +
                         i + " < swtc_min(" + L + "_lo" + std::to_string(d) + " + " +
@@ -134,31 +191,43 @@ class CpePrinter : public CPrinter {
         lidx[d] = it(d) - lo(d);
         ++depth;
       }
-      const size_t j = t - 1;
+      // The clamped dim: rows [a, b) of dim t-2 (strided) or the run of dim t-1.
+      const size_t j = loops;
       const std::string a = L + "_a", b = L + "_b";
       line(depth, "const long " + a + " = swtc_max(" + L + "_lo" + std::to_string(j) + ", 0);");
       line(depth, "const long " + b + " = swtc_min(" + L + "_lo" + std::to_string(j) + " + " +
                       std::to_string(l->shape[j]) + ", " + std::to_string(g->shape[j]) + ");");
       gidx[j] = var(a);
       lidx[j] = var(a) - lo(j);
+      int64_t unit = run;  // elements per index of dim j
+      if (strided) {
+        gidx[t - 1] = lo(t - 1);  // never clipped: the box's own corner
+        bsize = l->shape[t - 1] * run * es;
+        skip = (g->shape[t - 1] - l->shape[t - 1]) * run * es;
+        unit = l->shape[t - 1] * run;
+      }
       line(depth, "if (" + a + " < " + b + ") {");
       ++depth;
+      len = "(int)((" + b + " - " + a + ") * " + std::to_string(unit * es) + ")";
     }
     const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
     const std::string lp = LP + " + " + flat_index(l->shape, lidx);
-    const std::string len =
-        t == 0 ? std::to_string(g->elements() * 4)
-               : "(int)((" + L + "_b - " + L + "_a) * " + std::to_string(run * 4) + ")";
-    if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
+    const bool stride = skip > 0;  // skip 0: the blocks are back to back in memory too
+    const std::string sb = std::to_string(skip) + ", " + std::to_string(bsize);
+    if (crts_ && stride)  // CRTS: (dest, src, len, bsize, stride, reply)
+      line(depth, std::string(get ? "CRTS_dma_iget_stride" : "CRTS_dma_iput_stride") + "((void *)(" +
+                      (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
+                      ", " + std::to_string(bsize) + ", " + std::to_string(skip) + ", &" + reply + ");");
+    else if (crts_)  // CRTS: (dest, src, len, reply); main memory is dest of a put
       line(depth, std::string(get ? "CRTS_dma_iget" : "CRTS_dma_iput") + "((void *)(" +
                       (get ? lp : gp) + "), (void *)(" + (get ? gp : lp) + "), (size_t)" + len +
                       ", &" + reply + ");");
     else if (get)
       line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
-                      ", (void *)&" + reply + ", 0, 0, 0);");
+                      ", (void *)&" + reply + ", 0, " + (stride ? sb : "0, 0") + ");");
     else
       line(depth, "athread_put(PE_MODE, (void *)(" + lp + "), (void *)(" + gp + "), " + len +
-                      ", (void *)&" + reply + ", 0, 0);");
+                      ", (void *)&" + reply + ", " + (stride ? sb : "0, 0") + ");");
     line(depth, "++" + count + ";");
     while (depth > indent) line(--depth, "}");
     if (!wait) return;
@@ -199,6 +268,9 @@ class CpePrinter : public CPrinter {
  private:
   int cpes_;
   bool crts_;
+  std::optional<SimdSpec> simd_;
+  std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
+  int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
   std::set<std::string> db_;
 };
@@ -208,47 +280,67 @@ class CpePrinter : public CPrinter {
 std::string emit_sunway_cpe(const Module &m) {
   std::string s = banner(m, "CPE (slave) kernels, C99 for sw5cc -slave");
   const bool crts = m.target.crts;
-  s += crts ? "#include <crts.h>\n#include <math.h>\n\n" : "#include <slave.h>\n#include <math.h>\n\n";
-  s += c_prelude();
+  std::string kernels;
+  int vector_loops = 0;
   int64_t arena = 32;
   for (const auto &k : m.kernels) arena = std::max(arena, k.ldm_bytes);
-  s += "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
+  std::string arena_decl = "\n/* LDM arena shared by the kernels (one runs at a time): " + std::to_string(arena) +
        " bytes per CPE. */\n";
-  s += "__thread_local float swtc_ldm[" + std::to_string(arena / 4) + "] __attribute__((aligned(32)));\n";
+  arena_decl += "__thread_local float swtc_ldm[" + std::to_string((arena + 3) / 4) + "] __attribute__((aligned(32)));\n";
+  // Emulator only (empty for sw5cc and the sunway-api checks): the emulator
+  // observes the LDM each launch uses on this arena, and counts scalar flops.
+  arena_decl += "#ifdef SWEMU_LDM_ARENA\nSWEMU_LDM_ARENA(swtc_ldm)\n#endif\n"
+                "#ifndef SWEMU_SCALAR_FLOPS\n#define SWEMU_SCALAR_FLOPS(n) ((void)0)\n#endif\n";
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
-    CpePrinter p(k.func, m.target.workers, crts);
-    s += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
-    s += args_struct(k);
-    s += "void slave_" + k.func.name + "(void *arg);\n";
-    s += "void slave_" + k.func.name + "(void *arg) {\n";
-    s += "  struct " + k.func.name + "_args p;\n";
-    s += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
+    std::optional<SimdSpec> simd;
+    if (m.schedule == "default") simd = simd_spec(m.target.vector_bits);
+    CpePrinter p(k.func, m.target.workers, crts, simd);
+    kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
+    kernels += args_struct(k);
+    kernels += "void slave_" + k.func.name + "(void *arg);\n";
+    kernels += "void slave_" + k.func.name + "(void *arg) {\n";
+    kernels += "  struct " + k.func.name + "_args p;\n";
+    kernels += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
               : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
-    for (const auto &[buf, off] : p.layout()) bufs.push_back({off, buf->name});
+    std::map<std::string, std::string> c_type;
+    for (const auto &[buf, off] : p.layout()) {
+      bufs.push_back({off, buf->name});
+      c_type[buf->name] = buf->elem.c_type;
+    }
     p.find_double_buffered(k.func.body);
     std::sort(bufs.begin(), bufs.end());
-    for (const auto &[off, name] : bufs)
-      s += "  float *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = swtc_ldm + " +
-           std::to_string(off / 4) + ";\n";
+    for (const auto &[off, name] : bufs) {
+      const std::string &t = c_type[name];
+      // Offsets are multiples of 32 bytes: any element type is aligned.
+      const std::string at = "swtc_ldm + " + std::to_string(off / 4);
+      kernels += "  " + t + " *const " + name + (p.double_buffered(name) ? "_ldm0" : "") + " = " +
+           (t == "float" ? at : "(" + t + " *)(" + at + ")") + ";\n";
+    }
     if (crts)
-      s += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
+      kernels += "  CRTS_dma_iget((void *)&p, arg, sizeof p, &swtc_reply);\n"
            "  ++swtc_ndma;\n  CRTS_dma_wait_value(&swtc_reply, swtc_ndma);\n";
     else
-      s += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n"
+      kernels += "  athread_get(PE_MODE, arg, (void *)&p, (int)sizeof p, (void *)&swtc_reply, 0, 0, 0);\n"
            "  ++swtc_ndma;\n  while (swtc_reply != swtc_ndma) {\n  }\n";
     p.stmt(k.func.body, 1);
-    s += p.text() + "}\n";
+    kernels += p.text() + "}\n";
+    vector_loops += p.vector_loops();
   }
-  return s;
+  s += std::string(crts ? "#include <crts.h>\n" : "#include <slave.h>\n") +
+       (vector_loops ? "#include <simd.h>\n" : "") + "#include <math.h>\n";
+  s += stdint_include(m) + "\n";
+  s += c_prelude();
+  s += int_prelude(m);
+  return s + arena_decl + kernels;
 }
 
 std::string emit_sunway_mpe(const Module &m) {
   std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
   s += std::string(m.target.crts ? "#include <crts.h>" : "#include <athread.h>") +
-       "\n\n#include \"" + m.name + ".h\"\n\n";
+       "\n" + stdint_include(m) + "\n#include \"" + m.name + ".h\"\n\n";
   s += io_tables(m);
   for (const CompiledKernel &k : m.kernels) {
     s += "\n" + args_struct(k);

@@ -33,8 +33,10 @@ std::string::size_type find_key(const std::string &header, const std::string &ke
 }  // namespace
 
 size_t dtype_size(const std::string &dtype) {
-  if (dtype == "<f4") return 4;
-  if (dtype == "<i8") return 8;
+  static const char *const kTypes[][2] = {{"<f4", "4"}, {"<i8", "8"}, {"<i4", "4"}, {"|i1", "1"},
+                                          {"|u1", "1"}, {"<u4", "4"}, {"<u8", "8"}};
+  for (const auto &t : kTypes)
+    if (dtype == t[0]) return static_cast<size_t>(t[1][0] - '0');
   return 0;
 }
 
@@ -70,9 +72,15 @@ Array load(const std::string &path) {
   if (q2 == std::string::npos) fail("malformed 'descr' in header");
   a.dtype = header.substr(q1 + 1, q2 - q1 - 1);
   if (a.dtype == "<f4" || a.dtype == "=f4" || a.dtype == "f4") a.dtype = "<f4";
-  if (a.dtype == "<i8" || a.dtype == "=i8" || a.dtype == "i8") a.dtype = "<i8";
+  for (const char *t : {"i8", "i4", "u4", "u8"})
+    if (a.dtype == std::string("=") + t || a.dtype == t) a.dtype = std::string("<") + t;
+  for (const char *t : {"i1", "u1"})
+    if (a.dtype == std::string("<") + t || a.dtype == std::string("=") + t || a.dtype == t)
+      a.dtype = std::string("|") + t;
   if (dtype_size(a.dtype) == 0)
-    fail("unsupported dtype '", a.dtype, "' (swtc reads float32 '<f4' and int64 '<i8')");
+    fail("unsupported dtype '", a.dtype,
+         "' (swtc reads float32 '<f4' and the integer types '<i8', '<i4', '|i1', '|u1', '<u4', "
+         "'<u8')");
   // fortran_order
   pos = find_key(header, "fortran_order");
   if (pos == std::string::npos) fail("header has no 'fortran_order'");

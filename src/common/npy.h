@@ -1,5 +1,6 @@
 // Minimal .npy (NumPy array file) reading and writing: little-endian float32
-// ("<f4") and int64 ("<i8"), C order. Kept free of graph types so that any
+// ("<f4") and the integer types int64/int32/int8/uint8/uint32/uint64 ("<i8",
+// "<i4", "|i1", "|u1", "<u4", "<u8"), C order. Kept free of graph types so that any
 // library can use it without a dependency cycle.
 #pragma once
 
@@ -10,7 +11,7 @@
 namespace swtc::npy {
 
 struct Array {
-  std::string dtype;  // "<f4" or "<i8"
+  std::string dtype;  // "<f4", "<i8", "<i4", "|i1", "|u1", "<u4" or "<u8"
   std::vector<int64_t> shape;
   std::vector<char> data;  // raw little-endian bytes, C order
 };

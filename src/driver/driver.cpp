@@ -43,6 +43,44 @@ graph::Graph import_model(const std::string &path,
   return frontend::import_onnx_file(path, [&](graph::Graph &g) { g = bind_inputs(g, bind); });
 }
 
+graph::TensorData tensor_from_npy(const npy::Array &a, graph::DType want, const std::string &what) {
+  if (a.dtype != graph::dtype_npy(want))
+    user_error(what, ": dtype ", a.dtype, " but the model wants ", graph::dtype_name(want), " (",
+               graph::dtype_npy(want), ")");
+  graph::TensorData t;
+  t.dtype = want;
+  t.shape = a.shape;
+  const size_t n = static_cast<size_t>(graph::num_elements(a.shape));
+  SWTC_CHECK(a.data.size() == n * static_cast<size_t>(graph::dtype_bytes(want)), what, ": size");
+  if (want == graph::DType::F32) {
+    t.f32.resize(n);
+    std::memcpy(t.f32.data(), a.data.data(), n * 4);
+    return t;
+  }
+  const size_t eb = static_cast<size_t>(graph::dtype_bytes(want));
+  t.i64.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, a.data.data() + i * eb, eb);  // little-endian host
+    t.i64[i] = graph::wrap_int(want, static_cast<int64_t>(raw));  // sign-extends signed types
+  }
+  return t;
+}
+
+npy::Array npy_from_tensor(const graph::TensorData &t) {
+  npy::Array a;
+  a.dtype = graph::dtype_npy(t.dtype);
+  a.shape = t.shape;
+  const size_t eb = static_cast<size_t>(graph::dtype_bytes(t.dtype));
+  const size_t n = static_cast<size_t>(graph::num_elements(t.shape));
+  a.data.resize(n * eb);
+  if (t.dtype == graph::DType::F32)
+    std::memcpy(a.data.data(), t.f32.data(), a.data.size());
+  else
+    for (size_t i = 0; i < n; ++i) std::memcpy(a.data.data() + i * eb, &t.i64[i], eb);
+  return a;
+}
+
 graph::Graph bind_inputs(graph::Graph g,
                          const std::vector<std::pair<std::string, std::string>> &bindings) {
   for (const auto &[name, path] : bindings) {
@@ -51,24 +89,13 @@ graph::Graph bind_inputs(graph::Graph g,
     if (it == g.inputs.end()) user_error("--bind: the model has no input named '", name, "'");
     graph::Value &v = g.values[*it];
     npy::Array a = npy::load(path);
-    const bool i64 = v.dtype == graph::DType::I64;
-    if (a.dtype != (i64 ? "<i8" : "<f4"))
+    if (a.dtype != graph::dtype_npy(v.dtype))
       user_error("--bind ", name, "=", path, ": dtype ", a.dtype, " but the input is ",
                  graph::dtype_name(v.dtype));
     if (a.shape != v.shape)
       user_error("--bind ", name, "=", path, ": shape ", graph::shape_str(a.shape),
                  " but the input is ", graph::shape_str(v.shape));
-    graph::TensorData t;
-    t.dtype = v.dtype;
-    t.shape = v.shape;
-    if (i64) {
-      t.i64.resize(a.data.size() / 8);
-      std::memcpy(t.i64.data(), a.data.data(), a.data.size());
-    } else {
-      t.f32.resize(a.data.size() / 4);
-      std::memcpy(t.f32.data(), a.data.data(), a.data.size());
-    }
-    v.constant = std::move(t);
+    v.constant = tensor_from_npy(a, v.dtype, "--bind " + name);
     g.inputs.erase(it);
   }
   return g;
@@ -80,19 +107,28 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
   if (o.dump && o.dump_after == point) *o.dump << "// IR after " << point << "\n" << text;
 }
 
-/// Tensors with a zero-sized dimension have no kernels to run; they are
-/// refused up front with the named error.
+/// Tensors with a zero-sized dimension: only views (Reshape, Flatten, ...) of
+/// them are supported, which need no kernel (nothing to compute or copy);
+/// any other node that reads or writes one is refused up front with the
+/// named error.
 void check_no_empty_tensors(const graph::Graph &g) {
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (int v : g.nodes[i].outputs)
-      if (v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0)
-        user_error("node '", g.nodes[i].name, "' (", graph::op_name(g.nodes[i].op), ", opset ",
-                   g.opset, "): not supported: output '", g.values[v].name,
-                   "' has no elements (shape ", graph::shape_str(g.values[v].shape), ")");
-  for (int v : g.inputs)
-    if (graph::num_elements(g.values[v].shape) == 0)
-      user_error("input '", g.values[v].name, "' has no elements (shape ",
-                 graph::shape_str(g.values[v].shape), "): not supported");
+  auto empty = [&](int v) {
+    return v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0;
+  };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const graph::Node &n = g.nodes[i];
+    if (lower::is_view(n.op)) continue;
+    for (int v : n.outputs)
+      if (empty(v))
+        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: output '", g.values[v].name, "' has no elements (shape ",
+                   graph::shape_str(g.values[v].shape), ")");
+    for (int v : n.inputs)
+      if (empty(v))
+        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: input '", g.values[v].name, "' has no elements (shape ",
+                   graph::shape_str(g.values[v].shape), ")");
+  }
 }
 
 /// Kernels in graph order, with views turned into aliases and copies added
@@ -124,6 +160,7 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     }
     if (src < 0) continue;
     alias_of[out] = -1;
+    if (graph::num_elements(g.values[out].shape) == 0) continue;  // nothing to copy
     kernels.push_back(lower::lower_copy(
         g, src, out, "k_copy_" + codegen::c_identifier(g.values[out].name)));
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codegen/module.h"
+#include "common/npy.h"
 #include "graph/graph.h"
 
 namespace swtc::driver {
@@ -38,6 +39,11 @@ graph::Graph import_model(const std::string &path,
 /// int64, shape as declared): specializes a model whose shapes, axes or
 /// scalar parameters come in as inputs. user_error for an unknown input, a
 /// wrong dtype or shape.
+/// The data of a .npy array as a tensor of dtype `want` (user_error naming `what`
+/// if the .npy's dtype differs), and back.
+graph::TensorData tensor_from_npy(const npy::Array &a, graph::DType want, const std::string &what);
+npy::Array npy_from_tensor(const graph::TensorData &t);
+
 graph::Graph bind_inputs(graph::Graph g,
                          const std::vector<std::pair<std::string, std::string>> &bindings);
 

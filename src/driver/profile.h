@@ -19,7 +19,11 @@ struct ProfileOptions {
 struct LayerProfile {
   std::string name, op;
   double seconds = 0, gflops = 0, peak_fraction = 0;
-  int64_t dma_bytes = 0, dma_transfers = 0, ldm_bytes = 0;
+  int64_t dma_bytes = 0, dma_transfers = 0;
+  int64_t ldm_bytes = 0;        // the compiler's figure (tir::ldm_bytes)
+  int64_t ldm_used_bytes = -1;  // what the emulator observed (max over CPEs); -1 unknown
+  double flops = 0, vector_flops = 0;  // counted by the emulator (all CPEs)
+  double compiler_flops = 0;           // the compiler's count (cross-check only)
 };
 
 struct Profile {

@@ -20,26 +20,15 @@ namespace fs = std::filesystem;
 namespace {
 
 graph::TensorData to_tensor(const npy::Array &a, const graph::Value &v, const std::string &path) {
-  if (a.dtype != "<f4")
-    user_error("input '", v.name, "' from ", path, ": dtype ", a.dtype, " but the model wants float32");
   if (a.shape != v.shape)
     user_error("input '", v.name, "' from ", path, ": shape ", graph::shape_str(a.shape),
                " but the model wants ", graph::shape_str(v.shape));
-  graph::TensorData t;
-  t.dtype = graph::DType::F32;
-  t.shape = a.shape;
-  t.f32.resize(static_cast<size_t>(graph::num_elements(a.shape)));
-  std::memcpy(t.f32.data(), a.data.data(), t.f32.size() * 4);
-  return t;
+  return tensor_from_npy(a, v.dtype, "input '" + v.name + "' from " + path);
 }
 
-npy::Array to_npy(const graph::TensorData &t) {
-  npy::Array a;
-  a.dtype = "<f4";
-  a.shape = t.shape;
-  a.data.resize(t.f32.size() * 4);
-  std::memcpy(a.data.data(), t.f32.data(), a.data.size());
-  return a;
+/// Element k as a double.
+double at(const graph::TensorData &t, size_t k) {
+  return t.dtype == graph::DType::F32 ? double(t.f32[k]) : double(t.i64[k]);
 }
 
 }  // namespace
@@ -86,12 +75,19 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
       inputs.push_back(to_tensor(npy::load(path), v, path));
     } else {
       graph::TensorData t;
+      t.dtype = v.dtype;
       t.shape = v.shape;
-      t.f32.resize(static_cast<size_t>(graph::num_elements(v.shape)));
-      for (auto &x : t.f32) x = dist(rng);
+      const size_t n = static_cast<size_t>(graph::num_elements(v.shape));
+      if (v.dtype == graph::DType::F32) {
+        t.f32.resize(n);
+        for (auto &x : t.f32) x = dist(rng);
+      } else {  // integers: non-zero, small enough for every type (1..9)
+        t.i64.resize(n);
+        for (auto &x : t.i64) x = 1 + static_cast<int64_t>(rng() % 9);
+      }
       inputs.push_back(t);
       path = (fs::path(res.work_dir) / "inputs" / (npy::sanitize_name(v.name) + ".npy")).string();
-      npy::save(path, to_npy(t));
+      npy::save(path, npy_from_tensor(t));
     }
     args += " --input " + shell_quote(v.name + "=" + fs::absolute(path).string());
   }
@@ -123,12 +119,14 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
     std::string path = (fs::path(out_dir) / (npy::sanitize_name(v.name) + ".npy")).string();
     graph::TensorData got = to_tensor(npy::load(path), v, path);
     double diff2 = 0, ref2 = 0, max_abs = 0;
-    for (size_t k = 0; k < got.f32.size(); ++k) {
-      double d = double(got.f32[k]) - double(expect[i].f32[k]);
+    const size_t n = static_cast<size_t>(got.size());
+    for (size_t k = 0; k < n; ++k) {
+      const double a = at(got, k), e = at(expect[i], k);
+      double d = a - e;
       diff2 += d * d;
-      ref2 += double(expect[i].f32[k]) * expect[i].f32[k];
+      ref2 += e * e;
       max_abs = std::max(max_abs, std::fabs(d));
-      if (std::isnan(got.f32[k])) max_abs = diff2 = INFINITY;
+      if (std::isnan(a)) max_abs = diff2 = INFINITY;
     }
     OutputCheck c{v.name, max_abs, std::sqrt(diff2) / std::max(std::sqrt(ref2), 1e-30)};
     res.ok = res.ok && c.rel_l2 <= opts.tolerance;

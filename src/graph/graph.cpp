@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include <array>
+#include <cstdint>
 
 #include "common/error.h"
 
@@ -69,6 +70,8 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Tanh:
     case OpKind::Sigmoid:
     case OpKind::Neg:
+    case OpKind::Ceil:
+    case OpKind::Floor:
     case OpKind::Shape:
     case OpKind::Cast:
     case OpKind::ConstantOfShape: return {1, 1, 1, 1};
@@ -88,8 +91,61 @@ const char *dtype_name(DType t) {
   switch (t) {
     case DType::F32: return "f32";
     case DType::I64: return "i64";
+    case DType::I32: return "i32";
+    case DType::I8: return "i8";
+    case DType::U8: return "u8";
+    case DType::U32: return "u32";
+    case DType::U64: return "u64";
   }
   internal_error("dtype_name: unknown dtype ", static_cast<int>(t));
+}
+
+namespace {
+struct DTypeInfo {
+  DType t;
+  int bytes;
+  const char *c_type, *npy;
+  bool is_signed;
+};
+constexpr DTypeInfo kDTypes[] = {
+    {DType::F32, 4, "float", "<f4", true},    {DType::I64, 8, "int64_t", "<i8", true},
+    {DType::I32, 4, "int32_t", "<i4", true},  {DType::I8, 1, "int8_t", "|i1", true},
+    {DType::U8, 1, "uint8_t", "|u1", false},  {DType::U32, 4, "uint32_t", "<u4", false},
+    {DType::U64, 8, "uint64_t", "<u8", false},
+};
+const DTypeInfo &info(DType t) {
+  for (const DTypeInfo &i : kDTypes)
+    if (i.t == t) return i;
+  internal_error("unknown dtype ", static_cast<int>(t));
+}
+}  // namespace
+
+bool is_int(DType t) { return t != DType::F32; }
+int dtype_bytes(DType t) { return info(t).bytes; }
+const char *dtype_c_type(DType t) { return info(t).c_type; }
+const char *dtype_npy(DType t) { return info(t).npy; }
+
+std::optional<DType> dtype_from_npy(const std::string &descr) {
+  for (const DTypeInfo &i : kDTypes)
+    if (descr == i.npy) return i.t;
+  return std::nullopt;
+}
+
+int64_t wrap_int(DType t, int64_t v) {
+  const DTypeInfo &i = info(t);
+  SWTC_CHECK(t != DType::F32, "wrap_int of f32");
+  if (i.bytes == 8) return v;  // u64 values keep their bit pattern in int64_t
+  const int bits = 8 * i.bytes;
+  const uint64_t mask = (uint64_t{1} << bits) - 1, u = static_cast<uint64_t>(v) & mask;
+  if (!i.is_signed || !(u >> (bits - 1))) return static_cast<int64_t>(u);
+  return static_cast<int64_t>(u) - static_cast<int64_t>(uint64_t{1} << bits);
+}
+
+int64_t int_min(DType t) {
+  const DTypeInfo &i = info(t);
+  SWTC_CHECK(t != DType::F32, "int_min of f32");
+  if (!i.is_signed) return 0;
+  return i.bytes == 8 ? INT64_MIN : -(int64_t{1} << (8 * i.bytes - 1));
 }
 
 int64_t num_elements(const Shape &s) {

@@ -34,14 +34,31 @@ struct OpArity {
 };
 OpArity op_arity(OpKind kind);
 
-enum class DType { F32, I64 };
+/// Element types. F32 and I64 (shapes, axes, indices) are used throughout;
+/// the other integer types only by the ops that support them (elementwise
+/// Add/Sub/Mul/Div/Pow/Clip, MaxPool, views and copies). Integer constants of
+/// every integer type keep their values in TensorData::i64.
+enum class DType { F32, I64, I32, I8, U8, U32, U64 };
 const char *dtype_name(DType t);
+bool is_int(DType t);
+/// Bytes per element.
+int dtype_bytes(DType t);
+/// The C99 type of an element ("float", "int64_t", "uint8_t", ...).
+const char *dtype_c_type(DType t);
+/// NumPy's .npy descr of the type ("<f4", "<i8", "|u1", ...).
+const char *dtype_npy(DType t);
+/// The DType of a .npy descr; nullopt if none.
+std::optional<DType> dtype_from_npy(const std::string &descr);
+/// `v` converted to integer type t as C and NumPy do: wrap-around modulo 2^bits.
+int64_t wrap_int(DType t, int64_t v);
+/// The smallest value of integer type t (0 for unsigned types).
+int64_t int_min(DType t);
 
 using Shape = std::vector<int64_t>;
 int64_t num_elements(const Shape &s);
 std::string shape_str(const Shape &s);  // "[1,3,224,224]"
 
-/// Constant tensor data. Exactly one of f32 / i64 is used, matching dtype.
+/// Constant tensor data. f32 for F32, i64 for every integer dtype.
 struct TensorData {
   DType dtype = DType::F32;
   Shape shape;

@@ -85,7 +85,7 @@ class ShapeInference {
 
   void require_f32(size_t k, const char *role) const {
     if (in(k).dtype != DType::F32)
-      fail(role, " '", in(k).name, "' must be f32, got ", dtype_name(in(k).dtype));
+      unsupported(role, " '", in(k).name, "' has type ", dtype_name(in(k).dtype), " (float32 only)");
   }
 
   void check_arity() const {
@@ -155,7 +155,9 @@ class ShapeInference {
       case OpKind::Erf:
       case OpKind::Exp:
       case OpKind::Tanh:
-      case OpKind::Sigmoid: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
+      case OpKind::Sigmoid:
+      case OpKind::Ceil:
+      case OpKind::Floor: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
       case OpKind::Neg: return set_out(in(0).dtype, in_shape(0));
       case OpKind::Clip: return clip();
       case OpKind::Concat: return concat();
@@ -199,12 +201,12 @@ class ShapeInference {
   }
 
   void pool() {
-    require_f32(0, "input");
+    if (node().op != OpKind::MaxPool) require_f32(0, "input");  // MaxPool: integers too
     Window w = resolve_window(g_, node_);
     const Shape &x = in_shape(0);
     Shape out{x[0], x[1]};
     out.insert(out.end(), w.out_spatial.begin(), w.out_spatial.end());
-    set_out(DType::F32, out);
+    set_out(in(0).dtype, out);
   }
 
   void batch_norm() {
@@ -333,12 +335,12 @@ class ShapeInference {
   // ---- rules ----
 
   void pow() {
-    require_f32(0, "base");
+    // The output has the base's type; the exponent may have another (ONNX's T1).
     auto s = broadcast_shapes(in_shape(0), in_shape(1));
     if (!s)
       fail("shapes ", shape_str(in_shape(0)), " and ", shape_str(in_shape(1)),
            " cannot be broadcast together");
-    set_out(DType::F32, *s);
+    set_out(in(0).dtype, *s);
   }
 
   void equal() {

@@ -81,6 +81,8 @@ class Interpreter {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       node_ = static_cast<int>(i);
       exec(g_.nodes[i]);
+      for (int id : g_.nodes[i].outputs)
+        if (id >= 0) to_int_type(id);
       for (int id : g_.nodes[i].inputs)
         if (id >= 0 && last_use[id] == node_) Buf().swap(env_[id]);
     }
@@ -101,6 +103,19 @@ class Interpreter {
   }
 
  private:
+  /// An integer-typed output computed in double becomes what C and NumPy
+  /// give: truncated toward zero, then wrapped to the type's width.
+  void to_int_type(int id) {
+    const DType t = g_.values[id].dtype;
+    if (!graph::is_int(t)) return;
+    for (double &x : env_[id]) {
+      if (!std::isfinite(x)) continue;
+      const double tr = std::trunc(x);
+      if (std::fabs(tr) >= 9.2e18) continue;  // beyond int64: left as is
+      x = static_cast<double>(graph::wrap_int(t, static_cast<int64_t>(tr)));
+    }
+  }
+
   static Buf to_double(const TensorData &t) {
     return t.dtype == DType::F32 ? Buf(t.f32.begin(), t.f32.end())
                                  : Buf(t.i64.begin(), t.i64.end());
@@ -166,6 +181,8 @@ class Interpreter {
       case OpKind::Tanh: return unary(n, [](double x) { return std::tanh(x); });
       case OpKind::Sigmoid: return unary(n, [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
       case OpKind::Neg: return unary(n, [](double x) { return -x; });
+      case OpKind::Ceil: return unary(n, [](double x) { return std::ceil(x); });
+      case OpKind::Floor: return unary(n, [](double x) { return std::floor(x); });
       case OpKind::Clip: return clip(n);
       case OpKind::Concat: return concat(n);
       case OpKind::Dropout: return dropout(n);

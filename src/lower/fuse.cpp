@@ -100,6 +100,8 @@ std::vector<Kernel> fuse_epilogues(const graph::Graph &g, std::vector<Kernel> ke
         if (it == producer.end() || uses[c.values[i]] != 1) continue;
         const Kernel &p = out[it->second];
         if (p.def.output->shape != cd.output->shape) continue;
+        // Integer kernels stay whole: their results wrap to their type when stored.
+        if (!p.def.output->elem.is_float() || !cd.output->elem.is_float()) continue;
         LoadCheck lc(cd.inputs[i], cd);
         lc.visit(cd.value);
         if (!lc.ok) continue;
@@ -135,7 +137,7 @@ std::vector<Kernel> fuse_epilogues(const graph::Graph &g, std::vector<Kernel> ke
     for (size_t j = 0; j + 1 < c.values.size(); ++j) {
       if (j == best_param) continue;
       Buffer nb = make_buffer("e" + std::to_string(pd.inputs.size()) + "_" + cd.inputs[j]->name,
-                              cd.inputs[j]->shape);
+                              cd.inputs[j]->shape, Scope::Global, cd.inputs[j]->elem);
       pd.inputs.push_back(nb);
       p.values.insert(p.values.end() - 1, c.values[j]);
       renamed[cd.inputs[j].get()] = nb;

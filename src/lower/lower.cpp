@@ -13,38 +13,51 @@ namespace {
 struct Entry {
   OpKind op;
   LowerFn fn;
+  bool ints;  // integer tensors (int8/32/64, uint8/32/64) too, not only float32
 };
 // The lowering of every op that computes (views are not lowered).
 constexpr Entry kLowerings[] = {
-    {OpKind::Conv, lower_conv},
-    {OpKind::MaxPool, lower_pool},
-    {OpKind::AveragePool, lower_pool},
-    {OpKind::GlobalAveragePool, lower_global_pool},
-    {OpKind::Gemm, lower_gemm},
-    {OpKind::Relu, lower_unary},
-    {OpKind::Add, lower_binary},
-    {OpKind::Sub, lower_binary},
-    {OpKind::Mul, lower_binary},
-    {OpKind::Div, lower_binary},
-    {OpKind::Pow, lower_binary},
-    {OpKind::Sqrt, lower_unary},
-    {OpKind::Erf, lower_unary},
-    {OpKind::Exp, lower_unary},
-    {OpKind::Tanh, lower_unary},
-    {OpKind::Sigmoid, lower_unary},
-    {OpKind::Neg, lower_unary},
-    {OpKind::Clip, lower_unary},
-    {OpKind::Expand, lower_unary},
-    {OpKind::BatchNormalization, lower_batchnorm},
-    {OpKind::MatMul, lower_matmul},
-    {OpKind::Transpose, lower_transpose},
-    {OpKind::Concat, lower_concat},
-    {OpKind::Slice, lower_slice},
-    {OpKind::ReduceMean, lower_reduce},
-    {OpKind::ReduceSum, lower_reduce},
-    {OpKind::ReduceMax, lower_reduce},
+    {OpKind::Conv, lower_conv, false},
+    {OpKind::MaxPool, lower_pool, true},
+    {OpKind::AveragePool, lower_pool, false},
+    {OpKind::GlobalAveragePool, lower_global_pool, false},
+    {OpKind::Gemm, lower_gemm, false},
+    {OpKind::Relu, lower_unary, false},
+    {OpKind::Add, lower_binary, true},
+    {OpKind::Sub, lower_binary, true},
+    {OpKind::Mul, lower_binary, true},
+    {OpKind::Div, lower_binary, true},
+    {OpKind::Pow, lower_binary, true},
+    {OpKind::Sqrt, lower_unary, false},
+    {OpKind::Erf, lower_unary, false},
+    {OpKind::Exp, lower_unary, false},
+    {OpKind::Tanh, lower_unary, false},
+    {OpKind::Sigmoid, lower_unary, false},
+    {OpKind::Neg, lower_unary, false},
+    {OpKind::Ceil, lower_unary, false},
+    {OpKind::Floor, lower_unary, false},
+    {OpKind::Clip, lower_unary, true},
+    {OpKind::Expand, lower_unary, false},
+    {OpKind::BatchNormalization, lower_batchnorm, false},
+    {OpKind::MatMul, lower_matmul, false},
+    {OpKind::Transpose, lower_transpose, false},
+    {OpKind::Concat, lower_concat, false},
+    {OpKind::Slice, lower_slice, false},
+    {OpKind::ReduceMean, lower_reduce, false},
+    {OpKind::ReduceSum, lower_reduce, false},
+    {OpKind::ReduceMax, lower_reduce, false},
 };
 }  // namespace
+
+namespace detail {
+bool supports_int(OpKind op) {
+  for (const Entry &e : kLowerings)
+    if (e.op == op) return e.ints;
+  return false;
+}
+
+tir::Elem elem_of(graph::DType t) { return {graph::dtype_c_type(t), graph::dtype_bytes(t)}; }
+}  // namespace detail
 
 bool is_view(OpKind op) {
   return op == OpKind::Flatten || op == OpKind::Reshape || op == OpKind::Identity ||
@@ -75,8 +88,10 @@ Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &na
   SWTC_CHECK(n == graph::num_elements(g.values[from].shape), "copy between sizes");
   Kernel k;
   k.def.name = name;
-  k.def.output = tir::make_buffer("y", {n});
-  k.def.inputs = {tir::make_buffer("x", {n})};
+  SWTC_CHECK(g.values[to].dtype == g.values[from].dtype, "copy between dtypes");
+  const tir::Elem elem = elem_of(g.values[to].dtype);
+  k.def.output = tir::make_buffer("y", {n}, tir::Scope::Global, elem);
+  k.def.inputs = {tir::make_buffer("x", {n}, tir::Scope::Global, elem)};
   k.def.axes = {{"i", n, false}};
   k.def.value = tir::load(k.def.inputs[0], {tir::var("i")});
   k.def.flops_per_point = 0;
@@ -89,13 +104,13 @@ namespace detail {
 Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &names) {
   const graph::Node &n = g.nodes[node_id];
   const graph::Value &out = g.values[n.outputs.at(0)];
-  if (out.dtype != graph::DType::F32)
+  if (out.dtype != graph::DType::F32 && !supports_int(n.op))
     not_supported(g, node_id, "output type ", graph::dtype_name(out.dtype), " (float32 only)");
   SWTC_CHECK(names.size() >= out.shape.size(), "axis names for ", g.describe(node_id));
   Kernel k;
   k.node = node_id;
   k.def.name = kernel_name(g, node_id);
-  k.def.output = tir::make_buffer("y", out.shape);
+  k.def.output = tir::make_buffer("y", out.shape, tir::Scope::Global, elem_of(out.dtype));
   // Use the trailing names so 2-D outputs get e.g. (h, w) -> (i, j) names as given.
   for (size_t d = 0; d < out.shape.size(); ++d)
     k.def.axes.push_back({names[names.size() - out.shape.size() + d], out.shape[d], false});
@@ -104,10 +119,10 @@ Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::s
 
 tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::string &param) {
   const graph::Value &v = g.values[value];
-  if (v.dtype != graph::DType::F32)
+  if (v.dtype != graph::DType::F32 && !supports_int(g.nodes[k.node].op))
     not_supported(g, k.node, "input '", v.name, "' has type ", graph::dtype_name(v.dtype),
                   " (float32 only)");
-  tir::Buffer b = tir::make_buffer(param, v.shape);
+  tir::Buffer b = tir::make_buffer(param, v.shape, tir::Scope::Global, elem_of(v.dtype));
   k.def.inputs.push_back(b);
   k.values.push_back(value);
   return b;

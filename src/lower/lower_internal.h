@@ -32,6 +32,11 @@ Expr axis(const Kernel &k, size_t d);
 /// Index into an input of shape `in` broadcast (numpy rules) to the output.
 std::vector<Expr> broadcast_index(const Kernel &k, const std::vector<int64_t> &in);
 
+/// Whether the lowering of `op` handles integer tensors (else float32 only).
+bool supports_int(graph::OpKind op);
+/// The tensor-IR element type of a graph dtype.
+tir::Elem elem_of(graph::DType t);
+
 using LowerFn = Kernel (*)(const graph::Graph &g, int node_id);
 Kernel lower_conv(const graph::Graph &g, int node_id);
 Kernel lower_pool(const graph::Graph &g, int node_id);

@@ -1,5 +1,5 @@
 // Elementwise math with numpy broadcasting (Sub, Mul, Div, Pow), unary
-// functions (Sqrt, Erf, Exp, Tanh, Sigmoid, Neg, Clip), Expand.
+// functions (Sqrt, Erf, Exp, Tanh, Sigmoid, Neg, Ceil, Floor, Clip), Expand.
 #include <cmath>
 
 #include "lower/lower_internal.h"
@@ -41,7 +41,10 @@ Kernel lower_binary(const graph::Graph &g, int node_id) {
         k.def.inputs.pop_back();
         k.values.pop_back();
       } else {
-        k.def.value = call("powf", {a, b});
+        // An integer base: pow in double, truncated toward zero to a 64-bit
+        // integer (swtc_powi, codegen's integer prelude), wrapped by the store.
+        const bool float_base = g.values[n.inputs[0]].dtype == graph::DType::F32;
+        k.def.value = call(float_base ? "powf" : "swtc_powi", {a, b});
       }
       break;
     }
@@ -64,11 +67,16 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
       k.def.value = binary(BinaryOp::Div, float_imm(1), float_imm(1) + call("expf", {float_imm(0) - x}));
       break;
     case graph::OpKind::Neg: k.def.value = float_imm(0) - x; break;
+    case graph::OpKind::Ceil: k.def.value = call("ceilf", {x}); break;
+    case graph::OpKind::Floor: k.def.value = call("floorf", {x}); break;
     case graph::OpKind::Clip: {
       const float lo = n.attr_float("min", -INFINITY), hi = n.attr_float("max", INFINITY);
+      // Integer tensors: integer bounds (the attributes hold them as float).
+      const bool ints = x->type == Type::Int;
+      auto bound = [&](float b) { return ints ? int_imm(std::llround(b)) : float_imm(b); };
       Expr v = x;
-      if (std::isfinite(lo)) v = max(v, float_imm(lo));
-      if (std::isfinite(hi)) v = min(v, float_imm(hi));
+      if (std::isfinite(lo)) v = max(v, bound(lo));
+      if (std::isfinite(hi)) v = min(v, bound(hi));
       k.def.value = v;
       break;
     }

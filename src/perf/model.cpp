@@ -43,6 +43,14 @@ CpeCounters parse_cpe(const json &c, const std::string &where) {
   k.flops = count_field(c, "flops", where);
   if (c.contains("vector_flops")) k.vector_flops = count_field(c, "vector_flops", where);
   if (k.vector_flops > k.flops) bad(where, "vector_flops exceeds flops");
+  if (c.contains("stride_count")) {
+    k.stride_count = count_field(c, "stride_count", where);
+    k.stride_blocks = count_field(c, "stride_blocks", where);
+    k.stride_bytes = count_field(c, "stride_bytes", where);
+  }
+  if (k.stride_count > k.dma_count() || k.stride_bytes > k.dma_bytes() ||
+      k.stride_blocks < k.stride_count || (k.stride_count > 0) != (k.stride_bytes > 0))
+    bad(where, "strided DMA counters disagree with the DMA totals");
   if ((k.get_bytes > 0) != (k.get_count > 0) || (k.put_bytes > 0) != (k.put_count > 0))
     bad(where, "bytes and transfer counts disagree (bytes without transfers or the reverse)");
   return k;
@@ -58,6 +66,7 @@ Launch parse_launch(const json &l, size_t index) {
   const json &s = field(l, "seconds", where);
   if (!s.is_number()) bad(where, "\"seconds\" is not a number");
   out.host_seconds = s.get<double>();
+  if (l.contains("ldm_used_bytes")) out.ldm_used_bytes = count_field(l, "ldm_used_bytes", where);
   const json &cpes = field(l, "cpes", where);
   if (!cpes.is_array() || cpes.empty()) bad(where, "\"cpes\" is not a non-empty array");
   for (size_t i = 0; i < cpes.size(); ++i)
@@ -121,13 +130,18 @@ std::string report_to_json(const EmulatorReport &r) {
     json_str(os, l.kernel);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.9g", l.host_seconds);
-    os << ",\"seconds\":" << buf << ",\"cpes\":[";
+    os << ",\"seconds\":" << buf << ",";
+    if (l.ldm_used_bytes >= 0) os << "\"ldm_used_bytes\":" << l.ldm_used_bytes << ",";
+    os << "\"cpes\":[";
     for (size_t k = 0; k < l.cpes.size(); ++k) {
       const CpeCounters &c = l.cpes[k];
       os << (k ? "," : "") << "{\"get_bytes\":" << c.get_bytes << ",\"get_count\":" << c.get_count
          << ",\"put_bytes\":" << c.put_bytes << ",\"put_count\":" << c.put_count
          << ",\"flops\":" << c.flops;
       if (c.vector_flops) os << ",\"vector_flops\":" << c.vector_flops;
+      if (c.stride_count)
+        os << ",\"stride_count\":" << c.stride_count << ",\"stride_blocks\":" << c.stride_blocks
+           << ",\"stride_bytes\":" << c.stride_bytes;
       os << "}";
     }
     os << "]}";
@@ -150,6 +164,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
 
   KernelPrediction k;
   k.kernel = l.kernel;
+  k.ldm_used_bytes = l.ldm_used_bytes;
   k.launch_s = p.launch_overhead_s.value;
 
   // DMA: one engine per core group, shared. Each CPE's bytes move at the
@@ -163,9 +178,16 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     k.dma_transfers += n;
     if (n == 0) continue;
     ++dma_cpes;
-    if (bytes > 0) {
-      const double mean = static_cast<double>(bytes) / static_cast<double>(n);
-      k.dma_shared_s += static_cast<double>(bytes) / p.dma_bandwidth(mean);
+    // Contiguous transfers at the bandwidth of their mean size; strided
+    // descriptors at the bandwidth of their mean block size.
+    const int64_t cbytes = bytes - c.stride_bytes, cn = n - c.stride_count;
+    if (cbytes > 0 && cn > 0) {
+      const double mean = static_cast<double>(cbytes) / static_cast<double>(cn);
+      k.dma_shared_s += static_cast<double>(cbytes) / p.dma_bandwidth(mean);
+    }
+    if (c.stride_bytes > 0) {
+      const double block = static_cast<double>(c.stride_bytes) / static_cast<double>(c.stride_blocks);
+      k.dma_shared_s += static_cast<double>(c.stride_bytes) / p.dma_stride_bandwidth(block);
     }
     k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
   }
@@ -181,6 +203,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     const int share = dma_cpes > 0 ? dma_cpes : static_cast<int>(l.cpes.size());
     const double per_cpe = flops_override / share;
     k.flops = flops_override;
+    k.vector_flops = flops_override * override_vector_fraction;
     k.compute_s = cpe_time(per_cpe * override_vector_fraction,
                            per_cpe * (1 - override_vector_fraction));
     for (const CpeCounters &c : l.cpes)
@@ -190,6 +213,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
       const double v = static_cast<double>(c.vector_flops);
       const double s = static_cast<double>(c.flops - c.vector_flops);
       k.flops += static_cast<double>(c.flops);
+      k.vector_flops += v;
       k.compute_s = std::max(k.compute_s, cpe_time(v, s));
       if (c.dma_count() > 0 || c.flops > 0) ++busy;
     }

@@ -15,9 +15,15 @@ namespace swtc::perf {
 
 /// One CPE's counters in one launch. `flops` counts every flop; `vector_flops`
 /// is the part of `flops` done with SIMD instructions (0 <= vector_flops <=
-/// flops). The emulator's JSON has no "vector_flops" field today (read as 0).
+/// flops), counted by the emulator's simd.h; the rest is scalar code, counted
+/// by SWEMU_SCALAR_FLOPS in the generated CPE code. The emulator's JSON has
+/// "vector_flops" only where it is nonzero (absent: 0).
+/// The stride_* fields are the part of the DMA (get + put) done by strided
+/// descriptors: how many, their blocks and their bytes (absent in the JSON
+/// when zero).
 struct CpeCounters {
   int64_t get_bytes = 0, get_count = 0, put_bytes = 0, put_count = 0, flops = 0, vector_flops = 0;
+  int64_t stride_count = 0, stride_blocks = 0, stride_bytes = 0;
 
   int64_t dma_bytes() const { return get_bytes + put_bytes; }
   int64_t dma_count() const { return get_count + put_count; }
@@ -27,6 +33,8 @@ struct CpeCounters {
 struct Launch {
   std::string kernel;        // e.g. "k003_conv_relu"
   double host_seconds = 0;   // the emulator's wall time on the host (NOT a Sunway time)
+  int64_t ldm_used_bytes = -1;  // LDM the launch used (max over CPEs) as the emulator
+                                // observed it; -1: not observed (no registered arena)
   std::vector<CpeCounters> cpes;  // index = CPE id (_MYID)
   bool operator==(const Launch &) const = default;
 };
@@ -57,6 +65,8 @@ struct KernelPrediction {
   double seconds_overlap = 0;    // max(compute_s, dma_s) + launch_s (double buffering)
   double seconds_no_overlap = 0; // compute_s + dma_s + launch_s
   double flops = 0;              // total over the CPEs (after any override)
+  double vector_flops = 0;       // the SIMD part of flops (counted; none with an override)
+  int64_t ldm_used_bytes = -1;   // copied from the launch
   int64_t dma_bytes = 0;         // get + put, all CPEs
   int64_t dma_transfers = 0;     // get + put transfers, all CPEs
 
@@ -69,11 +79,11 @@ struct KernelPrediction {
   bool dma_bound = false;   // dma_s > compute_s
 };
 
-/// Predicts one launch. `flops_override` >= 0 replaces the counted flops (the
-/// compiler's count, for code that does not call swemu_count_flops): it is
-/// spread evenly over the CPEs that did DMA work (all CPEs if none did), a
-/// fraction `override_vector_fraction` of it as SIMD flops (0: scalar code,
-/// which is what swtc generates today). UserError if the launch has no CPEs or
+/// Predicts one launch from its counters: per CPE, counted vector flops at the
+/// SIMD rate plus counted scalar flops at the scalar rate. `flops_override` >= 0
+/// replaces the counted flops (what-if studies and tests only; `swtc profile`
+/// uses the counts): it is spread evenly over the CPEs that did DMA work (all
+/// CPEs if none did), a fraction `override_vector_fraction` of it as SIMD flops. UserError if the launch has no CPEs or
 /// more than p.cpes_per_cg, or the override arguments are out of range.
 KernelPrediction predict(const Launch &l, const Params &p, double flops_override = -1,
                          double override_vector_fraction = 0);

@@ -58,6 +58,16 @@ struct Params {
   /// 2 KB), so bandwidth keeps rising slowly towards BW_inf. UserError if transfer_bytes <= 0.
   double dma_bandwidth(double transfer_bytes) const;
 
+  // Aggregate 64-CPE bandwidth of strided descriptors (athread_get/put with
+  // stride/bsize) against the block size bsize, which is what it depends on.
+  std::vector<DmaPoint> dma_stride_table;
+  std::string dma_stride_source;
+  /// Bytes/s of strided descriptors with blocks of `block_bytes` (x
+  /// dma_table_scale): linear in log2(size) between the points; below the
+  /// first point proportional to size (latency-bound); above the last point
+  /// the last point's bandwidth. UserError if block_bytes <= 0.
+  double dma_stride_bandwidth(double block_bytes) const;
+
   double cpe_peak_flops() const;  // vector flop/s of one CPE
   double cg_peak_flops() const;   // vector flop/s of one core group
   double cpe_scalar_flops() const;

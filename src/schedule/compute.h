@@ -36,7 +36,8 @@ struct ComputeDef {
   tir::Expr cond;
   tir::Expr value;
   tir::Expr epilogue;
-  int64_t flops_per_point = 1;  // per point of the full iteration domain
+  int64_t flops_per_point = 1;  // nominal, per point of the full iteration domain (informative:
+                                // PrimFunc::flops is the exact tir::executed_flops)
 
   size_t num_spatial() const { return output->shape.size(); }
 };

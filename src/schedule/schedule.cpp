@@ -336,10 +336,11 @@ tir::PrimFunc Schedule::lower() const {
         shape[d] = mx - mn + 1;
         lo[d] = sym ? sym + int_imm(mn) : int_imm(mn);
       }
-      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm);
+      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm, g->elem);
       Redirect rd(g, local, inner, lo_c);
+      // A loop of one step has no next box to fetch: no second copy.
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
-                   rd.mutate(body), c->double_buffer);
+                   rd.mutate(body), c->double_buffer && axis(at).extent > 1);
     }
     return body;
   };
@@ -379,10 +380,8 @@ tir::PrimFunc Schedule::lower() const {
   f.params = def_.inputs;
   f.params.push_back(out);
   f.body = body;
-  int64_t points = 1;
-  for (const auto &iv : def_.axes) points *= iv.extent;
-  f.flops = points * def_.flops_per_point;
   verify(f);
+  f.flops = executed_flops(f);
   return f;
 }
 

@@ -53,7 +53,9 @@ class Schedule {
   void cache_read(const std::string &buffer, const std::string &at);
   /// Fetches the box of staged input `buffer` for the next iteration of its
   /// loop while this one computes (two LDM copies). Pre: cache_read(buffer)
-  /// at a serial loop (not the CPE loop).
+  /// at a serial loop (not the CPE loop). If that loop has one step when
+  /// lowered, the stage is lowered single-buffered (the second copy would
+  /// never be used).
   void double_buffer(const std::string &buffer);
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// Pre: `at` is outside every reduce loop.

@@ -1,8 +1,10 @@
 #include "target/target.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "common/error.h"
+#include "perf/params.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
 
@@ -177,14 +179,15 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
       auto [ro, ri] = s.split(iv.name, reduce_tile);
       red_outer = ro;
       order.push_back(ro);
-      order.insert(order.end(), inner.begin(), inner.end());
       order.push_back(ri);
       first = false;
     } else {
       order.push_back(iv.name);
     }
   }
-  if (first) order.insert(order.end(), inner.begin(), inner.end());
+  // The tile's output axes innermost, the last one (contiguous in LDM) last:
+  // the loop the code generator turns into SIMD vectors (codegen/simd.h).
+  order.insert(order.end(), inner.begin(), inner.end());
   s.reorder(order);
   s.bind_cpe(f);
   s.cache_write(f);
@@ -198,11 +201,19 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
 }
 
 double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
-  // SUNWAY.md: ~22 GB/s per core group shared by 64 CPEs; a transfer costs
-  // about 1 us when all CPEs are active; scalar code about 1 flop per cycle.
-  // With double buffering the reduce-step DMA overlaps the compute.
+  // The performance model's DMA cost (src/perf, docs/perf-model.md) applied to
+  // the compiler's estimate of the busiest CPE's traffic, as if every CPE moved
+  // as much: contiguous transfers at the bandwidth of their mean size, strided
+  // descriptors at that of their mean block, the transfer latency as a floor;
+  // scalar compute. With double buffering the reduce-step DMA overlaps it.
+  const perf::Params &p = perf::params_for(t.name);
   const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
-  const double dma = e.bytes / (22e9 / t.workers) + e.transfers * 1e-6, compute = e.flops / 1.45e9;
+  const double cbytes = e.bytes - e.stride_bytes, cn = e.transfers - e.stride_transfers;
+  double dma = 0;
+  if (cbytes > 0 && cn > 0) dma += cbytes / p.dma_bandwidth(cbytes / cn);
+  if (e.stride_bytes > 0) dma += e.stride_bytes / p.dma_stride_bandwidth(e.stride_bytes / e.stride_blocks);
+  dma = std::max(dma * t.workers, e.transfers * p.dma_transfer_latency_s.value);
+  const double compute = e.flops / p.cpe_scalar_flops();
   return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }
 

@@ -1,6 +1,7 @@
 #include "tir/analysis.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/error.h"
@@ -128,15 +129,19 @@ class Verifier : public IRVisitor {
   std::set<const BufferNode *> buffers_;
 };
 
-int64_t padded_bytes(const Buffer &b) { return (b->elements() * 4 + 31) / 32 * 32; }
+int64_t padded_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
 void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &out,
             int64_t &peak) {
   if (!s) return;
   if (s->kind == StmtKind::Stage) {
     out[s->local.get()] = base;
-    base += padded_bytes(s->local) * (s->double_buffer ? 2 : 1);
-    peak = std::max(peak, base);
+    // The buffer ends after its last element (the second copy of a
+    // double-buffered stage starts at the next 32-byte boundary); the next
+    // nested buffer starts at the next 32-byte boundary after it.
+    const int64_t copies = s->double_buffer ? 2 : 1;
+    peak = std::max(peak, base + padded_bytes(s->local) * (copies - 1) + s->local->bytes());
+    base += padded_bytes(s->local) * copies;
   }
   for (const auto &b : s->body) layout(b, base, out, peak);
 }
@@ -155,8 +160,55 @@ size_t stage_whole_from(const Stmt &s) {
   return t;
 }
 
+std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
+                                                  const std::map<std::string, int64_t> &extents) {
+  using R = std::optional<std::pair<int64_t, int64_t>>;
+  switch (e->kind) {
+    case ExprKind::IntImm: return std::make_pair(e->int_value, e->int_value);
+    case ExprKind::Var: {
+      auto it = extents.find(e->name);
+      if (it == extents.end() || it->second < 1) return std::nullopt;
+      return std::make_pair(int64_t(0), it->second - 1);
+    }
+    case ExprKind::Binary: {
+      R a = bounds(e->args[0], extents), b = bounds(e->args[1], extents);
+      if (!a || !b) return std::nullopt;
+      const auto [al, ah] = *a;
+      const auto [bl, bh] = *b;
+      const bool b_const = bl == bh;
+      switch (e->op) {
+        case BinaryOp::Add: return std::make_pair(al + bl, ah + bh);
+        case BinaryOp::Sub: return std::make_pair(al - bh, ah - bl);
+        case BinaryOp::Mul: {
+          const int64_t c[4] = {al * bl, al * bh, ah * bl, ah * bh};
+          return std::make_pair(*std::min_element(c, c + 4), *std::max_element(c, c + 4));
+        }
+        case BinaryOp::FloorDiv:
+          if (!b_const || bl <= 0 || al < 0) return std::nullopt;
+          return std::make_pair(al / bl, ah / bl);
+        case BinaryOp::FloorMod:
+          if (!b_const || bl <= 0 || al < 0) return std::nullopt;
+          if (ah / bl == al / bl) return std::make_pair(al % bl, ah % bl);
+          return std::make_pair(int64_t(0), bl - 1);
+        case BinaryOp::Min: return std::make_pair(std::min(al, bl), std::min(ah, bh));
+        case BinaryOp::Max: return std::make_pair(std::max(al, bl), std::max(ah, bh));
+        default: return std::nullopt;
+      }
+    }
+    default: return std::nullopt;
+  }
+}
+
+bool stage_strided(const Stmt &s, const std::map<std::string, int64_t> &extents) {
+  const size_t t = stage_whole_from(s);
+  if (t < 2) return false;
+  const auto lo = bounds(s->indices[t - 1], extents);
+  return lo && lo->first >= 0 && lo->second + s->local->shape[t - 1] <= s->buffer->shape[t - 1];
+}
+
 namespace {
-void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share) {
+void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share,
+              std::map<std::string, int64_t> &extents) {
   if (!s) return;
   if (s->kind == StmtKind::For) {
     double n = double(s->extent);
@@ -165,25 +217,243 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
       worker_share = n / double(s->extent);
     }
     trips *= n;
+    extents[s->loop_var] = s->extent;
   }
   if (s->kind == StmtKind::Stage) {
     const size_t t = stage_whole_from(s);
+    // One transfer per row of dims [0, t-1), or per strided block of rows.
+    const bool strided = stage_strided(s, extents);
+    const size_t loops = strided ? t - 2 : (t > 0 ? t - 1 : 0);
     double runs = 1;
-    for (size_t d = 0; t > 0 && d + 1 < t; ++d) runs *= double(s->local->shape[d]);
+    for (size_t d = 0; d < loops; ++d) runs *= double(s->local->shape[d]);
     const double moves = s->dir == StageDir::InOut ? 2 : 1;
-    e.bytes += moves * trips * double(s->local->elements()) * 4;
+    const double bytes = moves * trips * double(s->local->bytes());
+    e.bytes += bytes;
     e.transfers += moves * trips * runs;
+    if (strided) {
+      e.stride_transfers += moves * trips * runs;
+      e.stride_blocks += moves * trips * runs * double(s->local->shape[t - 2]);
+      e.stride_bytes += bytes;
+    }
   }
-  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share);
+  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share, extents);
+  if (s->kind == StmtKind::For) extents.erase(s->loop_var);
 }
 }  // namespace
 
 DmaEstimate dma_estimate(const PrimFunc &f, int cpes) {
   DmaEstimate e;
   double share = 1;
-  estimate(f.body, 1, cpes, e, share);
+  std::map<std::string, int64_t> extents;
+  estimate(f.body, 1, cpes, e, share, extents);
   e.flops = double(f.flops) * share;
   return e;
+}
+
+int64_t float_ops(const Expr &e) {
+  int64_t n = 0;
+  for (const auto &a : e->args) n += float_ops(a);
+  if (e->type != Type::Float) return n;
+  if (e->kind == ExprKind::Call) return n + 1;
+  if (e->kind != ExprKind::Binary) return n;
+  switch (e->op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+    case BinaryOp::Mul:
+    case BinaryOp::Div:
+    case BinaryOp::Min:
+    case BinaryOp::Max: return n + 1;
+    case BinaryOp::FloorDiv:
+    case BinaryOp::FloorMod:
+    case BinaryOp::LT:
+    case BinaryOp::LE:
+    case BinaryOp::EQ:
+    case BinaryOp::And: return n;
+  }
+  return n;
+}
+
+namespace {
+/// Value of an index or condition expression under `env`; nullopt if it
+/// reads memory, uses floats or an unbound variable.
+std::optional<int64_t> eval_index(const Expr &e, const std::map<std::string, int64_t> &env) {
+  switch (e->kind) {
+    case ExprKind::IntImm: return e->int_value;
+    case ExprKind::Var: {
+      auto it = env.find(e->name);
+      if (it == env.end()) return std::nullopt;
+      return it->second;
+    }
+    case ExprKind::Select: {
+      auto c = eval_index(e->args[0], env);
+      if (!c) return std::nullopt;
+      return eval_index(e->args[*c ? 1 : 2], env);
+    }
+    case ExprKind::Binary: {
+      if (e->args[0]->type == Type::Float || e->args[1]->type == Type::Float) return std::nullopt;
+      auto a = eval_index(e->args[0], env), b = eval_index(e->args[1], env);
+      if (!a || !b) return std::nullopt;
+      const int64_t x = *a, y = *b;
+      switch (e->op) {
+        case BinaryOp::Add: return x + y;
+        case BinaryOp::Sub: return x - y;
+        case BinaryOp::Mul: return x * y;
+        case BinaryOp::Div:
+        case BinaryOp::FloorDiv: {
+          if (y == 0) return std::nullopt;
+          int64_t q = x / y;
+          if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
+          return q;
+        }
+        case BinaryOp::FloorMod: {
+          if (y == 0) return std::nullopt;
+          int64_t r = x % y;
+          if (r != 0 && ((r < 0) != (y < 0))) r += y;
+          return r;
+        }
+        case BinaryOp::Min: return std::min(x, y);
+        case BinaryOp::Max: return std::max(x, y);
+        case BinaryOp::LT: return x < y;
+        case BinaryOp::LE: return x <= y;
+        case BinaryOp::EQ: return x == y;
+        case BinaryOp::And: return x && y;
+      }
+      return std::nullopt;
+    }
+    case ExprKind::FloatImm:
+    case ExprKind::Load:
+    case ExprKind::Call: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void conjuncts(const Expr &c, std::vector<Expr> &out) {
+  if (c->kind == ExprKind::Binary && c->op == BinaryOp::And) {
+    conjuncts(c->args[0], out);
+    conjuncts(c->args[1], out);
+    return;
+  }
+  out.push_back(c);
+}
+
+void vars_of(const Expr &e, std::set<std::string> &out) {
+  if (e->kind == ExprKind::Var) out.insert(e->name);
+  for (const auto &a : e->args) vars_of(a, out);
+}
+
+struct FlopCounter {
+  std::vector<std::pair<std::string, int64_t>> loops;  // enclosing loops, outermost first
+  std::vector<Expr> guards;                            // enclosing IfThen conjuncts
+  int64_t total = 0;
+
+  /// Iterations of the enclosing loops for which every guard holds. Guards
+  /// are grouped by shared variables; each group is enumerated on its own.
+  int64_t points() const {
+    std::map<std::string, int64_t> extent(loops.begin(), loops.end());
+    std::vector<std::set<std::string>> gvars(guards.size());
+    std::vector<int> group(guards.size());
+    for (size_t i = 0; i < guards.size(); ++i) {
+      vars_of(guards[i], gvars[i]);
+      group[i] = int(i);
+    }
+    // Union guards that share a variable (few guards: quadratic is fine).
+    for (size_t i = 0; i < guards.size(); ++i)
+      for (size_t j = 0; j < i; ++j) {
+        bool shared = false;
+        for (const auto &v : gvars[i]) shared = shared || gvars[j].count(v);
+        if (!shared) continue;
+        const int from = group[i], to = group[j];
+        for (auto &g : group)
+          if (g == from) g = to;
+      }
+    std::set<std::string> guarded;
+    int64_t n = 1;
+    std::set<int> groups(group.begin(), group.end());
+    for (int g : groups) {
+      std::vector<Expr> conds;
+      std::set<std::string> vs;
+      for (size_t i = 0; i < guards.size(); ++i)
+        if (group[i] == g) {
+          conds.push_back(guards[i]);
+          vs.insert(gvars[i].begin(), gvars[i].end());
+        }
+      std::vector<std::pair<std::string, int64_t>> dom;
+      int64_t size = 1;
+      bool ok = true;
+      for (const auto &v : vs) {
+        auto it = extent.find(v);
+        if (it == extent.end()) {
+          ok = false;
+          break;
+        }
+        dom.push_back(*it);
+        size *= it->second;
+        if (size > (int64_t(1) << 22)) ok = false;
+      }
+      if (!ok) continue;  // counts as true: its variables keep their full extents
+      std::map<std::string, int64_t> env;
+      for (const auto &[v, e] : dom) env[v] = 0;
+      int64_t hits = 0;
+      bool evaluable = true;
+      for (int64_t k = 0; k < size && evaluable; ++k) {
+        int64_t rest = k;
+        for (const auto &[v, e] : dom) {
+          env[v] = rest % e;
+          rest /= e;
+        }
+        bool all = true;
+        for (const auto &c : conds) {
+          auto r = eval_index(c, env);
+          if (!r) {
+            evaluable = false;
+            break;
+          }
+          all = all && *r != 0;
+        }
+        hits += all ? 1 : 0;
+      }
+      if (!evaluable) continue;
+      n *= hits;
+      guarded.insert(vs.begin(), vs.end());
+    }
+    for (const auto &[v, e] : loops)
+      if (!guarded.count(v)) n *= e;
+    return n;
+  }
+
+  void walk(const Stmt &s) {
+    if (!s) return;
+    switch (s->kind) {
+      case StmtKind::For:
+        loops.push_back({s->loop_var, s->extent});
+        walk(s->inner());
+        loops.pop_back();
+        return;
+      case StmtKind::IfThen: {
+        const size_t before = guards.size();
+        conjuncts(s->value, guards);
+        walk(s->inner());
+        guards.resize(before);
+        return;
+      }
+      case StmtKind::Store: {
+        const int64_t ops = float_ops(s->value);
+        if (ops > 0) total += ops * points();
+        return;
+      }
+      case StmtKind::Seq:
+      case StmtKind::Stage:
+        for (const auto &b : s->body) walk(b);
+        return;
+    }
+  }
+};
+}  // namespace
+
+int64_t executed_flops(const PrimFunc &f) {
+  FlopCounter c;
+  c.walk(f.body);
+  return c.total;
 }
 
 static bool any_double_buffer(const Stmt &s) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "tir/tir.h"
 
@@ -34,16 +36,47 @@ void verify(const PrimFunc &f);
 /// before t-1.
 size_t stage_whole_from(const Stmt &stage);
 
+/// The range [lo, hi] of an integer index expression when every variable v in
+/// `extents` runs over [0, extents[v]); nullopt for other variables or
+/// operations (supported: + - * by constants, floor / and % by positive
+/// constants, min, max).
+std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
+                                                  const std::map<std::string, int64_t> &extents);
+
+/// True if a Stage's box moves as strided DMA descriptors (stride/bsize):
+/// with t = stage_whole_from(stage) >= 2, the box is provably never clipped in
+/// dim t-1 (its corner's bounds under `extents`, the loops around the stage,
+/// keep it inside the tensor), so the rows of dim t-2 are equally long blocks,
+/// back to back in LDM: one descriptor moves them all (bsize = the row, stride
+/// = the rest of the tensor's row). Otherwise each row is its own transfer.
+bool stage_strided(const Stmt &stage, const std::map<std::string, int64_t> &extents);
+
 /// DMA traffic of the busiest compute core, counted from the staged boxes and
 /// the trip counts of the loops around them (a loop bound to `cpes` workers
 /// runs ceil(extent / cpes) times on the busiest one). An upper bound: boxes
 /// clamped at tensor edges move less.
 struct DmaEstimate {
   double bytes = 0;      // get + put
-  double transfers = 0;  // get + put
+  double transfers = 0;  // get + put descriptors (a strided one counts once)
+  // The strided part of the above: descriptors, their blocks, their bytes.
+  double stride_transfers = 0, stride_blocks = 0, stride_bytes = 0;
   double flops = 0;      // of the busiest core: f.flops / extent * trips of the worker loop
 };
 DmaEstimate dma_estimate(const PrimFunc &f, int cpes);
+
+/// Floating-point operations one evaluation of `e` performs: each float
+/// + - * / min max and each float-valued call counts 1; loads, selects,
+/// comparisons and index arithmetic count 0.
+int64_t float_ops(const Expr &e);
+
+/// Floating-point operations the function executes: for every Store, the
+/// float_ops of the stored value times the number of loop iterations that run
+/// it. IfThen guards (conjunctions of index conditions, e.g. padding checks)
+/// are evaluated exactly over the loop variables they use; a guard that cannot
+/// be evaluated (it reads memory) or whose variables span more than 2^22
+/// iterations counts as true. This is what the emulator counts for the
+/// generated code (SWEMU_SCALAR_FLOPS / simd.h).
+int64_t executed_flops(const PrimFunc &f);
 
 /// True if any Stage of f is double-buffered.
 bool has_double_buffer(const PrimFunc &f);
@@ -53,8 +86,12 @@ bool has_double_buffer(const PrimFunc &f);
 /// touches a Global buffer directly (outside the Stage boxes in LDM).
 void verify_dma_only(const PrimFunc &f);
 
-/// Bytes of LDM the function needs at once: the largest sum of nested staged
-/// buffers along any path (4 bytes per element, each rounded up to 32 bytes).
+/// Bytes of LDM the function needs at once: the largest end of a staged
+/// buffer in ldm_layout, i.e. along any path of nested stages the sum of the
+/// outer buffers (4 bytes per element, each rounded up to 32 bytes so that the
+/// next one is aligned) plus the innermost one's exact size (no trailing
+/// padding). The athread emulator observes this figure: the highest LDM byte
+/// a kernel writes (docs/perf-model.md).
 int64_t ldm_bytes(const PrimFunc &f);
 
 }  // namespace swtc::tir
@@ -62,6 +99,7 @@ int64_t ldm_bytes(const PrimFunc &f);
 namespace swtc::tir {
 /// Byte offset of every staged buffer in the kernel's LDM arena: nested stages
 /// are stacked, sibling stages reuse the same bytes; a double-buffered stage
-/// takes two copies, the second right after the first. `total` gets ldm_bytes(f).
+/// takes two copies, the second at the next 32-byte boundary after the first.
+/// Every offset is a multiple of 32. `total` gets ldm_bytes(f).
 std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total);
 }  // namespace swtc::tir

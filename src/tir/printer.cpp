@@ -79,8 +79,11 @@ std::string to_text(const Stmt &s, int indent) {
 
 std::string to_text(const PrimFunc &f) {
   std::string s = "func " + f.name + "(";
-  for (size_t i = 0; i < f.params.size(); ++i)
-    s += (i ? ", " : "") + f.params[i]->name + ": f32" + shape_text(f.params[i]->shape);
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    const Elem &e = f.params[i]->elem;
+    s += (i ? ", " : "") + f.params[i]->name + ": " + (e.is_float() ? std::string("f32") : e.c_type) +
+         shape_text(f.params[i]->shape);
+  }
   return s + ") {\n" + to_text(f.body, 1) + "}\n";
 }
 

@@ -37,11 +37,12 @@ int64_t BufferNode::elements() const {
   return n;
 }
 
-Buffer make_buffer(std::string name, std::vector<int64_t> shape, Scope scope) {
+Buffer make_buffer(std::string name, std::vector<int64_t> shape, Scope scope, Elem elem) {
   auto b = std::make_shared<BufferNode>();
   b->name = std::move(name);
   b->shape = std::move(shape);
   b->scope = scope;
+  b->elem = std::move(elem);
   return b;
 }
 
@@ -151,7 +152,7 @@ Expr select(Expr cond, Expr a, Expr b) {
 Expr load(Buffer buf, std::vector<Expr> indices) {
   SWTC_CHECK(buf && indices.size() == buf->shape.size(), "load of ", buf ? buf->name : "?",
              " with ", indices.size(), " indices");
-  auto n = node(ExprKind::Load, Type::Float);
+  auto n = node(ExprKind::Load, buf->elem.is_float() ? Type::Float : Type::Int);
   n->buffer = std::move(buf);
   n->args = std::move(indices);
   return n;

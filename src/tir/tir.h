@@ -29,14 +29,26 @@ const char *binary_op_name(BinaryOp op);
 /// Where a buffer lives: main memory (a function parameter) or a CPE's LDM.
 enum class Scope { Global, Ldm };
 
+/// A buffer's element type: its C99 spelling and size in bytes. Loads of a
+/// float buffer are Type::Float, of an integer buffer Type::Int.
+struct Elem {
+  std::string c_type = "float";
+  int bytes = 4;
+  bool is_float() const { return c_type == "float"; }
+  bool operator==(const Elem &o) const { return c_type == o.c_type && bytes == o.bytes; }
+};
+
 struct BufferNode {
   std::string name;
   std::vector<int64_t> shape;  // row-major, dense
   Scope scope = Scope::Global;
+  Elem elem;
   int64_t elements() const;
+  int64_t bytes() const { return elements() * elem.bytes; }
 };
 using Buffer = std::shared_ptr<const BufferNode>;
-Buffer make_buffer(std::string name, std::vector<int64_t> shape, Scope scope = Scope::Global);
+Buffer make_buffer(std::string name, std::vector<int64_t> shape, Scope scope = Scope::Global,
+                   Elem elem = {});
 
 struct ExprNode;
 using Expr = std::shared_ptr<const ExprNode>;
@@ -119,7 +131,7 @@ struct PrimFunc {
   std::string name;
   std::vector<Buffer> params;  // global buffers, in call order
   Stmt body;
-  int64_t flops = 0;           // counted by the lowering, for reports
+  int64_t flops = 0;           // floating-point operations it executes (tir::executed_flops)
 };
 
 }  // namespace swtc::tir

@@ -94,6 +94,8 @@ elif MODE == "relclose":
     write(lambda a: a * np.float32(1.0005))    # within rtol=1e-3
 elif MODE == "wrong":
     write(lambda a: a + np.float32(0.25))
+elif MODE == "dtype":
+    write(lambda a: a.astype(np.float64))
 elif MODE == "shape":
     write(lambda a: a.reshape(-1))
 elif MODE == "unsupported":
@@ -155,11 +157,20 @@ def build_data_dir(data_dir):
               [helper.make_tensor_value_info("x", F, x.shape), helper.make_tensor_value_info("b", F, b.shape)],
               [helper.make_tensor_value_info("y", F, x.shape)], [x], [np.sin(x + b)],
               inits=[numpy_helper.from_array(b, "b")])
-    # test_relu_int: int64 input -> "unsupported: dtype int64" without running swtc.
-    xi = np.arange(6, dtype=np.int64)
+    # test_relu_int: float64 input -> "unsupported: dtype double" without running swtc.
+    xi = np.arange(6, dtype=np.float64)
     make_case(data_dir, "test_relu_int", [helper.make_node("Relu", ["x"], ["y"])],
-              [helper.make_tensor_value_info("x", TensorProto.INT64, xi.shape)],
-              [helper.make_tensor_value_info("y", TensorProto.INT64, xi.shape)], [xi], [xi])
+              [helper.make_tensor_value_info("x", TensorProto.DOUBLE, xi.shape)],
+              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, xi.shape)], [xi], [xi])
+    # test_mul_int: uint8 and int64 data inputs of an integer op: run, both with --input.
+    a8 = np.arange(1, 7, dtype=np.uint8)
+    b64 = np.arange(2, 8, dtype=np.int64)
+    make_case(data_dir, "test_mul_int", [helper.make_node("Mul", ["a", "a"], ["y"]),
+                                         helper.make_node("Pow", ["y", "b"], ["z"])],
+              [helper.make_tensor_value_info("a", TensorProto.UINT8, a8.shape),
+               helper.make_tensor_value_info("b", TensorProto.INT64, b64.shape)],
+              [helper.make_tensor_value_info("z", TensorProto.UINT8, a8.shape)], [a8, b64],
+              [np.power(a8 * a8, b64).astype(np.uint8)])
     # test_cos: not selected by --ops Relu.
     make_case(data_dir, "test_cos", [helper.make_node("Cos", ["x"], ["y"])],
               [helper.make_tensor_value_info("x", F, x.shape)],
@@ -204,7 +215,7 @@ class Selection(unittest.TestCase):
         d = os.path.join(WORK, "models")
         shutil.rmtree(d, ignore_errors=True)
         build_data_dir(d)
-        self.assertEqual(sorted(conf.ops_from_models(d)), ["Add", "Cos", "Relu", "Sin"])
+        self.assertEqual(sorted(conf.ops_from_models(d)), ["Add", "Cos", "Mul", "Pow", "Relu", "Sin"])
 
     def test_sanitize(self):
         self.assertEqual(conf.sanitize("y:0/a b"), "y_0_a_b")
@@ -322,7 +333,7 @@ class FakeSwtc(unittest.TestCase):
             self.assertEqual(by[("test_add_sin", t)]["status"], "pass")
             self.assertEqual(by[("test_add_sin", t)]["op"], "Add")
             self.assertEqual(by[("test_relu_int", t)]["status"], "unsupported")
-            self.assertIn("dtype int64", by[("test_relu_int", t)]["detail"])
+            self.assertIn("dtype double", by[("test_relu_int", t)]["detail"])
         self.assertRegex(p.stderr, r"\[\d/6\] test_relu host: pass")
         # the command line: inputs by graph input name (not the initializer), --repeat 1, --no-check
         with open(os.path.join(out, "calls.log")) as f:
@@ -347,6 +358,12 @@ class FakeSwtc(unittest.TestCase):
         self.assertRegex(first, r"\d{4}-\d\d-\d\d")
         self.assertIn("| test_relu | Relu | pass | pass |", md)
         self.assertIn("| host | 3 | 2 | 0 | 1 | 0 |", md)
+        # eight-model metric: first op types Relu, Add, Relu are all model ops (MODEL_OPS)
+        self.assertEqual((tot["model_op_cases"], tot["model_op_pass"]), (3, 2))
+        self.assertAlmostEqual(tot["model_op_pass_rate"], 2 / 3)
+        self.assertEqual(res["model_ops"], sorted(conf.MODEL_OPS))
+        self.assertIn("| host | 3 | 2 | 0 | 1 | 0 | 2/3 (66.7%) |", md)
+        self.assertIn("eight-model-op cases 2/3 (66.7%)", p.stderr)
 
     def test_within_tolerance(self):
         for mode in ("close", "relclose"):
@@ -365,6 +382,20 @@ class FakeSwtc(unittest.TestCase):
         p2, _, _, _ = self.run_script("wrong", "--allow-failures", ops="Relu")
         self.assertEqual(p2.returncode, 0)
         self.assertIn("1 fail", p2.stderr)  # the summary is still printed
+
+    def test_integer_case(self):
+        p, _, by, out = self.run_script("right", "--keep-work", ops="Mul", targets="host")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(by[("test_mul_int", "host")]["status"], "pass")
+        with open(os.path.join(out, "calls.log")) as f:
+            call = f.read()
+        self.assertRegex(call, r"--input a=\S+input_0\.npy --input b=\S+input_1\.npy")
+        self.assertEqual(np.load(os.path.join(out, "work", "host", "test_mul_int", "test_data_set_0",
+                                              "input_0.npy")).dtype, np.uint8)
+        p, _, by, _ = self.run_script("dtype", ops="Mul", targets="host")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(by[("test_mul_int", "host")]["status"], "fail")
+        self.assertIn("z: dtype float64 != expected uint8", by[("test_mul_int", "host")]["detail"])
 
     def test_wrong_shape(self):
         p, _, by, _ = self.run_script("shape", ops="Relu", targets="host")
@@ -406,6 +437,38 @@ class FakeSwtc(unittest.TestCase):
         p, _, _, _ = self.run_script("right", "--expect-pass-rate", "0.9", "--allow-failures")
         self.assertEqual(p.returncode, 1)
         self.assertIn("below 0.9", p.stderr)
+
+    def test_expect_model_ops_pass_rate(self):
+        p, res, _, _ = self.run_script("right", "--expect-model-ops-pass-rate", "0.6")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p, res, _, _ = self.run_script("right", "--expect-model-ops-pass-rate", "0.7")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("eight-model-op cases 2/3 (66.7%) is below 0.7", p.stderr)
+        # test_cos's op is not a model op: not counted; test_mul_int (Mul) is
+        p, res, _, _ = self.run_script("right", "--all", ops=None, targets="host")
+        self.assertEqual(res["totals"]["host"]["model_op_cases"], 4)
+
+    def test_model_ops_from(self):
+        d = os.path.join(self.root, "eight")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        F = TensorProto.FLOAT
+        for i, m in enumerate(conf.EIGHT_MODELS):
+            op = "Relu" if i % 2 else "Cos"
+            g = helper.make_graph([helper.make_node(op, ["x"], ["y"])], m,
+                                  [helper.make_tensor_value_info("x", F, [2])],
+                                  [helper.make_tensor_value_info("y", F, [2])])
+            onnx.save(helper.make_model(g), os.path.join(d, m + ".onnx"))
+        self.assertEqual(conf.model_ops_from(d), ["Cos", "Relu"])
+        p, res, _, _ = self.run_script("right", "--model-ops-from", d, targets="host")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(res["model_ops"], ["Cos", "Relu"])
+        self.assertIn("differ from MODEL_OPS", p.stderr)
+        # Relu cases only: test_relu (pass), test_relu_int (unsupported)
+        self.assertEqual(res["totals"]["host"]["model_op_cases"], 2)
+        os.remove(os.path.join(d, "bert.onnx"))
+        with self.assertRaises(ValueError):
+            conf.model_ops_from(d)
 
     def test_all_and_readme(self):
         readme = os.path.join(self.root, "README.md")

@@ -171,10 +171,27 @@ TEST(OnnxImport, SymbolicAndMissingDims) {
 }
 
 TEST(OnnxImport, OpsetRange) {
-  std::string old = make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, 6);
-  EXPECT_NE(import_error(old).find("uses opset 6: not supported (swtc supports opsets 7 to 18)"),
+  // Add changed at opset 7 (broadcasting): an opset-6 Add is refused, naming the node.
+  std::string old = make_model({make_node("Add", {"x", "x"}, {"y"}, {}, "add6")},
+                               {make_input("x", {2})}, {}, 6);
+  const std::string err = import_error(old);
+  EXPECT_NE(err.find("uses opset 6: not supported: node 'add6' (Add, opset 6): Add's definition at "
+                     "opset 6 (since version 6) differs from opset 7's (since version 7)"),
             std::string::npos)
-      << import_error(old);
+      << err;
+  EXPECT_NE(err.find("swtc supports opsets 7 to 18"), std::string::npos) << err;
+  // Relu (since 6) and GlobalAveragePool (since 1) mean the same at opsets 6 / 1 as at 7.
+  EXPECT_EQ(import_error(make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, 6)),
+            "");
+  std::string gap = make_model({make_node("GlobalAveragePool", {"x"}, {"y"})},
+                               {make_input("x", {1, 2, 3, 3})}, {}, 1);
+  EXPECT_EQ(import_error(gap), "");
+  EXPECT_EQ(import_onnx_bytes(gap, "m").opset, 1);
+  // Relu at opset 1 is an older definition (since 1, with consumed_inputs).
+  std::string relu1 = make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, 1);
+  EXPECT_NE(import_error(relu1).find("uses opset 1: not supported: node 'Relu_0' (Relu, opset 1)"),
+            std::string::npos)
+      << import_error(relu1);
   for (int64_t ok : {7, 18}) {
     std::string bytes =
         make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, ok);
@@ -186,20 +203,48 @@ TEST(OnnxImport, OpsetRange) {
 }
 
 TEST(OnnxImport, UnsupportedDtypes) {
-  onnx::TensorProto u8;
-  u8.set_name("q");
-  u8.set_data_type(onnx::TensorProto_DataType_UINT8);
-  u8.add_dims(2);
-  u8.set_raw_data(std::string("\x01\x02", 2));
+  onnx::TensorProto u16;
+  u16.set_name("q");
+  u16.set_data_type(onnx::TensorProto_DataType_UINT16);
+  u16.add_dims(2);
+  u16.set_raw_data(std::string("\x01\x02\x03\x04", 4));
   std::string bytes = make_model({make_node("Add", {"x", "q"}, {"y"})}, {make_input("x", {2})},
-                                 {u8});
+                                 {u16});
   std::string err = import_error(bytes);
-  EXPECT_NE(err.find("initializer 'q' has data type UINT8"), std::string::npos) << err;
+  EXPECT_NE(err.find("initializer 'q' has data type UINT16"), std::string::npos) << err;
   std::string in16 =
       make_model({make_node("Relu", {"x"}, {"y"})},
                  {make_input("x", {2}, onnx::TensorProto_DataType_FLOAT16)}, {});
   EXPECT_NE(import_error(in16).find("input 'x' has data type FLOAT16"), std::string::npos)
       << import_error(in16);
+}
+
+TEST(OnnxImport, IntegerDtypes) {
+  // u8 raw and i8 int32_data initializers keep their values; integer inputs keep their types.
+  onnx::TensorProto u8;
+  u8.set_name("q");
+  u8.set_data_type(onnx::TensorProto_DataType_UINT8);
+  u8.add_dims(2);
+  u8.set_raw_data(std::string("\x01\xff", 2));
+  onnx::TensorProto i8;
+  i8.set_name("r");
+  i8.set_data_type(onnx::TensorProto_DataType_INT8);
+  i8.add_dims(2);
+  i8.add_int32_data(-128);
+  i8.add_int32_data(7);
+  std::string bytes = make_model(
+      {make_node("Add", {"x", "q"}, {"y"}), make_node("Sub", {"z", "r"}, {"w"})},
+      {make_input("x", {2}, onnx::TensorProto_DataType_UINT8),
+       make_input("z", {2}, onnx::TensorProto_DataType_INT8)},
+      {u8, i8}, 13, {"y", "w"});
+  graph::Graph g = import_onnx_bytes(bytes, "m");
+  const graph::Value &q = g.values[g.find_value("q")], &r = g.values[g.find_value("r")];
+  EXPECT_EQ(q.dtype, DType::U8);
+  EXPECT_EQ(q.constant->i64, (std::vector<int64_t>{1, 255}));
+  EXPECT_EQ(r.dtype, DType::I8);
+  EXPECT_EQ(r.constant->i64, (std::vector<int64_t>{-128, 7}));
+  EXPECT_EQ(g.values[g.find_value("y")].dtype, DType::U8);
+  EXPECT_EQ(g.values[g.find_value("w")].dtype, DType::I8);
 }
 
 TEST(OnnxImport, ShapeErrorsNameTheNode) {

@@ -59,6 +59,8 @@ TEST(InterpOps, UnaryOps) {
       {OpKind::Tanh, [](double x) { return std::tanh(x); }},
       {OpKind::Sigmoid, [](double x) { return 1 / (1 + std::exp(-x)); }},
       {OpKind::Neg, [](double x) { return -x; }},
+      {OpKind::Ceil, [](double x) { return std::ceil(x); }},
+      {OpKind::Floor, [](double x) { return std::floor(x); }},
   };
   for (const Case &c : cases) {
     GraphBuilder b;

@@ -204,6 +204,37 @@ TEST(LowerPool, MaxPoolStorageOrderIsAUserError) {
   }
 }
 
+TEST(LowerPool, OneDimensionalMaxAndAverage) {
+  OneNode t;
+  t.input("x", {2, 3, 11});
+  t.finish(OpKind::MaxPool, {"x"},
+           {{"kernel_shape", ints({3})}, {"strides", ints({2})}, {"pads", ints({1, 2})},
+            {"dilations", ints({2})}, {"ceil_mode", int64_t{0}}, {"storage_order", int64_t{0}}});
+  check_against_interpreter(t);
+  OneNode u;
+  u.input("x", {1, 2, 9});
+  u.finish(OpKind::AveragePool, {"x"},
+           {{"kernel_shape", ints({4})}, {"strides", ints({3})}, {"pads", ints({1, 1})},
+            {"dilations", ints({1})}, {"ceil_mode", int64_t{1}}, {"count_include_pad", int64_t{0}}});
+  check_against_interpreter(u);
+}
+
+TEST(LowerPool, ThreeDimensionalAverageCountIncludePadAndGlobal) {
+  OneNode t;
+  t.input("x", {1, 2, 5, 6, 4});
+  t.finish(OpKind::AveragePool, {"x"},
+           {{"kernel_shape", ints({3, 2, 3})}, {"strides", ints({2, 2, 1})},
+            {"pads", ints({1, 0, 1, 1, 1, 1})}, {"dilations", ints({1, 1, 1})},
+            {"ceil_mode", int64_t{0}}, {"count_include_pad", int64_t{1}}});
+  Kernel k = lower_node(t.b.graph(), 0);
+  EXPECT_EQ(k.def.axes.size(), 8u);  // n, c, d, h, w and three reduce axes
+  check_against_interpreter(t);
+  OneNode u;
+  u.input("x", {2, 3, 3, 4, 2});
+  u.finish(OpKind::GlobalAveragePool, {"x"}, {});
+  check_against_interpreter(u);
+}
+
 TEST(LowerPool, GlobalAveragePool) {
   OneNode t;
   t.input("x", {2, 3, 5, 7});
@@ -269,6 +300,15 @@ TEST(LowerElementwise, Relu) {
   t.input("x", {2, 3, 4});
   t.finish(OpKind::Relu, {"x"}, {});
   check_against_interpreter(t);
+}
+
+TEST(LowerElementwise, CeilAndFloor) {
+  for (OpKind op : {OpKind::Ceil, OpKind::Floor}) {
+    OneNode t;
+    t.input("x", {3, 7});
+    t.finish(op, {"x"}, {});
+    check_against_interpreter(t);
+  }
 }
 
 TEST(LowerElementwise, AddWithBroadcast) {

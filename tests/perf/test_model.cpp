@@ -74,9 +74,13 @@ TEST(PerfReport, RoundTripOfHandMadeReport) {
   Launch l = uniform(64, 4096, 4, 100, 64);
   l.kernel = "odd \"name\"\\ with\ttab";
   l.host_seconds = 1.25e-4;
+  l.ldm_used_bytes = 1060;  // observed LDM use; absent (-1) in the second launch
   r.launches = {l, uniform(3, 8, 1)};
   const std::string text = report_to_json(r);
   EXPECT_NE(text.find("\"vector_flops\":64"), std::string::npos);
+  EXPECT_NE(text.find("\"ldm_used_bytes\":1060,"), std::string::npos);
+  EXPECT_EQ(text.find("\"ldm_used_bytes\":-1"), std::string::npos);
+  EXPECT_EQ(predict(l, sw26010()).ldm_used_bytes, 1060);
   EXPECT_NE(text.find("\\u0009"), std::string::npos);
   EXPECT_EQ(parse_report(text), r);
   EXPECT_EQ(read_report_file(kFixture), parse_report(read_text(kFixture)));
@@ -137,6 +141,41 @@ TEST(PerfPredict, SixtyFourCpesOneTransferOf8KB) {
   Launch l = uniform(64, 0, 0);
   for (auto &c : l.cpes) c = {4096, 1, 4096, 1, 0, 0};  // two transfers of 4 KB
   EXPECT_NEAR(predict(l, p).dma_s, 64 * 8192 / 18.4e9, 1e-15);
+}
+
+TEST(PerfPredict, StridedDescriptorsCostByBlockSize) {
+  const Params &p = sw26010();
+  // One strided descriptor of 32 blocks of 256 B per CPE: SUNWAY.md's strided
+  // figure at 256 B (7.9 GB/s, lower end), not the contiguous curve at 8 KB.
+  Launch l = uniform(64, 0, 0);
+  for (auto &c : l.cpes) {
+    c = {8192, 1, 0, 0, 0, 0};
+    c.stride_count = 1;
+    c.stride_blocks = 32;
+    c.stride_bytes = 8192;
+  }
+  const double want = 64 * 8192 / 7.9e9;
+  EXPECT_NEAR(predict(l, p).dma_s, want, want * 1e-12);
+  // Better than 32 contiguous transfers of 256 B (5.99 GB/s), worse than one of 8 KB.
+  EXPECT_LT(predict(l, p).dma_s, predict(uniform(64, 8192, 32), p).dma_s);
+  EXPECT_GT(predict(l, p).dma_s, predict(uniform(64, 8192, 1), p).dma_s);
+  // Mixed: the contiguous rest at its own mean size.
+  for (auto &c : l.cpes) {
+    c.get_bytes += 4096;
+    c.get_count += 2;
+  }
+  const double mixed = want + 64 * 4096 / 15.3e9;  // two transfers of 2 KB
+  EXPECT_NEAR(predict(l, p).dma_s, mixed, mixed * 1e-12);
+  // The counters survive the JSON round trip; inconsistent ones are refused.
+  EmulatorReport r;
+  r.launches = {l};
+  r.launches[0].kernel = "k";
+  EXPECT_EQ(parse_report(report_to_json(r)), r);
+  std::string bad = report_to_json(r);
+  bad.replace(bad.find("\"stride_blocks\":32"), 18, "\"stride_blocks\":0");
+  EXPECT_THROW(parse_report(bad), UserError);
+  EXPECT_GT(p.dma_stride_bandwidth(8192), p.dma_stride_bandwidth(1024));
+  EXPECT_THROW(p.dma_stride_bandwidth(0), UserError);
 }
 
 TEST(PerfPredict, MoreTransfersOfTheSameBytesTakeLonger) {
@@ -253,7 +292,7 @@ TEST(PerfPredict, WholeReportSumsItsLaunches) {
   const ReportPrediction none = predict_report(r, p);
   ASSERT_EQ(none.launches.size(), 2u);
   EXPECT_EQ(none.target, "sw26010");
-  EXPECT_EQ(none.flops, 0);  // generated code does not count flops today
+  EXPECT_EQ(none.flops, 0);  // a report from before the emulator counted flops
   double s = 0;
   int64_t bytes = 0;
   for (const auto &k : none.launches) {
@@ -263,7 +302,7 @@ TEST(PerfPredict, WholeReportSumsItsLaunches) {
   }
   EXPECT_DOUBLE_EQ(none.seconds_overlap, s);
   EXPECT_EQ(none.dma_bytes, bytes);
-  // The compiler's flop counts, by kernel name.
+  // Replaced flop counts (what-if), by kernel name.
   const ReportPrediction with = predict_report(r, p, {{"k000_conv_relu", 1e6}});
   EXPECT_EQ(with.launches[0].flops, 1e6);
   EXPECT_EQ(with.launches[1].flops, 0);

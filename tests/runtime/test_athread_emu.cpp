@@ -94,10 +94,22 @@ TEST(AthreadEmu, CountersPerLaunchAndCpe) {
   nlohmann::json j = nlohmann::json::parse(slurp(json_path));
   EXPECT_EQ(j["ldm_static_bytes"].get<long>(), 64 * 4);  // one float[64]
   EXPECT_EQ(j["ldm_budget_bytes"].get<long>(), 65536 - 4096);
-  ASSERT_EQ(j["launches"].size(), 3u);
+  ASSERT_EQ(j["launches"].size(), 4u);
   EXPECT_EQ(j["launches"][0]["kernel"], "count_kernel");
   EXPECT_EQ(j["launches"][1]["kernel"], "other_kernel");
   EXPECT_EQ(j["launches"][2]["kernel"], "other_kernel");
+  EXPECT_EQ(j["launches"][3]["kernel"], "ops_kernel");
+  // LDM used per launch (max over CPEs), observed on the registered arena.
+  EXPECT_EQ(j["launches"][0]["ldm_used_bytes"].get<long>(), 256);
+  EXPECT_EQ(j["launches"][1]["ldm_used_bytes"].get<long>(), 64);
+  EXPECT_EQ(j["launches"][3]["ldm_used_bytes"].get<long>(), 64);  // buf[0..15]
+  for (int id = 0; id < 64; id++) {
+    const auto &c = j["launches"][3]["cpes"][id];
+    const long vec = 8L * (id + 1) + 4L * id;  // vmas 2x4 lanes, vadds 4 lanes
+    EXPECT_EQ(c["vector_flops"].get<long>(), vec) << id;
+    EXPECT_EQ(c["flops"].get<long>(), vec + 3L * (id % 16 + 1)) << id;
+    EXPECT_FALSE(j["launches"][0]["cpes"][id].contains("vector_flops")) << id;
+  }
   for (int l = 0; l < 3; l++) {
     const auto &cpes = j["launches"][l]["cpes"];
     ASSERT_EQ(cpes.size(), 64u);
@@ -212,7 +224,7 @@ TEST(AthreadEmu, StandaloneBuildLikeGeneratedMakefile) {
   fs::create_directories(emu / "include");
   for (const char *f : {"athread_emu.c", "swemu.h"})
     fs::copy_file(fs::path(SWEMU_SRC_DIR) / f, emu / f);
-  for (const char *f : {"athread.h", "slave.h", "simd.h"})
+  for (const char *f : {"athread.h", "slave.h", "simd.h", "swemu_ops.h"})
     fs::copy_file(fs::path(SWEMU_SRC_DIR) / "include" / f, emu / "include" / f);
   std::string cc = SWEMU_CC, e = emu.string(), p = SWEMU_PROGS_DIR, d = dir;
   std::string gen = " -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU -I" + e + "/include -I" + e +
@@ -265,6 +277,10 @@ TEST(CrtsEmu, CountersInJson) {
   EXPECT_EQ(c["get_bytes"].get<long>(), 2 * 8192 * 4 + 64 * 4);
   EXPECT_EQ(c["put_count"].get<long>(), 4 + 2);
   EXPECT_EQ(c["put_bytes"].get<long>(), 8192 * 4 + 8);
+  // 8192 floats added by floatv8 simd_vadds, counted by the Pro simd.h.
+  EXPECT_EQ(c["vector_flops"].get<long>(), 8192);
+  EXPECT_EQ(c["flops"].get<long>(), 8192);
+  EXPECT_FALSE(j["launches"][1].contains("ldm_used_bytes"));  // no arena registered
 }
 
 TEST(CrtsEmu, StridedGetAndPut) {

@@ -297,6 +297,13 @@ TEST(SchedulePrimitives, DoubleBufferPreconditionsAndLdm) {
   g.bind_cpe(g.leaves()[0].name);
   g.cache_read("x", g.leaves()[0].name);
   EXPECT_THROW(g.double_buffer("x"), swtc::UserError);
+  // Staged at a loop of one step: lowered with one copy (no next box).
+  Schedule h(kConv.def());
+  auto [ro, ri] = h.split("rc", 3);
+  h.cache_read("x", ro);
+  h.double_buffer("x");
+  EXPECT_EQ(h.axis(ro).extent, 1);
+  EXPECT_FALSE(tir::has_double_buffer(h.lower()));
 }
 
 }  // namespace

@@ -89,6 +89,8 @@ class TirEval {
         if (e->name == "expf") return std::exp(a);
         if (e->name == "tanhf") return std::tanh(a);
         if (e->name == "fabsf") return std::fabs(a);
+        if (e->name == "ceilf") return std::ceil(a);
+        if (e->name == "floorf") return std::floor(a);
         fail("unknown call " + e->name);
       }
       case ExprKind::Binary: {

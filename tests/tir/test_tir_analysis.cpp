@@ -184,19 +184,27 @@ Stmt leaf(const Buffer &y) { return store(y, {int_imm(0)}, float_imm(0)); }
 
 TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   Buffer g = make_buffer("g", {1000}), y = make_buffer("y", {1});
-  Buffer a = make_buffer("a", {10}, Scope::Ldm);   // 40 B -> 64
-  Buffer b = make_buffer("b", {8}, Scope::Ldm);    // 32 B -> 32
-  Buffer c = make_buffer("c", {20}, Scope::Ldm);   // 80 B -> 96
-  Buffer o = make_buffer("o", {1}, Scope::Ldm);    // 4 B -> 32
+  // Each buffer starts 32-byte aligned; the figure ends at the last one's
+  // last element (no trailing padding).
+  Buffer a = make_buffer("a", {10}, Scope::Ldm);   // 40 B (next starts at 64)
+  Buffer b = make_buffer("b", {8}, Scope::Ldm);    // 32 B (32)
+  Buffer c = make_buffer("c", {20}, Scope::Ldm);   // 80 B (96)
+  Buffer o = make_buffer("o", {1}, Scope::Ldm);    // 4 B (32)
   auto st = [&](const Buffer &l, Stmt body) {
     return stage(g, l, {int_imm(0)}, StageDir::In, std::move(body));
   };
   EXPECT_EQ(ldm_bytes(func({g, y}, leaf(y))), 0);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(o, leaf(y)))), 32);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, leaf(y)))), 64);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, st(b, leaf(y))))), 96);
-  EXPECT_EQ(ldm_bytes(func({g, y}, seq({st(a, leaf(y)), st(c, leaf(y))}))), 96);
-  // o { a {}; c { b {} } }: 32 + max(64, 96 + 32) = 160; inside a loop.
+  EXPECT_EQ(ldm_bytes(func({g, y}, st(o, leaf(y)))), 4);
+  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, leaf(y)))), 40);
+  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, st(b, leaf(y))))), 64 + 32);
+  EXPECT_EQ(ldm_bytes(func({g, y}, st(b, st(a, leaf(y))))), 32 + 40);
+  EXPECT_EQ(ldm_bytes(func({g, y}, seq({st(a, leaf(y)), st(c, leaf(y))}))), 80);
+  // Double-buffered a: the second copy starts at 64 and ends at 104.
+  EXPECT_EQ(ldm_bytes(func({g, y}, for_loop("i", 2, ForKind::Serial,
+                                            stage(g, a, {int_imm(0)}, StageDir::In, leaf(y),
+                                                  true)))),
+            64 + 40);
+  // o { a {}; c { b {} } }: 32 + max(40, 96 + 32) = 160; inside a loop.
   Stmt tree = for_loop("i", 3, ForKind::Serial,
                        st(o, seq({st(a, leaf(y)), st(c, st(b, leaf(y)))})));
   PrimFunc f = func({g, y}, tree);
@@ -208,6 +216,75 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   EXPECT_EQ(lay.at(a.get()), 32);
   EXPECT_EQ(lay.at(c.get()), 32);   // reuses a's bytes
   EXPECT_EQ(lay.at(b.get()), 128);  // stacked on c
+}
+
+
+TEST(Bounds, IntervalsOfIndexExpressions) {
+  const std::map<std::string, int64_t> ext = {{"f", 64}, {"r", 4}};
+  auto b = [&](const Expr &e) { return bounds(e, ext); };
+  EXPECT_EQ(b(var("f")), std::make_pair(int64_t(0), int64_t(63)));
+  EXPECT_EQ(b(floordiv(var("f"), int_imm(16)) * int_imm(2)), std::make_pair(int64_t(0), int64_t(6)));
+  EXPECT_EQ(b(floormod(var("f"), int_imm(16)) + int_imm(-1)), std::make_pair(int64_t(-1), int64_t(14)));
+  EXPECT_EQ(b(var("r") * int_imm(8) - var("f")), std::make_pair(int64_t(-63), int64_t(24)));
+  EXPECT_EQ(b(min(var("r"), int_imm(2))), std::make_pair(int64_t(0), int64_t(2)));
+  EXPECT_FALSE(b(var("unknown")));
+  EXPECT_FALSE(b(floordiv(var("f"), var("r"))));  // division by a variable
+}
+
+TEST(StageStrided, OnlyBoxesNeverClippedInTheirLastPartialDim) {
+  // x[8][16][4]: box [2][8][4], the last dim whole (t = 2); rows of dim 0
+  // strided when the dim-1 corner stays in [0, 8].
+  Buffer x = make_buffer("x", {8, 16, 4});
+  Buffer xl = make_buffer("x_l", {2, 8, 4}, Scope::Ldm);
+  Buffer y = make_buffer("y", {1});
+  auto st = [&](Expr lo1) {
+    return stage(x, xl, {var("i") * int_imm(2), lo1, int_imm(0)}, StageDir::In,
+                 store(y, {int_imm(0)}, float_imm(0)));
+  };
+  const std::map<std::string, int64_t> ext = {{"i", 4}, {"j", 2}};
+  EXPECT_EQ(stage_whole_from(st(var("j") * int_imm(8))), 2u);
+  EXPECT_TRUE(stage_strided(st(var("j") * int_imm(8)), ext));
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(8) + int_imm(-1)), ext));  // clipped at 0
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(9)), ext));                // clipped at 16
+  EXPECT_FALSE(stage_strided(st(var("j") * int_imm(8)), {}));                // j unknown
+
+  // The estimate: one descriptor per box when strided (2 rows of 32 floats),
+  // one transfer per row otherwise.
+  PrimFunc f;
+  f.name = "k";
+  f.params = {x, y};
+  f.body = for_loop("i", 4, ForKind::Serial, for_loop("j", 2, ForKind::Serial, st(var("j") * int_imm(8))));
+  DmaEstimate e = dma_estimate(f, 64);
+  EXPECT_EQ(e.transfers, 8);
+  EXPECT_EQ(e.stride_transfers, 8);
+  EXPECT_EQ(e.stride_blocks, 16);
+  EXPECT_EQ(e.bytes, 8 * 2 * 8 * 4 * 4);
+  EXPECT_EQ(e.stride_bytes, e.bytes);
+  f.body = for_loop("i", 4, ForKind::Serial,
+                    for_loop("j", 2, ForKind::Serial, st(var("j") * int_imm(8) + int_imm(-1))));
+  e = dma_estimate(f, 64);
+  EXPECT_EQ(e.transfers, 16);
+  EXPECT_EQ(e.stride_transfers, 0);
+}
+
+// --- Executed flops (what the emulator counts) -------------------------------
+
+TEST(ExecutedFlops, GuardedStoresCountOnlyTheIterationsThatRun) {
+  Buffer x = make_buffer("x", {8}), y = make_buffer("y", {8});
+  Expr i = var("i"), r = var("r"), ix = i + r + -1;
+  // y[i] += x[i + r - 1] * 2 for 0 <= i + r - 1 < 8: i = 0 and 7 have two
+  // valid r, i = 1..6 three: 22 iterations, 2 flops each.
+  Stmt mac = if_then(logical_and(le(int_imm(0), ix), lt(ix, int_imm(8))),
+                     store(y, {i}, load(y, {i}) + load(x, {ix}) * float_imm(2)));
+  // Then y[i] = max(y[i], 0): 8 x 1 flop; an index-only store counts nothing.
+  Stmt relu = store(y, {i}, max(load(y, {i}), float_imm(0)));
+  Stmt body = for_loop("i", 8, ForKind::Serial,
+                       seq({for_loop("r", 3, ForKind::Serial, mac), relu,
+                            store(y, {i}, load(x, {i}))}));
+  EXPECT_EQ(executed_flops(func({x, y}, body)), 22 * 2 + 8);
+  EXPECT_EQ(float_ops(load(y, {i}) + load(x, {ix}) * float_imm(2)), 2);
+  EXPECT_EQ(float_ops(call("expf", {load(x, {i})})), 1);
+  EXPECT_EQ(float_ops(i * 3 + 1), 0);
 }
 
 }  // namespace

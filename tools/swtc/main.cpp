@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   std::vector<std::string> bind_specs;
   const std::string bind_help =
-      "NAME=FILE.npy: make that input a compile-time constant (float32 or int64), e.g. a shape or "
+      "NAME=FILE.npy: make that input a compile-time constant (of its dtype), e.g. a shape or "
       "a scalar parameter swtc needs static";
   compile->add_option("--bind", bind_specs, bind_help);
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
@@ -111,7 +111,8 @@ int main(int argc, char **argv) {
   run->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
   run->add_option("--target,-t", ro.target, "Target: " + targets)->capture_default_str();
   run->add_option("--input,-i", input_specs,
-                  "NAME=FILE.npy (float32); inputs not given are seeded random in [-1, 1)");
+                  "NAME=FILE.npy (the input's dtype); inputs not given are seeded random in [-1, 1) "
+                  "(integers: 1..9)");
   run->add_option("--output-dir", ro.output_dir, "Write each output to DIR/<name>.npy");
   run->add_option("--work-dir", ro.work_dir, "Build folder (default: a new temporary folder)");
   run->add_option("--repeat", ro.repeat, "Timed runs; the median is reported")

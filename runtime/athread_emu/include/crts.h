@@ -40,6 +40,7 @@ extern int swemu_crts_spawn(void *fpc, void *arg, const char *name);
 #endif
 
 #if defined(__sw_slave__) || defined(SWEMU_CRTS_BOTH)
+#include "swemu_ops.h" /* emulator-only counters and LDM arena registration */
 /* LDM (256 KB per CPE on the Pro) = this CPE thread's TLS. Write
  * `static __thread_local T x;` (GCC requires __thread after static/extern). */
 #define __thread_local __thread

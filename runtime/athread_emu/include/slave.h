@@ -8,6 +8,8 @@
 #ifndef SWEMU_SLAVE_H
 #define SWEMU_SLAVE_H
 
+#include "swemu_ops.h" /* emulator-only counters and LDM arena registration */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -9,6 +9,8 @@
 #define SWEMU_SIMD_H
 #define SWEMU_SIMD_PRO 1
 
+#include "swemu_ops.h"
+
 /* 32-byte vectors by value: silence GCC's x86 ABI note; harmless on the host. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -23,13 +25,16 @@ typedef float floatv8 __attribute__((vector_size(32)));
 /* The vendor has inline functions; here they are macros with the same call
  * syntax so that no 32-byte vector crosses a call: GCC on an x86 host without
  * -mavx would otherwise warn (-Wpsabi, an error under -Werror) at every call
- * site in the CPE file. Arguments are evaluated once. */
+ * site in the CPE file. Arguments are evaluated once.
+ * Emulator only: every arithmetic operation adds its flops to the calling
+ * CPE's vector counter (swemu_ops.h): vmas 2 per lane, vadds/vmuls 1 per lane
+ * (8 lanes). */
 #define simd_set_floatv8(a, b, c, d, e, f, g, h)                                       \
   ((floatv8){(float)(a), (float)(b), (float)(c), (float)(d), (float)(e), (float)(f),  \
              (float)(g), (float)(h)})
-#define simd_vadds(a, b) ((floatv8)(a) + (floatv8)(b))
-#define simd_vmuls(a, b) ((floatv8)(a) * (floatv8)(b))
-#define simd_vmas(a, b, c) ((floatv8)(a) * (floatv8)(b) + (floatv8)(c))
+#define simd_vadds(a, b) (swemu_count_vector(8), (floatv8)(a) + (floatv8)(b))
+#define simd_vmuls(a, b) (swemu_count_vector(8), (floatv8)(a) * (floatv8)(b))
+#define simd_vmas(a, b, c) (swemu_count_vector(16), (floatv8)(a) * (floatv8)(b) + (floatv8)(c))
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

@@ -1,6 +1,7 @@
 #include "frontend/onnx/onnx_import.h"
 
 #include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
@@ -94,9 +95,42 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
       out.i64.assign(d.begin(), d.end());
       break;
     }
+    case onnx::TensorProto_DataType_INT8:
+    case onnx::TensorProto_DataType_UINT8: {
+      const bool u = t.data_type() == onnx::TensorProto_DataType_UINT8;
+      out.dtype = u ? DType::U8 : DType::I8;
+      check_count(t.int32_data_size(), 1);
+      if (raw) {
+        for (char c : t.raw_data())
+          out.i64.push_back(u ? int64_t{static_cast<uint8_t>(c)} : int64_t{static_cast<int8_t>(c)});
+      } else {
+        for (int32_t v : t.int32_data()) out.i64.push_back(graph::wrap_int(out.dtype, v));
+      }
+      break;
+    }
+    case onnx::TensorProto_DataType_UINT32: {
+      out.dtype = DType::U32;
+      check_count(t.uint64_data_size(), 4);
+      if (raw) {
+        for (uint32_t v : read_raw<uint32_t>(t.raw_data())) out.i64.push_back(v);
+      } else {
+        for (uint64_t v : t.uint64_data()) out.i64.push_back(static_cast<uint32_t>(v));
+      }
+      break;
+    }
+    case onnx::TensorProto_DataType_UINT64: {
+      out.dtype = DType::U64;
+      check_count(t.uint64_data_size(), 8);
+      std::vector<uint64_t> d = raw ? read_raw<uint64_t>(t.raw_data())
+                                    : std::vector<uint64_t>(t.uint64_data().begin(),
+                                                            t.uint64_data().end());
+      for (uint64_t v : d) out.i64.push_back(static_cast<int64_t>(v));
+      break;
+    }
     default:
       user_error(what, " has data type ", elem_type_name(t.data_type()),
-                 "; swtc supports FLOAT and INT64 (INT32 and DOUBLE are converted)");
+                 "; swtc supports FLOAT, INT64, INT8, UINT8, UINT32 and UINT64 (INT32 and DOUBLE "
+                 "are converted)");
   }
   return out;
 }
@@ -144,9 +178,36 @@ class Importer {
     }
     if (!found)
       user_error("model '", model_name_, "' does not import the default ONNX opset: not supported");
+    if (opset_ >= 1 && opset_ < kMinOpset) return check_old_opset();
     if (opset_ < kMinOpset || opset_ > kMaxOpset)
       user_error("model '", model_name_, "' uses opset ", opset_,
                  ": not supported (swtc supports opsets ", kMinOpset, " to ", kMaxOpset, ")");
+  }
+
+  /// A model below opset kMinOpset is accepted when every node's op has the
+  /// same definition at the model's opset as at kMinOpset (ONNX's schema
+  /// since_version for (op, opset) equals the one for (op, kMinOpset)): then
+  /// it means what swtc implements. Otherwise the named opset error, with the
+  /// first node whose op differs.
+  void check_old_opset() const {
+    const onnx::GraphProto &gp = m_.graph();
+    for (int i = 0; i < gp.node_size(); ++i) {
+      const onnx::NodeProto &n = gp.node(i);
+      if (!(n.domain().empty() || n.domain() == "ai.onnx")) continue;  // check_ops_supported names it
+      const auto *old_def = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, "");
+      const auto *min_def = onnx::OpSchemaRegistry::Schema(n.op_type(), kMinOpset, "");
+      if (old_def && min_def && old_def->SinceVersion() == min_def->SinceVersion()) continue;
+      const std::string why =
+          !old_def ? str_cat(n.op_type(), " does not exist at opset ", opset_)
+          : !min_def ? str_cat(n.op_type(), " does not exist at opset ", kMinOpset)
+                     : str_cat(n.op_type(), "'s definition at opset ", opset_, " (since version ",
+                               old_def->SinceVersion(), ") differs from opset ", kMinOpset,
+                               "'s (since version ", min_def->SinceVersion(), ")");
+      user_error("model '", model_name_, "' uses opset ", opset_, ": not supported: node '",
+                 node_name(n, i), "' (", n.op_type(), ", opset ", opset_, "): ", why,
+                 " (swtc supports opsets ", kMinOpset, " to ", kMaxOpset,
+                 ", and older models whose ops are unchanged since)");
+    }
   }
 
   static std::string node_name(const onnx::NodeProto &n, int index) {
@@ -202,13 +263,20 @@ class Importer {
     const onnx::TypeProto_Tensor &tt = vi.type().tensor_type();
     Value v;
     v.name = name;
-    if (tt.elem_type() == onnx::TensorProto_DataType_FLOAT)
-      v.dtype = DType::F32;
-    else if (tt.elem_type() == onnx::TensorProto_DataType_INT64)
-      v.dtype = DType::I64;
-    else
+    static const std::pair<int32_t, DType> kInputTypes[] = {
+        {onnx::TensorProto_DataType_FLOAT, DType::F32}, {onnx::TensorProto_DataType_INT64, DType::I64},
+        {onnx::TensorProto_DataType_INT32, DType::I32}, {onnx::TensorProto_DataType_INT8, DType::I8},
+        {onnx::TensorProto_DataType_UINT8, DType::U8},  {onnx::TensorProto_DataType_UINT32, DType::U32},
+        {onnx::TensorProto_DataType_UINT64, DType::U64}};
+    bool known_type = false;
+    for (const auto &[onnx_type, dt] : kInputTypes)
+      if (tt.elem_type() == onnx_type) {
+        v.dtype = dt;
+        known_type = true;
+      }
+    if (!known_type)
       user_error("input '", name, "' has data type ", elem_type_name(tt.elem_type()),
-                 "; swtc supports FLOAT and INT64 inputs");
+                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 inputs");
     if (!tt.has_shape()) user_error("input '", name, "' has no shape; swtc needs static shapes");
     for (int k = 0; k < tt.shape().dim_size(); ++k) {
       const onnx::TensorShapeProto_Dimension &d = tt.shape().dim(k);

@@ -61,6 +61,9 @@ class Canonicalizer {
         case OpKind::Reshape:
           n.attrs["shape"] = g_.values[n.outputs[0]].shape;
           n.attrs.erase("allowzero");
+          // The resolved shape: a 0 in it is a zero-sized dimension, not "copy".
+          for (int64_t d : g_.values[n.outputs[0]].shape)
+            if (d == 0) n.attrs["allowzero"] = int64_t{1};
           n.inputs.resize(1);
           break;
         case OpKind::Relu:
@@ -76,6 +79,8 @@ class Canonicalizer {
         case OpKind::Tanh:
         case OpKind::Sigmoid:
         case OpKind::Neg:
+        case OpKind::Ceil:
+        case OpKind::Floor:
         case OpKind::MatMul:
         case OpKind::Cast:
         case OpKind::Equal:

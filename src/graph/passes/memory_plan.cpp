@@ -10,7 +10,7 @@ namespace {
 int64_t align64(int64_t n) { return (n + 63) / 64 * 64; }
 
 int64_t bytes_of(const Value &v) {
-  return num_elements(v.shape) * (v.dtype == DType::F32 ? 4 : 8);
+  return num_elements(v.shape) * dtype_bytes(v.dtype);
 }
 
 struct Live {

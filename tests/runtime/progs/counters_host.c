@@ -12,6 +12,7 @@
 
 extern void slave_count_kernel(void *);
 extern void slave_other_kernel(void *);
+extern void slave_ops_kernel(void *);
 
 int main(void) {
   struct counters_args p;
@@ -26,11 +27,13 @@ int main(void) {
   athread_join();
   athread_spawn(other_kernel, &p);
   athread_join();
+  athread_spawn(ops_kernel, &p);
+  athread_join();
 #ifdef SWEMU
   {
     int id;
     double secs = -1;
-    if (swemu_launch_count() != 3) {
+    if (swemu_launch_count() != 4) {
       fprintf(stderr, "launch count %d\n", swemu_launch_count());
       bad++;
     }
@@ -41,8 +44,9 @@ int main(void) {
       bad++;
     }
     for (id = 0; id < NCPE; id++) {
-      swemu_counters c, o;
-      if (swemu_launch_counters(0, id, &c) != 0 || swemu_launch_counters(1, id, &o) != 0) {
+      swemu_counters c, o, v;
+      if (swemu_launch_counters(0, id, &c) != 0 || swemu_launch_counters(1, id, &o) != 0 ||
+          swemu_launch_counters(3, id, &v) != 0) {
         bad++;
         continue;
       }
@@ -53,8 +57,17 @@ int main(void) {
         fprintf(stderr, "CPE %d: counters wrong\n", id);
         bad++;
       }
+      /* LDM used: count_kernel's gets fill buf (256 B), other_kernel's 64 B;
+       * ops_kernel stores buf[0 .. id%16]. Flops: 8 per vmas, 4 per vadds. */
+      if (c.ldm_bytes != 256 || o.ldm_bytes != 64 || v.ldm_bytes != 4 * (id % 16 + 1) ||
+          c.vector_flops != 0 || v.vector_flops != 8LL * (id + 1) + 4LL * id ||
+          v.flops != v.vector_flops + 3LL * (id % 16 + 1)) {
+        fprintf(stderr, "CPE %d: ldm/flop counters wrong: %lld %lld %lld, %lld %lld\n", id,
+                c.ldm_bytes, o.ldm_bytes, v.ldm_bytes, v.vector_flops, v.flops);
+        bad++;
+      }
     }
-    if (swemu_launch_counters(3, 0, 0) != -1 || swemu_launch_counters(0, 64, 0) != -1) bad++;
+    if (swemu_launch_counters(4, 0, 0) != -1 || swemu_launch_counters(0, 64, 0) != -1) bad++;
     swemu_report(stdout);
   }
 #endif

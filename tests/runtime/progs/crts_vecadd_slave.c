@@ -1,6 +1,7 @@
 /* CPE side of the SW26010-Pro vector-add test: asynchronous CRTS_dma_iget /
  * CRTS_dma_iput with one reply word and CRTS_dma_wait_value, floatv8 adds,
- * blocking CRTS_dma_get/put, CRTS_ssync_array. */
+ * blocking CRTS_dma_get/put, CRTS_ssync_array. The emulator's simd.h counts
+ * the floatv8 adds (8 flops each) as vector flops. */
 #include <crts.h>
 #include <simd.h>
 #ifdef SWEMU
@@ -34,9 +35,6 @@ void slave_crts_vecadd_kernel(void *arg) {
       vc = simd_vadds(va, vb);
       simd_store(vc, &lc[i]);
     }
-#ifdef SWEMU
-    swemu_count_flops(CV_TILE);
-#endif
     CRTS_dma_iput(p.c + off, &lc[0], CV_TILE * sizeof(float), &put_reply);
     puts++;
   }

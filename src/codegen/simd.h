@@ -1,0 +1,43 @@
+// SIMD code for compute-core (CPE) loops: an innermost loop whose body stores
+// one float per iteration into a staged LDM buffer becomes a loop over
+// vectors (floatv4 on SW26010, floatv8 on SW26010-Pro) plus a scalar
+// remainder, with only the vendor's documented intrinsics (aligned
+// simd_load/simd_store, simd_set_floatvN, simd_vadds/vsubs/vmuls/vmas).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codegen/c_printer.h"
+#include "tir/tir.h"
+
+namespace swtc::codegen {
+
+struct SimdSpec {
+  int lanes = 4;                                // floats per vector
+  std::string type = "floatv4";                 // C type of a vector
+  std::string set = "simd_set_floatv4";         // build a vector from `lanes` floats
+  bool has_vsubs = true;                        // the subset has simd_vsubs
+};
+/// The vector spec of a target with `vector_bits`-bit SIMD (256 -> floatv4, 512 -> floatv8).
+SimdSpec simd_spec(int vector_bits);
+
+/// Lines (without indentation of the loop itself; nested lines carry two
+/// spaces per level) of a vectorised `loop`, or nullopt when the loop is not
+/// a candidate: not serial, shorter than a vector, a body other than a store
+/// (optionally under an `if`) into an LDM buffer at a vector-aligned address
+/// moving by one element per iteration, or no arithmetic to do in vectors.
+/// `enclosing` holds the extents of the loops around `loop` (for alignment:
+/// every index is affine in loop variables; staged buffers start 32-byte
+/// aligned). Loads whose address is aligned become simd_load, loads that do
+/// not depend on the loop variable are broadcast, the others are gathered
+/// lane by lane with simd_set. A condition that depends on the loop variable
+/// is allowed on an accumulation `y = y + a * b * ...`: the guarded lanes get
+/// a zero factor.
+std::optional<std::vector<std::string>> vectorize_loop(const tir::Stmt &loop, const SimdSpec &spec,
+                                                       const std::map<std::string, int64_t> &enclosing,
+                                                       CPrinter &printer);
+
+}  // namespace swtc::codegen

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Writes the small ONNX models of the e2e tests of N-D pooling and integer
+tensors into DIR (the e2e tests run them with `swtc run` on every target,
+against the reference interpreter):
+
+    make_op_models.py DIR
+
+Integer models take non-zero inputs (swtc run's random integers are 1..9);
+constants hold negative values, so Div's truncation toward zero and the
+wrap-around of narrow types are exercised.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+
+
+def model(path, nodes, inputs, outputs, inits=(), opset=14):
+    # Integer Add/Sub/Mul/Div of 8-bit types need opset 14.
+    g = helper.make_graph(nodes, os.path.basename(path)[:-5], inputs, outputs,
+                          initializer=[numpy_helper.from_array(a, n) for n, a in inits])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    onnx.shape_inference.infer_shapes(m, strict_mode=True, check_type=True)
+    onnx.save(m, path)
+
+
+def vi(name, t, shape):
+    return helper.make_tensor_value_info(name, t, shape)
+
+
+def pool(d, name, op, x_shape, y_shape, **attrs):
+    model(os.path.join(d, name + ".onnx"), [helper.make_node(op, ["x"], ["y"], **attrs)],
+          [vi("x", F, x_shape)], [vi("y", F, y_shape)])
+
+
+def main(d):
+    os.makedirs(d, exist_ok=True)
+    # N-D pooling: 1-D (3-D input) and 3-D (5-D input).
+    pool(d, "maxpool1d", "MaxPool", [1, 3, 17], [1, 3, 9], kernel_shape=[3], strides=[2],
+         pads=[1, 1], dilations=[1])
+    pool(d, "maxpool3d_dil", "MaxPool", [1, 2, 7, 8, 9], [1, 2, 3, 4, 5], kernel_shape=[2, 3, 2],
+         strides=[2, 2, 2], pads=[0, 1, 0, 0, 0, 1], dilations=[2, 1, 2], ceil_mode=1)
+    pool(d, "avgpool1d", "AveragePool", [2, 3, 12], [2, 3, 6], kernel_shape=[3], strides=[2],
+         pads=[1, 1], count_include_pad=1)
+    pool(d, "avgpool3d", "AveragePool", [1, 2, 6, 7, 5], [1, 2, 4, 4, 3], kernel_shape=[3, 3, 3],
+         strides=[2, 2, 2], pads=[1, 1, 1, 1, 1, 1], ceil_mode=1)
+    pool(d, "gap3d", "GlobalAveragePool", [1, 4, 3, 5, 2], [1, 4, 1, 1, 1])
+    # Integer elementwise ops: numpy broadcasting, negative constants.
+    I8, U8, I32, U32, I64, U64 = (TensorProto.INT8, TensorProto.UINT8, TensorProto.INT32,
+                                  TensorProto.UINT32, TensorProto.INT64, TensorProto.UINT64)
+    model(os.path.join(d, "int_add_u8.onnx"),
+          [helper.make_node("Add", ["a", "k"], ["t"]), helper.make_node("Mul", ["t", "a"], ["y"])],
+          [vi("a", U8, [2, 3, 4])], [vi("y", U8, [2, 3, 4])],
+          inits=[("k", np.array([250, 7, 255, 1], np.uint8))])  # wraps modulo 256
+    model(os.path.join(d, "int_div_i8.onnx"),
+          [helper.make_node("Sub", ["a", "k"], ["t"]), helper.make_node("Div", ["t", "m"], ["y"])],
+          [vi("a", I8, [3, 5])], [vi("y", I8, [3, 5])],
+          inits=[("k", np.array([[20], [-3], [127]], np.int8)),
+                 ("m", np.array([2, -3, 4, -1, 7], np.int8))])  # -17 / 2 = -8 (truncated)
+    model(os.path.join(d, "int_mul_i32.onnx"), [helper.make_node("Mul", ["a", "b"], ["y"])],
+          [vi("a", I32, [4, 6]), vi("b", I32, [6])], [vi("y", I32, [4, 6])])
+    model(os.path.join(d, "int_sub_u32.onnx"), [helper.make_node("Sub", ["a", "b"], ["y"])],
+          [vi("a", U32, [5]), vi("b", U32, [5])], [vi("y", U32, [5])])  # wraps below 0
+    model(os.path.join(d, "int_div_u64.onnx"),
+          [helper.make_node("Div", ["k", "a"], ["y"])], [vi("a", U64, [2, 4])], [vi("y", U64, [2, 4])],
+          inits=[("k", np.array([1000, 77, 5, 9], np.uint64))])
+    model(os.path.join(d, "int_pow_i64.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
+          [vi("a", I64, [3, 4]), vi("b", I64, [4])], [vi("y", I64, [3, 4])])
+    model(os.path.join(d, "int_pow_f32_i32.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
+          [vi("a", F, [3, 4]), vi("b", I32, [4])], [vi("y", F, [3, 4])])
+    model(os.path.join(d, "int_pow_i32_f32.onnx"), [helper.make_node("Pow", ["a", "k"], ["y"])],
+          [vi("a", I32, [2, 3])], [vi("y", I32, [2, 3])],
+          inits=[("k", np.array([0.5, 2.0, 3.0], np.float32))])
+    model(os.path.join(d, "int_clip_i8.onnx"), [helper.make_node("Clip", ["a", "lo", "hi"], ["y"])],
+          [vi("a", I8, [4, 5])], [vi("y", I8, [4, 5])],
+          inits=[("lo", np.array(3, np.int8)), ("hi", np.array(6, np.int8))])
+    model(os.path.join(d, "int_maxpool_u8.onnx"),
+          [helper.make_node("MaxPool", ["a"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+                            pads=[1, 1, 1, 1])],
+          [vi("a", U8, [1, 2, 7, 6])], [vi("y", U8, [1, 2, 4, 3])])
+    model(os.path.join(d, "int_maxpool_i8_neg.onnx"),  # all-negative windows next to padding
+          [helper.make_node("Sub", ["k", "a"], ["t"]),
+           helper.make_node("MaxPool", ["t"], ["y"], kernel_shape=[2], pads=[1, 1])],
+          [vi("a", I8, [1, 3, 5])], [vi("y", I8, [1, 3, 6])], inits=[("k", np.array(-10, np.int8))])
+    # Zero-element tensors: a view of one needs no kernel; a computing op on one
+    # is the named "not supported" error.
+    model(os.path.join(d, "reshape_empty.onnx"),
+          [helper.make_node("Reshape", ["x", "s"], ["y"], allowzero=1)],
+          [vi("x", F, [0, 3, 4])], [vi("y", F, [3, 4, 0])], inits=[("s", np.array([3, 4, 0], np.int64))])
+    model(os.path.join(d, "relu_empty.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
+          [vi("x", F, [2, 0])], [vi("y", F, [2, 0])])
+    # Ops without integer support in swtc: the named "not supported" error.
+    model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
+          [vi("a", I32, [4])], [vi("y", I32, [4])])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
