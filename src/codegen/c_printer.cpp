@@ -30,9 +30,7 @@ void CPrinter::line(int indent, const std::string &text) {
 }
 
 std::string CPrinter::flat_index(const std::vector<int64_t> &shape, const std::vector<Expr> &idx) {
-  Expr flat = int_imm(0);
-  for (size_t d = 0; d < shape.size(); ++d) flat = flat * int_imm(shape[d]) + idx[d];
-  return expr(flat);
+  return expr(flat_offset(shape, idx));
 }
 
 std::string CPrinter::expr(const Expr &e) {

@@ -37,11 +37,7 @@ Expr all_of(const std::vector<Expr> &cs) {
   return c;
 }
 
-Expr flat_expr(const Buffer &b, const std::vector<Expr> &idx) {
-  Expr flat = int_imm(0);
-  for (size_t d = 0; d < b->shape.size(); ++d) flat = flat * int_imm(b->shape[d]) + idx[d];
-  return flat;
-}
+Expr flat_expr(const Buffer &b, const std::vector<Expr> &idx) { return flat_offset(b->shape, idx); }
 
 class Vectorizer {
  public:

@@ -68,8 +68,7 @@ class CpePrinter : public CPrinter {
     for (const auto &st : chain) {
       const std::string n = st->local->name;
       const std::string &t = st->local->elem.c_type;
-      // One copy's bytes rounded up to 32, as tir::ldm_layout; in elements.
-      const int64_t copy = (st->local->bytes() + 31) / 32 * 32 / st->local->elem.bytes;
+      const int64_t copy = ldm_copy_bytes(st->local) / st->local->elem.bytes;  // in elements
       line(indent + 1, t + " *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
                            std::to_string(copy) + "};");
     }

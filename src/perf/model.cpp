@@ -178,17 +178,9 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     k.dma_transfers += n;
     if (n == 0) continue;
     ++dma_cpes;
-    // Contiguous transfers at the bandwidth of their mean size; strided
-    // descriptors at the bandwidth of their mean block size.
-    const int64_t cbytes = bytes - c.stride_bytes, cn = n - c.stride_count;
-    if (cbytes > 0 && cn > 0) {
-      const double mean = static_cast<double>(cbytes) / static_cast<double>(cn);
-      k.dma_shared_s += static_cast<double>(cbytes) / p.dma_bandwidth(mean);
-    }
-    if (c.stride_bytes > 0) {
-      const double block = static_cast<double>(c.stride_bytes) / static_cast<double>(c.stride_blocks);
-      k.dma_shared_s += static_cast<double>(c.stride_bytes) / p.dma_stride_bandwidth(block);
-    }
+    k.dma_shared_s += p.dma_shared_seconds(
+        static_cast<double>(bytes), static_cast<double>(n), static_cast<double>(c.stride_bytes),
+        static_cast<double>(c.stride_count), static_cast<double>(c.stride_blocks));
     k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
   }
   k.dma_s = std::max(k.dma_shared_s, k.dma_floor_s);

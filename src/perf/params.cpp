@@ -160,6 +160,35 @@ std::string md_cell(const std::string &s) {
   return out;
 }
 
+/// A DMA table as two markdown rows: sizes, then GB/s times `scale`.
+void dma_table_markdown(std::ostringstream &os, const char *size_head, const std::vector<DmaPoint> &t,
+                        double scale) {
+  os << "| " << size_head << " |";
+  for (const DmaPoint &d : t) os << " " << num(d.bytes) << " |";
+  os << "\n|---|";
+  for (size_t i = 0; i < t.size(); ++i) os << "---|";
+  os << "\n| GB/s |";
+  for (const DmaPoint &d : t) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", d.gbps * scale);
+    os << " " << buf << " |";
+  }
+  os << "\n";
+}
+
+/// GB/s of `t` at `bytes` for first.bytes <= bytes < last.bytes: linear in
+/// log2(size) between the points, exact at them.
+double interpolate_gbps(const std::vector<DmaPoint> &t, double bytes) {
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    const DmaPoint &a = t[i], &b = t[i + 1];
+    if (bytes < b.bytes) {
+      const double x = (std::log2(bytes) - std::log2(a.bytes)) / (std::log2(b.bytes) - std::log2(a.bytes));
+      return a.gbps + x * (b.gbps - a.gbps);
+    }
+  }
+  internal_error("DMA table lookup fell through");
+}
+
 }  // namespace
 
 double Params::dma_bandwidth(double transfer_bytes) const {
@@ -181,17 +210,7 @@ double Params::dma_bandwidth(double transfer_bytes) const {
     const double bw_inf = cpes * last.bytes / (t_last - t0);
     return cpes * transfer_bytes / (t0 + cpes * transfer_bytes / bw_inf) * dma_table_scale.value;
   }
-  for (size_t i = 0; i + 1 < dma_table.size(); ++i) {
-    const DmaPoint &a = dma_table[i];
-    const DmaPoint &b = dma_table[i + 1];
-    if (transfer_bytes == a.bytes) return a.gbps * scale;
-    if (transfer_bytes < b.bytes) {
-      const double t = (std::log2(transfer_bytes) - std::log2(a.bytes)) /
-                       (std::log2(b.bytes) - std::log2(a.bytes));
-      return (a.gbps + t * (b.gbps - a.gbps)) * scale;
-    }
-  }
-  internal_error("DMA table lookup fell through");
+  return interpolate_gbps(dma_table, transfer_bytes) * scale;
 }
 
 double Params::dma_stride_bandwidth(double block_bytes) const {
@@ -202,15 +221,16 @@ double Params::dma_stride_bandwidth(double block_bytes) const {
   const DmaPoint &first = dma_stride_table.front(), &last = dma_stride_table.back();
   if (block_bytes < first.bytes) return first.gbps * scale * (block_bytes / first.bytes);
   if (block_bytes >= last.bytes) return last.gbps * scale;
-  for (size_t i = 0; i + 1 < dma_stride_table.size(); ++i) {
-    const DmaPoint &a = dma_stride_table[i], &b = dma_stride_table[i + 1];
-    if (block_bytes < b.bytes) {
-      const double t = (std::log2(block_bytes) - std::log2(a.bytes)) /
-                       (std::log2(b.bytes) - std::log2(a.bytes));
-      return (a.gbps + t * (b.gbps - a.gbps)) * scale;
-    }
-  }
-  internal_error("strided DMA table lookup fell through");
+  return interpolate_gbps(dma_stride_table, block_bytes) * scale;
+}
+
+double Params::dma_shared_seconds(double bytes, double transfers, double stride_bytes,
+                                  double stride_transfers, double stride_blocks) const {
+  double s = 0;
+  const double cbytes = bytes - stride_bytes, cn = transfers - stride_transfers;
+  if (cbytes > 0 && cn > 0) s += cbytes / dma_bandwidth(cbytes / cn);
+  if (stride_bytes > 0) s += stride_bytes / dma_stride_bandwidth(stride_bytes / stride_blocks);
+  return s;
 }
 
 double Params::cpe_peak_flops() const { return clock_hz.value * vector_flops_per_cycle.value; }
@@ -263,29 +283,12 @@ std::string params_markdown(const Params &p) {
      << num(p.cg_peak_flops() / 1e9) << " GFLOPS, scalar " << num(p.cpe_scalar_flops() / 1e9)
      << " GFLOPS per CPE.\n\n";
   os << "DMA curve (" << md_cell(p.dma_table_source) << "), aggregate GB/s of the core group "
-     << "as used by the model (table x `dma_table_scale`):\n\n| S (bytes) |";
-  for (const DmaPoint &d : p.dma_table) os << " " << num(d.bytes) << " |";
-  os << "\n|---|";
-  for (size_t i = 0; i < p.dma_table.size(); ++i) os << "---|";
-  os << "\n| GB/s |";
-  for (const DmaPoint &d : p.dma_table) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", d.gbps * p.dma_table_scale.value);
-    os << " " << buf << " |";
-  }
-  os << "\n\nStrided DMA (" << md_cell(p.dma_stride_source)
+     << "as used by the model (table x `dma_table_scale`):\n\n";
+  dma_table_markdown(os, "S (bytes)", p.dma_table, p.dma_table_scale.value);
+  os << "\nStrided DMA (" << md_cell(p.dma_stride_source)
      << "), aggregate GB/s of the core group against the block size bsize (x `dma_table_scale`):"
-        "\n\n| bsize (bytes) |";
-  for (const DmaPoint &d : p.dma_stride_table) os << " " << num(d.bytes) << " |";
-  os << "\n|---|";
-  for (size_t i = 0; i < p.dma_stride_table.size(); ++i) os << "---|";
-  os << "\n| GB/s |";
-  for (const DmaPoint &d : p.dma_stride_table) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", d.gbps * p.dma_table_scale.value);
-    os << " " << buf << " |";
-  }
-  os << "\n";
+        "\n\n";
+  dma_table_markdown(os, "bsize (bytes)", p.dma_stride_table, p.dma_table_scale.value);
   return os.str();
 }
 

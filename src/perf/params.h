@@ -68,6 +68,14 @@ struct Params {
   /// the last point's bandwidth. UserError if block_bytes <= 0.
   double dma_stride_bandwidth(double block_bytes) const;
 
+  /// Seconds one CPE's DMA occupies the core group's shared engine:
+  /// `bytes` in `transfers` descriptors, of which `stride_bytes` in
+  /// `stride_transfers` strided ones with `stride_blocks` blocks. Contiguous
+  /// transfers at dma_bandwidth(mean size), strided ones at
+  /// dma_stride_bandwidth(mean block). 0 for no bytes.
+  double dma_shared_seconds(double bytes, double transfers, double stride_bytes,
+                            double stride_transfers, double stride_blocks) const;
+
   double cpe_peak_flops() const;  // vector flop/s of one CPE
   double cg_peak_flops() const;   // vector flop/s of one core group
   double cpe_scalar_flops() const;

@@ -208,11 +208,10 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
   // scalar compute. With double buffering the reduce-step DMA overlaps it.
   const perf::Params &p = perf::params_for(t.name);
   const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
-  const double cbytes = e.bytes - e.stride_bytes, cn = e.transfers - e.stride_transfers;
-  double dma = 0;
-  if (cbytes > 0 && cn > 0) dma += cbytes / p.dma_bandwidth(cbytes / cn);
-  if (e.stride_bytes > 0) dma += e.stride_bytes / p.dma_stride_bandwidth(e.stride_bytes / e.stride_blocks);
-  dma = std::max(dma * t.workers, e.transfers * p.dma_transfer_latency_s.value);
+  const double dma = std::max(
+      p.dma_shared_seconds(e.bytes, e.transfers, e.stride_bytes, e.stride_transfers, e.stride_blocks) *
+          t.workers,
+      e.transfers * p.dma_transfer_latency_s.value);
   const double compute = e.flops / p.cpe_scalar_flops();
   return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }

@@ -129,7 +129,6 @@ class Verifier : public IRVisitor {
   std::set<const BufferNode *> buffers_;
 };
 
-int64_t padded_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
 void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &out,
             int64_t &peak) {
@@ -140,8 +139,8 @@ void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &
     // double-buffered stage starts at the next 32-byte boundary); the next
     // nested buffer starts at the next 32-byte boundary after it.
     const int64_t copies = s->double_buffer ? 2 : 1;
-    peak = std::max(peak, base + padded_bytes(s->local) * (copies - 1) + s->local->bytes());
-    base += padded_bytes(s->local) * copies;
+    peak = std::max(peak, base + ldm_copy_bytes(s->local) * (copies - 1) + s->local->bytes());
+    base += ldm_copy_bytes(s->local) * copies;
   }
   for (const auto &b : s->body) layout(b, base, out, peak);
 }
@@ -493,6 +492,8 @@ std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *tot
   if (total) *total = peak;
   return out;
 }
+
+int64_t ldm_copy_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
 int64_t ldm_bytes(const PrimFunc &f) {
   int64_t total = 0;

@@ -102,4 +102,7 @@ namespace swtc::tir {
 /// takes two copies, the second at the next 32-byte boundary after the first.
 /// Every offset is a multiple of 32. `total` gets ldm_bytes(f).
 std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total);
+/// Bytes one LDM copy of `b` takes in ldm_layout (its bytes rounded up to 32):
+/// the distance from a double-buffered stage's first copy to its second.
+int64_t ldm_copy_bytes(const Buffer &b);
 }  // namespace swtc::tir

@@ -182,6 +182,12 @@ Expr logical_and(Expr a, Expr b) {
   return binary(BinaryOp::And, std::move(a), std::move(b));
 }
 
+Expr flat_offset(const std::vector<int64_t> &shape, const std::vector<Expr> &idx) {
+  Expr flat = int_imm(0);
+  for (size_t d = 0; d < shape.size(); ++d) flat = flat * int_imm(shape[d]) + idx[d];
+  return flat;
+}
+
 bool equal(const Expr &a, const Expr &b) {
   if (a == b) return true;
   if (!a || !b) return false;

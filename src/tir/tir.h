@@ -85,6 +85,8 @@ Expr max(Expr a, Expr b);
 Expr lt(Expr a, Expr b);
 Expr le(Expr a, Expr b);
 Expr logical_and(Expr a, Expr b);  // null operands are "true"
+/// Row-major flat offset of `idx` in a dense buffer of `shape`.
+Expr flat_offset(const std::vector<int64_t> &shape, const std::vector<Expr> &idx);
 
 bool is_const_int(const Expr &e, int64_t *value = nullptr);
 /// Structural equality.
