@@ -36,6 +36,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
     dir = tmpl;
   }
+  dir = fs::absolute(dir).string();  // the emulated run is started from inside it
   write_output(m, dir);
   std::string out_text;
   log << "building " << m.name << " for " << m.target.name << " with the athread emulator in "
