@@ -7,6 +7,7 @@
 #include "codegen/c_printer.h"
 #include "codegen/module.h"
 #include "codegen/module_internal.h"
+#include "codegen/microkernel.h"
 #include "codegen/simd.h"
 #include "common/error.h"
 #include "tir/analysis.h"
@@ -28,8 +29,10 @@ std::string args_struct(const CompiledKernel &k) {
 class CpePrinter : public CPrinter {
  public:
   /// `simd`: vectorise innermost loops where possible (default schedule).
-  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd)
-      : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
+  /// `conv`: the kernel is a Conv, whose reduction nests may become
+  /// register-blocked micro-kernels (codegen/microkernel.h).
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd, bool conv)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)), conv_(conv) {
     layout_ = ldm_layout(f, nullptr);
     count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
@@ -82,9 +85,17 @@ class CpePrinter : public CPrinter {
     issue(indent + 3, "swtc_next", "(swtc_next & 1)");
     line(indent + 2, "}");
     wait_for(indent + 2, "swtc_db_reply[" + cur + "]", "swtc_db_n[" + cur + "]");
-    for (const auto &st : chain)
+    for (const auto &st : chain) {
       line(indent + 2, st->local->elem.c_type + " *const " + st->local->name + " = " +
                            st->local->name + "_buf[" + cur + "];");
+      if (!stage_compact(st, loops_)) continue;
+      line(indent + 2, "{");
+      for (size_t d = 0; d < stage_whole_from(st); ++d)
+        line(indent + 3, "const long " + st->local->name + "_lo" + std::to_string(d) + " = " +
+                             expr(st->indices[d]) + ";");
+      emit_spread(st, indent + 3, st->local->name);
+      line(indent + 2, "}");
+    }
     stmt(body, indent + 2);
     line(indent + 1, "}");
     line(indent, "}");
@@ -118,8 +129,18 @@ class CpePrinter : public CPrinter {
     return true;
   }
 
+  bool emit_microkernel(const Stmt &s, int indent) {
+    if (!simd_ || !conv_) return false;
+    auto lines = conv_microkernel(s, *simd_, loops_, *this);
+    if (!lines) return false;
+    ++vector_loops_;
+    for (const auto &l : *lines) line(indent, l);
+    return true;
+  }
+
   void emit_for_in_scope(const Stmt &s, int indent) {
     if (emit_pipelined(s, indent)) return;
+    if (emit_microkernel(s, indent)) return;
     if (emit_vectorized(s, indent)) return;
     if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
     const std::string e = std::to_string(s->extent), v = s->loop_var;
@@ -152,6 +173,15 @@ class CpePrinter : public CPrinter {
     const std::string L = l->name;  // prefix of the box variables
     const std::string LP = local_name.empty() ? L : local_name;
     const size_t t = stage_whole_from(s);
+    if (get)
+      if (auto c = stage_compact(s, loops_)) {
+        emit_compact_get(s, *c, indent, LP, reply, count);
+        if (wait) {
+          wait_for(indent, reply, count);
+          emit_spread(s, indent, LP);
+        }
+        return;
+      }
     const bool strided = stage_strided(s, loops_);
     int64_t run = 1;
     for (size_t d = t; d < rank; ++d) run *= g->shape[d];
@@ -233,6 +263,121 @@ class CpePrinter : public CPrinter {
     wait_for(indent, reply, count);
   }
 
+  /// C of the box corner in dim d (declared by the caller for d < stage_whole_from).
+  static std::string box_lo(const Stmt &s, size_t d) {
+    return d < stage_whole_from(s) ? s->local->name + "_lo" + std::to_string(d) : "0";
+  }
+
+  /// Declares L_n: the elements of the valid (in-tensor) part of the box.
+  void valid_elements(const Stmt &s, int indent) {
+    const Buffer &g = s->buffer, &l = s->local;
+    const std::string L = l->name;
+    line(indent, "long " + L + "_n = 1;");
+    for (size_t d = 0; d < g->shape.size(); ++d) {
+      const std::string lo = box_lo(s, d);
+      line(indent, L + "_n *= swtc_max(swtc_min(" + lo + " + " + std::to_string(l->shape[d]) + ", " +
+                       std::to_string(g->shape[d]) + ") - swtc_max(" + lo + ", 0), 0);");
+    }
+  }
+
+  /// tir::stage_compact: the valid part of a halo box, back to back at the
+  /// end of the LDM box (rows [a, b) of dim c.row one run per index of the
+  /// dims before it; one strided descriptor over dim c.row - 1 if c.strided).
+  void emit_compact_get(const Stmt &s, const CompactFetch &c, int indent, const std::string &LP,
+                        const std::string &reply, const std::string &count) {
+    const Buffer &g = s->buffer, &l = s->local;
+    const size_t rank = g->shape.size(), j = c.row;
+    const std::string L = l->name;
+    const int64_t es = g->elem.bytes;
+    int64_t inner = 1;  // elements of the dims after the row dim (covered whole)
+    for (size_t d = j + 1; d < rank; ++d) inner *= g->shape[d];
+    line(indent, "{ /* " + L + ": the valid part moves compactly, spread after the wait */");
+    int depth = indent + 1;
+    valid_elements(s, depth);
+    line(depth, "long " + L + "_c = " + std::to_string(l->elements()) + " - " + L + "_n;");
+    line(depth, "const long " + L + "_a = swtc_max(" + box_lo(s, j) + ", 0);");
+    line(depth, "const long " + L + "_b = swtc_min(" + box_lo(s, j) + " + " +
+                    std::to_string(l->shape[j]) + ", " + std::to_string(g->shape[j]) + ");");
+    line(depth, "const long " + L + "_run = (" + L + "_b - " + L + "_a) * " + std::to_string(inner) +
+                    ";  /* elements per row block */");
+    line(depth, "if (" + L + "_n > 0) {");
+    ++depth;
+    std::vector<Expr> gidx(rank, int_imm(0));
+    const size_t loops = c.strided ? j - 1 : j;
+    for (size_t d = 0; d < loops; ++d) {
+      const std::string i = L + "_t" + std::to_string(d), lo = box_lo(s, d);
+      line(depth, "for (long " + i + " = swtc_max(" + lo + ", 0); " + i + " < swtc_min(" + lo + " + " +
+                      std::to_string(l->shape[d]) + ", " + std::to_string(g->shape[d]) + "); ++" + i +
+                      ") {");
+      gidx[d] = var(i);
+      ++depth;
+    }
+    if (c.strided) gidx[j - 1] = var(box_lo(s, j - 1));
+    gidx[j] = var(L + "_a");
+    const std::string gp = "p." + g->name + " + " + flat_index(g->shape, gidx);
+    const std::string lp = LP + " + " + L + "_c";
+    const std::string blocks = c.strided ? std::to_string(l->shape[j - 1]) : "1";
+    const std::string len = "(int)(" + blocks + " * " + L + "_run * " + std::to_string(es) + ")";
+    if (c.strided) {
+      // Rows of consecutive indices of dim j - 1 are shape[j] * inner apart.
+      line(depth, "const int " + L + "_skip = (int)((" + std::to_string(g->shape[j]) + " * " +
+                      std::to_string(inner) + " - " + L + "_run) * " + std::to_string(es) + ");");
+      line(depth, "const int " + L + "_bsize = " + L + "_skip ? (int)(" + L + "_run * " +
+                      std::to_string(es) + ") : 0;");
+      const std::string sk = L + "_skip", bs = L + "_bsize";
+      if (crts_)
+        line(depth, "CRTS_dma_iget_stride((void *)(" + lp + "), (void *)(" + gp + "), (size_t)" + len +
+                        ", (size_t)" + bs + ", (size_t)" + sk + ", &" + reply + ");");
+      else
+        line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
+                        ", (void *)&" + reply + ", 0, " + sk + ", " + bs + ");");
+    } else if (crts_) {
+      line(depth, "CRTS_dma_iget((void *)(" + lp + "), (void *)(" + gp + "), (size_t)" + len + ", &" +
+                      reply + ");");
+    } else {
+      line(depth, "athread_get(PE_MODE, (void *)(" + gp + "), (void *)(" + lp + "), " + len +
+                      ", (void *)&" + reply + ", 0, 0, 0);");
+    }
+    line(depth, "++" + count + ";");
+    line(depth, L + "_c += " + blocks + " * " + L + "_run;");
+    while (depth > indent + 1) line(--depth, "}");
+    line(indent, "}");
+  }
+
+  /// After a compact fetch has arrived: one forward pass over the box puts
+  /// each valid element in its place and zeroes the rest. In place is safe:
+  /// the compact copy ends where the box ends and keeps the box's order, so
+  /// no element lands past where it is read from.
+  void emit_spread(const Stmt &s, int indent, const std::string &LP) {
+    const Buffer &g = s->buffer, &l = s->local;
+    const size_t rank = g->shape.size();
+    const std::string L = l->name;
+    line(indent, "{ /* " + L + ": spread the compact copy over the box */");
+    valid_elements(s, indent + 1);
+    line(indent + 1, "long " + L + "_s = " + std::to_string(l->elements()) + " - " + L + "_n;");
+    line(indent + 1, "long " + L + "_p = 0;");
+    int depth = indent + 1;
+    std::string ok;
+    for (size_t d = 0; d < rank; ++d) {
+      const std::string i = L + "_i" + std::to_string(d);
+      line(depth, "for (long " + i + " = 0; " + i + " < " + std::to_string(l->shape[d]) + "; ++" + i +
+                      ") {");
+      ++depth;
+      const std::string at = "(" + box_lo(s, d) + " + " + i + ")";
+      ok += std::string(ok.empty() ? "" : " && ") + "0 <= " + at + " && " + at + " < " +
+            std::to_string(g->shape[d]);
+    }
+    line(depth, "if (" + ok + ") {");
+    line(depth + 1, LP + "[" + L + "_p] = " + LP + "[" + L + "_s];");
+    line(depth + 1, "++" + L + "_s;");
+    line(depth, "} else {");
+    line(depth + 1, LP + "[" + L + "_p] = 0;");
+    line(depth, "}");
+    line(depth, "++" + L + "_p;");
+    while (depth > indent + 1) line(--depth, "}");
+    line(indent, "}");
+  }
+
   /// Waits until `reply` has counted `count` finished transfers.
   void wait_for(int indent, const std::string &reply, const std::string &count) {
     if (crts_) {
@@ -268,6 +413,7 @@ class CpePrinter : public CPrinter {
   int cpes_;
   bool crts_;
   std::optional<SimdSpec> simd_;
+  bool conv_;
   std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
   int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
@@ -294,7 +440,8 @@ std::string emit_sunway_cpe(const Module &m) {
     verify_dma_only(k.func);
     std::optional<SimdSpec> simd;
     if (m.schedule == "default") simd = simd_spec(m.target.vector_bits);
-    CpePrinter p(k.func, m.target.workers, crts, simd);
+    const bool conv = k.kernel.node >= 0 && m.graph.nodes[k.kernel.node].op == graph::OpKind::Conv;
+    CpePrinter p(k.func, m.target.workers, crts, simd, conv);
     kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     kernels += args_struct(k);
     kernels += "void slave_" + k.func.name + "(void *arg);\n";

@@ -1,10 +1,11 @@
 #include "driver/driver.h"
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "common/error.h"
@@ -21,6 +22,7 @@
 #include "graph/verifier.h"
 #include "target/target.h"
 #include "tir/analysis.h"
+#include "tir/pack_layout.h"
 #include "tir/printer.h"
 
 namespace swtc::driver {
@@ -169,6 +171,27 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
 
 }  // namespace
 
+namespace {
+/// A new constant value holding value `v`'s data in the blocked layout of
+/// tir::pack_layout (padding zero).
+int pack_constant(graph::Graph &g, int v, size_t dim, int64_t block) {
+  graph::Value pv = g.values[v];
+  SWTC_CHECK(pv.constant && pv.dtype == graph::DType::F32, "packing a non-float constant ", pv.name);
+  const std::vector<int64_t> src = tir::pack_source_index(pv.shape, dim, block);
+  graph::TensorData t = *pv.constant;
+  t.shape = tir::packed_shape(pv.shape, dim, block);
+  t.f32.assign(src.size(), 0.0f);
+  for (size_t i = 0; i < src.size(); ++i)
+    if (src[i] >= 0) t.f32[i] = pv.constant->f32[static_cast<size_t>(src[i])];
+  pv.name += ".packed" + std::to_string(block);
+  pv.shape = t.shape;
+  pv.constant = std::move(t);
+  pv.producer = -1;
+  g.values.push_back(std::move(pv));
+  return static_cast<int>(g.values.size()) - 1;
+}
+}  // namespace
+
 codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts) {
   codegen::Module m;
   m.target = target::get_target(opts.target);
@@ -213,12 +236,21 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
       *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
     schedule::Schedule s = [&] {
       try {
-        return target::default_schedule(k.def, m.target, mode);
+        std::set<std::string> constants;
+        for (size_t i = 0; i < k.def.inputs.size(); ++i)
+          if (m.graph.values[k.values[i]].constant) constants.insert(k.def.inputs[i]->name);
+        return target::default_schedule(k.def, m.target, mode, constants);
       } catch (const UserError &e) {
         user_error(what, ": ", e.what());
       }
     }();
     codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0};
+    // Constants the schedule wants in a packed layout get a packed copy.
+    for (const auto &pk : s.packs()) {
+      size_t i = 0;
+      while (k.def.inputs[i]->name != pk.buffer) ++i;
+      ck.kernel.values[i] = pack_constant(m.graph, k.values[i], pk.dim, pk.block);
+    }
     tir::verify(ck.func);
     ck.ldm_bytes = m.target.scratchpad_bytes ? tir::ldm_bytes(ck.func) : 0;
     target::check_ldm(ck.func, m.target, what);

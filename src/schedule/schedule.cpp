@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
+#include "tir/pack_layout.h"
 
 namespace swtc::schedule {
 
@@ -134,6 +135,21 @@ void Schedule::double_buffer(const std::string &buffer) {
     return;
   }
   fail("double_buffer", "'" + buffer + "' is not staged by cache_read");
+}
+
+void Schedule::pack(const std::string &buffer, size_t dim, int64_t block) {
+  const tir::BufferNode *b = nullptr;
+  for (const auto &in : def_.inputs)
+    if (in->name == buffer) b = in.get();
+  if (!b) fail("pack", "'" + buffer + "' is not an input");
+  if (dim >= b->shape.size() || block < 1)
+    fail("pack", "dimension " + std::to_string(dim) + " / block " + std::to_string(block) +
+                     " out of range for '" + buffer + "'");
+  for (const auto &p : packs_)
+    if (p.buffer == buffer) fail("pack", "'" + buffer + "' is packed already");
+  packs_.push_back({buffer, dim, block});
+  trace_.push_back("pack(" + buffer + ", " + std::to_string(dim) + ", " + std::to_string(block) +
+                   ")");
 }
 
 void Schedule::cache_write(const std::string &at) {
@@ -381,6 +397,7 @@ tir::PrimFunc Schedule::lower() const {
   f.params.push_back(out);
   f.body = body;
   verify(f);
+  for (const auto &p : packs_) f = tir::pack_layout(f, p.buffer, p.dim, p.block);
   f.flops = executed_flops(f);
   return f;
 }

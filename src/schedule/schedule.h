@@ -57,6 +57,18 @@ class Schedule {
   /// lowered, the stage is lowered single-buffered (the second copy would
   /// never be used).
   void double_buffer(const std::string &buffer);
+  /// Stores input `buffer` (a constant) in blocks of `block` along `dim`, the
+  /// index inside a block innermost (tir/pack_layout.h): lowered, the kernel
+  /// reads the packed layout, which the compiler writes in place of the
+  /// constant's data. Pre: an input, packed once; at lowering, each staged box
+  /// spans one block at a multiple of `block`.
+  void pack(const std::string &buffer, size_t dim, int64_t block);
+  struct Pack {
+    std::string buffer;
+    size_t dim;
+    int64_t block;
+  };
+  const std::vector<Pack> &packs() const { return packs_; }
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// Pre: `at` is outside every reduce loop.
   void cache_write(const std::string &at);
@@ -92,6 +104,7 @@ class Schedule {
   std::vector<LeafAxis> leaves_;
   std::vector<Relation> relations_;
   std::vector<Cache> caches_;
+  std::vector<Pack> packs_;
   std::vector<std::string> trace_;
   std::map<std::string, int64_t> extents_;  // every axis ever created
 };

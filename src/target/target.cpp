@@ -200,7 +200,7 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   return s;
 }
 
-double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops) {
   // The performance model's DMA cost (src/perf, docs/perf-model.md) applied to
   // the compiler's estimate of the busiest CPE's traffic, as if every CPE moved
   // as much: contiguous transfers at the bandwidth of their mean size, strided
@@ -212,7 +212,8 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t) {
       p.dma_shared_seconds(e.bytes, e.transfers, e.stride_bytes, e.stride_transfers, e.stride_blocks) *
           t.workers,
       e.transfers * p.dma_transfer_latency_s.value);
-  const double compute = e.flops / p.cpe_scalar_flops();
+  const double compute =
+      vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() : e.flops / p.cpe_scalar_flops();
   return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }
 
@@ -283,10 +284,125 @@ std::optional<Schedule> search_sunway_tiles(const ComputeDef &def, const Target 
 }
 }  // namespace
 
-Schedule default_schedule(const ComputeDef &def, const Target &t, ScheduleMode mode) {
+std::string conv_weight(const ComputeDef &def, const std::set<std::string> &constants) {
+  if (def.combiner != schedule::Combiner::Sum || def.num_spatial() != 4 || !def.value) return "";
+  const tir::Expr &v = def.value;
+  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return "";
+  std::vector<std::string> reduce;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) reduce.push_back(iv.name);
+  if (reduce.size() != 3) return "";
+  for (int k = 0; k < 2; ++k) {
+    const tir::Expr &w = v->args[k], &x = v->args[1 - k];
+    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
+    if (!constants.count(w->buffer->name) || w->args.size() != 4) continue;
+    auto is_var = [](const tir::Expr &e, const std::string &n) {
+      return e->kind == tir::ExprKind::Var && e->name == n;
+    };
+    bool ok = is_var(w->args[0], def.axes[1].name);
+    for (size_t r = 0; r < 3; ++r) ok = ok && is_var(w->args[r + 1], reduce[r]);
+    struct UsesC : tir::IRVisitor {
+      std::string c;
+      bool found = false;
+      void visit_Var(const tir::Expr &e) override { found = found || e->name == c; }
+    } u;
+    u.c = def.axes[1].name;
+    u.visit(x);
+    if (ok && !u.found) return w->buffer->name;
+  }
+  return "";
+}
+
+Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
+                              const std::vector<int64_t> &tiles, int64_t reduce_tile) {
+  SWTC_CHECK(def.num_spatial() == 4 && tiles.size() == 4, "conv schedule of ", def.name);
+  Schedule s(def);
+  std::vector<std::string> outer, inner;
+  for (size_t d = 0; d < 4; ++d) {
+    auto [o, i] = s.split(def.axes[d].name, tiles[d]);
+    outer.push_back(o);
+    inner.push_back(i);
+  }
+  std::vector<std::string> order = outer;
+  order.insert(order.end(), inner.begin(), inner.end());
+  s.reorder(order);
+  std::string f = outer[0];
+  for (size_t d = 1; d < 4; ++d) f = s.fuse(f, outer[d]);
+  std::vector<std::string> reduce;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) reduce.push_back(iv.name);
+  auto [ro, ri] = s.split(reduce[0], reduce_tile);
+  // n, h, w, then c (the vector axis of the micro-kernel), then the reduction.
+  order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
+  order.insert(order.end(), reduce.begin() + 1, reduce.end());
+  s.reorder(order);
+  s.bind_cpe(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
+    s.cache_read(b->name, in_main ? ro : f);
+    if (in_main && s.axis(ro).extent > 1) s.double_buffer(b->name);
+  }
+  s.pack(weight, 0, tiles[1]);
+  return s;
+}
+
+namespace {
+/// Micro-kernel tilings of a Conv: output channels per step a multiple of the
+/// vector lanes, rows per step a divisor of the height (or a power of two),
+/// whole rows; the largest reduce tile that fits; least modelled time with
+/// the micro-kernel's flops (padding taps included) at the SIMD rate.
+std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::string &weight,
+                                          const Target &t) {
+  const int64_t lanes = t.vector_bits / 32;
+  const auto &os = def.output->shape;
+  const int64_t N = os[0], M = os[1], H = os[2], W = os[3];
+  std::vector<int64_t> red;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) red.push_back(iv.extent);
+  std::vector<int64_t> rows;
+  for (int64_t h = 1; h <= H; ++h)
+    if (H % h == 0 || (h & (h - 1)) == 0) rows.push_back(h);
+  std::optional<Schedule> best;
+  double best_cost = 0;
+  for (int64_t ct = lanes; ct <= 64; ct *= 2) {
+    if (ct > lanes && ct / 2 >= M) break;  // a block beyond the channels only pads
+    for (int64_t ht : rows) {
+      const std::vector<int64_t> tiles = {1, ct, ht, W};
+      for (int64_t rt = red[0]; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
+        try {
+          Schedule s = sunway_conv_schedule(def, weight, tiles, rt);
+          tir::PrimFunc f = s.lower();
+          if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
+          const int64_t steps = N * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
+          const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+          const double flops = 2.0 * double(per_cpe) * double(ct * ht * W) *
+                               double((red[0] + rt - 1) / rt * rt) * double(red[1] * red[2]);
+          const double cost = sunway_tile_cost(f, t, flops);
+          if (!best || cost < best_cost) {
+            best = std::move(s);
+            best_cost = cost;
+          }
+          break;  // the largest reduce tile that fits
+        } catch (const UserError &) {
+          break;
+        }
+      }
+    }
+  }
+  return best;
+}
+}  // namespace
+
+Schedule default_schedule(const ComputeDef &def, const Target &t, ScheduleMode mode,
+                          const std::set<std::string> &constants) {
   if (t.kind == Kind::Host) return host_schedule(def);
-  if (mode == ScheduleMode::Default)
+  if (mode == ScheduleMode::Default) {
+    const std::string w = conv_weight(def, constants);
+    if (!w.empty())
+      if (auto s = search_conv_tiles(def, w, t)) return std::move(*s);
     if (auto s = search_sunway_tiles(def, t)) return std::move(*s);
+  }
   // Greedy LDM-aware tiling: the largest reduce tile, then the largest row
   // tile, that fits the budget (halving on overflow).
   int64_t reduce_ext = 1;

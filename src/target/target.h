@@ -2,6 +2,7 @@
 // that read them.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,26 @@ const char *schedule_mode_name(ScheduleMode m);
 /// Applies the target's default schedule to a fresh schedule of `def` and
 /// returns it. For targets with a scratchpad, tiles are chosen so the kernel
 /// fits (user_error naming the kernel if nothing fits).
+/// `constants`: the names of def's inputs that are compile-time constants (a
+/// schedule may ask for them in another layout: Schedule::packs()).
 schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Target &t,
-                                    ScheduleMode mode = ScheduleMode::Default);
+                                    ScheduleMode mode = ScheduleMode::Default,
+                                    const std::set<std::string> &constants = {});
+
+/// The input of a Conv-shaped `def` that is its weight, read as
+/// wt[c, r0, r1, r2] (c: output axis 1, r*: the reduce axes in order), when
+/// it is one of `constants` and the other factor does not depend on c; else "".
+/// Such kernels get the micro-kernel schedule on Sunway (sunway_conv_schedule).
+std::string conv_weight(const schedule::ComputeDef &def, const std::set<std::string> &constants);
+
+/// Sunway schedule of a Conv for the register-blocked micro-kernel
+/// (codegen/microkernel.h): output tile `tiles` (n, c, h, w) per CPE step,
+/// `reduce_tile` input channels staged per step (double-buffered), loops
+/// inside the tile ordered n, h, w, c (the vector axis), then the reduction;
+/// the weight packed in blocks of tiles[1] output channels (one contiguous
+/// DMA per step, aligned vector loads across output channels).
+schedule::Schedule sunway_conv_schedule(const schedule::ComputeDef &def, const std::string &weight,
+                                        const std::vector<int64_t> &tiles, int64_t reduce_tile);
 
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`
@@ -56,7 +75,9 @@ schedule::Schedule sunway_tiled_schedule(const schedule::ComputeDef &def,
 /// The modelled time of one CPE running the kernel (seconds): DMA bytes at a
 /// CPE's share of the core group's bandwidth, a fixed cost per transfer, and
 /// scalar compute. Used to rank tilings, not to report times.
-double sunway_tile_cost(const tir::PrimFunc &f, const Target &t);
+/// `vector_flops`: the flops one CPE executes in vector code (micro-kernel),
+/// at the SIMD rate; < 0: all of f's flops, scalar.
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops = -1);
 
 /// The Sunway schedule with explicit tile sizes: `reduce_tile` elements of the
 /// first reduce axis and `row_tile` of the last output axis staged per step.

@@ -205,6 +205,29 @@ bool stage_strided(const Stmt &s, const std::map<std::string, int64_t> &extents)
   return lo && lo->first >= 0 && lo->second + s->local->shape[t - 1] <= s->buffer->shape[t - 1];
 }
 
+std::optional<CompactFetch> stage_compact(const Stmt &s,
+                                          const std::map<std::string, int64_t> &extents) {
+  if (s->dir != StageDir::In) return std::nullopt;
+  const size_t rank = s->buffer->shape.size();
+  const auto &shape = s->buffer->shape, &ext = s->local->shape;
+  size_t k = rank;
+  bool halo = false;
+  while (k > 0) {
+    const auto lo = bounds(s->indices[k - 1], extents);
+    if (!lo || lo->second > 0 || lo->first + ext[k - 1] < shape[k - 1]) break;
+    halo = halo || ext[k - 1] > shape[k - 1];
+    --k;
+  }
+  if (!halo || k == 0) return std::nullopt;
+  CompactFetch c;
+  c.row = k - 1;
+  if (c.row >= 1) {
+    const auto lo = bounds(s->indices[c.row - 1], extents);
+    c.strided = lo && lo->first >= 0 && lo->second + ext[c.row - 1] <= shape[c.row - 1];
+  }
+  return c;
+}
+
 namespace {
 void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share,
               std::map<std::string, int64_t> &extents) {
@@ -218,7 +241,21 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
     trips *= n;
     extents[s->loop_var] = s->extent;
   }
-  if (s->kind == StmtKind::Stage) {
+  if (s->kind == StmtKind::Stage && stage_compact(s, extents)) {
+    // One transfer (or strided descriptor) per index of the dims before the row dim.
+    const CompactFetch c = *stage_compact(s, extents);
+    const size_t loops = c.strided ? c.row - 1 : c.row;
+    double runs = 1;
+    for (size_t d = 0; d < loops; ++d) runs *= double(s->local->shape[d]);
+    const double bytes = trips * double(s->local->bytes());
+    e.bytes += bytes;
+    e.transfers += trips * runs;
+    if (c.strided) {
+      e.stride_transfers += trips * runs;
+      e.stride_blocks += trips * runs * double(s->local->shape[c.row - 1]);
+      e.stride_bytes += bytes;
+    }
+  } else if (s->kind == StmtKind::Stage) {
     const size_t t = stage_whole_from(s);
     // One transfer per row of dims [0, t-1), or per strided block of rows.
     const bool strided = stage_strided(s, extents);

@@ -51,6 +51,21 @@ std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
 /// = the rest of the tensor's row). Otherwise each row is its own transfer.
 bool stage_strided(const Stmt &stage, const std::map<std::string, int64_t> &extents);
 
+/// An input box with a halo: from dim `row + 1` on it always covers the
+/// tensor's whole extent and reaches past it in at least one of those dims
+/// (e.g. a padded Conv's input rows). Such a box is fetched compactly: the
+/// valid part, whose rows [a, b) of dim `row` are one run per index of the
+/// dims before, moves back to back into the end of the LDM box (one strided
+/// descriptor over dim `row - 1` when `strided`: that dim is provably never
+/// clipped), then one forward pass spreads it to its place and zeroes the
+/// rest (tir: the layout is unchanged; codegen/sunway.cpp).
+struct CompactFetch {
+  size_t row = 0;
+  bool strided = false;
+};
+std::optional<CompactFetch> stage_compact(const Stmt &stage,
+                                          const std::map<std::string, int64_t> &extents);
+
 /// DMA traffic of the busiest compute core, counted from the staged boxes and
 /// the trip counts of the loops around them (a loop bound to `cpes` workers
 /// runs ceil(extent / cpes) times on the busiest one). An upper bound: boxes

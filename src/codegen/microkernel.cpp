@@ -1,0 +1,184 @@
+#include "codegen/microkernel.h"
+
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::codegen {
+
+using namespace tir;
+
+std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vectors,
+                                              int64_t max_acc) {
+  std::pair<int64_t, int64_t> best{1, 1};
+  double best_score = -1;
+  for (int64_t vb = 1; vb <= b_vectors && vb <= max_acc; ++vb) {
+    if (b_vectors % vb) continue;
+    for (int64_t wb = 1; wb <= a_extent && wb * vb <= max_acc; ++wb) {
+      if (a_extent % wb) continue;
+      // vmas per memory operation (VB loads + WB broadcasts), then size.
+      const double score = double(wb * vb) / double(wb + vb) + 1e-3 * double(wb * vb);
+      if (score > best_score) {
+        best_score = score;
+        best = {wb, vb};
+      }
+    }
+  }
+  return best;
+}
+
+namespace {
+
+bool uses(const Expr &e, const std::string &v) {
+  struct U : IRVisitor {
+    const std::string &name;
+    bool found = false;
+    explicit U(const std::string &n) : name(n) {}
+    void visit_Var(const Expr &e) override { found = found || e->name == name; }
+  } u(v);
+  u.visit(e);
+  return u.found;
+}
+
+bool uses_any(const std::vector<Expr> &idx, const std::string &v) {
+  for (const auto &i : idx)
+    if (uses(i, v)) return true;
+  return false;
+}
+
+std::vector<Expr> shifted(const std::vector<Expr> &idx, const std::string &v, int64_t by) {
+  std::vector<Expr> out;
+  for (const auto &i : idx) out.push_back(by ? substitute(i, {{v, var(v) + int_imm(by)}}) : i);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> conv_microkernel(
+    const Stmt &loop, const SimdSpec &spec, const std::map<std::string, int64_t> &enclosing,
+    CPrinter &printer) {
+  // Shape of the nest.
+  if (loop->kind != StmtKind::For || loop->for_kind != ForKind::Serial) return std::nullopt;
+  const Stmt &bl = loop->inner();
+  if (loop->body.size() != 1 || bl->kind != StmtKind::For || bl->for_kind != ForKind::Serial ||
+      bl->body.size() != 1)
+    return std::nullopt;
+  const std::string a = loop->loop_var, b = bl->loop_var;
+  const int64_t ea = loop->extent, eb = bl->extent;
+  std::vector<Stmt> reduce;
+  Stmt body = bl->inner();
+  while (body->kind == StmtKind::For && body->for_kind == ForKind::Serial && body->body.size() == 1) {
+    reduce.push_back(body);
+    body = body->inner();
+  }
+  if (reduce.empty()) return std::nullopt;
+  if (body->kind == StmtKind::IfThen && body->body.size() == 1) body = body->inner();
+  if (body->kind != StmtKind::Store || body->buffer->scope != Scope::Ldm ||
+      !body->buffer->elem.is_float())
+    return std::nullopt;
+  const Buffer &y = body->buffer;
+  const std::vector<Expr> &yi = body->indices;
+  for (const auto &r : reduce)
+    if (uses_any(yi, r->loop_var)) return std::nullopt;
+  // Y = Y + X * W (either order of the product).
+  const Expr &v = body->value;
+  if (v->kind != ExprKind::Binary || v->op != BinaryOp::Add) return std::nullopt;
+  const Expr &cur = v->args[0], &prod = v->args[1];
+  if (cur->kind != ExprKind::Load || cur->buffer != y || cur->args.size() != yi.size())
+    return std::nullopt;
+  for (size_t d = 0; d < yi.size(); ++d)
+    if (!equal(cur->args[d], yi[d])) return std::nullopt;
+  if (prod->kind != ExprKind::Binary || prod->op != BinaryOp::Mul) return std::nullopt;
+  Expr x = prod->args[0], w = prod->args[1];
+  auto is_w = [&](const Expr &e) {
+    return e->kind == ExprKind::Load && e->buffer->scope == Scope::Ldm && !e->args.empty() &&
+           e->args.back()->kind == ExprKind::Var && e->args.back()->name == b;
+  };
+  if (!is_w(w)) std::swap(x, w);
+  if (!is_w(w) || x->kind != ExprKind::Load || x->buffer->scope != Scope::Ldm) return std::nullopt;
+  if (!x->buffer->elem.is_float() || !w->buffer->elem.is_float()) return std::nullopt;
+  if (uses_any(x->args, b)) return std::nullopt;
+  for (size_t d = 0; d + 1 < w->args.size(); ++d)
+    if (uses(w->args[d], a) || uses(w->args[d], b)) return std::nullopt;
+  // W rows vector-aligned: its flat offset at b = 0 is a multiple of the lanes.
+  const int64_t lanes = spec.lanes;
+  if (eb % lanes != 0) return std::nullopt;
+  std::map<std::string, int64_t> loops = enclosing;
+  loops[a] = ea;
+  loops[b] = eb;
+  for (const auto &r : reduce) loops[r->loop_var] = r->extent;
+  {
+    LinearForm f = linear_form(flat_offset(w->buffer->shape, w->args), loops);
+    if (!f.ok || f.sym || f.constant % lanes != 0) return std::nullopt;
+    for (const auto &[name, k] : f.coeffs)
+      if (name == b ? k != 1 : k % lanes != 0) return std::nullopt;
+  }
+
+  const auto [wb, vb] = microkernel_block(ea, eb / lanes);
+  const std::string T = spec.type;
+  auto vname = [](const char *p, int64_t i, int64_t j = -1) {
+    return std::string(p) + std::to_string(i) + (j >= 0 ? "_" + std::to_string(j) : "");
+  };
+  std::string zero = spec.set + "(";
+  for (int64_t l = 0; l < lanes; ++l) zero += std::string(l ? ", " : "") + "0.0f";
+  zero += ")";
+
+  std::vector<std::string> out;
+  std::string ind;
+  auto emit = [&](const std::string &s) { out.push_back(ind + s); };
+  emit("for (long " + a + " = 0; " + a + " < " + std::to_string(ea) + "; " + a + " += " +
+       std::to_string(wb) + ") { /* micro-kernel: " + std::to_string(wb) + " x " +
+       std::to_string(vb) + " " + T + " accumulators */");
+  ind += "  ";
+  emit("for (long " + b + " = 0; " + b + " < " + std::to_string(eb) + "; " + b + " += " +
+       std::to_string(vb * lanes) + ") {");
+  ind += "  ";
+  for (int64_t j = 0; j < wb; ++j)
+    for (int64_t q = 0; q < vb; ++q) emit(T + " " + vname("swtc_acc", j, q) + " = " + zero + ";");
+  for (const auto &r : reduce) {
+    emit("for (long " + r->loop_var + " = 0; " + r->loop_var + " < " + std::to_string(r->extent) +
+         "; ++" + r->loop_var + ") {");
+    ind += "  ";
+  }
+  for (int64_t q = 0; q < vb; ++q) {
+    emit(T + " " + vname("swtc_w", q) + ";");
+    emit("simd_load(" + vname("swtc_w", q) + ", &" +
+         printer.expr(load(w->buffer, shifted(w->args, b, q * lanes))) + ");");
+  }
+  for (int64_t j = 0; j < wb; ++j) {
+    const std::string xs = vname("swtc_xs", j);
+    emit("{");
+    emit("  const float " + xs + " = " + printer.expr(load(x->buffer, shifted(x->args, a, j))) + ";");
+    std::string set = spec.set + "(";
+    for (int64_t l = 0; l < lanes; ++l) set += std::string(l ? ", " : "") + xs;
+    emit("  const " + T + " swtc_x = " + set + ");");
+    for (int64_t q = 0; q < vb; ++q)
+      emit("  " + vname("swtc_acc", j, q) + " = simd_vmas(swtc_x, " + vname("swtc_w", q) + ", " +
+           vname("swtc_acc", j, q) + ");");
+    emit("}");
+  }
+  for (size_t r = 0; r < reduce.size(); ++r) {
+    ind.resize(ind.size() - 2);
+    emit("}");
+  }
+  // Add the block into Y, lane by lane (its lanes are Y elements along b).
+  emit("{");
+  emit("  float swtc_t[" + std::to_string(lanes) + "] __attribute__((aligned(32)));");
+  for (int64_t j = 0; j < wb; ++j)
+    for (int64_t q = 0; q < vb; ++q) {
+      emit("  simd_store(" + vname("swtc_acc", j, q) + ", swtc_t);");
+      for (int64_t l = 0; l < lanes; ++l) {
+        const std::string yl =
+            printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
+        emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
+      }
+      emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
+    }
+  emit("}");
+  ind.resize(ind.size() - 2);
+  emit("}");
+  ind.resize(ind.size() - 2);
+  emit("}");
+  return out;
+}
+
+}  // namespace swtc::codegen
