@@ -267,6 +267,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     st.write = k.kernel.values.back();
     steps.push_back(st);
   }
+  alias_of.resize(m.graph.values.size(), -1);  // packed constants alias nothing
   m.plan = graph::plan_memory(m.graph, steps, alias_of);
   return m;
 }
