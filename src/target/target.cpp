@@ -378,6 +378,10 @@ std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::stri
           const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
           const double flops = 2.0 * double(per_cpe) * double(ct * ht * W) *
                                double((red[0] + rt - 1) / rt * rt) * double(red[1] * red[2]);
+          // Padding work (channels past the last, taps in the halo, rows past
+          // the end) is executed but useless: at most a quarter more.
+          const double executed = flops / double(per_cpe) * double(steps);
+          if (executed > 1.25 * double(f.flops)) break;
           const double cost = sunway_tile_cost(f, t, flops);
           if (!best || cost < best_cost) {
             best = std::move(s);
