@@ -22,7 +22,8 @@
  *  - --cg K (any build): this process runs only core group K's slice of the
  *    (whole-batch) inputs and writes DIR/<name>.cg<K>.npy holding that slice
  *    of each output; concatenating the N files along dim 0 gives the output.
- *    For a launcher that starts one process per core group on the machine.
+ *    For a launcher that starts one process per core group on the machine
+ *    (emulated: the process is core group K for the emulator's report too).
  *  - Sunway build without --cg: refused (one process drives one core group). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,6 +421,9 @@ int main(int argc, char **argv) {
   if (!times || !run_ms) die("out of memory", NULL);
   if (!forked) {
     this_cg = only_cg;
+#ifdef SWEMU
+    if (only_cg >= 0 && SWTC_CORE_GROUPS > 1) swemu_set_core_group(only_cg); /* its own report */
+#endif
     run_core_group(only_cg < 0 ? 0 : only_cg, weights, in_all, out_all, repeat, times);
   }
   /* A run's latency: the slowest core group's (they run side by side). */

@@ -16,7 +16,8 @@ against the batch-1 CNN (what each core group runs):
   launch has a fixed overhead in the model, see docs/performance.md);
 - one emulator report per core group, each with its "core_group";
 - the runner's --cg K writes core group K's slice of the outputs, equal to
-  that slice of the whole run's outputs.
+  that slice of the whole run's outputs (and its emulator report is core
+  group K's).
 """
 import json
 import os
@@ -91,7 +92,10 @@ for sub in ("all", "cg"):
     os.makedirs(os.path.join(work, sub), exist_ok=True)
 base = ["--input", "x=" + os.path.join(work, "x.npy"), "--output-dir"]
 subprocess.run([exe] + base + [os.path.join(work, "all")], cwd=d4, check=True)
-subprocess.run([exe, "--cg", "3"] + base + [os.path.join(work, "cg")], cwd=d4, check=True)
+report = os.path.join(work, "cg", "r.json")
+subprocess.run([exe, "--cg", "3"] + base + [os.path.join(work, "cg")], cwd=d4, check=True,
+               env=dict(os.environ, SWEMU_REPORT_JSON=report))
+assert json.load(open(os.path.join(work, "cg", "r.cg3.json")))["core_group"] == 3
 whole = np.load(os.path.join(work, "all", "y.npy"))
 part = np.load(os.path.join(work, "cg", "y.cg3.npy"))
 assert whole.shape == (4, 10) and part.shape == (1, 10), (whole.shape, part.shape)
