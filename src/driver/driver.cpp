@@ -104,6 +104,19 @@ graph::Graph bind_inputs(graph::Graph g,
   return g;
 }
 
+void check_core_groups(const std::string &target_name, int core_groups) {
+  if (core_groups == 1) return;
+  const target::Target t = target::get_target(target_name);
+  if (t.kind != target::Kind::Sunway)
+    user_error("--core-groups ", core_groups, ": target '", t.name,
+               "' has no core groups (it runs one process on its threads); use 1 or a Sunway "
+               "target");
+  const int most = static_cast<int>(perf::params_for(t.name).core_groups.value);
+  if (core_groups < 1 || core_groups > most)
+    user_error("--core-groups ", core_groups, ": ", t.name, " has ", most,
+               " core groups per chip (1..", most, ")");
+}
+
 namespace {
 
 void dump(const CompileOptions &o, const std::string &point, const std::string &text) {
@@ -171,19 +184,6 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
 }
 
 }  // namespace
-
-void check_core_groups(const std::string &target_name, int core_groups) {
-  if (core_groups == 1) return;
-  const target::Target t = target::get_target(target_name);
-  if (t.kind != target::Kind::Sunway)
-    user_error("--core-groups ", core_groups, ": target '", t.name,
-               "' has no core groups (it runs one process on its threads); use 1 or a Sunway "
-               "target");
-  const int most = static_cast<int>(perf::params_for(t.name).core_groups.value);
-  if (core_groups < 1 || core_groups > most)
-    user_error("--core-groups ", core_groups, ": ", t.name, " has ", most,
-               " core groups per chip (1..", most, ")");
-}
 
 codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts) {
   check_core_groups(opts.target, opts.core_groups);
