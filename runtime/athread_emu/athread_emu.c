@@ -160,6 +160,7 @@ static volatile int cur_api = 1; /* API of the running launch: 1 athread, 2 CRTS
 static padded_counters cur_ctr[NCPE];         /* counters of the running launch */
 
 static pthread_mutex_t die_mu = PTHREAD_MUTEX_INITIALIZER;
+static int core_group = -1; /* swemu_set_core_group; -1: not set */
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void die(const char *fmt, ...) {
@@ -167,6 +168,7 @@ static void die(const char *fmt, ...) {
   size_t n = 0;
   cpe_t *c = self();
   n += (size_t)snprintf(buf, sizeof buf, "swemu: error: ");
+  if (core_group >= 0) n += (size_t)snprintf(buf + n, sizeof buf - n, "core group %d: ", core_group);
   if (c)
     n += (size_t)snprintf(buf + n, sizeof buf - n, "kernel '%s' CPE %d: ", cur_kernel, c->id);
   va_list ap;
@@ -1244,6 +1246,7 @@ void swemu_report(FILE *f) {
   if (!f) return;
   pthread_mutex_lock(&rec_mu);
   size_t total = ldm_total_bytes();
+  if (core_group >= 0) fprintf(f, "swemu report of core group %d (this process)\n", core_group);
   fprintf(f, "swemu report: LDM static data %zu bytes, budget %zu (%zu LDM - %d reserve)\n",
           swemu_ldm_static_bytes(), total - SWEMU_LDM_RESERVE_BYTES, total,
           SWEMU_LDM_RESERVE_BYTES);
@@ -1277,6 +1280,25 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+void swemu_set_core_group(int cg) {
+  if (cg < 0) die("swemu_set_core_group(%d): a core group is >= 0", cg);
+  core_group = cg;
+}
+
+int swemu_core_group(void) { return core_group; }
+
+char *swemu_core_group_path(const char *path, int cg, char *out, size_t size) {
+  size_t n = strlen(path);
+  if (cg < 0) {
+    if (n + 1 > size) return NULL;
+    memcpy(out, path, n + 1);
+    return out;
+  }
+  const size_t stem = n >= 5 && strcmp(path + n - 5, ".json") == 0 ? n - 5 : n;
+  int w = snprintf(out, size, "%.*s.cg%d%s", (int)stem, path, cg, path + stem);
+  return w >= 0 && (size_t)w < size ? out : NULL;
+}
+
 int swemu_write_json(const char *path) {
   if (!path) return -1;
   FILE *f = fopen(path, "w");
@@ -1284,6 +1306,7 @@ int swemu_write_json(const char *path) {
   pthread_mutex_lock(&rec_mu);
   fprintf(f, "{\"ldm_static_bytes\":%zu,\"ldm_budget_bytes\":%zu,\"launches_dropped\":%lld,",
           swemu_ldm_static_bytes(), swemu_ldm_budget_bytes(), launches_dropped);
+  if (core_group >= 0) fprintf(f, "\"core_group\":%d,", core_group);
   fprintf(f, "\"launches\":[");
   for (int i = 0; i < n_launches; i++) {
     const launch_rec *r = &launches[i];
@@ -1316,8 +1339,11 @@ int swemu_write_json(const char *path) {
 
 static void at_exit_report(void) {
   const char *p = getenv("SWEMU_REPORT_JSON");
-  if (p && *p && swemu_write_json(p) != 0)
-    fprintf(stderr, "swemu: warning: cannot write SWEMU_REPORT_JSON=%s\n", p);
+  char path[4096];
+  if (p && *p &&
+      (!swemu_core_group_path(p, core_group, path, sizeof path) || swemu_write_json(path) != 0))
+    fprintf(stderr, "swemu: warning: cannot write SWEMU_REPORT_JSON=%s (core group %d)\n", p,
+            core_group);
   const char *r = getenv("SWEMU_REPORT");
   if (r && *r && strcmp(r, "0") != 0) swemu_report(stderr);
 }

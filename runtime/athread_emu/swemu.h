@@ -71,6 +71,7 @@ int swemu_launch_counters(int launch, int cpe, swemu_counters *out);
 void swemu_report(FILE *f);
 /* All counters as JSON:
  * {"ldm_static_bytes":N, "ldm_budget_bytes":N, "launches_dropped":N,
+ *  ["core_group":K,] (only if swemu_set_core_group was called)
  *  "launches":[{"kernel":"...","seconds":s,"ldm_used_bytes":N,"cpes":[{"get_bytes":..,
  *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..,"vector_flops":..}, x64]},
  *  ...]}
@@ -81,6 +82,20 @@ void swemu_report(FILE *f);
  * is set, this is written there at exit. */
 int swemu_write_json(const char *path);
 void swemu_reset_counters(void);
+
+/* Core groups: the emulator runs ONE core group per process (as one athread
+ * process drives one core group on the machine); a program split over N core
+ * groups runs N processes. swemu_set_core_group(k) (k >= 0, before the first
+ * athread/CRTS call) marks this process as core group k: its JSON report
+ * gets "core_group":k, the text report says so, and the SWEMU_REPORT_JSON file
+ * written at exit is the path with ".cg<k>" inserted before a final ".json"
+ * (else appended): "r.json" -> "r.cg2.json", "r" -> "r.cg2". */
+void swemu_set_core_group(int cg);
+/* This process's core group; -1 if never set. */
+int swemu_core_group(void);
+/* The report path of core group cg for `path` (as above) into out (size
+ * bytes); returns out, or NULL if it does not fit. cg < 0: path unchanged. */
+char *swemu_core_group_path(const char *path, int cg, char *out, size_t size);
 
 #ifdef __cplusplus
 }

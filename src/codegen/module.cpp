@@ -129,7 +129,13 @@ std::string emit_header(const Module &m) {
   h += "#define " + P + "_WEIGHTS_BYTES " + std::to_string(m.plan.weights_bytes) + "L\n";
   h += "#define " + P + "_TARGET \"" + m.target.name + "\"\n";
   h += "#define " + P + "_TARGET_SUNWAY " +
-       std::string(m.target.kind == target::Kind::Sunway ? "1" : "0") + "\n\n";
+       std::string(m.target.kind == target::Kind::Sunway ? "1" : "0") + "\n";
+  h += "#define " + P + "_CORE_GROUPS " + std::to_string(m.core_groups) +
+       " /* core groups the batch is split over (swtc --core-groups) */\n\n";
+  if (m.core_groups > 1)
+    h += "/* The shapes below and " + p + "_run are ONE core group's: batch / " + P +
+         "_CORE_GROUPS.\n * Core group k (its own process) takes samples [k * n, (k + 1) * n) "
+         "of dim 0,\n * n = dim 0 below. */\n";
   h += "/* Names, ranks, shapes (up to 8 dims) and element types (.npy descr: \"<f4\" float32,\n"
        " * \"|u1\" uint8, \"<i8\" int64, ...) of the inputs and outputs, in order. */\n";
   for (const char *w : {"input", "output"}) {
@@ -180,6 +186,7 @@ std::string emit_runner(const Module &m) {
   s += "#define SWTC_WEIGHTS_BYTES " + P + "_WEIGHTS_BYTES\n";
   s += "#define SWTC_TARGET_SUNWAY " + P + "_TARGET_SUNWAY\n";
   s += "#define SWTC_SUNWAY_CRTS " + std::string(m.target.crts ? "1" : "0") + "\n";
+  s += "#define SWTC_CORE_GROUPS " + P + "_CORE_GROUPS\n";
   for (const char *w : {"input", "output"}) {
     std::string W = upper(w);
     s += "#define SWTC_" + W + "_NAMES " + p + "_" + w + "_names\n";

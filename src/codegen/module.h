@@ -25,6 +25,9 @@ struct Module {
   target::Target target;
   std::string schedule = "default";  // schedule family the kernels were scheduled with
   graph::Graph graph;               // the graph the kernels were lowered from
+  // Core groups the batch is split over (--core-groups): `graph` is one core
+  // group's (batch / core_groups); the runner runs one process per core group.
+  int core_groups = 1;
   std::vector<CompiledKernel> kernels;
   graph::MemoryPlan plan;
 };

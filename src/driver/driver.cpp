@@ -17,7 +17,9 @@
 #include "graph/passes/decompose.h"
 #include "graph/passes/fold_batchnorm.h"
 #include "graph/passes/fold_constants.h"
+#include "graph/passes/split_batch.h"
 #include "lower/fuse.h"
+#include "perf/params.h"
 #include "graph/printer.h"
 #include "graph/verifier.h"
 #include "target/target.h"
@@ -30,8 +32,9 @@ namespace swtc::driver {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> &dump_points() {
-  static const std::vector<std::string> points = {"import",   "fold_constants", "canonicalize", "fold_batchnorm", "decompose",
-                                                   "dce",      "lower",          "fuse",         "schedule"};
+  static const std::vector<std::string> points = {
+      "import", "fold_constants", "canonicalize", "split_batch", "fold_batchnorm",
+      "decompose", "dce", "lower", "fuse", "schedule"};
   return points;
 }
 
@@ -101,6 +104,19 @@ graph::Graph bind_inputs(graph::Graph g,
     g.inputs.erase(it);
   }
   return g;
+}
+
+void check_core_groups(const std::string &target_name, int core_groups) {
+  if (core_groups == 1) return;
+  const target::Target t = target::get_target(target_name);
+  if (t.kind != target::Kind::Sunway)
+    user_error("--core-groups ", core_groups, ": target '", t.name,
+               "' has no core groups (it runs one process on its threads); use 1 or a Sunway "
+               "target");
+  const int most = static_cast<int>(perf::params_for(t.name).core_groups.value);
+  if (core_groups < 1 || core_groups > most)
+    user_error("--core-groups ", core_groups, ": ", t.name, " has ", most,
+               " core groups per chip (1..", most, ")");
 }
 
 namespace {
@@ -193,8 +209,10 @@ int pack_constant(graph::Graph &g, int v, size_t dim, int64_t block) {
 }  // namespace
 
 codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts) {
+  check_core_groups(opts.target, opts.core_groups);
   codegen::Module m;
   m.target = target::get_target(opts.target);
+  m.core_groups = opts.core_groups;
   m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
   m.schedule = opts.schedule;
   dump(opts, "import", graph::to_text(imported));
@@ -208,6 +226,9 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   };
   m.graph = pass("fold_constants", graph::fold_constants(imported));
   m.graph = pass("canonicalize", graph::canonicalize(m.graph));
+  // One core group's share of the batch (after the shape subgraphs are folded
+  // into static parameters, which the split rewrites).
+  m.graph = pass("split_batch", graph::split_batch(m.graph, opts.core_groups));
   if (opts.fold_batchnorm)
     m.graph = pass("fold_batchnorm", graph::canonicalize(graph::fold_batchnorm(m.graph)));
   m.graph = pass("decompose", graph::decompose(m.graph));

@@ -15,13 +15,20 @@ namespace swtc::driver {
 struct CompileOptions {
   std::string target = "host";
   std::string name;        // C prefix and file stem; default: the model file's stem
-  std::string dump_after;  // print the IR after this step ("import", "canonicalize", "fold_batchnorm", "lower", "fuse", "schedule")
+  std::string dump_after;  // print the IR after this step (dump_points())
   std::ostream *dump = nullptr;  // where dumps go
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
   bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
   bool fuse = true;              // lowering pass: elementwise epilogues into producers
   std::string schedule = "default";  // Sunway schedule family: default | swtvm-v1
+  // Core groups the batch is split over (Sunway: 1..the chip's core groups;
+  // see graph::split_batch). The compiled network is one core group's.
+  int core_groups = 1;
 };
+
+/// user_error unless `core_groups` is valid for `target`: 1 anywhere; 2..the
+/// chip's core groups (sw26010: 4, sw26010pro: 6) on a Sunway target.
+void check_core_groups(const std::string &target, int core_groups);
 
 /// What `swtc compile --report` prints: the graph before and after the passes,
 /// the fused kernels, and the memory plan.
@@ -68,6 +75,7 @@ struct RunOptions {
   double tolerance = 1e-4;  // relative L2 error bound for the check
   bool check = true;        // compare with the reference interpreter
   std::string schedule = "default";
+  int core_groups = 1;  // see CompileOptions::core_groups
 };
 
 struct OutputCheck {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -26,9 +27,11 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
-  codegen::Module m = compile_graph(import_model(model_path), co);
-  if (m.target.kind != target::Kind::Sunway)
+  co.core_groups = opts.core_groups;
+  if (target::get_target(opts.target).kind != target::Kind::Sunway)
     user_error("swtc profile models Sunway targets only; '", opts.target, "' is not one");
+  codegen::Module m = compile_graph(import_model(model_path), co);
+  const int ncg = m.core_groups;
 
   std::string dir = opts.work_dir;
   if (dir.empty()) {
@@ -44,7 +47,9 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   if (run_command("make -C " + shell_quote(dir) + " -s emulate", out_text) != 0)
     user_error("building the generated code failed:\n", out_text);
   const std::string report = (fs::path(dir) / "swemu_report.json").string();
-  log << "running it once on the emulator, counting DMA, flops and LDM per CPE...\n";
+  log << "running it once on the emulator"
+      << (ncg > 1 ? " (" + std::to_string(ncg) + " core groups, one process each)" : std::string())
+      << ", counting DMA, flops and LDM per CPE...\n";
   if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) +
                       " ./" + m.name + "_emu --repeat 1",
                   out_text) != 0)
@@ -55,13 +60,20 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   const perf::Params params = perf::params_for(m.target.name);
   std::map<std::string, const codegen::CompiledKernel *> by_name;
   for (const auto &k : m.kernels) by_name[k.func.name] = &k;
-  perf::ReportPrediction pred = perf::predict_report(perf::read_report_file(report), params);
+  // Several core groups: one report per core group; per layer the slowest
+  // core group's time, counts summed over the core groups.
+  const perf::CoreGroupsPrediction cgp =
+      perf::predict_core_groups(perf::read_core_group_reports(report, ncg), params);
+  const perf::ReportPrediction &pred = cgp.combined;
 
   Profile prof;
   prof.model = m.name;
   prof.target = m.target.name;
   prof.schedule = opts.schedule;
-  for (const auto &l : pred.launches) {
+  prof.core_groups = ncg;
+  std::vector<double> cg_seconds(cgp.per_cg.size(), 0.0);
+  for (size_t li = 0; li < pred.launches.size(); ++li) {
+    const perf::KernelPrediction &l = pred.launches[li];
     const codegen::CompiledKernel *k = by_name.count(l.kernel) ? by_name[l.kernel] : nullptr;
     LayerProfile lp;
     lp.name = l.kernel;
@@ -72,29 +84,47 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     // computing: DMA and compute overlap. Others wait for every DMA.
     const bool overlap = k && tir::has_double_buffer(k->func);
     lp.seconds = overlap ? l.seconds_overlap : l.seconds_no_overlap;
-    // Rates count useful work: the compiler's flops (what the layer needs),
-    // not the counted ones, which include the zeroed padding lanes of SIMD
-    // loops (time is from the counted ones: the hardware executes them).
-    const double useful = k ? double(k->func.flops) : l.flops;
+    for (size_t c = 0; c < cgp.per_cg.size(); ++c) {
+      const perf::KernelPrediction &own = cgp.per_cg[c].launches[li];
+      cg_seconds[c] += overlap ? own.seconds_overlap : own.seconds_no_overlap;
+    }
+    // Rates count useful work: the compiler's flops (what the layer needs,
+    // per core group, times the core groups), not the counted ones, which
+    // include the zeroed padding lanes of SIMD loops (time is from the counted
+    // ones: the hardware executes them).
+    const double useful = k ? double(k->func.flops) * ncg : l.flops;
     lp.gflops = lp.seconds > 0 ? useful / lp.seconds / 1e9 : 0;
-    lp.peak_fraction = lp.seconds > 0 ? useful / lp.seconds / params.cg_peak_flops() : 0;
+    lp.peak_fraction =
+        lp.seconds > 0 ? useful / lp.seconds / (ncg * params.cg_peak_flops()) : 0;
     lp.dma_bytes = l.dma_bytes;
     lp.dma_transfers = l.dma_transfers;
     lp.ldm_bytes = k ? k->ldm_bytes : 0;
     lp.ldm_used_bytes = l.ldm_used_bytes;
     lp.flops = l.flops;
     lp.vector_flops = l.vector_flops;
-    lp.compiler_flops = k ? double(k->func.flops) : 0;
-    prof.total_seconds += lp.seconds;
+    lp.compiler_flops = k ? double(k->func.flops) * ncg : 0;
     prof.layers.push_back(lp);
   }
+  // The core groups run independently: the program ends with the slowest one.
+  prof.core_group_seconds = cg_seconds;
+  for (double t : cg_seconds) prof.total_seconds = std::max(prof.total_seconds, t);
 
   char line[512];
-  out << "MODEL PREDICTION (not a measurement) for " << m.name << " on one " << m.target.name
-      << " core group, schedule " << opts.schedule << ": performance model of docs/perf-model.md applied to the DMA and the scalar and "
+  out << "MODEL PREDICTION (not a measurement) for " << m.name << " on "
+      << (ncg > 1 ? std::to_string(ncg) + " " + m.target.name +
+                        " core groups (the batch split over them, one process each)"
+                  : "one " + m.target.name + " core group")
+      << ", schedule " << opts.schedule
+      << ": performance model of docs/perf-model.md applied to the DMA and the scalar and "
          "vector flops counted by the athread emulator; DMA overlapped with compute in "
          "double-buffered kernels, blocking elsewhere. LDM B: the compiler's figure; LDM used: "
-         "what the emulator observed (highest LDM byte written, max over CPEs).\n";
+         "what the emulator observed (highest LDM byte written, max over CPEs).";
+  if (ncg > 1)
+    out << " Core groups: pred. us is the slowest core group's time for the layer; DMA "
+           "bytes, DMAs and flops are summed over the "
+        << ncg << " core groups; GFLOPS and % peak are of all " << ncg
+        << " core groups; LDM is per CPE (max).";
+  out << "\n";
   std::snprintf(line, sizeof line, "%-34s %-22s %11s %8s %7s %12s %9s %8s %8s %6s\n", "layer",
                 "op", "pred. us", "GFLOPS", "% peak", "DMA bytes", "DMAs", "LDM B", "LDM used",
                 "% vec");
@@ -108,15 +138,27 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
                   l.flops > 0 ? 100 * l.vector_flops / l.flops : 0.0);
     out << line;
   }
-  std::snprintf(line, sizeof line, "predicted total: %.3f ms (model prediction)\n",
+  std::snprintf(line, sizeof line, "predicted total: %.3f ms (model prediction)",
                 prof.total_seconds * 1e3);
   out << line;
+  if (ncg > 1) {
+    out << " on " << ncg << " core groups: the slowest core group's sum (per core group:";
+    for (double t : prof.core_group_seconds) {
+      std::snprintf(line, sizeof line, " %.3f", t * 1e3);
+      out << line;
+    }
+    out << " ms)";
+  }
+  out << "\n";
 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
   const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
   std::ofstream(svg) << perf::bar_chart_svg(
-      bars, m.name + " on " + m.target.name + ": predicted time per layer", "us");
+      bars,
+      m.name + " on " + (ncg > 1 ? std::to_string(ncg) + " core groups of " : "") +
+          m.target.name + ": predicted time per layer",
+      "us");
   out << "chart: " << svg << "\n";
 
   if (!opts.json.empty()) {
@@ -127,6 +169,12 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     j["core_groups"] = prof.core_groups;
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "model prediction, not a measurement";
+    j["core_group_seconds"] = prof.core_group_seconds;
+    j["aggregation"] =
+        "over the core_groups processes: total_seconds = max of core_group_seconds; per layer "
+        "seconds = max over core groups; dma_bytes, dma_transfers, flops, vector_flops, "
+        "compiler_flops summed over core groups; peak_fraction of all core groups' peak; "
+        "ldm_bytes, ldm_used_bytes per CPE";
     j["layers"] = nlohmann::ordered_json::array();
     for (const auto &l : prof.layers)
       j["layers"].push_back({{"name", l.name},
@@ -135,6 +183,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
                              {"gflops", l.gflops},
                              {"peak_fraction", l.peak_fraction},
                              {"dma_bytes", l.dma_bytes},
+                             {"dma_transfers", l.dma_transfers},
                              {"ldm_bytes", l.ldm_bytes},
                              {"ldm_used_bytes", l.ldm_used_bytes},
                              {"flops", l.flops},

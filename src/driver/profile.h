@@ -14,12 +14,13 @@ struct ProfileOptions {
   std::string json;      // write the profile as JSON here ("" -> no)
   std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
   std::string schedule = "default";
+  int core_groups = 1;  // see CompileOptions::core_groups
 };
 
 struct LayerProfile {
   std::string name, op;
   double seconds = 0, gflops = 0, peak_fraction = 0;
-  int64_t dma_bytes = 0, dma_transfers = 0;
+  int64_t dma_bytes = 0, dma_transfers = 0;  // summed over the core groups
   int64_t ldm_bytes = 0;        // the compiler's figure (tir::ldm_bytes)
   int64_t ldm_used_bytes = -1;  // what the emulator observed (max over CPEs); -1 unknown
   double flops = 0, vector_flops = 0;  // counted by the emulator (all CPEs)
@@ -29,7 +30,8 @@ struct LayerProfile {
 struct Profile {
   std::string model, target, schedule = "default";
   int core_groups = 1;
-  double total_seconds = 0;
+  double total_seconds = 0;  // the slowest core group's sum over the layers
+  std::vector<double> core_group_seconds;  // each core group's sum over the layers
   std::vector<LayerProfile> layers;
 };
 

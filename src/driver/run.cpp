@@ -40,6 +40,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.core_groups = opts.core_groups;
   codegen::Module m = compile_graph(g, co);
 
   res.work_dir = opts.work_dir;
@@ -49,8 +50,11 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
     res.work_dir = tmpl;
   }
   write_output(m, res.work_dir);
-  log << "compiled " << m.kernels.size() << " kernels for " << m.target.name << " into "
-      << res.work_dir << "\n";
+  log << "compiled " << m.kernels.size() << " kernels for " << m.target.name
+      << (m.core_groups > 1 ? " (" + std::to_string(m.core_groups) + " core groups, one slice of "
+                                  "the batch each)"
+                            : std::string())
+      << " into " << res.work_dir << "\n";
 
   const bool sunway = m.target.kind == target::Kind::Sunway;
   std::string out;

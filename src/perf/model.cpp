@@ -105,6 +105,8 @@ EmulatorReport parse_report(const std::string &json_text) {
   r.ldm_static_bytes = count_field(j, "ldm_static_bytes", "top level");
   if (j.contains("ldm_budget_bytes")) r.ldm_budget_bytes = count_field(j, "ldm_budget_bytes", "top level");
   if (j.contains("launches_dropped")) r.launches_dropped = count_field(j, "launches_dropped", "top level");
+  if (j.contains("core_group"))
+    r.core_group = static_cast<int>(count_field(j, "core_group", "top level"));
   const json &ls = field(j, "launches", "top level");
   if (!ls.is_array()) bad("top level", "\"launches\" is not an array");
   for (size_t i = 0; i < ls.size(); ++i) r.launches.push_back(parse_launch(ls[i], i));
@@ -119,10 +121,32 @@ EmulatorReport read_report_file(const std::string &path) {
   return parse_report(ss.str());
 }
 
+std::string core_group_report_path(const std::string &path, int cg) {
+  if (cg < 0) return path;
+  const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  const size_t stem = json ? path.size() - 5 : path.size();
+  return str_cat(path.substr(0, stem), ".cg", cg, path.substr(stem));
+}
+
+std::vector<EmulatorReport> read_core_group_reports(const std::string &path, int core_groups) {
+  if (core_groups < 1) user_error("perf model: core groups must be >= 1, got ", core_groups);
+  if (core_groups == 1) return {read_report_file(path)};
+  std::vector<EmulatorReport> out;
+  for (int k = 0; k < core_groups; ++k) {
+    const std::string p = core_group_report_path(path, k);
+    out.push_back(read_report_file(p));
+    if (out.back().core_group != k)
+      user_error("perf model: emulator report '", p, "' is of core group ",
+                 out.back().core_group, ", not ", k);
+  }
+  return out;
+}
+
 std::string report_to_json(const EmulatorReport &r) {
   std::ostringstream os;
   os << "{\"ldm_static_bytes\":" << r.ldm_static_bytes << ",\"ldm_budget_bytes\":"
      << r.ldm_budget_bytes << ",\"launches_dropped\":" << r.launches_dropped << ",";
+  if (r.core_group >= 0) os << "\"core_group\":" << r.core_group << ",";
   os << "\"launches\":[";
   for (size_t i = 0; i < r.launches.size(); ++i) {
     const Launch &l = r.launches[i];
@@ -242,6 +266,61 @@ ReportPrediction predict_report(const EmulatorReport &r, const Params &p,
     out.dma_bytes += k.dma_bytes;
     out.dma_transfers += k.dma_transfers;
     out.launches.push_back(std::move(k));
+  }
+  return out;
+}
+
+CoreGroupsPrediction predict_core_groups(const std::vector<EmulatorReport> &reports,
+                                         const Params &p) {
+  if (reports.empty()) user_error("perf model: no core group reports");
+  CoreGroupsPrediction out;
+  for (const EmulatorReport &r : reports) out.per_cg.push_back(predict_report(r, p));
+  const ReportPrediction &first = out.per_cg[0];
+  for (size_t c = 1; c < out.per_cg.size(); ++c) {
+    const ReportPrediction &o = out.per_cg[c];
+    bool same = o.launches.size() == first.launches.size();
+    for (size_t i = 0; same && i < o.launches.size(); ++i)
+      same = o.launches[i].kernel == first.launches[i].kernel;
+    if (!same)
+      user_error("perf model: core group ", c, " ran a different sequence of launches (",
+                 o.launches.size(), ") than core group 0 (", first.launches.size(), ")");
+  }
+  const double groups = static_cast<double>(reports.size());
+  ReportPrediction &all = out.combined;
+  all.target = p.target;
+  for (size_t i = 0; i < first.launches.size(); ++i) {
+    KernelPrediction k = first.launches[i];
+    for (size_t c = 1; c < out.per_cg.size(); ++c) {
+      const KernelPrediction &o = out.per_cg[c].launches[i];
+      k.compute_s = std::max(k.compute_s, o.compute_s);
+      k.dma_s = std::max(k.dma_s, o.dma_s);
+      k.dma_shared_s = std::max(k.dma_shared_s, o.dma_shared_s);
+      k.dma_floor_s = std::max(k.dma_floor_s, o.dma_floor_s);
+      k.seconds_overlap = std::max(k.seconds_overlap, o.seconds_overlap);
+      k.seconds_no_overlap = std::max(k.seconds_no_overlap, o.seconds_no_overlap);
+      k.flops += o.flops;
+      k.vector_flops += o.vector_flops;
+      k.dma_bytes += o.dma_bytes;
+      k.dma_transfers += o.dma_transfers;
+      k.busy_cpes += o.busy_cpes;
+      k.ldm_used_bytes = std::max(k.ldm_used_bytes, o.ldm_used_bytes);
+    }
+    k.dma_bound = k.dma_s > k.compute_s;
+    k.gflops_overlap = k.flops / k.seconds_overlap / 1e9;
+    k.gflops_no_overlap = k.flops / k.seconds_no_overlap / 1e9;
+    k.peak_fraction_overlap = k.flops / k.seconds_overlap / (groups * p.cg_peak_flops());
+    k.peak_fraction_no_overlap = k.flops / k.seconds_no_overlap / (groups * p.cg_peak_flops());
+    all.launches.push_back(std::move(k));
+  }
+  for (const ReportPrediction &r : out.per_cg) {
+    all.seconds_overlap = std::max(all.seconds_overlap, r.seconds_overlap);
+    all.seconds_no_overlap = std::max(all.seconds_no_overlap, r.seconds_no_overlap);
+    all.compute_s = std::max(all.compute_s, r.compute_s);
+    all.dma_s = std::max(all.dma_s, r.dma_s);
+    all.flops += r.flops;
+    all.dma_bytes += r.dma_bytes;
+    all.dma_transfers += r.dma_transfers;
+    all.launches_dropped += r.launches_dropped;
   }
   return out;
 }

@@ -43,6 +43,7 @@ struct EmulatorReport {
   int64_t ldm_static_bytes = 0;
   int64_t ldm_budget_bytes = 0;
   int64_t launches_dropped = 0;  // > 0: launches beyond SWEMU_MAX_LAUNCHES are missing
+  int core_group = -1;  // the core group (process) of a --core-groups run; -1: not set
   std::vector<Launch> launches;
   bool operator==(const EmulatorReport &) const = default;
 };
@@ -53,6 +54,14 @@ struct EmulatorReport {
 EmulatorReport parse_report(const std::string &json_text);
 /// Reads and parses a file; UserError if it cannot be read.
 EmulatorReport read_report_file(const std::string &path);
+/// The report file of core group `cg` of a run split over core groups
+/// (swemu_set_core_group): ".cg<cg>" inserted before a final ".json", else
+/// appended ("r.json" -> "r.cg2.json"). cg < 0: `path` itself.
+std::string core_group_report_path(const std::string &path, int cg);
+/// The reports of a run on `core_groups` core groups (one process each): `path`
+/// itself for 1, else core_group_report_path(path, k) for k = 0..N-1, each
+/// with "core_group": k. UserError if one is missing, malformed or mislabelled.
+std::vector<EmulatorReport> read_core_group_reports(const std::string &path, int core_groups);
 /// Writes `r` in the emulator's own format (byte-identical for a report that
 /// came from the emulator; "vector_flops" only where nonzero).
 std::string report_to_json(const EmulatorReport &r);
@@ -102,5 +111,25 @@ struct ReportPrediction {
 ReportPrediction predict_report(const EmulatorReport &r, const Params &p,
                                 const std::map<std::string, double> &flops_by_kernel = {},
                                 double override_vector_fraction = 0);
+
+/// A program split over several core groups (--core-groups): each core group
+/// runs the same launches on its slice of the batch, side by side, with its
+/// own DMA engine and memory.
+struct CoreGroupsPrediction {
+  std::vector<ReportPrediction> per_cg;  // each core group's prediction
+  /// Per launch: times (seconds_*, compute_s, dma_s and their parts) are the
+  /// max over the core groups (the launch ends when the slowest does); flops,
+  /// vector flops, DMA bytes and transfers and busy CPEs are summed over them;
+  /// ldm_used_bytes is the max; gflops over the summed flops, peak fractions
+  /// of the core groups' summed peak. Totals: seconds_*, compute_s and dma_s
+  /// are the max over the core groups of their own sums (no synchronisation
+  /// between them); counts summed.
+  ReportPrediction combined;
+};
+
+/// UserError if `reports` is empty or the core groups ran different launch
+/// sequences (kernel names in order).
+CoreGroupsPrediction predict_core_groups(const std::vector<EmulatorReport> &reports,
+                                         const Params &p);
 
 }  // namespace swtc::perf

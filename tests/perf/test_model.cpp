@@ -310,5 +310,74 @@ TEST(PerfPredict, WholeReportSumsItsLaunches) {
   EXPECT_THROW(predict_report(r, p, {{"k000_conv_relu", -5}}), UserError);
 }
 
+TEST(PerfCoreGroups, ReportPaths) {
+  EXPECT_EQ(core_group_report_path("d/r.json", 2), "d/r.cg2.json");
+  EXPECT_EQ(core_group_report_path("d/r", 0), "d/r.cg0");
+  EXPECT_EQ(core_group_report_path("d/r.json", -1), "d/r.json");
+  EXPECT_EQ(core_group_report_path(".json", 1), ".cg1.json");
+}
+
+TEST(PerfCoreGroups, ReadsOneReportPerCoreGroup) {
+  const std::string dir = ::testing::TempDir();
+  EmulatorReport r = read_report_file(kFixture);
+  for (int k = 0; k < 3; ++k) {
+    r.core_group = k;
+    std::ofstream(core_group_report_path(dir + "/cg.json", k)) << report_to_json(r);
+  }
+  const std::vector<EmulatorReport> rs = read_core_group_reports(dir + "/cg.json", 3);
+  ASSERT_EQ(rs.size(), 3u);
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(rs[k].core_group, k);
+  EXPECT_EQ(parse_report(report_to_json(rs[1])), rs[1]);  // round trip keeps the field
+  EXPECT_NE(report_to_json(rs[1]).find("\"core_group\":1,"), std::string::npos);
+  EXPECT_THROW(read_core_group_reports(dir + "/cg.json", 4), UserError);  // no cg3
+  EXPECT_EQ(read_core_group_reports(kFixture, 1).size(), 1u);
+  // A file of the wrong core group.
+  r.core_group = 0;
+  std::ofstream(core_group_report_path(dir + "/bad.json", 1)) << report_to_json(r);
+  std::ofstream(core_group_report_path(dir + "/bad.json", 0)) << report_to_json(r);
+  EXPECT_THROW(read_core_group_reports(dir + "/bad.json", 2), UserError);
+}
+
+TEST(PerfCoreGroups, TimesAreTheSlowestCoreGroupsCountsAreSummed) {
+  const Params &p = sw26010();
+  EmulatorReport fast, slow;
+  Launch a = uniform(64, 8192, 4, 100000, 80000), b = uniform(64, 2048, 2);
+  a.kernel = "a";
+  b.kernel = "b";
+  fast.launches = {a, b};
+  Launch a2 = uniform(64, 16384, 8, 100000, 80000);  // more DMA in layer a
+  a2.kernel = "a";
+  Launch b2 = uniform(32, 2048, 2);  // fewer CPEs busy in layer b
+  b2.kernel = "b";
+  slow.launches = {a2, b2};
+  const CoreGroupsPrediction c = predict_core_groups({fast, slow}, p);
+  ASSERT_EQ(c.per_cg.size(), 2u);
+  ASSERT_EQ(c.combined.launches.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const KernelPrediction &k = c.combined.launches[i];
+    const KernelPrediction &f = c.per_cg[0].launches[i], &s = c.per_cg[1].launches[i];
+    EXPECT_DOUBLE_EQ(k.seconds_overlap, std::max(f.seconds_overlap, s.seconds_overlap));
+    EXPECT_DOUBLE_EQ(k.seconds_no_overlap, std::max(f.seconds_no_overlap, s.seconds_no_overlap));
+    EXPECT_EQ(k.dma_bytes, f.dma_bytes + s.dma_bytes);
+    EXPECT_EQ(k.dma_transfers, f.dma_transfers + s.dma_transfers);
+    EXPECT_DOUBLE_EQ(k.flops, f.flops + s.flops);
+    EXPECT_DOUBLE_EQ(k.peak_fraction_overlap, k.flops / k.seconds_overlap / (2 * p.cg_peak_flops()));
+  }
+  EXPECT_DOUBLE_EQ(c.combined.seconds_overlap,
+                   std::max(c.per_cg[0].seconds_overlap, c.per_cg[1].seconds_overlap));
+  EXPECT_EQ(c.combined.dma_bytes, c.per_cg[0].dma_bytes + c.per_cg[1].dma_bytes);
+  // Identical core groups: the time of one, the counts of all.
+  const CoreGroupsPrediction same = predict_core_groups({fast, fast, fast, fast}, p);
+  const ReportPrediction one = predict_report(fast, p);
+  EXPECT_DOUBLE_EQ(same.combined.seconds_overlap, one.seconds_overlap);
+  EXPECT_EQ(same.combined.dma_bytes, 4 * one.dma_bytes);
+  EXPECT_DOUBLE_EQ(same.combined.flops, 4 * one.flops);
+  // Different launch sequences, or none, are errors.
+  EmulatorReport other = fast;
+  other.launches.pop_back();
+  EXPECT_THROW(predict_core_groups({fast, other}, p), UserError);
+  EXPECT_THROW(predict_core_groups({}, p), UserError);
+}
+
 }  // namespace
 }  // namespace swtc::perf

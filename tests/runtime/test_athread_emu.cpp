@@ -133,6 +133,29 @@ TEST(AthreadEmu, CountersPerLaunchAndCpe) {
   }
 }
 
+TEST(AthreadEmu, CoreGroupReportHasItsOwnFile) {
+  // A process of a --core-groups run (swemu_set_core_group(2)): the JSON
+  // report goes to <path>.cg2.json with "core_group":2, the rest unchanged.
+  std::string dir = work_dir();
+  RunResult r = run_in(dir, SWEMU_PROG_COUNTERS,
+                       "COUNTERS_CORE_GROUP=2 SWEMU_REPORT=1 SWEMU_REPORT_JSON=" + dir +
+                           "/report.json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/report.json"));
+  ASSERT_TRUE(std::filesystem::exists(dir + "/report.cg2.json"));
+  nlohmann::json j = nlohmann::json::parse(slurp(dir + "/report.cg2.json"));
+  EXPECT_EQ(j["core_group"].get<int>(), 2);
+  EXPECT_EQ(j["launches"].size(), 4u);
+  EXPECT_HAS(r.err, "swemu report of core group 2");
+  // Without a core group: no field, the path as given.
+  r = run_in(dir, SWEMU_PROG_COUNTERS, "SWEMU_REPORT_JSON=" + dir + "/plain");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(nlohmann::json::parse(slurp(dir + "/plain")).contains("core_group"));
+  r = run_in(dir, SWEMU_PROG_COUNTERS, "COUNTERS_CORE_GROUP=0 SWEMU_REPORT_JSON=" + dir + "/plain");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/plain.cg0"))["core_group"].get<int>(), 0);
+}
+
 TEST(AthreadEmu, LinkFlagsAgreeBetweenHeaderAndCMake) {
   EXPECT_EQ(std::string(SWEMU_LDFLAGS), std::string(SWEMU_WRAP_FLAGS));
   EXPECT_EQ(SWEMU_LDM_DEFAULT_BYTES - SWEMU_LDM_RESERVE_BYTES, 61440);

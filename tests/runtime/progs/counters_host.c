@@ -1,6 +1,7 @@
 /* MPE side of the counter test: one count_kernel launch, two other_kernel
  * launches. Under SWEMU it checks the per-CPE counters through the accessors
- * and prints the report; the test also reads SWEMU_REPORT_JSON. */
+ * and prints the report; the test also reads SWEMU_REPORT_JSON. With env
+ * COUNTERS_CORE_GROUP=k it runs as core group k (swemu_set_core_group). */
 #include <athread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,10 @@ int main(void) {
   p.src = calloc(NCPE * 256, sizeof(float));
   p.dst = calloc(NCPE * 128, sizeof(float));
   if (!p.src || !p.dst) return 1;
+#ifdef SWEMU
+  /* Core group of a --core-groups run: the report names it, and its file gets .cg<k>. */
+  if (getenv("COUNTERS_CORE_GROUP")) swemu_set_core_group(atoi(getenv("COUNTERS_CORE_GROUP")));
+#endif
   athread_init();
   athread_spawn(count_kernel, &p);
   athread_join();
