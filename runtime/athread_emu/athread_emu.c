@@ -798,6 +798,7 @@ int athread_join(void) {
     const swemu_op_counts *o = slot_ops(i);
     cur_ctr[i].c.flops += o->scalar_flops + o->vector_flops;
     cur_ctr[i].c.vector_flops += o->vector_flops;
+    cur_ctr[i].c.vector_mem += o->vector_mem;
   }
   pthread_mutex_unlock(&pool_mu);
   record_launch(k, secs);
@@ -1179,6 +1180,7 @@ static void record_launch(const char *kernel, double seconds) {
     a->tot.put_count += c->put_count;
     a->tot.flops += c->flops;
     a->tot.vector_flops += c->vector_flops;
+    a->tot.vector_mem += c->vector_mem;
     if (c->ldm_bytes > a->ldm_bytes) a->ldm_bytes = c->ldm_bytes;
     a->tot.stride_count += c->stride_count;
     a->tot.stride_blocks += c->stride_blocks;
@@ -1323,6 +1325,7 @@ int swemu_write_json(const char *path) {
               "\"flops\":%lld",
               k ? "," : "", c->get_bytes, c->get_count, c->put_bytes, c->put_count, c->flops);
       if (c->vector_flops) fprintf(f, ",\"vector_flops\":%lld", c->vector_flops);
+      if (c->vector_mem) fprintf(f, ",\"vector_mem\":%lld", c->vector_mem);
       if (c->stride_count)
         fprintf(f, ",\"stride_count\":%lld,\"stride_blocks\":%lld,\"stride_bytes\":%lld",
                 c->stride_count, c->stride_blocks, c->stride_bytes);

@@ -53,6 +53,8 @@ void swemu_count_flops(long n);
  * arena registered by SWEMU_LDM_ARENA (0 if none is registered). */
 typedef struct swemu_counters {
   long long get_bytes, get_count, put_bytes, put_count, flops, vector_flops, ldm_bytes;
+  /* LDM accesses of vector code (simd_load/store/set, see simd.h). */
+  long long vector_mem;
   /* The strided part of the DMA above (get + put): descriptors, their blocks, their bytes. */
   long long stride_count, stride_blocks, stride_bytes;
 } swemu_counters;

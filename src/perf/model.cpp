@@ -43,6 +43,7 @@ CpeCounters parse_cpe(const json &c, const std::string &where) {
   k.flops = count_field(c, "flops", where);
   if (c.contains("vector_flops")) k.vector_flops = count_field(c, "vector_flops", where);
   if (k.vector_flops > k.flops) bad(where, "vector_flops exceeds flops");
+  if (c.contains("vector_mem")) k.vector_mem = count_field(c, "vector_mem", where);
   if (c.contains("stride_count")) {
     k.stride_count = count_field(c, "stride_count", where);
     k.stride_blocks = count_field(c, "stride_blocks", where);
@@ -163,6 +164,7 @@ std::string report_to_json(const EmulatorReport &r) {
          << ",\"put_bytes\":" << c.put_bytes << ",\"put_count\":" << c.put_count
          << ",\"flops\":" << c.flops;
       if (c.vector_flops) os << ",\"vector_flops\":" << c.vector_flops;
+      if (c.vector_mem) os << ",\"vector_mem\":" << c.vector_mem;
       if (c.stride_count)
         os << ",\"stride_count\":" << c.stride_count << ",\"stride_blocks\":" << c.stride_blocks
            << ",\"stride_bytes\":" << c.stride_bytes;
@@ -209,10 +211,12 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
   }
   k.dma_s = std::max(k.dma_shared_s, k.dma_floor_s);
 
-  // Compute: the slowest CPE, vector flops at the SIMD rate, the rest scalar.
+  // Compute: the slowest CPE; vector code at the SIMD rate or at the rate its
+  // LDM accesses issue on the memory pipeline, whichever is slower; the rest scalar.
   const double vec_rate = p.cpe_peak_flops(), scalar_rate = p.cpe_scalar_flops();
-  auto cpe_time = [&](double vector_flops, double scalar_flops) {
-    return vector_flops / vec_rate + scalar_flops / scalar_rate;
+  const double mem_rate = p.clock_hz.value * p.vector_mem_per_cycle.value;
+  auto cpe_time = [&](double vector_flops, double scalar_flops, double vector_mem = 0) {
+    return std::max(vector_flops / vec_rate, vector_mem / mem_rate) + scalar_flops / scalar_rate;
   };
   int busy = 0;
   if (flops_override >= 0) {
@@ -230,7 +234,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
       const double s = static_cast<double>(c.flops - c.vector_flops);
       k.flops += static_cast<double>(c.flops);
       k.vector_flops += v;
-      k.compute_s = std::max(k.compute_s, cpe_time(v, s));
+      k.compute_s = std::max(k.compute_s, cpe_time(v, s, static_cast<double>(c.vector_mem)));
       if (c.dma_count() > 0 || c.flops > 0) ++busy;
     }
   }

@@ -24,6 +24,10 @@ namespace swtc::perf {
 struct CpeCounters {
   int64_t get_bytes = 0, get_count = 0, put_bytes = 0, put_count = 0, flops = 0, vector_flops = 0;
   int64_t stride_count = 0, stride_blocks = 0, stride_bytes = 0;
+  /// LDM accesses of the vector code (simd_load/simd_store/simd_set, counted
+  /// by the emulator's simd.h; "vector_mem", absent when zero): they issue on
+  /// the one memory pipeline, beside the FP pipeline.
+  int64_t vector_mem = 0;
 
   int64_t dma_bytes() const { return get_bytes + put_bytes; }
   int64_t dma_count() const { return get_count + put_count; }

@@ -67,6 +67,11 @@ Params make_sw26010() {
       "in-order FP pipeline (SUNWAY.md), no credit for FMA contraction, the ~7-cycle FP "
       "latency hidden by independent iterations; = peak/8. Plausible range 2/7 (one "
       "dependent FMA chain) to 2 (an FMA every cycle)"};
+  p.vector_mem_per_cycle = {
+      "vector_mem_per_cycle", 1, "access/cycle/CPE",
+      "[D] SUNWAY.md: one in-order memory pipeline beside the FP one, LDM 32 B/cycle: one "
+      "256-bit load or store per cycle; assumption: a simd_set broadcast of one float costs "
+      "one access, a gather one per lane"};
   p.cpes_per_cg = {"cpes_per_cg", 64, "CPEs",
                    "[V] SUNWAY.md: 64 CPEs (8x8 mesh) per core group, one memory controller"};
   p.core_groups = {"core_groups", 4, "CGs/chip",
@@ -112,6 +117,10 @@ Params make_sw26010_pro() {
   p.scalar_flops_per_cycle = {
       "scalar_flops_per_cycle", 1, "flop/cycle/CPE",
       "assumption: as for SW26010 (one scalar FP instruction per cycle, no FMA credit)"};
+  p.vector_mem_per_cycle = {
+      "vector_mem_per_cycle", 1, "access/cycle/CPE",
+      "assumption: as for SW26010 (one 512-bit LDM access per cycle; Pro LDM bandwidth not "
+      "public)"};
   p.cpes_per_cg = {"cpes_per_cg", 64, "CPEs", "[V] SUNWAY.md: 1 MPE + 64 CPEs per core group"};
   p.core_groups = {"core_groups", 6, "CGs/chip",
                    "[V] SUNWAY.md: 6 core groups per chip (informative; the model is per CG)"};
@@ -238,7 +247,7 @@ double Params::cg_peak_flops() const { return cpe_peak_flops() * cpes_per_cg.val
 double Params::cpe_scalar_flops() const { return clock_hz.value * scalar_flops_per_cycle.value; }
 
 std::vector<const Param *> Params::all() const {
-  return {&clock_hz,          &vector_flops_per_cycle, &scalar_flops_per_cycle,
+  return {&clock_hz,          &vector_flops_per_cycle, &scalar_flops_per_cycle, &vector_mem_per_cycle,
           &cpes_per_cg,       &core_groups,            &ldm_bytes,
           &simd_bits,         &mem_peak_gbps,          &launch_overhead_s,
           &dma_transfer_latency_s, &dma_table_scale, &dma_wave_overhead_s};

@@ -34,6 +34,7 @@ struct Params {
   Param clock_hz;                 // CPE clock
   Param vector_flops_per_cycle;   // per CPE, SIMD with FMA (peak)
   Param scalar_flops_per_cycle;   // per CPE, non-vector code
+  Param vector_mem_per_cycle;     // per CPE, vector LDM accesses (loads/stores/sets) issued
   Param cpes_per_cg;              // CPEs sharing one DMA engine / memory controller
   Param core_groups;              // per chip (informative: the model is per core group)
   Param ldm_bytes;                // LDM per CPE (informative)

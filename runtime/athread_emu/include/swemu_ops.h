@@ -25,6 +25,8 @@ extern "C" {
 typedef struct swemu_op_counts {
   long long scalar_flops; /* floating-point operations of scalar code */
   long long vector_flops; /* floating-point operations done by SIMD instructions */
+  long long vector_mem;   /* LDM accesses of vector code: simd_load/simd_store, and
+                             simd_set (1 for a broadcast, else one per lane) */
 } swemu_op_counts;
 
 extern uintptr_t swemu_cpe_stacks;       /* base of the region (0: no CPE pool yet) */
@@ -45,6 +47,10 @@ static inline void swemu_count_scalar(long n) {
 static inline void swemu_count_vector(long n) {
   swemu_op_counts *c = swemu_ops_here();
   if (c) c->vector_flops += n;
+}
+static inline void swemu_count_vmem(long n) {
+  swemu_op_counts *c = swemu_ops_here();
+  if (c) c->vector_mem += n;
 }
 
 /* What generated CPE code uses (inside #ifdef, so that the vendor headers

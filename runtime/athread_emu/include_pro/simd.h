@@ -19,18 +19,24 @@
 
 typedef float floatv8 __attribute__((vector_size(32)));
 
-#define simd_load(v, addr) ((v) = *(const __typeof__(v) *)(addr))
-#define simd_store(v, addr) (*(__typeof__(v) *)(addr) = (v))
+#define simd_load(v, addr) (swemu_count_vmem(1), (v) = *(const __typeof__(v) *)(addr))
+#define simd_store(v, addr) (swemu_count_vmem(1), *(__typeof__(v) *)(addr) = (v))
 
 /* The vendor has inline functions; here they are macros with the same call
  * syntax so that no 32-byte vector crosses a call: GCC on an x86 host without
  * -mavx would otherwise warn (-Wpsabi, an error under -Werror) at every call
- * site in the CPE file. Arguments are evaluated once.
+ * site in the CPE file.
  * Emulator only: every arithmetic operation adds its flops to the calling
  * CPE's vector counter (swemu_ops.h): vmas 2 per lane, vadds/vmuls 1 per lane
- * (8 lanes). */
+ * (8 lanes); and its LDM accesses (vector_mem): simd_load/simd_store 1,
+ * simd_set_floatv8 1 if a broadcast, else 8 (to tell, it compares its
+ * arguments, which may so be evaluated twice: pass side-effect-free ones). */
 #define simd_set_floatv8(a, b, c, d, e, f, g, h)                                       \
-  ((floatv8){(float)(a), (float)(b), (float)(c), (float)(d), (float)(e), (float)(f),  \
+  (swemu_count_vmem((a) == (b) && (a) == (c) && (a) == (d) && (a) == (e) && (a) == (f) &&  \
+                            (a) == (g) && (a) == (h)                                        \
+                        ? 1                                                                 \
+                        : 8),                                                               \
+   (floatv8){(float)(a), (float)(b), (float)(c), (float)(d), (float)(e), (float)(f),  \
              (float)(g), (float)(h)})
 #define simd_vadds(a, b) (swemu_count_vector(8), (floatv8)(a) + (floatv8)(b))
 #define simd_vmuls(a, b) (swemu_count_vector(8), (floatv8)(a) * (floatv8)(b))
