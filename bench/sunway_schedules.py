@@ -9,8 +9,8 @@ to the DMA the athread emulator counted; docs/perf-model.md).
 
 Prints a markdown table (model, predicted ms for each schedule, speed-up, the
 best % of core-group peak among the convolution layers, and over the heavy
-ones: the Conv layers that each do at least 5% of the model's Conv flops,
-their flop-weighted % of peak and the lowest of them) and the geometric mean
+ones: the largest Conv layers by flops that together do half of the model's
+Conv flops, their flop-weighted % of peak and the lowest of them) and the geometric mean
 speed-up. Every number is a model prediction, not a measurement.
 """
 
@@ -65,7 +65,12 @@ def main():
         best_txt = f"{best['name']}: {100 * best['peak_fraction']:.1f}%" if best else "n/a"
         flops = {l["name"]: l["gflops"] * 1e9 * l["seconds"] for l in convs}
         total = sum(flops.values())
-        heavy = [l for l in convs if total > 0 and flops[l["name"]] >= 0.05 * total]
+        heavy, acc = [], 0.0
+        for l in sorted(convs, key=lambda l: -flops[l["name"]]):
+            if acc >= 0.5 * total:
+                break
+            heavy.append(l)
+            acc += flops[l["name"]]
         heavy_txt = "n/a"
         if heavy:
             hf = sum(flops[l["name"]] for l in heavy)

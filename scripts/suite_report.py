@@ -6,6 +6,9 @@ Runtime, and write the agreement table (generated, with the command).
         --models-dir build/models --models resnet18,resnet50,... \
         --work build/suite --markdown docs/suite.md [--targets host,sw26010] [--repeat 1]
 
+A target may name a schedule: sw26010:swtvm-v1 runs `swtc run --target
+sw26010 --schedule swtvm-v1`.
+
 Exit 1 if any model on any target differs from ONNX Runtime or the reference
 interpreter by more than --tol (relative L2).
 """

@@ -87,9 +87,13 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
     ok = True
     rows = []
     for target in targets:
-        out_dir = os.path.join(work, target)
-        text = run([swtc, "run", model, "--target", target, *in_args,
-                    "--output-dir", out_dir, "--work-dir", os.path.join(work, "build-" + target),
+        # "TARGET:SCHEDULE" runs a Sunway target with a schedule other than the default.
+        tname, _, sched = target.partition(":")
+        sched_args = ["--schedule", sched] if sched else []
+        out_dir = os.path.join(work, target.replace(":", "-"))
+        text = run([swtc, "run", model, "--target", tname, *sched_args, *in_args,
+                    "--output-dir", out_dir,
+                    "--work-dir", os.path.join(work, "build-" + target.replace(":", "-")),
                     "--repeat", str(repeat), "--tolerance", str(tol)],
                    f"swtc run --target {target}")
         lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))
