@@ -1,0 +1,87 @@
+// The Conv micro-kernel (codegen/microkernel.h): which nests it takes and the
+// register block it picks. Numbers: every Conv of the e2e models on sw26010 /
+// sw26010pro runs through it and is checked against the reference interpreter.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "codegen/c_printer.h"
+#include "codegen/microkernel.h"
+#include "tir/tir.h"
+
+namespace swtc::codegen {
+namespace {
+
+using namespace tir;
+
+std::string joined(const std::vector<std::string> &lines) {
+  std::string s;
+  for (const auto &l : lines) s += l + "\n";
+  return s;
+}
+
+size_t count(const std::string &s, const std::string &what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+// for w (7) { for c (8) { for r (3) { y_l[c][w] += x_l[r][w + 1] * w_l[r][c] } } }
+Stmt nest(bool weight_last_is_c = true, int64_t c_extent = 8) {
+  Buffer y = make_buffer("y_l", {c_extent, 7}, Scope::Ldm);
+  Buffer x = make_buffer("x_l", {3, 9}, Scope::Ldm);
+  Buffer w = make_buffer("w_l", {3, c_extent}, Scope::Ldm);
+  Expr wv = var("w"), c = var("c"), r = var("r");
+  Expr wt = weight_last_is_c ? load(w, {r, c}) : load(w, {c, r});
+  Stmt upd = store(y, {c, wv}, load(y, {c, wv}) + load(x, {r, wv + int_imm(1)}) * wt);
+  return for_loop("w", 7, ForKind::Serial,
+                  for_loop("c", c_extent, ForKind::Serial, for_loop("r", 3, ForKind::Serial, upd)));
+}
+
+TEST(MicroKernel, BlockPrefersMoreMultiplyAddsPerAccess) {
+  EXPECT_EQ(microkernel_block(7, 2), std::make_pair(int64_t(7), int64_t(2)));
+  EXPECT_EQ(microkernel_block(56, 8), std::make_pair(int64_t(4), int64_t(4)));
+  EXPECT_EQ(microkernel_block(1, 16), std::make_pair(int64_t(1), int64_t(16)));
+  const auto [wb, vb] = microkernel_block(14, 16);
+  EXPECT_LE(wb * vb, 24);
+  EXPECT_EQ(14 % wb, 0);
+  EXPECT_EQ(16 % vb, 0);
+}
+
+TEST(MicroKernel, ConvNestBecomesRegisterBlockedMultiplyAdds) {
+  CPrinter p;
+  auto out = conv_microkernel(nest(), simd_spec(256), {}, p);
+  ASSERT_TRUE(out);
+  const std::string s = joined(*out);
+  // 7 columns x 2 vectors of 4 channels: 14 accumulators, 14 vmas per tap,
+  // 2 aligned weight loads and 7 broadcasts per tap.
+  EXPECT_NE(s.find("7 x 2 floatv4 accumulators"), std::string::npos) << s;
+  EXPECT_EQ(count(s, "simd_vmas("), 14u) << s;
+  EXPECT_EQ(count(s, "simd_load("), 2u) << s;
+  EXPECT_NE(s.find("&w_l[((r * 8) + (c + 4))]"), std::string::npos) << s;
+  EXPECT_NE(s.find("x_l[((r * 9) + (w + 7))]"), std::string::npos) << s;
+  EXPECT_EQ(count(s, "simd_store("), 14u) << s;  // the block added into y_l lane by lane
+}
+
+TEST(MicroKernel, Floatv8OnThePro) {
+  CPrinter p;
+  auto out = conv_microkernel(nest(true, 16), simd_spec(512), {}, p);
+  ASSERT_TRUE(out);
+  EXPECT_NE(joined(*out).find("floatv8 accumulators"), std::string::npos);
+}
+
+TEST(MicroKernel, OtherNestsAreLeftAlone) {
+  CPrinter p;
+  // The weight's contiguous index is not the channel loop: no aligned vectors.
+  EXPECT_FALSE(conv_microkernel(nest(false), simd_spec(256), {}, p));
+  // Channels not a multiple of the lanes.
+  EXPECT_FALSE(conv_microkernel(nest(true, 6), simd_spec(256), {}, p));
+  // No reduction loop inside: an init or epilogue nest.
+  Buffer y = make_buffer("y_l", {8, 7}, Scope::Ldm);
+  Stmt init = for_loop("w", 7, ForKind::Serial,
+                       for_loop("c", 8, ForKind::Serial, store(y, {var("c"), var("w")}, float_imm(0))));
+  EXPECT_FALSE(conv_microkernel(init, simd_spec(256), {}, p));
+}
+
+}  // namespace
+}  // namespace swtc::codegen
