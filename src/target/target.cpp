@@ -154,14 +154,14 @@ const char *schedule_mode_name(ScheduleMode m) {
   return m == ScheduleMode::Default ? "default" : "swtvm-v1";
 }
 
-Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
-                               int64_t reduce_tile, bool double_buffer) {
-  const size_t k = def.num_spatial();
-  SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
-  Schedule s(def);
+namespace {
+/// Splits every output axis d by tiles[d], puts the outer parts outside the
+/// inner ones and fuses the outer parts; returns {fused loop, inner loops}.
+std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
+                                                              const std::vector<int64_t> &tiles) {
   std::vector<std::string> outer, inner;
-  for (size_t d = 0; d < k; ++d) {
-    auto [o, i] = s.split(def.axes[d].name, tiles[d]);
+  for (size_t d = 0; d < tiles.size(); ++d) {
+    auto [o, i] = s.split(s.def().axes[d].name, tiles[d]);
     outer.push_back(o);
     inner.push_back(i);
   }
@@ -169,7 +169,18 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   order.insert(order.end(), inner.begin(), inner.end());
   s.reorder(order);
   std::string f = outer[0];
-  for (size_t d = 1; d < k; ++d) f = s.fuse(f, outer[d]);
+  for (size_t d = 1; d < outer.size(); ++d) f = s.fuse(f, outer[d]);
+  return {f, inner};
+}
+}  // namespace
+
+Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
+                               int64_t reduce_tile, bool double_buffer) {
+  const size_t k = def.num_spatial();
+  SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
+  Schedule s(def);
+  auto [f, inner] = tile_outputs(s, tiles);
+  std::vector<std::string> order;
   std::string red_outer;
   order = {f};
   bool first = true;
@@ -317,17 +328,8 @@ Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
                               const std::vector<int64_t> &tiles, int64_t reduce_tile) {
   SWTC_CHECK(def.num_spatial() == 4 && tiles.size() == 4, "conv schedule of ", def.name);
   Schedule s(def);
-  std::vector<std::string> outer, inner;
-  for (size_t d = 0; d < 4; ++d) {
-    auto [o, i] = s.split(def.axes[d].name, tiles[d]);
-    outer.push_back(o);
-    inner.push_back(i);
-  }
-  std::vector<std::string> order = outer;
-  order.insert(order.end(), inner.begin(), inner.end());
-  s.reorder(order);
-  std::string f = outer[0];
-  for (size_t d = 1; d < 4; ++d) f = s.fuse(f, outer[d]);
+  auto [f, inner] = tile_outputs(s, tiles);
+  std::vector<std::string> order;
   std::vector<std::string> reduce;
   for (const auto &iv : def.axes)
     if (iv.reduce) reduce.push_back(iv.name);
