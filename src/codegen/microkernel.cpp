@@ -28,20 +28,9 @@ std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vector
 
 namespace {
 
-bool uses(const Expr &e, const std::string &v) {
-  struct U : IRVisitor {
-    const std::string &name;
-    bool found = false;
-    explicit U(const std::string &n) : name(n) {}
-    void visit_Var(const Expr &e) override { found = found || e->name == name; }
-  } u(v);
-  u.visit(e);
-  return u.found;
-}
-
 bool uses_any(const std::vector<Expr> &idx, const std::string &v) {
   for (const auto &i : idx)
-    if (uses(i, v)) return true;
+    if (uses_var(i, v)) return true;
   return false;
 }
 
@@ -98,7 +87,7 @@ std::optional<std::vector<std::string>> conv_microkernel(
   if (!x->buffer->elem.is_float() || !w->buffer->elem.is_float()) return std::nullopt;
   if (uses_any(x->args, b)) return std::nullopt;
   for (size_t d = 0; d + 1 < w->args.size(); ++d)
-    if (uses(w->args[d], a) || uses(w->args[d], b)) return std::nullopt;
+    if (uses_var(w->args[d], a) || uses_var(w->args[d], b)) return std::nullopt;
   // W rows vector-aligned: its flat offset at b = 0 is a multiple of the lanes.
   const int64_t lanes = spec.lanes;
   if (eb % lanes != 0) return std::nullopt;

@@ -312,14 +312,7 @@ std::string conv_weight(const ComputeDef &def, const std::set<std::string> &cons
     };
     bool ok = is_var(w->args[0], def.axes[1].name);
     for (size_t r = 0; r < 3; ++r) ok = ok && is_var(w->args[r + 1], reduce[r]);
-    struct UsesC : tir::IRVisitor {
-      std::string c;
-      bool found = false;
-      void visit_Var(const tir::Expr &e) override { found = found || e->name == c; }
-    } u;
-    u.c = def.axes[1].name;
-    u.visit(x);
-    if (ok && !u.found) return w->buffer->name;
+    if (ok && !tir::uses_var(x, def.axes[1].name)) return w->buffer->name;
   }
   return "";
 }
