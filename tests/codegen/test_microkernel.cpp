@@ -8,17 +8,12 @@
 #include "codegen/c_printer.h"
 #include "codegen/microkernel.h"
 #include "tir/tir.h"
+#include "joined.h"
 
 namespace swtc::codegen {
 namespace {
 
 using namespace tir;
-
-std::string joined(const std::vector<std::string> &lines) {
-  std::string s;
-  for (const auto &l : lines) s += l + "\n";
-  return s;
-}
 
 size_t count(const std::string &s, const std::string &what) {
   size_t n = 0;

@@ -8,17 +8,12 @@
 #include "codegen/c_printer.h"
 #include "codegen/simd.h"
 #include "tir/tir.h"
+#include "joined.h"
 
 namespace swtc::codegen {
 namespace {
 
 using namespace tir;
-
-std::string joined(const std::vector<std::string> &lines) {
-  std::string s;
-  for (const auto &l : lines) s += l + "\n";
-  return s;
-}
 
 struct Bufs {
   Buffer y = make_buffer("y_l", {2, 8}, Scope::Ldm);
