@@ -15,24 +15,17 @@ model prediction, not a measurement.
 """
 
 import argparse
-import json
 import os
-import subprocess
-import sys
+
+import swtc_profile
 
 SUITE = "resnet18_b8,resnet50_b8,alexnet_b8,mobilenet_v2_b8,squeezenet1_1_b8"
 
 
 def profile(swtc, model, target, n, work):
-    out = os.path.join(work, "cg%d" % n)
-    os.makedirs(out, exist_ok=True)
-    js = os.path.join(out, "profile.json")
-    p = subprocess.run([swtc, "profile", model, "--target", target, "--core-groups", str(n),
-                        "--work-dir", out, "--json", js],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if p.returncode != 0:
-        sys.exit(f"swtc profile failed for {model} ({n} core groups):\n{p.stdout}")
-    return json.load(open(js))
+    return swtc_profile.profile(swtc, model, os.path.join(work, "cg%d" % n),
+                                ["--target", target, "--core-groups", str(n)],
+                                f"{n} core groups")
 
 
 def main():

@@ -15,25 +15,18 @@ speed-up. Every number is a model prediction, not a measurement.
 """
 
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
+
+import swtc_profile
 
 SUITE = "resnet18,resnet50,vgg16,vgg19,alexnet,mobilenet_v2,squeezenet1_1,bert"
 
 
 def profile(swtc, model, schedule, work):
-    out = os.path.join(work, schedule)
-    os.makedirs(out, exist_ok=True)
-    js = os.path.join(out, "profile.json")
-    p = subprocess.run([swtc, "profile", model, "--target", "sw26010", "--schedule", schedule,
-                        "--work-dir", out, "--json", js],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if p.returncode != 0:
-        sys.exit(f"swtc profile failed for {model} ({schedule}):\n{p.stdout}")
-    return json.load(open(js))
+    return swtc_profile.profile(swtc, model, os.path.join(work, schedule),
+                                ["--target", "sw26010", "--schedule", schedule], schedule)
 
 
 def new_peak(prof, layers, flops):
