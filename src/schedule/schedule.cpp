@@ -1,6 +1,7 @@
 #include "schedule/schedule.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "common/error.h"
@@ -309,9 +310,12 @@ tir::PrimFunc Schedule::lower() const {
     return r;
   };
 
-  // Wraps `body` (the inside of loop `at`) in the stages attached to `at`.
-  auto apply_caches = [&](const std::string &at, Stmt body) {
+  // Wraps `body` (the inside of loop `at`) in the stages attached to `at`
+  // (those `pick` accepts).
+  auto apply_caches = [&](const std::string &at, Stmt body,
+                          const std::function<bool(const Cache &)> &pick = nullptr) {
     for (const Cache *c : cache_at(at)) {
+      if (pick && !pick(*c)) continue;
       Buffer g = out;
       if (!c->buffer.empty())
         for (const auto &b : def_.inputs)
@@ -379,6 +383,7 @@ tir::PrimFunc Schedule::lower() const {
   };
 
   Stmt inner;
+  std::function<bool(const Cache &)> staged_with_epilogue;
   if (def_.combiner == Combiner::None) {
     inner = if_then(guard, store(out, out_idx, value));
   } else {
@@ -391,12 +396,35 @@ tir::PrimFunc Schedule::lower() const {
                              store(out, out_idx, upd)));
     Stmt epi = epilogue ? nest(R, true, false, if_then(guard, store(out, out_idx, epilogue)))
                         : nullptr;
+    // Inputs staged just outside the reduction that only the epilogue reads
+    // (a bias, the other operand of a fused Add) are fetched after it, in
+    // LDM the reduction's inner stages have finished with: their stages wrap
+    // the epilogue alone, beside the reduction nest (tir ldm_layout gives
+    // siblings the same offsets).
+    if (epi && R > 0) {
+      auto epilogue_only = [&](const Cache &c) {
+        if (c.buffer.empty() || c.double_buffer) return false;
+        for (const auto &b : def_.inputs)
+          if (b->name == c.buffer) {
+            AccessCollector in_init(b.get()), in_main(b.get());
+            in_init.visit(init);
+            in_main.visit(main);
+            return in_init.accesses.empty() && in_main.accesses.empty();
+          }
+        return false;
+      };
+      epi = apply_caches(leaves_[R - 1].name, epi, epilogue_only);
+      staged_with_epilogue = epilogue_only;
+    }
     inner = seq({init, main, epi});
   }
   Stmt body = inner;
   for (size_t k = R; k-- > 0;) {
     const LeafAxis &l = leaves_[k];
-    body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body));
+    std::function<bool(const Cache &)> pick = nullptr;
+    if (k + 1 == R && staged_with_epilogue)
+      pick = [&](const Cache &c) { return !staged_with_epilogue(c); };
+    body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body, pick));
   }
   PrimFunc f;
   f.name = def_.name;

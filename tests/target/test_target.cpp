@@ -92,10 +92,14 @@ TEST(TargetSchedule, LdmRefusal) {
 }
 
 TEST(TargetSchedule, LdmBytesOfSunwayScheduleMatchTheTiles) {
-  // row 7, reduce 16: y 1x1x7, x 16x3x9, w 1x16x3x3, b 1 floats (each rounded to 32 B).
+  // row 7, reduce 16: y 1x1x7, x 16x3x9, w 1x16x3x3 floats (each rounded to
+  // 32 B); b (1 float) is read by the epilogue only, so it is staged after the
+  // reduction in the LDM that x and w used.
   tir::PrimFunc f = sunway_schedule(kBig.def(), 7, 16, 64).lower();
   auto r32 = [](int64_t floats) { return (floats * 4 + 31) / 32 * 32; };
-  EXPECT_EQ(tir::ldm_bytes(f), r32(1) + r32(7) + r32(16 * 3 * 9) + r32(16 * 9)) << tir::to_text(f);
+  EXPECT_EQ(tir::ldm_bytes(f), r32(7) + r32(16 * 3 * 9) + r32(16 * 9)) << tir::to_text(f);
+  const std::string text = tir::to_text(f);
+  EXPECT_LT(text.find("stage x_l"), text.find("stage b_l")) << text;
 }
 
 /// y[i] = sum_{r, q} x[r, q] with `q` huge: even one element of `r` per step
