@@ -211,7 +211,8 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   return s;
 }
 
-double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops) {
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops,
+                        double scalar_flops) {
   // The performance model's DMA cost (src/perf, docs/perf-model.md) applied to
   // the compiler's estimate of the busiest CPE's traffic, as if every CPE moved
   // as much: contiguous transfers at the bandwidth of their mean size, strided
@@ -223,8 +224,9 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_f
       p.dma_shared_seconds(e.bytes, e.transfers, e.stride_bytes, e.stride_transfers, e.stride_blocks) *
           t.workers,
       e.transfers * p.dma_transfer_latency_s.value);
-  const double compute =
-      vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() : e.flops / p.cpe_scalar_flops();
+  const double compute = vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() +
+                                                 scalar_flops / p.cpe_scalar_flops()
+                                           : e.flops / p.cpe_scalar_flops();
   return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }
 
@@ -343,10 +345,12 @@ Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
 }
 
 namespace {
-/// Micro-kernel tilings of a Conv: output channels per step a multiple of the
-/// vector lanes, rows per step a divisor of the height (or a power of two),
-/// whole rows; the largest reduce tile that fits; least modelled time with
-/// the micro-kernel's flops (padding taps included) at the SIMD rate.
+/// Micro-kernel tilings of a Conv: images per step a power of two, output
+/// channels per step a multiple of the vector lanes, rows per step a divisor
+/// of the height (or a power of two), whole rows; the largest reduce tile that
+/// fits; least modelled time with the micro-kernel's flops (padding taps
+/// included) at the SIMD rate and its write-back (each reduce step adds the
+/// register block into the output tile lane by lane) at the scalar rate.
 std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::string &weight,
                                           const Target &t) {
   const int64_t lanes = t.vector_bits / 32;
@@ -360,35 +364,39 @@ std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::stri
     if (H % h == 0 || (h & (h - 1)) == 0) rows.push_back(h);
   std::optional<Schedule> best;
   double best_cost = 0;
-  for (int64_t ct = lanes; ct <= 64; ct *= 2) {
-    if (ct > lanes && ct / 2 >= M) break;  // a block beyond the channels only pads
-    for (int64_t ht : rows) {
-      const std::vector<int64_t> tiles = {1, ct, ht, W};
-      for (int64_t rt = red[0]; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
-        try {
-          Schedule s = sunway_conv_schedule(def, weight, tiles, rt);
-          tir::PrimFunc f = s.lower();
-          if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
-          const int64_t steps = N * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
-          const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-          const double flops = 2.0 * double(per_cpe) * double(ct * ht * W) *
-                               double((red[0] + rt - 1) / rt * rt) * double(red[1] * red[2]);
-          // Padding work (channels past the last, taps in the halo, rows past
-          // the end) is executed but useless: at most a quarter more.
-          const double executed = flops / double(per_cpe) * double(steps);
-          if (executed > 1.25 * double(f.flops)) break;
-          const double cost = sunway_tile_cost(f, t, flops);
-          if (!best || cost < best_cost) {
-            best = std::move(s);
-            best_cost = cost;
+  for (int64_t nt = 1; nt <= N; nt *= 2)
+    for (int64_t ct = lanes; ct <= 256; ct *= 2) {
+      if (ct > lanes && ct / 2 >= M) break;  // a block beyond the channels only pads
+      for (int64_t ht : rows) {
+        if (nt > 1 && ht < H) continue;  // several images only with whole images
+        const std::vector<int64_t> tiles = {nt, ct, ht, W};
+        for (int64_t rt = red[0]; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
+          try {
+            Schedule s = sunway_conv_schedule(def, weight, tiles, rt);
+            tir::PrimFunc f = s.lower();
+            if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
+            const int64_t steps =
+                ((N + nt - 1) / nt) * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
+            const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+            const double outputs = double(per_cpe) * double(nt * ct * ht * W);
+            const double rsteps = double((red[0] + rt - 1) / rt);
+            const double flops = 2.0 * outputs * rsteps * double(rt) * double(red[1] * red[2]);
+            // Padding work (channels past the last, taps in the halo, rows past
+            // the end) is executed but useless: at most a quarter more.
+            const double executed = flops / double(per_cpe) * double(steps);
+            if (executed > 1.25 * double(f.flops)) break;
+            const double cost = sunway_tile_cost(f, t, flops, outputs * rsteps);
+            if (!best || cost < best_cost) {
+              best = std::move(s);
+              best_cost = cost;
+            }
+            break;  // the largest reduce tile that fits
+          } catch (const UserError &) {
+            break;
           }
-          break;  // the largest reduce tile that fits
-        } catch (const UserError &) {
-          break;
         }
       }
     }
-  }
   return best;
 }
 }  // namespace

@@ -76,8 +76,10 @@ schedule::Schedule sunway_tiled_schedule(const schedule::ComputeDef &def,
 /// CPE's share of the core group's bandwidth, a fixed cost per transfer, and
 /// scalar compute. Used to rank tilings, not to report times.
 /// `vector_flops`: the flops one CPE executes in vector code (micro-kernel),
-/// at the SIMD rate; < 0: all of f's flops, scalar.
-double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops = -1);
+/// at the SIMD rate, and `scalar_flops` beside them at the scalar rate; < 0:
+/// all of f's flops, scalar.
+double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops = -1,
+                        double scalar_flops = 0);
 
 /// The Sunway schedule with explicit tile sizes: `reduce_tile` elements of the
 /// first reduce axis and `row_tile` of the last output axis staged per step.
