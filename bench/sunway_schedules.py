@@ -10,8 +10,10 @@ to the DMA the athread emulator counted; docs/perf-model.md).
 Prints a markdown table (model, predicted ms for each schedule, speed-up, the
 best % of core-group peak among the convolution layers, and over the heavy
 ones: the largest Conv layers by flops that together do half of the model's
-Conv flops, their flop-weighted % of peak and the lowest of them) and the geometric mean
-speed-up. Every number is a model prediction, not a measurement.
+Conv flops, their flop-weighted % of peak, the lowest of them, and their
+roofline: the % of peak no schedule could exceed moving each of their tensors
+once at the model's best DMA bandwidth) and the geometric mean speed-up.
+Every number is a model prediction, not a measurement.
 """
 
 import argparse
@@ -44,7 +46,7 @@ def main():
     args = ap.parse_args()
     print("MODEL PREDICTIONS for one SW26010 core group (not measurements)\n")
     print("| model | swtvm-v1 ms | default ms | speed-up | best conv layer, % of peak "
-          "| heavy conv layers: n, % of peak (all, lowest) |")
+          "| heavy conv layers: n, % of peak (all, lowest), roofline |")
     print("|---|---|---|---|---|---|")
     logs = []
     for name in args.models.split(","):
@@ -70,8 +72,10 @@ def main():
             ht = sum(l["seconds"] for l in heavy)
             frac = hf / ht / (new_peak(new, heavy, flops))
             low = min(heavy, key=lambda l: l["peak_fraction"])
+            # Their roofline: the least time each could take moving its tensors once.
+            bound = hf / sum(flops[l["name"]] / l["bound_fraction"] for l in heavy)
             heavy_txt = (f"{len(heavy)}, {100 * frac:.1f}% ({low['name']}: "
-                         f"{100 * low['peak_fraction']:.1f}%)")
+                         f"{100 * low['peak_fraction']:.1f}%), roofline {100 * bound:.0f}%")
         print(f"| {name} | {base['total_seconds'] * 1e3:.1f} | {new['total_seconds'] * 1e3:.1f} | "
               f"{speedup:.2f}x | {best_txt} | {heavy_txt} |", flush=True)
     print(f"\ngeometric mean speed-up over swtvm-v1: {math.exp(sum(logs) / len(logs)):.2f}x "

@@ -16,10 +16,67 @@
 #include "perf/model.h"
 #include "perf/params.h"
 #include "tir/analysis.h"
+#include "tir/functor.h"
 
 namespace swtc::driver {
 
 namespace fs = std::filesystem;
+
+namespace {
+/// A lower bound on the bytes kernel `def` must move between main memory and
+/// the CPEs: its output once, and of each input the elements one of its loads
+/// touches (the most over its loads). Per dimension an affine index's values
+/// inside the tensor are counted: all of its in-range span when its terms,
+/// by increasing step, leave no gaps, else that span over the largest step.
+/// A load that is not affine in the axes counts nothing.
+double compulsory_bytes(const schedule::ComputeDef &def) {
+  std::map<std::string, int64_t> extents;
+  for (const auto &iv : def.axes) extents[iv.name] = iv.extent;
+  struct Loads : tir::IRVisitor {
+    std::map<const tir::BufferNode *, std::vector<std::vector<tir::Expr>>> by_buffer;
+    void visit_Load(const tir::Expr &e) override {
+      by_buffer[e->buffer.get()].push_back(e->args);
+      tir::IRVisitor::visit_Load(e);
+    }
+  } loads;
+  for (const tir::Expr &e : {def.init, def.cond, def.value, def.epilogue})
+    if (e) loads.visit(e);
+  double bytes = double(def.output->bytes());
+  for (const auto &in : def.inputs) {
+    auto it = loads.by_buffer.find(in.get());
+    if (it == loads.by_buffer.end()) continue;
+    double most = 0;
+    for (const auto &idx : it->second) {
+      double elems = 1;
+      for (size_t d = 0; d < idx.size() && elems > 0; ++d) {
+        const tir::LinearForm f = tir::linear_form(idx[d], extents);
+        if (!f.ok || f.sym) {
+          elems = 0;
+          break;
+        }
+        int64_t lo = f.constant, hi = f.constant, span = 1, step = 1;
+        bool dense = true;
+        std::vector<std::pair<int64_t, int64_t>> terms;  // (|coeff|, extent)
+        for (const auto &[v, k] : f.coeffs)
+          if (k != 0 && extents.at(v) > 1) terms.push_back({k < 0 ? -k : k, extents.at(v)});
+        std::sort(terms.begin(), terms.end());
+        for (const auto &[k, ext] : terms) {
+          dense = dense && k <= span;
+          span += k * (ext - 1);
+          step = std::max(step, k);
+        }
+        for (const auto &[v, k] : f.coeffs) (k < 0 ? lo : hi) += k * (extents.at(v) - 1);
+        const int64_t in_lo = std::max<int64_t>(lo, 0), in_hi = std::min(hi, in->shape[d] - 1);
+        const int64_t inside = in_hi >= in_lo ? in_hi - in_lo + 1 : 0;
+        elems *= double(dense ? inside : (inside + step - 1) / step);
+      }
+      most = std::max(most, elems);
+    }
+    bytes += most * double(in->elem.bytes);
+  }
+  return bytes;
+}
+}  // namespace
 
 Profile profile_model(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
                       std::ostream &log) {
@@ -103,6 +160,12 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     lp.flops = l.flops;
     lp.vector_flops = l.vector_flops;
     lp.compiler_flops = k ? double(k->func.flops) * ncg : 0;
+    if (k && useful > 0) {
+      const double dma_s =
+          compulsory_bytes(k->kernel.def) / params.dma_bandwidth(double(m.target.scratchpad_bytes));
+      const double compute_s = double(k->func.flops) / params.cg_peak_flops();
+      lp.bound_fraction = compute_s / std::max(compute_s, dma_s);
+    }
     prof.layers.push_back(lp);
   }
   // The core groups run independently: the program ends with the slowest one.
@@ -118,22 +181,24 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
       << ": performance model of docs/perf-model.md applied to the DMA and the scalar and "
          "vector flops counted by the athread emulator; DMA overlapped with compute in "
          "double-buffered kernels, blocking elsewhere. LDM B: the compiler's figure; LDM used: "
-         "what the emulator observed (highest LDM byte written, max over CPEs).";
+         "what the emulator observed (highest LDM byte written, max over CPEs). % bound: the "
+         "roofline, the % of peak no schedule could exceed moving each of the kernel's tensors "
+         "once at the model's best DMA bandwidth.";
   if (ncg > 1)
     out << " Core groups: pred. us is the slowest core group's time for the layer; DMA "
            "bytes, DMAs and flops are summed over the "
         << ncg << " core groups; GFLOPS and % peak are of all " << ncg
         << " core groups; LDM is per CPE (max).";
   out << "\n";
-  std::snprintf(line, sizeof line, "%-34s %-22s %11s %8s %7s %12s %9s %8s %8s %6s\n", "layer",
-                "op", "pred. us", "GFLOPS", "% peak", "DMA bytes", "DMAs", "LDM B", "LDM used",
-                "% vec");
+  std::snprintf(line, sizeof line, "%-34s %-22s %11s %8s %7s %7s %12s %9s %8s %8s %6s\n",
+                "layer", "op", "pred. us", "GFLOPS", "% peak", "% bound", "DMA bytes", "DMAs",
+                "LDM B", "LDM used", "% vec");
   out << line;
   for (const auto &l : prof.layers) {
     std::snprintf(line, sizeof line,
-                  "%-34s %-22s %11.1f %8.2f %7.2f %12lld %9lld %8lld %8lld %6.1f\n",
+                  "%-34s %-22s %11.1f %8.2f %7.2f %7.2f %12lld %9lld %8lld %8lld %6.1f\n",
                   l.name.c_str(), l.op.c_str(), l.seconds * 1e6, l.gflops, l.peak_fraction * 100,
-                  static_cast<long long>(l.dma_bytes), static_cast<long long>(l.dma_transfers),
+                  l.bound_fraction * 100, static_cast<long long>(l.dma_bytes), static_cast<long long>(l.dma_transfers),
                   static_cast<long long>(l.ldm_bytes), static_cast<long long>(l.ldm_used_bytes),
                   l.flops > 0 ? 100 * l.vector_flops / l.flops : 0.0);
     out << line;
@@ -174,7 +239,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
         "over the core_groups processes: total_seconds = max of core_group_seconds; per layer "
         "seconds = max over core groups; dma_bytes, dma_transfers, flops, vector_flops, "
         "compiler_flops summed over core groups; peak_fraction of all core groups' peak; "
-        "ldm_bytes, ldm_used_bytes per CPE";
+        "ldm_bytes, ldm_used_bytes per CPE; bound_fraction: the roofline (each tensor of the "
+        "kernel moved once at the best DMA bandwidth, vector peak compute), of one core group";
     j["layers"] = nlohmann::ordered_json::array();
     for (const auto &l : prof.layers)
       j["layers"].push_back({{"name", l.name},
@@ -188,7 +254,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
                              {"ldm_used_bytes", l.ldm_used_bytes},
                              {"flops", l.flops},
                              {"vector_flops", l.vector_flops},
-                             {"compiler_flops", l.compiler_flops}});
+                             {"compiler_flops", l.compiler_flops},
+                             {"bound_fraction", l.bound_fraction}});
     std::ofstream os(opts.json);
     os << j.dump(2) << "\n";
     if (!os) user_error("cannot write '", opts.json, "'");

@@ -25,6 +25,11 @@ struct LayerProfile {
   int64_t ldm_used_bytes = -1;  // what the emulator observed (max over CPEs); -1 unknown
   double flops = 0, vector_flops = 0;  // counted by the emulator (all CPEs)
   double compiler_flops = 0;           // the compiler's count (cross-check only)
+  // Roofline bound: the highest peak_fraction any schedule could reach if it
+  // moved every tensor of the kernel (inputs, weights, output) exactly once
+  // at the best DMA bandwidth of the model (transfers as large as the LDM),
+  // and computed at the vector peak. 0 if unknown (a copy).
+  double bound_fraction = 0;
 };
 
 struct Profile {

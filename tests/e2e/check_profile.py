@@ -22,6 +22,11 @@ for layer in j["layers"]:
     for key in ["name", "op", "seconds", "gflops", "peak_fraction", "dma_bytes", "ldm_bytes"]:
         assert key in layer, key
     assert layer["seconds"] > 0 and layer["dma_bytes"] > 0 and 0 < layer["ldm_bytes"] <= budget
+    # The roofline bounds every schedule: the predicted rate cannot exceed it
+    # (the model charges at least each tensor once at the best DMA bandwidth).
+    if layer["bound_fraction"] > 0:
+        assert 0 < layer["bound_fraction"] <= 1, layer
+        assert layer["peak_fraction"] <= layer["bound_fraction"] * (1 + 1e-9), layer
 assert abs(sum(l["seconds"] for l in j["layers"]) - j["total_seconds"]) < 1e-9
 svg = open(work + "/profile.svg").read()
 assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml"), svg[:80]
