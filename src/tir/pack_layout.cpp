@@ -8,8 +8,9 @@ namespace swtc::tir {
 
 std::vector<int64_t> packed_shape(const std::vector<int64_t> &shape, size_t dim, int64_t block) {
   SWTC_CHECK(dim < shape.size() && block >= 1, "pack: bad dim or block");
-  std::vector<int64_t> s = shape;
-  s[dim] = (shape[dim] + block - 1) / block;
+  std::vector<int64_t> s = {(shape[dim] + block - 1) / block};
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (d != dim) s.push_back(shape[d]);
   s.push_back(block);
   return s;
 }
@@ -22,11 +23,12 @@ std::vector<int64_t> pack_source_index(const std::vector<int64_t> &shape, size_t
   std::vector<int64_t> src(static_cast<size_t>(n));
   std::vector<int64_t> idx(ps.size(), 0);  // packed index, row-major counter
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t d_index = idx[dim] * block + idx.back();
+    const int64_t d_index = idx[0] * block + idx.back();
     int64_t off = -1;
     if (d_index < shape[dim]) {
       off = 0;
-      for (size_t d = 0; d < shape.size(); ++d) off = off * shape[d] + (d == dim ? d_index : idx[d]);
+      for (size_t d = 0, k = 1; d < shape.size(); ++d)
+        off = off * shape[d] + (d == dim ? d_index : idx[k++]);
     }
     src[static_cast<size_t>(i)] = off;
     for (size_t d = ps.size(); d-- > 0;) {
@@ -68,13 +70,10 @@ class Packer : public IRMutator {
     if (!multiple_of(s->indices[dim_], block_))
       user_error("pack ", old_g_->name, ": the box corner in dimension ", dim_,
                  " is not provably a multiple of ", block_);
-    std::vector<int64_t> lshape = s->local->shape;
-    lshape[dim_] = 1;
-    lshape.push_back(block_);
-    Buffer local = make_buffer(s->local->name, lshape, Scope::Ldm, s->local->elem);
-    std::vector<Expr> lo = s->indices;
-    lo[dim_] = floordiv(lo[dim_], int_imm(block_));
-    lo.push_back(int_imm(0));
+    Buffer local = make_buffer(s->local->name, packed_shape(s->local->shape, dim_, block_),
+                               Scope::Ldm, s->local->elem);
+    std::vector<Expr> lo = packed(s->indices, floordiv(s->indices[dim_], int_imm(block_)),
+                                  int_imm(0));
     const Buffer old_local = s->local;
     locals_.push_back({old_local, local});
     Stmt body = mutate(s->inner());
@@ -85,19 +84,21 @@ class Packer : public IRMutator {
   Expr mutate_Load(const Expr &e) override {
     Expr r = IRMutator::mutate_Load(e);
     std::vector<Expr> idx = r->args;
-    if (r->buffer == old_g_) {  // unstaged access: block and offset by arithmetic
-      Expr i = idx[dim_];
-      idx[dim_] = floordiv(i, int_imm(block_));
-      idx.push_back(floormod(i, int_imm(block_)));
-      return load(new_g_, idx);
-    }
+    if (r->buffer == old_g_)  // unstaged access: block and offset by arithmetic
+      return load(new_g_, packed(idx, floordiv(idx[dim_], int_imm(block_)),
+                                 floormod(idx[dim_], int_imm(block_))));
     for (const auto &[from, to] : locals_)
-      if (r->buffer == from) {
-        idx.push_back(idx[dim_]);
-        idx[dim_] = int_imm(0);
-        return load(to, idx);
-      }
+      if (r->buffer == from) return load(to, packed(idx, int_imm(0), idx[dim_]));
     return r;
+  }
+
+  /// The packed index list: `block` first, the other dims, `inner` last.
+  std::vector<Expr> packed(const std::vector<Expr> &idx, Expr block, Expr inner) const {
+    std::vector<Expr> out = {std::move(block)};
+    for (size_t d = 0; d < idx.size(); ++d)
+      if (d != dim_) out.push_back(idx[d]);
+    out.push_back(std::move(inner));
+    return out;
   }
 
   Stmt mutate_Store(const Stmt &s) override {

@@ -2,11 +2,13 @@
 // rewrite a schedule asks for with Schedule::pack.
 //
 // Dimension `dim` of `buffer` is stored in blocks of `block`: the block index
-// stays at `dim`, the index inside the block becomes a new innermost
-// dimension, e.g. a Conv weight [M][C][KH][KW] packed at dim 0 by 32 becomes
-// [ceil(M/32)][C][KH][KW][32]. The LDM box of a staged copy then holds the
-// block's elements contiguously along the new last dim (aligned vector loads
-// across it), and the box of one block is one contiguous run in main memory.
+// becomes the outermost dimension, the index inside the block a new innermost
+// one, the other dimensions keep their order between them; e.g. a Conv weight
+// [M][C][KH][KW] packed at dim 0 by 32 becomes [ceil(M/32)][C][KH][KW][32], a
+// MatMul weight [K][N] packed at dim 1 by 16 [ceil(N/16)][K][16]. The LDM box
+// of a staged copy then holds the block's elements contiguously along the new
+// last dim (aligned vector loads across it), and the box of one block over
+// whole other dims is one contiguous run in main memory.
 // Only for constants: the caller packs the data the same way (pack_data).
 #pragma once
 

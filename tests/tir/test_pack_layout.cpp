@@ -24,6 +24,19 @@ TEST(PackLayout, ShapeAndSourceIndexPadTheLastBlock) {
       }
 }
 
+TEST(PackLayout, AnInnerDimensionsBlockIndexGoesOutermost) {
+  // [3][5] packed at dim 1 by 2: [3][3][2] as [block][row][lane]; column 5 pads.
+  EXPECT_EQ(packed_shape({3, 5}, 1, 2), (std::vector<int64_t>{3, 3, 2}));
+  const std::vector<int64_t> src = pack_source_index({3, 5}, 1, 2);
+  ASSERT_EQ(src.size(), 18u);
+  for (int64_t b = 0; b < 3; ++b)
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t i = 0; i < 2; ++i) {
+        const int64_t col = b * 2 + i;
+        EXPECT_EQ(src[static_cast<size_t>((b * 3 + r) * 2 + i)], col < 5 ? r * 5 + col : -1);
+      }
+}
+
 /// for co in 0..2: stage w[co*4 .. +4][0..3) as w_l; for ci, r: y[...] += w_l[ci][r]
 PrimFunc staged_kernel(Expr corner) {
   Buffer w = make_buffer("w", {8, 3});
