@@ -95,12 +95,17 @@ std::optional<std::vector<std::string>> conv_microkernel(
   loops[a] = ea;
   loops[b] = eb;
   for (const auto &r : reduce) loops[r->loop_var] = r->extent;
-  {
-    LinearForm f = linear_form(flat_offset(w->buffer->shape, w->args), loops);
-    if (!f.ok || f.sym || f.constant % lanes != 0) return std::nullopt;
+  // True if buffer `buf` at `idx` runs contiguously along b from an aligned start.
+  auto aligned_along_b = [&](const Buffer &buf, const std::vector<Expr> &idx) {
+    LinearForm f = linear_form(flat_offset(buf->shape, idx), loops);
+    if (!f.ok || f.sym || f.constant % lanes != 0 || !f.coeffs.count(b)) return false;
     for (const auto &[name, k] : f.coeffs)
-      if (name == b ? k != 1 : k % lanes != 0) return std::nullopt;
-  }
+      if (name == b ? k != 1 : k % lanes != 0) return false;
+    return true;
+  };
+  if (!aligned_along_b(w->buffer, w->args)) return std::nullopt;
+  // Y likewise (a MatMul's output tile): the block is added into it by vectors.
+  const bool y_vectors = aligned_along_b(y, yi);
 
   const auto [wb, vb] = microkernel_block(ea, eb / lanes);
   const std::string T = spec.type;
@@ -148,6 +153,23 @@ std::optional<std::vector<std::string>> conv_microkernel(
   for (size_t r = 0; r < reduce.size(); ++r) {
     ind.resize(ind.size() - 2);
     emit("}");
+  }
+  if (y_vectors) {  // add the block into Y by aligned vectors
+    for (int64_t j = 0; j < wb; ++j)
+      for (int64_t q = 0; q < vb; ++q) {
+        const std::string ya = "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
+        emit("{");
+        emit("  " + T + " swtc_y;");
+        emit("  simd_load(swtc_y, " + ya + ");");
+        emit("  swtc_y = simd_vadds(swtc_y, " + vname("swtc_acc", j, q) + ");");
+        emit("  simd_store(swtc_y, " + ya + ");");
+        emit("}");
+      }
+    ind.resize(ind.size() - 2);
+    emit("}");
+    ind.resize(ind.size() - 2);
+    emit("}");
+    return out;
   }
   // Add the block into Y, lane by lane (its lanes are Y elements along b).
   emit("{");

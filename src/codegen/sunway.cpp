@@ -29,10 +29,10 @@ std::string args_struct(const CompiledKernel &k) {
 class CpePrinter : public CPrinter {
  public:
   /// `simd`: vectorise innermost loops where possible (default schedule).
-  /// `conv`: the kernel is a Conv, whose reduction nests may become
-  /// register-blocked micro-kernels (codegen/microkernel.h).
-  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd, bool conv)
-      : cpes_(cpes), crts_(crts), simd_(std::move(simd)), conv_(conv) {
+  /// `micro`: the kernel's reduction nests may become register-blocked
+  /// micro-kernels (codegen/microkernel.h).
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd, bool micro)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)), micro_(micro) {
     layout_ = ldm_layout(f, nullptr);
     count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
@@ -130,7 +130,7 @@ class CpePrinter : public CPrinter {
   }
 
   bool emit_microkernel(const Stmt &s, int indent) {
-    if (!simd_ || !conv_) return false;
+    if (!simd_ || !micro_) return false;
     auto lines = conv_microkernel(s, *simd_, loops_, *this);
     if (!lines) return false;
     ++vector_loops_;
@@ -413,7 +413,7 @@ class CpePrinter : public CPrinter {
   int cpes_;
   bool crts_;
   std::optional<SimdSpec> simd_;
-  bool conv_;
+  bool micro_;
   std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
   int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
@@ -440,8 +440,16 @@ std::string emit_sunway_cpe(const Module &m) {
     verify_dma_only(k.func);
     std::optional<SimdSpec> simd;
     if (m.schedule == "default") simd = simd_spec(m.target.vector_bits);
-    const bool conv = k.kernel.node >= 0 && m.graph.nodes[k.kernel.node].op == graph::OpKind::Conv;
-    CpePrinter p(k.func, m.target.workers, crts, simd, conv);
+    // Conv, MatMul and Gemm lowerings keep the micro-kernel's promise (see
+    // codegen/microkernel.h); MatMul and Gemm only with a packed weight
+    // (target::sunway_matmul_schedule, whose reduction is innermost).
+    const graph::OpKind op = k.kernel.node >= 0 ? m.graph.nodes[k.kernel.node].op
+                                                : graph::OpKind::Identity;
+    bool packed = false;
+    for (const auto &t : k.trace) packed = packed || t.rfind("pack(", 0) == 0;
+    const bool micro = op == graph::OpKind::Conv ||
+                       (packed && (op == graph::OpKind::MatMul || op == graph::OpKind::Gemm));
+    CpePrinter p(k.func, m.target.workers, crts, simd, micro);
     kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     kernels += args_struct(k);
     kernels += "void slave_" + k.func.name + "(void *arg);\n";

@@ -344,7 +344,101 @@ Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
   return s;
 }
 
+std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
+                                             const std::set<std::string> &constants) {
+  const size_t k = def.num_spatial();
+  if (def.combiner != schedule::Combiner::Sum || k < 2 || !def.value || def.cond) return {"", 0};
+  if (def.axes.size() != k + 1 || !def.axes[k].reduce) return {"", 0};
+  const tir::Expr &v = def.value;
+  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return {"", 0};
+  const std::string &n = def.axes[k - 1].name, &r = def.axes[k].name;
+  auto is_var = [](const tir::Expr &e, const std::string &name) {
+    return e->kind == tir::ExprKind::Var && e->name == name;
+  };
+  for (int side = 0; side < 2; ++side) {
+    const tir::Expr &w = v->args[side], &x = v->args[1 - side];
+    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
+    if (!constants.count(w->buffer->name) || w->args.size() != 2 || tir::uses_var(x, n)) continue;
+    for (size_t d = 0; d < 2; ++d)
+      if (is_var(w->args[d], n) && is_var(w->args[1 - d], r)) return {w->buffer->name, d};
+  }
+  return {"", 0};
+}
+
+Schedule sunway_matmul_schedule(const ComputeDef &def, const std::string &weight,
+                                size_t weight_dim, const std::vector<int64_t> &tiles,
+                                int64_t reduce_tile) {
+  const size_t k = def.num_spatial();
+  SWTC_CHECK(k >= 2 && tiles.size() == k, "matmul schedule of ", def.name);
+  Schedule s(def);
+  auto [f, inner] = tile_outputs(s, tiles);
+  auto [ro, ri] = s.split(def.axes[k].name, reduce_tile);
+  std::vector<std::string> order = {f, ro};
+  order.insert(order.end(), inner.begin(), inner.end());
+  order.push_back(ri);
+  s.reorder(order);
+  s.bind_cpe(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    const bool in_main = reads(def.value, b->name);
+    s.cache_read(b->name, in_main ? ro : f);
+    if (in_main && s.axis(ro).extent > 1) s.double_buffer(b->name);
+  }
+  s.pack(weight, weight_dim, tiles.back());
+  return s;
+}
+
 namespace {
+/// Micro-kernel tilings of a MatMul: one row of the leading (batch) axes,
+/// rows per step a power of two (or all), columns per step a multiple of the
+/// vector lanes; the largest reduce tile that fits; least modelled time with
+/// the micro-kernel's flops at the SIMD rate (its write-back, a vector add
+/// per reduce step, too).
+std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::string &weight,
+                                            size_t weight_dim, const Target &t) {
+  const int64_t lanes = t.vector_bits / 32;
+  const auto &os = def.output->shape;
+  const size_t k = os.size();
+  const int64_t M = os[k - 2], N = os[k - 1], K = def.axes[k].extent;
+  int64_t lead = 1;
+  for (size_t d = 0; d + 2 < k; ++d) lead *= os[d];
+  std::vector<int64_t> rows;
+  for (int64_t m = 1; m < M && m <= 256; m *= 2) rows.push_back(m);
+  if (M <= 256) rows.push_back(M);
+  std::optional<Schedule> best;
+  double best_cost = 0;
+  for (int64_t nt = lanes; nt <= 256; nt *= 2) {
+    if (nt > lanes && nt / 2 >= N) break;  // a block beyond the columns only pads
+    for (int64_t mt : rows) {
+      std::vector<int64_t> tiles(k, 1);
+      tiles[k - 2] = mt;
+      tiles[k - 1] = nt;
+      for (int64_t rt = K; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
+        try {
+          Schedule s = sunway_matmul_schedule(def, weight, weight_dim, tiles, rt);
+          tir::PrimFunc f = s.lower();
+          if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
+          const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
+          const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+          const double outputs = double(per_cpe) * double(mt * nt);
+          const double rsteps = double((K + rt - 1) / rt);
+          const double flops = 2.0 * outputs * rsteps * double(rt);
+          if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops)) break;
+          const double cost = sunway_tile_cost(f, t, flops + outputs * rsteps);
+          if (!best || cost < best_cost) {
+            best = std::move(s);
+            best_cost = cost;
+          }
+          break;  // the largest reduce tile that fits
+        } catch (const UserError &) {
+          break;
+        }
+      }
+    }
+  }
+  return best;
+}
+
 /// Micro-kernel tilings of a Conv: images per step a power of two, output
 /// channels per step a multiple of the vector lanes, rows per step a divisor
 /// of the height (or a power of two), whole rows; the largest reduce tile that
@@ -408,6 +502,9 @@ Schedule default_schedule(const ComputeDef &def, const Target &t, ScheduleMode m
     const std::string w = conv_weight(def, constants);
     if (!w.empty())
       if (auto s = search_conv_tiles(def, w, t)) return std::move(*s);
+    const auto [mw, mdim] = matmul_weight(def, constants);
+    if (!mw.empty())
+      if (auto s = search_matmul_tiles(def, mw, mdim, t)) return std::move(*s);
     if (auto s = search_sunway_tiles(def, t)) return std::move(*s);
   }
   // Greedy LDM-aware tiling: the largest reduce tile, then the largest row

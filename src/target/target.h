@@ -63,6 +63,24 @@ std::string conv_weight(const schedule::ComputeDef &def, const std::set<std::str
 schedule::Schedule sunway_conv_schedule(const schedule::ComputeDef &def, const std::string &weight,
                                         const std::vector<int64_t> &tiles, int64_t reduce_tile);
 
+/// The input of a MatMul-shaped `def` (one reduce axis k, a sum of x * w)
+/// that is a 2-D constant weight read as w[k, n] or w[n, k] (n: the last
+/// output axis), the other factor not depending on n: {name, the dim of w
+/// that n indexes}; else {"", 0}. Such kernels (MatMul, Gemm) get the
+/// micro-kernel schedule on Sunway (sunway_matmul_schedule).
+std::pair<std::string, size_t> matmul_weight(const schedule::ComputeDef &def,
+                                             const std::set<std::string> &constants);
+
+/// Sunway schedule of a MatMul for the register-blocked micro-kernel: output
+/// tile `tiles` per CPE step (the last two: rows m and columns n),
+/// `reduce_tile` elements of k staged per step (double-buffered), loops inside
+/// the tile in output order (n, the vector axis, last), then k; the weight
+/// packed in blocks of tiles.back() columns (dim `weight_dim`), one
+/// contiguous DMA per step.
+schedule::Schedule sunway_matmul_schedule(const schedule::ComputeDef &def,
+                                          const std::string &weight, size_t weight_dim,
+                                          const std::vector<int64_t> &tiles, int64_t reduce_tile);
+
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`
 /// elements of the first reduce axis staged per step.

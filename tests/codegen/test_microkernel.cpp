@@ -1,4 +1,4 @@
-// The Conv micro-kernel (codegen/microkernel.h): which nests it takes and the
+// The Conv / MatMul micro-kernel (codegen/microkernel.h): which nests it takes and the
 // register block it picks. Numbers: every Conv of the e2e models on sw26010 /
 // sw26010pro runs through it and is checked against the reference interpreter.
 #include <gtest/gtest.h>
@@ -56,6 +56,27 @@ TEST(MicroKernel, ConvNestBecomesRegisterBlockedMultiplyAdds) {
   EXPECT_NE(s.find("&w_l[((r * 8) + (c + 4))]"), std::string::npos) << s;
   EXPECT_NE(s.find("x_l[((r * 9) + (w + 7))]"), std::string::npos) << s;
   EXPECT_EQ(count(s, "simd_store("), 14u) << s;  // the block added into y_l lane by lane
+}
+
+TEST(MicroKernel, MatMulOutputRowsTakeTheBlockByVectors) {
+  // for m (4) { for n (8) { for k (5) { y_l[m][n] += a_l[m][k] * b_l[0][k][n] } } }
+  // (b_l: one packed block of 8 columns): y_l is contiguous along n, so the
+  // block is added into it with aligned vector loads, adds and stores.
+  Buffer y = make_buffer("y_l", {4, 8}, Scope::Ldm);
+  Buffer a = make_buffer("a_l", {4, 5}, Scope::Ldm);
+  Buffer b = make_buffer("b_l", {1, 5, 8}, Scope::Ldm);
+  Expr m = var("m"), n = var("n"), k = var("k");
+  Stmt upd = store(y, {m, n}, load(y, {m, n}) + load(a, {m, k}) * load(b, {int_imm(0), k, n}));
+  Stmt s = for_loop("m", 4, ForKind::Serial,
+                    for_loop("n", 8, ForKind::Serial, for_loop("k", 5, ForKind::Serial, upd)));
+  CPrinter p;
+  auto out = conv_microkernel(s, simd_spec(256), {}, p);
+  ASSERT_TRUE(out);
+  const std::string t = joined(*out);
+  EXPECT_NE(t.find("4 x 2 floatv4 accumulators"), std::string::npos) << t;
+  EXPECT_EQ(count(t, "simd_vadds("), 8u) << t;
+  EXPECT_NE(t.find("simd_load(swtc_y, &y_l[(((m + 3) * 8) + (n + 4))])"), std::string::npos) << t;
+  EXPECT_EQ(count(t, "swtc_t["), 0u) << t;  // no lane-by-lane write-back
 }
 
 TEST(MicroKernel, Floatv8OnThePro) {
