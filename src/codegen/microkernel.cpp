@@ -165,26 +165,21 @@ std::optional<std::vector<std::string>> conv_microkernel(
         emit("  simd_store(swtc_y, " + ya + ");");
         emit("}");
       }
-    ind.resize(ind.size() - 2);
-    emit("}");
-    ind.resize(ind.size() - 2);
-    emit("}");
-    return out;
-  }
-  // Add the block into Y, lane by lane (its lanes are Y elements along b).
-  emit("{");
-  emit("  float swtc_t[" + std::to_string(lanes) + "] __attribute__((aligned(32)));");
-  for (int64_t j = 0; j < wb; ++j)
-    for (int64_t q = 0; q < vb; ++q) {
-      emit("  simd_store(" + vname("swtc_acc", j, q) + ", swtc_t);");
-      for (int64_t l = 0; l < lanes; ++l) {
-        const std::string yl =
-            printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
-        emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
+  } else {  // add the block into Y lane by lane (its lanes are Y elements along b)
+    emit("{");
+    emit("  float swtc_t[" + std::to_string(lanes) + "] __attribute__((aligned(32)));");
+    for (int64_t j = 0; j < wb; ++j)
+      for (int64_t q = 0; q < vb; ++q) {
+        emit("  simd_store(" + vname("swtc_acc", j, q) + ", swtc_t);");
+        for (int64_t l = 0; l < lanes; ++l) {
+          const std::string yl =
+              printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
+          emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
+        }
+        emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
       }
-      emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
-    }
-  emit("}");
+    emit("}");
+  }
   ind.resize(ind.size() - 2);
   emit("}");
   ind.resize(ind.size() - 2);

@@ -389,6 +389,30 @@ Schedule sunway_matmul_schedule(const ComputeDef &def, const std::string &weight
 }
 
 namespace {
+/// For one output tiling: the largest reduce tile (halving from
+/// `reduce_extent`) whose schedule `make(rt)` lowers and fits the LDM is
+/// ranked by `cost(f, rt)` (nullopt: the tiling is rejected) and kept in
+/// `best` if cheaper. A schedule that cannot be lowered ends the tiling.
+template <class Make, class Cost>
+void keep_best_reduce_tile(int64_t reduce_extent, const Target &t, Make make, Cost cost,
+                           std::optional<Schedule> &best, double &best_cost) {
+  for (int64_t rt = reduce_extent; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
+    try {
+      Schedule s = make(rt);
+      tir::PrimFunc f = s.lower();
+      if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
+      const std::optional<double> c = cost(f, rt);
+      if (c && (!best || *c < best_cost)) {
+        best = std::move(s);
+        best_cost = *c;
+      }
+      return;
+    } catch (const UserError &) {
+      return;
+    }
+  }
+}
+
 /// Micro-kernel tilings of a MatMul: one row of the leading (batch) axes,
 /// rows per step a power of two (or all), columns per step a multiple of the
 /// vector lanes; the largest reduce tile that fits; least modelled time with
@@ -413,27 +437,20 @@ std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::st
       std::vector<int64_t> tiles(k, 1);
       tiles[k - 2] = mt;
       tiles[k - 1] = nt;
-      for (int64_t rt = K; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
-        try {
-          Schedule s = sunway_matmul_schedule(def, weight, weight_dim, tiles, rt);
-          tir::PrimFunc f = s.lower();
-          if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
-          const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
-          const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-          const double outputs = double(per_cpe) * double(mt * nt);
-          const double rsteps = double((K + rt - 1) / rt);
-          const double flops = 2.0 * outputs * rsteps * double(rt);
-          if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops)) break;
-          const double cost = sunway_tile_cost(f, t, flops + outputs * rsteps);
-          if (!best || cost < best_cost) {
-            best = std::move(s);
-            best_cost = cost;
-          }
-          break;  // the largest reduce tile that fits
-        } catch (const UserError &) {
-          break;
-        }
-      }
+      keep_best_reduce_tile(
+          K, t,
+          [&](int64_t rt) { return sunway_matmul_schedule(def, weight, weight_dim, tiles, rt); },
+          [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
+            const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
+            const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+            const double outputs = double(per_cpe) * double(mt * nt);
+            const double rsteps = double((K + rt - 1) / rt);
+            const double flops = 2.0 * outputs * rsteps * double(rt);
+            if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
+              return std::nullopt;
+            return sunway_tile_cost(f, t, flops + outputs * rsteps);
+          },
+          best, best_cost);
     }
   }
   return best;
@@ -464,31 +481,23 @@ std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::stri
       for (int64_t ht : rows) {
         if (nt > 1 && ht < H) continue;  // several images only with whole images
         const std::vector<int64_t> tiles = {nt, ct, ht, W};
-        for (int64_t rt = red[0]; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
-          try {
-            Schedule s = sunway_conv_schedule(def, weight, tiles, rt);
-            tir::PrimFunc f = s.lower();
-            if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
-            const int64_t steps =
-                ((N + nt - 1) / nt) * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
-            const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-            const double outputs = double(per_cpe) * double(nt * ct * ht * W);
-            const double rsteps = double((red[0] + rt - 1) / rt);
-            const double flops = 2.0 * outputs * rsteps * double(rt) * double(red[1] * red[2]);
-            // Padding work (channels past the last, taps in the halo, rows past
-            // the end) is executed but useless: at most a quarter more.
-            const double executed = flops / double(per_cpe) * double(steps);
-            if (executed > 1.25 * double(f.flops)) break;
-            const double cost = sunway_tile_cost(f, t, flops, outputs * rsteps);
-            if (!best || cost < best_cost) {
-              best = std::move(s);
-              best_cost = cost;
-            }
-            break;  // the largest reduce tile that fits
-          } catch (const UserError &) {
-            break;
-          }
-        }
+        keep_best_reduce_tile(
+            red[0], t, [&](int64_t rt) { return sunway_conv_schedule(def, weight, tiles, rt); },
+            [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
+              const int64_t steps =
+                  ((N + nt - 1) / nt) * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
+              const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+              const double outputs = double(per_cpe) * double(nt * ct * ht * W);
+              const double rsteps = double((red[0] + rt - 1) / rt);
+              const double flops =
+                  2.0 * outputs * rsteps * double(rt) * double(red[1] * red[2]);
+              // Padding work (channels past the last, taps in the halo, rows
+              // past the end) is executed but useless: at most a quarter more.
+              if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
+                return std::nullopt;
+              return sunway_tile_cost(f, t, flops, outputs * rsteps);
+            },
+            best, best_cost);
       }
     }
   return best;
