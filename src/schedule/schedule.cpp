@@ -383,7 +383,7 @@ tir::PrimFunc Schedule::lower() const {
   };
 
   Stmt inner;
-  std::function<bool(const Cache &)> staged_with_epilogue;
+  std::set<std::string> staged_with_epilogue;  // inputs whose stage wraps the epilogue
   if (def_.combiner == Combiner::None) {
     inner = if_then(guard, store(out, out_idx, value));
   } else {
@@ -402,19 +402,19 @@ tir::PrimFunc Schedule::lower() const {
     // the epilogue alone, beside the reduction nest (tir ldm_layout gives
     // siblings the same offsets).
     if (epi && R > 0) {
-      auto epilogue_only = [&](const Cache &c) {
-        if (c.buffer.empty() || c.double_buffer) return false;
+      for (const Cache *c : cache_at(leaves_[R - 1].name)) {
+        if (c->buffer.empty() || c->double_buffer) continue;
         for (const auto &b : def_.inputs)
-          if (b->name == c.buffer) {
+          if (b->name == c->buffer) {
             AccessCollector in_init(b.get()), in_main(b.get());
             in_init.visit(init);
             in_main.visit(main);
-            return in_init.accesses.empty() && in_main.accesses.empty();
+            if (in_init.accesses.empty() && in_main.accesses.empty())
+              staged_with_epilogue.insert(c->buffer);
           }
-        return false;
-      };
-      epi = apply_caches(leaves_[R - 1].name, epi, epilogue_only);
-      staged_with_epilogue = epilogue_only;
+      }
+      epi = apply_caches(leaves_[R - 1].name, epi,
+                         [&](const Cache &c) { return staged_with_epilogue.count(c.buffer) > 0; });
     }
     inner = seq({init, main, epi});
   }
@@ -422,8 +422,8 @@ tir::PrimFunc Schedule::lower() const {
   for (size_t k = R; k-- > 0;) {
     const LeafAxis &l = leaves_[k];
     std::function<bool(const Cache &)> pick = nullptr;
-    if (k + 1 == R && staged_with_epilogue)
-      pick = [&](const Cache &c) { return !staged_with_epilogue(c); };
+    if (k + 1 == R && !staged_with_epilogue.empty())
+      pick = [&](const Cache &c) { return staged_with_epilogue.count(c.buffer) == 0; };
     body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body, pick));
   }
   PrimFunc f;
