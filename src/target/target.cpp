@@ -172,6 +172,22 @@ std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
   for (size_t d = 1; d < outer.size(); ++d) f = s.fuse(f, outer[d]);
   return {f, inner};
 }
+
+/// Binds the fused tile loop `f` to the CPEs and stages the output tile at
+/// it; stages each input the reduction reads at the reduce-step loop `ro`
+/// (double-buffered when asked and `ro` steps more than once), the others
+/// (read by the epilogue only) at `f`. `ro` empty: every input at `f`.
+void stage_tiles(Schedule &s, const ComputeDef &def, const std::string &f, const std::string &ro,
+                 bool double_buffer) {
+  s.bind_cpe(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
+    s.cache_read(b->name, in_main && !ro.empty() ? ro : f);
+    if (double_buffer && in_main && !ro.empty() && s.axis(ro).extent > 1)
+      s.double_buffer(b->name);
+  }
+}
 }  // namespace
 
 Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
@@ -200,14 +216,7 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   // the loop the code generator turns into SIMD vectors (codegen/simd.h).
   order.insert(order.end(), inner.begin(), inner.end());
   s.reorder(order);
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
-    s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
-    if (double_buffer && in_main && !red_outer.empty() && s.axis(red_outer).extent > 1)
-      s.double_buffer(b->name);
-  }
+  stage_tiles(s, def, f, red_outer, double_buffer);
   return s;
 }
 
@@ -333,13 +342,7 @@ Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
   order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
   order.insert(order.end(), reduce.begin() + 1, reduce.end());
   s.reorder(order);
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
-    s.cache_read(b->name, in_main ? ro : f);
-    if (in_main && s.axis(ro).extent > 1) s.double_buffer(b->name);
-  }
+  stage_tiles(s, def, f, ro, true);
   s.pack(weight, 0, tiles[1]);
   return s;
 }
@@ -377,13 +380,7 @@ Schedule sunway_matmul_schedule(const ComputeDef &def, const std::string &weight
   order.insert(order.end(), inner.begin(), inner.end());
   order.push_back(ri);
   s.reorder(order);
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    const bool in_main = reads(def.value, b->name);
-    s.cache_read(b->name, in_main ? ro : f);
-    if (in_main && s.axis(ro).extent > 1) s.double_buffer(b->name);
-  }
+  stage_tiles(s, def, f, ro, true);
   s.pack(weight, weight_dim, tiles.back());
   return s;
 }
