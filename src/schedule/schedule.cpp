@@ -419,12 +419,14 @@ tir::PrimFunc Schedule::lower() const {
     inner = seq({init, main, epi});
   }
   Stmt body = inner;
+  // (A buffer is staged once, so only the loop just outside the reduction
+  // has stages to leave out here.)
+  auto not_with_epilogue = [&](const Cache &c) {
+    return staged_with_epilogue.count(c.buffer) == 0;
+  };
   for (size_t k = R; k-- > 0;) {
     const LeafAxis &l = leaves_[k];
-    std::function<bool(const Cache &)> pick = nullptr;
-    if (k + 1 == R && !staged_with_epilogue.empty())
-      pick = [&](const Cache &c) { return staged_with_epilogue.count(c.buffer) == 0; };
-    body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body, pick));
+    body = for_loop(l.name, l.extent, l.kind, apply_caches(l.name, body, not_with_epilogue));
   }
   PrimFunc f;
   f.name = def_.name;
