@@ -198,7 +198,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     std::snprintf(line, sizeof line,
                   "%-34s %-22s %11.1f %8.2f %7.2f %7.2f %12lld %9lld %8lld %8lld %6.1f\n",
                   l.name.c_str(), l.op.c_str(), l.seconds * 1e6, l.gflops, l.peak_fraction * 100,
-                  l.bound_fraction * 100, static_cast<long long>(l.dma_bytes), static_cast<long long>(l.dma_transfers),
+                  l.bound_fraction * 100, static_cast<long long>(l.dma_bytes),
+                  static_cast<long long>(l.dma_transfers),
                   static_cast<long long>(l.ldm_bytes), static_cast<long long>(l.ldm_used_bytes),
                   l.flops > 0 ? 100 * l.vector_flops / l.flops : 0.0);
     out << line;
