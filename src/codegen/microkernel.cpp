@@ -26,6 +26,27 @@ std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vector
   return best;
 }
 
+std::pair<int64_t, int64_t> microkernel_block_tail(int64_t a_extent, int64_t b_vectors,
+                                                   int64_t max_acc) {
+  std::pair<int64_t, int64_t> best{1, 1};
+  double best_score = -1;
+  for (int64_t vb = 1; vb <= b_vectors && vb <= max_acc; ++vb) {
+    if (b_vectors % vb) continue;
+    for (int64_t wb = 1; wb <= a_extent && wb * vb <= max_acc; ++wb) {
+      // Vector FMAs per memory operation over the whole extent: full blocks
+      // of wb and one tail block of the rest.
+      const int64_t full = a_extent / wb, tail = a_extent % wb;
+      const double mem = double(full * (wb + vb) + (tail ? tail + vb : 0));
+      const double score = double(a_extent * vb) / mem + 1e-3 * double(wb * vb);
+      if (score > best_score) {
+        best_score = score;
+        best = {wb, vb};
+      }
+    }
+  }
+  return best;
+}
+
 namespace {
 
 bool uses_any(const std::vector<Expr> &idx, const std::string &v) {
@@ -43,8 +64,8 @@ std::vector<Expr> shifted(const std::vector<Expr> &idx, const std::string &v, in
 }  // namespace
 
 std::optional<std::vector<std::string>> conv_microkernel(
-    const Stmt &loop, const SimdSpec &spec, const std::map<std::string, int64_t> &enclosing,
-    CPrinter &printer) {
+    const Stmt &loop, const VectorIsa &spec, const std::map<std::string, int64_t> &enclosing,
+    CPrinter &printer, int64_t max_acc, bool tail) {
   // Shape of the nest.
   if (loop->kind != StmtKind::For || loop->for_kind != ForKind::Serial) return std::nullopt;
   const Stmt &bl = loop->inner();
@@ -61,7 +82,7 @@ std::optional<std::vector<std::string>> conv_microkernel(
   }
   if (reduce.empty()) return std::nullopt;
   if (body->kind == StmtKind::IfThen && body->body.size() == 1) body = body->inner();
-  if (body->kind != StmtKind::Store || body->buffer->scope != Scope::Ldm ||
+  if (body->kind != StmtKind::Store || body->buffer->scope != Scope::Local ||
       !body->buffer->elem.is_float())
     return std::nullopt;
   const Buffer &y = body->buffer;
@@ -79,11 +100,11 @@ std::optional<std::vector<std::string>> conv_microkernel(
   if (prod->kind != ExprKind::Binary || prod->op != BinaryOp::Mul) return std::nullopt;
   Expr x = prod->args[0], w = prod->args[1];
   auto is_w = [&](const Expr &e) {
-    return e->kind == ExprKind::Load && e->buffer->scope == Scope::Ldm && !e->args.empty() &&
+    return e->kind == ExprKind::Load && e->buffer->scope == Scope::Local && !e->args.empty() &&
            e->args.back()->kind == ExprKind::Var && e->args.back()->name == b;
   };
   if (!is_w(w)) std::swap(x, w);
-  if (!is_w(w) || x->kind != ExprKind::Load || x->buffer->scope != Scope::Ldm) return std::nullopt;
+  if (!is_w(w) || x->kind != ExprKind::Load || x->buffer->scope != Scope::Local) return std::nullopt;
   if (!x->buffer->elem.is_float() || !w->buffer->elem.is_float()) return std::nullopt;
   if (uses_any(x->args, b)) return std::nullopt;
   for (size_t d = 0; d + 1 < w->args.size(); ++d)
@@ -107,83 +128,97 @@ std::optional<std::vector<std::string>> conv_microkernel(
   // Y likewise (a MatMul's output tile): the block is added into it by vectors.
   const bool y_vectors = aligned_along_b(y, yi);
 
-  const auto [wb, vb] = microkernel_block(ea, eb / lanes);
+  const auto [wb, vb] = tail ? microkernel_block_tail(ea, eb / lanes, max_acc)
+                              : microkernel_block(ea, eb / lanes, max_acc);
+  const int64_t a_main = ea / wb * wb;  // iterations of `a` in full blocks
   const std::string T = spec.type;
   auto vname = [](const char *p, int64_t i, int64_t j = -1) {
     return std::string(p) + std::to_string(i) + (j >= 0 ? "_" + std::to_string(j) : "");
   };
-  std::string zero = spec.set + "(";
-  for (int64_t l = 0; l < lanes; ++l) zero += std::string(l ? ", " : "") + "0.0f";
-  zero += ")";
+  const std::string zero = spec.splat("0.0f");
 
   std::vector<std::string> out;
   std::string ind;
   auto emit = [&](const std::string &s) { out.push_back(ind + s); };
-  emit("for (long " + a + " = 0; " + a + " < " + std::to_string(ea) + "; " + a + " += " +
+  // The `b` loop of one block of `bw` iterations of `a` from the current a.
+  auto block = [&](int64_t bw) {
+    emit("for (long " + b + " = 0; " + b + " < " + std::to_string(eb) + "; " + b + " += " +
+         std::to_string(vb * lanes) + ") {");
+    ind += "  ";
+    for (int64_t j = 0; j < bw; ++j)
+      for (int64_t q = 0; q < vb; ++q) emit(T + " " + vname("swtc_acc", j, q) + " = " + zero + ";");
+    for (const auto &r : reduce) {
+      emit("for (long " + r->loop_var + " = 0; " + r->loop_var + " < " + std::to_string(r->extent) +
+           "; ++" + r->loop_var + ") {");
+      ind += "  ";
+    }
+    for (int64_t q = 0; q < vb; ++q) {
+      emit(T + " " + vname("swtc_w", q) + ";");
+      emit(spec.load(vname("swtc_w", q),
+                     "&" + printer.expr(load(w->buffer, shifted(w->args, b, q * lanes)))));
+    }
+    for (int64_t j = 0; j < bw; ++j) {
+      const std::string xs = vname("swtc_xs", j);
+      emit("{");
+      emit("  const float " + xs + " = " + printer.expr(load(x->buffer, shifted(x->args, a, j))) +
+           ";");
+      emit("  const " + T + " swtc_x = " + spec.splat(xs) + ";");
+      for (int64_t q = 0; q < vb; ++q)
+        emit("  " + vname("swtc_acc", j, q) + " = " +
+             spec.fma("swtc_x", vname("swtc_w", q), vname("swtc_acc", j, q)) + ";");
+      emit("}");
+    }
+    for (size_t r = 0; r < reduce.size(); ++r) {
+      ind.resize(ind.size() - 2);
+      emit("}");
+    }
+    if (y_vectors) {  // add the block into Y by vectors
+      for (int64_t j = 0; j < bw; ++j)
+        for (int64_t q = 0; q < vb; ++q) {
+          const std::string ya =
+              "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
+          emit("{");
+          emit("  " + T + " swtc_y;");
+          emit("  " + spec.load("swtc_y", ya));
+          emit("  swtc_y = " + spec.add("swtc_y", vname("swtc_acc", j, q)) + ";");
+          emit("  " + spec.store("swtc_y", ya));
+          emit("}");
+        }
+    } else {  // add the block into Y lane by lane (its lanes are Y elements along b)
+      emit("{");
+      emit("  float swtc_t[" + std::to_string(lanes) + "] __attribute__((aligned(" +
+           std::to_string(spec.sunway ? 32 : 64) + ")));");
+      for (int64_t j = 0; j < bw; ++j)
+        for (int64_t q = 0; q < vb; ++q) {
+          emit("  " + spec.store(vname("swtc_acc", j, q), "swtc_t"));
+          for (int64_t l = 0; l < lanes; ++l) {
+            const std::string yl =
+                printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
+            emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
+          }
+          if (spec.sunway) emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
+        }
+      emit("}");
+    }
+    ind.resize(ind.size() - 2);
+    emit("}");
+  };
+  emit("for (long " + a + " = 0; " + a + " < " + std::to_string(a_main) + "; " + a + " += " +
        std::to_string(wb) + ") { /* micro-kernel: " + std::to_string(wb) + " x " +
        std::to_string(vb) + " " + T + " accumulators */");
   ind += "  ";
-  emit("for (long " + b + " = 0; " + b + " < " + std::to_string(eb) + "; " + b + " += " +
-       std::to_string(vb * lanes) + ") {");
-  ind += "  ";
-  for (int64_t j = 0; j < wb; ++j)
-    for (int64_t q = 0; q < vb; ++q) emit(T + " " + vname("swtc_acc", j, q) + " = " + zero + ";");
-  for (const auto &r : reduce) {
-    emit("for (long " + r->loop_var + " = 0; " + r->loop_var + " < " + std::to_string(r->extent) +
-         "; ++" + r->loop_var + ") {");
+  block(wb);
+  ind.resize(ind.size() - 2);
+  emit("}");
+  if (a_main < ea) {
+    emit("{ /* micro-kernel tail: " + std::to_string(ea - a_main) + " x " + std::to_string(vb) +
+         " */");
     ind += "  ";
-  }
-  for (int64_t q = 0; q < vb; ++q) {
-    emit(T + " " + vname("swtc_w", q) + ";");
-    emit("simd_load(" + vname("swtc_w", q) + ", &" +
-         printer.expr(load(w->buffer, shifted(w->args, b, q * lanes))) + ");");
-  }
-  for (int64_t j = 0; j < wb; ++j) {
-    const std::string xs = vname("swtc_xs", j);
-    emit("{");
-    emit("  const float " + xs + " = " + printer.expr(load(x->buffer, shifted(x->args, a, j))) + ";");
-    std::string set = spec.set + "(";
-    for (int64_t l = 0; l < lanes; ++l) set += std::string(l ? ", " : "") + xs;
-    emit("  const " + T + " swtc_x = " + set + ");");
-    for (int64_t q = 0; q < vb; ++q)
-      emit("  " + vname("swtc_acc", j, q) + " = simd_vmas(swtc_x, " + vname("swtc_w", q) + ", " +
-           vname("swtc_acc", j, q) + ");");
-    emit("}");
-  }
-  for (size_t r = 0; r < reduce.size(); ++r) {
+    emit("const long " + a + " = " + std::to_string(a_main) + ";");
+    block(ea - a_main);
     ind.resize(ind.size() - 2);
     emit("}");
   }
-  if (y_vectors) {  // add the block into Y by aligned vectors
-    for (int64_t j = 0; j < wb; ++j)
-      for (int64_t q = 0; q < vb; ++q) {
-        const std::string ya = "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
-        emit("{");
-        emit("  " + T + " swtc_y;");
-        emit("  simd_load(swtc_y, " + ya + ");");
-        emit("  swtc_y = simd_vadds(swtc_y, " + vname("swtc_acc", j, q) + ");");
-        emit("  simd_store(swtc_y, " + ya + ");");
-        emit("}");
-      }
-  } else {  // add the block into Y lane by lane (its lanes are Y elements along b)
-    emit("{");
-    emit("  float swtc_t[" + std::to_string(lanes) + "] __attribute__((aligned(32)));");
-    for (int64_t j = 0; j < wb; ++j)
-      for (int64_t q = 0; q < vb; ++q) {
-        emit("  simd_store(" + vname("swtc_acc", j, q) + ", swtc_t);");
-        for (int64_t l = 0; l < lanes; ++l) {
-          const std::string yl =
-              printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
-          emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
-        }
-        emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
-      }
-    emit("}");
-  }
-  ind.resize(ind.size() - 2);
-  emit("}");
-  ind.resize(ind.size() - 2);
-  emit("}");
   return out;
 }
 

@@ -37,8 +37,16 @@ std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vector
 /// Lines of the micro-kernel for `loop` (the `a` loop; nested lines carry two
 /// spaces per level), or nullopt if the nest does not have the shape above.
 /// `enclosing`: extents of the loops around `loop`.
+/// Like microkernel_block, but WB need not divide a_extent: the rest is one
+/// tail block; the most vector FMAs per memory operation over the extent.
+std::pair<int64_t, int64_t> microkernel_block_tail(int64_t a_extent, int64_t b_vectors,
+                                                   int64_t max_acc);
+
+/// `max_acc`: the most accumulators the register block may hold; `tail`:
+/// blocks need not divide `a` (microkernel_block_tail; a last, smaller
+/// block takes the rest), else WB divides it (microkernel_block).
 std::optional<std::vector<std::string>> conv_microkernel(
-    const tir::Stmt &loop, const SimdSpec &spec, const std::map<std::string, int64_t> &enclosing,
-    CPrinter &printer);
+    const tir::Stmt &loop, const VectorIsa &spec, const std::map<std::string, int64_t> &enclosing,
+    CPrinter &printer, int64_t max_acc = 24, bool tail = false);
 
 }  // namespace swtc::codegen

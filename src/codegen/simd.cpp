@@ -8,17 +8,6 @@ namespace swtc::codegen {
 
 using namespace tir;
 
-SimdSpec simd_spec(int vector_bits) {
-  SimdSpec s;
-  if (vector_bits >= 512) {
-    s.lanes = 8;
-    s.type = "floatv8";
-    s.set = "simd_set_floatv8";
-    s.has_vsubs = false;  // the SW26010-Pro subset has vadds, vmuls and vmas only
-  }
-  return s;
-}
-
 namespace {
 
 void conjuncts(const Expr &c, std::vector<Expr> &out) {
@@ -41,14 +30,14 @@ Expr flat_expr(const Buffer &b, const std::vector<Expr> &idx) { return flat_offs
 
 class Vectorizer {
  public:
-  Vectorizer(const SimdSpec &spec, const std::string &v, std::map<std::string, int64_t> loops,
+  Vectorizer(const VectorIsa &spec, const std::string &v, std::map<std::string, int64_t> loops,
              CPrinter &p)
       : spec_(spec), v_(v), loops_(std::move(loops)), p_(p) {}
 
   /// The LDM address of b[idx] is a multiple of the vector size and moves by
   /// one element per iteration of the loop.
   bool aligned_unit(const Buffer &b, const std::vector<Expr> &idx) const {
-    if (b->scope != Scope::Ldm) return false;
+    if (b->scope != Scope::Local) return false;
     LinearForm f = linear_form(flat_expr(b, idx), loops_);
     if (!f.ok || f.sym) return false;
     auto it = f.coeffs.find(v_);
@@ -72,7 +61,7 @@ class Vectorizer {
         if (!aligned_unit(e->buffer, e->args)) return gather(e);
         const std::string t = temp("swtc_v");
         pre_.push_back(spec_.type + " " + t + ";");
-        pre_.push_back("simd_load(" + t + ", &" + p_.expr(e) + ");");
+        pre_.push_back(spec_.load(t, "&" + p_.expr(e)));
         return t;
       }
       case ExprKind::Binary: {
@@ -86,19 +75,19 @@ class Vectorizer {
               std::string x = vec(m->args[0]), y = vec(m->args[1]), z = vec(c);
               if (x.empty() || y.empty() || z.empty()) return "";
               ++ops_;
-              return "simd_vmas(" + x + ", " + y + ", " + z + ")";
+              return spec_.fma(x, y, z);
             }
           }
         }
-        const char *fn = e->op == BinaryOp::Add   ? "simd_vadds"
-                         : e->op == BinaryOp::Mul ? "simd_vmuls"
-                         : e->op == BinaryOp::Sub && spec_.has_vsubs ? "simd_vsubs"
-                                                                     : nullptr;
-        if (!fn) return gather(e);
+        if (e->op != BinaryOp::Add && e->op != BinaryOp::Mul &&
+            !(e->op == BinaryOp::Sub && spec_.has_sub))
+          return gather(e);
         std::string x = vec(a), y = vec(b);
         if (x.empty() || y.empty()) return "";
         ++ops_;
-        return std::string(fn) + "(" + x + ", " + y + ")";
+        return e->op == BinaryOp::Add   ? spec_.add(x, y)
+               : e->op == BinaryOp::Mul ? spec_.mul(x, y)
+                                        : spec_.sub(x, y);
       }
       default: return gather(e);
     }
@@ -114,7 +103,7 @@ class Vectorizer {
       for (const auto &c : cs) (uses_var(c, v_) ? variant : invariant).push_back(c);
       st = st->inner();
     }
-    if (st->kind != StmtKind::Store || st->buffer->scope != Scope::Ldm || !st->buffer->elem.is_float() ||
+    if (st->kind != StmtKind::Store || st->buffer->scope != Scope::Local || !st->buffer->elem.is_float() ||
         st->value->type != Type::Float || !aligned_unit(st->buffer, st->indices))
       return std::nullopt;
     store_buf_ = st->buffer;
@@ -131,10 +120,18 @@ class Vectorizer {
         return std::nullopt;
       std::string a = vec(acc);
       guard_ = all_of(variant);
-      std::string m = vec(prod);
-      if (a.empty() || m.empty()) return std::nullopt;
       // prod is x * y * ...: its outermost multiply becomes the multiply-add.
-      value = fuse_mul_add(m, a);
+      if (prod->kind == ExprKind::Binary && prod->op == BinaryOp::Mul && prod->type == Type::Float) {
+        std::string x = vec(prod->args[0]), y = vec(prod->args[1]);
+        if (a.empty() || x.empty() || y.empty()) return std::nullopt;
+        ++ops_;
+        value = spec_.fma(x, y, a);
+      } else {
+        std::string m = vec(prod);
+        if (a.empty() || m.empty()) return std::nullopt;
+        ++ops_;
+        value = spec_.add(m, a);
+      }
     } else {
       value = vec(st->value);
     }
@@ -148,7 +145,7 @@ class Vectorizer {
     }
     for (const auto &l : pre_) out.push_back(ind + l);
     out.push_back(ind + spec_.type + " swtc_r = " + value + ";");
-    out.push_back(ind + "simd_store(swtc_r, &" + p_.expr(load(st->buffer, st->indices)) + ");");
+    out.push_back(ind + spec_.store("swtc_r", "&" + p_.expr(load(st->buffer, st->indices))));
     if (!invariant.empty()) out.push_back("}");
     return out;
   }
@@ -166,19 +163,8 @@ class Vectorizer {
     if (e->kind == ExprKind::Load && uses_var(e, v_)) ++variant;
     return e->kind == ExprKind::Load || e->kind == ExprKind::FloatImm;
   }
-  /// "simd_vmuls(x, y)" + acc -> "simd_vmas(x, y, acc)"; anything else: vadds.
-  std::string fuse_mul_add(const std::string &m, const std::string &acc) {
-    const std::string mul = "simd_vmuls(";
-    if (m.rfind(mul, 0) == 0) return "simd_vmas(" + m.substr(mul.size(), m.size() - mul.size() - 1) + ", " + acc + ")";
-    ++ops_;
-    return "simd_vadds(" + m + ", " + acc + ")";
-  }
   std::string temp(const char *prefix) { return prefix + std::to_string(ntemp_++); }
-  std::string lanes_of(const std::string &s) {
-    std::string out = spec_.set + "(";
-    for (int k = 0; k < spec_.lanes; ++k) out += (k ? ", " : "") + s;
-    return out + ")";
-  }
+  std::string lanes_of(const std::string &s) { return spec_.splat(s); }
   std::string broadcast(const Expr &e) {
     if (e->kind == ExprKind::FloatImm) return lanes_of(p_.expr(e));
     const std::string t = temp("swtc_s");
@@ -187,17 +173,17 @@ class Vectorizer {
   }
   /// Lane k computes e with the loop variable at v + k (zero where guarded).
   std::string gather(const Expr &e) {
-    std::string out = spec_.set + "(";
+    std::vector<std::string> lanes;
     for (int k = 0; k < spec_.lanes; ++k) {
       const std::vector<std::pair<std::string, Expr>> at = {{v_, var(v_) + int_imm(k)}};
       std::string lane = p_.expr(substitute(e, at));
       if (guard_) lane = "(" + p_.expr(substitute(guard_, at)) + " ? " + lane + " : 0.0f)";
-      out += (k ? ", " : "") + lane;
+      lanes.push_back(lane);
     }
-    return out + ")";
+    return spec_.set(lanes);
   }
 
-  const SimdSpec &spec_;
+  const VectorIsa &spec_;
   std::string v_;
   std::map<std::string, int64_t> loops_;
   CPrinter &p_;
@@ -210,7 +196,7 @@ class Vectorizer {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> vectorize_loop(const Stmt &loop, const SimdSpec &spec,
+std::optional<std::vector<std::string>> vectorize_loop(const Stmt &loop, const VectorIsa &spec,
                                                        const std::map<std::string, int64_t> &enclosing,
                                                        CPrinter &printer) {
   if (loop->kind != StmtKind::For || loop->for_kind != ForKind::Serial ||

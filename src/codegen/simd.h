@@ -1,8 +1,8 @@
-// SIMD code for compute-core (CPE) loops: an innermost loop whose body stores
-// one float per iteration into a staged LDM buffer becomes a loop over
-// vectors (floatv4 on SW26010, floatv8 on SW26010-Pro) plus a scalar
-// remainder, with only the vendor's documented intrinsics (aligned
-// simd_load/simd_store, simd_set_floatvN, simd_vadds/vsubs/vmuls/vmas).
+// SIMD code for loops over staged buffers: an innermost loop whose body stores
+// one float per iteration into a staged (local) buffer becomes a loop over
+// vectors plus a scalar remainder, spelled by the target's VectorIsa (on
+// Sunway floatv4/floatv8 with only the vendor's documented intrinsics:
+// aligned simd_load/simd_store, simd_set_floatvN, simd_vadds/vsubs/vmuls/vmas).
 #pragma once
 
 #include <map>
@@ -11,18 +11,10 @@
 #include <vector>
 
 #include "codegen/c_printer.h"
+#include "codegen/vector_isa.h"
 #include "tir/tir.h"
 
 namespace swtc::codegen {
-
-struct SimdSpec {
-  int lanes = 4;                                // floats per vector
-  std::string type = "floatv4";                 // C type of a vector
-  std::string set = "simd_set_floatv4";         // build a vector from `lanes` floats
-  bool has_vsubs = true;                        // the subset has simd_vsubs
-};
-/// The vector spec of a target with `vector_bits`-bit SIMD (256 -> floatv4, 512 -> floatv8).
-SimdSpec simd_spec(int vector_bits);
 
 /// Lines (without indentation of the loop itself; nested lines carry two
 /// spaces per level) of a vectorised `loop`, or nullopt when the loop is not
@@ -36,7 +28,7 @@ SimdSpec simd_spec(int vector_bits);
 /// lane by lane with simd_set. A condition that depends on the loop variable
 /// is allowed on an accumulation `y = y + a * b * ...`: the guarded lanes get
 /// a zero factor.
-std::optional<std::vector<std::string>> vectorize_loop(const tir::Stmt &loop, const SimdSpec &spec,
+std::optional<std::vector<std::string>> vectorize_loop(const tir::Stmt &loop, const VectorIsa &spec,
                                                        const std::map<std::string, int64_t> &enclosing,
                                                        CPrinter &printer);
 

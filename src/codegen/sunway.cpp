@@ -28,11 +28,10 @@ std::string args_struct(const CompiledKernel &k) {
 
 class CpePrinter : public CPrinter {
  public:
-  /// `simd`: vectorise innermost loops where possible (default schedule).
-  /// `micro`: the kernel's reduction nests may become register-blocked
-  /// micro-kernels (codegen/microkernel.h).
-  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<SimdSpec> simd, bool micro)
-      : cpes_(cpes), crts_(crts), simd_(std::move(simd)), micro_(micro) {
+  /// `simd`: vectorise innermost loops where possible (default schedule);
+  /// tensorized loops become register-blocked micro-kernels (codegen/microkernel.h).
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<VectorIsa> simd)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
     layout_ = ldm_layout(f, nullptr);
     count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
@@ -130,9 +129,11 @@ class CpePrinter : public CPrinter {
   }
 
   bool emit_microkernel(const Stmt &s, int indent) {
-    if (!simd_ || !micro_) return false;
+    if (!s->tensorize) return false;
+    if (!simd_) internal_error("tensorized loop ", s->loop_var, " in a kernel printed without SIMD");
     auto lines = conv_microkernel(s, *simd_, loops_, *this);
-    if (!lines) return false;
+    if (!lines)
+      internal_error("tensorized loop ", s->loop_var, " does not have the micro-kernel's shape");
     ++vector_loops_;
     for (const auto &l : *lines) line(indent, l);
     return true;
@@ -412,8 +413,7 @@ class CpePrinter : public CPrinter {
  private:
   int cpes_;
   bool crts_;
-  std::optional<SimdSpec> simd_;
-  bool micro_;
+  std::optional<VectorIsa> simd_;
   std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
   int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
@@ -438,18 +438,9 @@ std::string emit_sunway_cpe(const Module &m) {
                 "#ifndef SWEMU_SCALAR_FLOPS\n#define SWEMU_SCALAR_FLOPS(n) ((void)0)\n#endif\n";
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
-    std::optional<SimdSpec> simd;
-    if (m.schedule == "default") simd = simd_spec(m.target.vector_bits);
-    // Conv, MatMul and Gemm lowerings keep the micro-kernel's promise (see
-    // codegen/microkernel.h); MatMul and Gemm only with a packed weight
-    // (target::sunway_matmul_schedule, whose reduction is innermost).
-    const graph::OpKind op = k.kernel.node >= 0 ? m.graph.nodes[k.kernel.node].op
-                                                : graph::OpKind::Identity;
-    bool packed = false;
-    for (const auto &t : k.trace) packed = packed || t.rfind("pack(", 0) == 0;
-    const bool micro = op == graph::OpKind::Conv ||
-                       (packed && (op == graph::OpKind::MatMul || op == graph::OpKind::Gemm));
-    CpePrinter p(k.func, m.target.workers, crts, simd, micro);
+    std::optional<VectorIsa> simd;
+    if (m.schedule == "default") simd = vector_isa(m.target);
+    CpePrinter p(k.func, m.target.workers, crts, simd);
     kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     kernels += args_struct(k);
     kernels += "void slave_" + k.func.name + "(void *arg);\n";

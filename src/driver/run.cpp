@@ -42,6 +42,9 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   co.schedule = opts.schedule;
   co.core_groups = opts.core_groups;
   codegen::Module m = compile_graph(g, co);
+  if (!target::runs_here(m.target))
+    user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
+               " instructions, which this CPU lacks (--target host picks what it has)");
 
   res.work_dir = opts.work_dir;
   if (res.work_dir.empty()) {

@@ -153,6 +153,51 @@ void Schedule::pack(const std::string &buffer, size_t dim, int64_t block) {
                    ")");
 }
 
+void Schedule::tensorize(const std::string &a, int64_t lanes) {
+  index_of(a);
+  if (!tensorized_.empty()) fail("tensorize", "'" + tensorized_ + "' is tensorized already");
+  if (lanes < 1) fail("tensorize", "lanes " + std::to_string(lanes) + " < 1");
+  tensorized_ = a;
+  tensor_lanes_ = lanes;
+  trace_.push_back("tensorize(" + a + ", " + std::to_string(lanes) + ")");
+}
+
+void Schedule::check_tensorize() const {
+  const std::string &a = tensorized_;
+  auto no = [&](const std::string &why) { fail("tensorize(" + a + ")", why); };
+  const size_t i = index_of(a);
+  if (def_.combiner != Combiner::Sum) no("the kernel is not a sum");
+  const Expr &v = def_.value;
+  if (!v || v->kind != ExprKind::Binary || v->op != BinaryOp::Mul ||
+      v->args[0]->kind != ExprKind::Load || v->args[1]->kind != ExprKind::Load)
+    no("the summed value is not a product of two inputs");
+  if (leaves_[i].reduce || leaves_[i].kind != ForKind::Serial) no("'" + a + "' is not a serial spatial loop");
+  if (i + 2 >= leaves_.size()) no("no loop b and reduction inside '" + a + "'");
+  const LeafAxis &b = leaves_[i + 1];
+  if (b.reduce || b.kind != ForKind::Serial) no("'" + b.name + "' is not a serial spatial loop");
+  if (b.extent % tensor_lanes_ != 0)
+    no("'" + b.name + "' has " + std::to_string(b.extent) + " iterations, not a multiple of " +
+       std::to_string(tensor_lanes_) + " lanes");
+  for (size_t k = i + 2; k < leaves_.size(); ++k)
+    if (!leaves_[k].reduce) no("'" + leaves_[k].name + "' inside the nest is not a reduce loop");
+  auto staged_outside = [&](const std::string &buffer) {
+    for (const auto &c : caches_)
+      if (c.buffer == buffer) return index_of(c.at) < i;
+    return false;
+  };
+  if (!staged_outside("")) no("the output is not staged outside '" + a + "'");
+  bool packed = false;
+  for (int k = 0; k < 2; ++k) {
+    const Buffer &in = v->args[k]->buffer;
+    if (!staged_outside(in->name)) no("input '" + in->name + "' is not staged outside '" + a + "'");
+    for (const auto &p : packs_)
+      packed = packed || (p.buffer == in->name && p.block % tensor_lanes_ == 0);
+  }
+  if (!packed)
+    no("neither input is packed in blocks of a multiple of " + std::to_string(tensor_lanes_) +
+       " lanes");
+}
+
 void Schedule::cache_write(const std::string &at) {
   size_t i = index_of(at);
   if (i >= first_reduce()) fail("cache_write", "'" + at + "' is not outside the reduce loops");
@@ -249,6 +294,7 @@ class Redirect : public IRMutator {
 }  // namespace
 
 tir::PrimFunc Schedule::lower() const {
+  if (!tensorized_.empty()) check_tensorize();
   // Root axis expressions in terms of leaf loop variables.
   std::map<std::string, Expr> expr;
   // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
@@ -363,7 +409,7 @@ tir::PrimFunc Schedule::lower() const {
             2 * shape[d] >= g->shape[d])
           shape[d] = g->shape[d];
       }
-      Buffer local = make_buffer(g->name + "_l", shape, Scope::Ldm, g->elem);
+      Buffer local = make_buffer(g->name + "_l", shape, Scope::Local, g->elem);
       Redirect rd(g, local, inner, lo_c);
       // A loop of one step has no next box to fetch: no second copy.
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
@@ -377,7 +423,8 @@ tir::PrimFunc Schedule::lower() const {
       const LeafAxis &l = leaves_[k];
       if (spatial_only && l.reduce) continue;
       if (with_caches) body = apply_caches(l.name, body);
-      body = for_loop(l.name, l.extent, l.kind, body);
+      // Only the reduction nest is the micro-kernel (init and epilogue are plain loops).
+      body = for_loop(l.name, l.extent, l.kind, body, with_caches && l.name == tensorized_);
     }
     return body;
   };

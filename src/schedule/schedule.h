@@ -69,6 +69,19 @@ class Schedule {
     int64_t block;
   };
   const std::vector<Pack> &packs() const { return packs_; }
+  /// Makes loop `a`, the loop `b` directly inside it and the reduce loops
+  /// inside `b` one register-blocked micro-kernel (codegen/microkernel.h):
+  /// blocks of `a` iterations by vectors of `lanes` along `b` accumulate in
+  /// registers over the whole reduction. The micro-kernel drops the
+  /// kernel's guard, so lower() checks what makes that exact: a sum of a
+  /// product of two inputs; `b` is spatial with a multiple of `lanes`
+  /// iterations, every loop inside it a reduce loop; the output and both
+  /// inputs are staged (cache_write / cache_read) outside `a`, so every
+  /// guarded-off iteration reads zeros of a box filled past the tensor's
+  /// bounds or updates an output element that is never written back; the
+  /// input indexed by `b` is packed (pack) in blocks of a multiple of
+  /// `lanes`, so its vectors are contiguous and zero past the last block.
+  void tensorize(const std::string &a, int64_t lanes);
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// Pre: `at` is outside every reduce loop.
   void cache_write(const std::string &at);
@@ -105,6 +118,9 @@ class Schedule {
   std::vector<Relation> relations_;
   std::vector<Cache> caches_;
   std::vector<Pack> packs_;
+  std::string tensorized_;  // loop `a` of tensorize, or empty
+  int64_t tensor_lanes_ = 0;
+  void check_tensorize() const;
   std::vector<std::string> trace_;
   std::map<std::string, int64_t> extents_;  // every axis ever created
 };

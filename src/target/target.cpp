@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include <unistd.h>
+
 #include "common/error.h"
-#include "perf/params.h"
+#include "target/tiling.h"
 #include "tir/analysis.h"
 #include "tir/functor.h"
 
@@ -13,26 +15,74 @@ namespace swtc::target {
 using schedule::ComputeDef;
 using schedule::Schedule;
 
+const char *simd_name(Simd s) {
+  switch (s) {
+    case Simd::Portable: return "portable";
+    case Simd::Avx2: return "avx2";
+    case Simd::Avx512: return "avx512";
+    case Simd::SunwayV4: return "floatv4";
+    case Simd::SunwayV8: return "floatv8";
+  }
+  return "?";
+}
+
 std::vector<std::string> target_names() {
-  return {"host", "host-portable", "sw26010", "sw26010pro"};
+  return {"host", "host-avx512", "host-avx2", "host-portable", "sw26010", "sw26010pro"};
+}
+
+namespace {
+/// The host ISAs, best first: one entry each (a new ISA is one more row and
+/// its spelling in codegen/vector_isa.cpp).
+struct HostIsa {
+  const char *name;  // target name
+  Simd simd;
+  int vector_bits, f32_lanes, registers;
+  const char *cflags;
+  bool (*present)();
+};
+bool has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+bool always() { return true; }
+constexpr HostIsa kHostIsas[] = {
+    {"host-avx512", Simd::Avx512, 512, 16, 32, "-mavx512f -mavx2 -mfma", has_avx512},
+    {"host-avx2", Simd::Avx2, 256, 8, 16, "-mavx2 -mfma", has_avx2},
+    // GNU C vectors of 4 floats: SSE2 on any x86-64, NEON on AArch64.
+    {"host-portable", Simd::Portable, 128, 4, 16, "", always},
+};
+
+int64_t cache_bytes(int name, int64_t fallback) {
+  const long v = sysconf(name);
+  return v > 0 ? v : fallback;
+}
+}  // namespace
+
+bool runs_here(const Target &t) {
+  if (t.kind != Kind::Host) return true;
+  for (const HostIsa &h : kHostIsas)
+    if (h.simd == t.simd) return h.present();
+  return false;
 }
 
 Target get_target(const std::string &name) {
   Target t;
   t.name = name;
-  if (name == "host" || name == "host-portable") {
+  for (const HostIsa &h : kHostIsas) {
+    if (name != h.name && !(name == "host" && h.present())) continue;
     t.kind = Kind::Host;
     t.workers = 0;  // decided at run time (OpenMP)
-    if (name == "host") {
-      __builtin_cpu_init();
-      if (__builtin_cpu_supports("avx512f")) {
-        t.vector_bits = 512;
-        t.cflags = "-mavx512f -mavx2 -mfma";
-      } else if (__builtin_cpu_supports("avx2")) {
-        t.vector_bits = 256;
-        t.cflags = "-mavx2 -mfma";
-      }
-    }
+    t.simd = h.simd;
+    t.vector_bits = h.vector_bits;
+    t.f32_lanes = h.f32_lanes;
+    t.vector_registers = h.registers;
+    t.cflags = h.cflags;
+    t.l1_bytes = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024);
+    t.l2_bytes = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 512 * 1024);
     return t;
   }
   // One core group of each Sunway chip (SUNWAY.md): 64 CPEs, LDM per CPE,
@@ -41,11 +91,13 @@ Target get_target(const std::string &name) {
     const char *name;
     int64_t ldm_bytes;
     int vector_bits;
+    int f32_lanes;  // floatv4 in 256-bit registers on SW26010, floatv8 on the Pro
+    Simd simd;
     bool crts;
   };
   static constexpr SunwaySpec kSunway[] = {
-      {"sw26010", 64 * 1024, 256, false},
-      {"sw26010pro", 256 * 1024, 512, true},
+      {"sw26010", 64 * 1024, 256, 4, Simd::SunwayV4, false},
+      {"sw26010pro", 256 * 1024, 512, 8, Simd::SunwayV8, true},
   };
   for (const SunwaySpec &s : kSunway) {
     if (name != s.name) continue;
@@ -54,6 +106,9 @@ Target get_target(const std::string &name) {
     t.scratchpad_bytes = s.ldm_bytes;
     t.scratchpad_reserve = 4 * 1024;
     t.vector_bits = s.vector_bits;
+    t.f32_lanes = s.f32_lanes;
+    t.vector_registers = 32;
+    t.simd = s.simd;
     t.needs_dma = true;
     t.crts = s.crts;
     return t;
@@ -61,87 +116,6 @@ Target get_target(const std::string &name) {
   std::string known;
   for (const auto &n : target_names()) known += (known.empty() ? "" : ", ") + n;
   user_error("unknown target '", name, "' (known: ", known, ")");
-}
-
-namespace {
-bool reads(const tir::Expr &e, const std::string &buffer) {
-  struct V : tir::IRVisitor {
-    const std::string &name;
-    bool found = false;
-    explicit V(const std::string &n) : name(n) {}
-    void visit_Load(const tir::Expr &e) override {
-      found = found || e->buffer->name == name;
-      IRVisitor::visit_Load(e);
-    }
-  } v(buffer);
-  v.visit(e);
-  return v.found;
-}
-
-/// Splits the last output axis by `row_tile` and fuses every outer output
-/// axis with its outer part; returns {fused, inner part of the last axis}.
-std::pair<std::string, std::string> tile_rows(Schedule &s, int64_t row_tile) {
-  const ComputeDef &d = s.def();
-  const size_t k = d.num_spatial();
-  auto [lo, li] = s.split(d.axes[k - 1].name, row_tile);
-  std::string f = k == 1 ? lo : d.axes[0].name;
-  for (size_t i = 1; i + 1 < k; ++i) f = s.fuse(f, d.axes[i].name);
-  if (k > 1) f = s.fuse(f, lo);
-  return {f, li};
-}
-
-/// Row tile so that the fused outer loop has at least `min_outer` iterations.
-int64_t row_tile_for(const ComputeDef &d, int64_t min_outer) {
-  int64_t others = 1;
-  const size_t k = d.num_spatial();
-  for (size_t i = 0; i + 1 < k; ++i) others *= d.output->shape[i];
-  int64_t last = d.output->shape[k - 1];
-  int64_t parts = std::min(last, (min_outer + others - 1) / others);
-  return (last + parts - 1) / parts;
-}
-
-Schedule host_schedule(const ComputeDef &def) {
-  Schedule s(def);
-  auto [f, li] = tile_rows(s, row_tile_for(def, 16));
-  std::vector<std::string> order = {f};
-  for (const auto &iv : def.axes)
-    if (iv.reduce) order.push_back(iv.name);
-  order.push_back(li);
-  s.reorder(order);
-  s.parallel(f);
-  return s;
-}
-}  // namespace
-
-Schedule sunway_schedule(const ComputeDef &def, int64_t row_tile, int64_t reduce_tile, int cpes) {
-  (void)cpes;
-  Schedule s(def);
-  auto [f, li] = tile_rows(s, row_tile);
-  std::string red_outer;
-  std::vector<std::string> order = {f};
-  bool first = true;
-  for (const auto &iv : def.axes) {
-    if (!iv.reduce) continue;
-    if (first) {
-      auto [ro, ri] = s.split(iv.name, reduce_tile);
-      red_outer = ro;
-      order.push_back(ro);
-      order.push_back(li);
-      order.push_back(ri);
-      first = false;
-    } else {
-      order.push_back(iv.name);
-    }
-  }
-  if (first) order.push_back(li);
-  s.reorder(order);
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
-    s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
-  }
-  return s;
 }
 
 ScheduleMode schedule_mode(const std::string &name) {
@@ -154,383 +128,11 @@ const char *schedule_mode_name(ScheduleMode m) {
   return m == ScheduleMode::Default ? "default" : "swtvm-v1";
 }
 
-namespace {
-/// Splits every output axis d by tiles[d], puts the outer parts outside the
-/// inner ones and fuses the outer parts; returns {fused loop, inner loops}.
-std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
-                                                              const std::vector<int64_t> &tiles) {
-  std::vector<std::string> outer, inner;
-  for (size_t d = 0; d < tiles.size(); ++d) {
-    auto [o, i] = s.split(s.def().axes[d].name, tiles[d]);
-    outer.push_back(o);
-    inner.push_back(i);
-  }
-  std::vector<std::string> order = outer;
-  order.insert(order.end(), inner.begin(), inner.end());
-  s.reorder(order);
-  std::string f = outer[0];
-  for (size_t d = 1; d < outer.size(); ++d) f = s.fuse(f, outer[d]);
-  return {f, inner};
-}
-
-/// Binds the fused tile loop `f` to the CPEs and stages the output tile at
-/// it; stages each input the reduction reads at the reduce-step loop `ro`
-/// (double-buffered when asked and `ro` steps more than once), the others
-/// (read by the epilogue only) at `f`. `ro` empty: every input at `f`.
-void stage_tiles(Schedule &s, const ComputeDef &def, const std::string &f, const std::string &ro,
-                 bool double_buffer) {
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
-    s.cache_read(b->name, in_main && !ro.empty() ? ro : f);
-    if (double_buffer && in_main && !ro.empty() && s.axis(ro).extent > 1)
-      s.double_buffer(b->name);
-  }
-}
-}  // namespace
-
-Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
-                               int64_t reduce_tile, bool double_buffer) {
-  const size_t k = def.num_spatial();
-  SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
-  Schedule s(def);
-  auto [f, inner] = tile_outputs(s, tiles);
-  std::vector<std::string> order;
-  std::string red_outer;
-  order = {f};
-  bool first = true;
-  for (const auto &iv : def.axes) {
-    if (!iv.reduce) continue;
-    if (first) {
-      auto [ro, ri] = s.split(iv.name, reduce_tile);
-      red_outer = ro;
-      order.push_back(ro);
-      order.push_back(ri);
-      first = false;
-    } else {
-      order.push_back(iv.name);
-    }
-  }
-  // The tile's output axes innermost, the last one (contiguous in LDM) last:
-  // the loop the code generator turns into SIMD vectors (codegen/simd.h).
-  order.insert(order.end(), inner.begin(), inner.end());
-  s.reorder(order);
-  stage_tiles(s, def, f, red_outer, double_buffer);
-  return s;
-}
-
-double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops,
-                        double scalar_flops) {
-  // The performance model's DMA cost (src/perf, docs/perf-model.md) applied to
-  // the compiler's estimate of the busiest CPE's traffic, as if every CPE moved
-  // as much: contiguous transfers at the bandwidth of their mean size, strided
-  // descriptors at that of their mean block, the transfer latency as a floor;
-  // scalar compute. With double buffering the reduce-step DMA overlaps it.
-  const perf::Params &p = perf::params_for(t.name);
-  const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
-  const double dma = std::max(
-      p.dma_shared_seconds(e.bytes, e.transfers, e.stride_bytes, e.stride_transfers, e.stride_blocks) *
-          t.workers,
-      e.transfers * p.dma_transfer_latency_s.value);
-  const double compute = vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() +
-                                                 scalar_flops / p.cpe_scalar_flops()
-                                           : e.flops / p.cpe_scalar_flops();
-  return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
-}
-
-void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {
-  if (t.scratchpad_bytes == 0) return;
-  int64_t need = tir::ldm_bytes(f);
-  if (need > t.ldm_budget())
-    user_error(what, ": the schedule needs ", need, " bytes of LDM per CPE, but ", t.name,
-               " has ", t.ldm_budget(), " (", t.scratchpad_bytes, " bytes of LDM minus ",
-               t.scratchpad_reserve, " reserved for stack and arguments)");
-}
-
-namespace {
-/// The largest reduce tile (halving from the whole axis) with which `tiles`
-/// fits the LDM, lowered; nullopt if none does or the tiling is not stageable.
-std::optional<std::pair<Schedule, tir::PrimFunc>> fit_reduce_tile(const ComputeDef &def,
-                                                                  const std::vector<int64_t> &tiles,
-                                                                  const Target &t) {
-  int64_t reduce_ext = 1;
-  for (const auto &iv : def.axes)
-    if (iv.reduce) {
-      reduce_ext = iv.extent;
-      break;
-    }
-  for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
-    try {
-      Schedule s = sunway_tiled_schedule(def, tiles, red);
-      tir::PrimFunc f = s.lower();
-      if (tir::ldm_bytes(f) <= t.ldm_budget()) return std::make_pair(std::move(s), std::move(f));
-    } catch (const UserError &) {
-      return std::nullopt;  // e.g. a tile across groups of a grouped Conv is not affine
-    }
-  }
-  return std::nullopt;
-}
-
-/// Searches output tiles over the (up to) two output axes before the last one,
-/// the last axis whole, for the least modelled time that fits the LDM.
-std::optional<Schedule> search_sunway_tiles(const ComputeDef &def, const Target &t) {
-  const size_t k = def.num_spatial();
-  std::vector<size_t> axes;
-  for (size_t d = k - 1; d-- > 0 && axes.size() < 2;)
-    if (def.output->shape[d] > 1) axes.push_back(d);
-  std::vector<std::vector<int64_t>> candidates = {std::vector<int64_t>(k, 1)};
-  candidates[0][k - 1] = row_tile_for(def, t.workers);
-  for (size_t a : axes) {
-    std::vector<std::vector<int64_t>> next;
-    for (const auto &c : candidates)
-      for (int64_t tile = 1; tile <= 32 && tile <= def.output->shape[a]; tile *= 2) {
-        auto n = c;
-        n[a] = tile;
-        next.push_back(n);
-      }
-    candidates = std::move(next);
-  }
-  std::optional<Schedule> best;
-  double best_cost = 0;
-  for (const auto &c : candidates) {
-    auto fit = fit_reduce_tile(def, c, t);
-    if (!fit) continue;
-    const double cost = sunway_tile_cost(fit->second, t);
-    if (!best || cost < best_cost) {
-      best = std::move(fit->first);
-      best_cost = cost;
-    }
-  }
-  return best;
-}
-}  // namespace
-
-std::string conv_weight(const ComputeDef &def, const std::set<std::string> &constants) {
-  if (def.combiner != schedule::Combiner::Sum || def.num_spatial() != 4 || !def.value) return "";
-  const tir::Expr &v = def.value;
-  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return "";
-  std::vector<std::string> reduce;
-  for (const auto &iv : def.axes)
-    if (iv.reduce) reduce.push_back(iv.name);
-  if (reduce.size() != 3) return "";
-  for (int k = 0; k < 2; ++k) {
-    const tir::Expr &w = v->args[k], &x = v->args[1 - k];
-    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
-    if (!constants.count(w->buffer->name) || w->args.size() != 4) continue;
-    auto is_var = [](const tir::Expr &e, const std::string &n) {
-      return e->kind == tir::ExprKind::Var && e->name == n;
-    };
-    bool ok = is_var(w->args[0], def.axes[1].name);
-    for (size_t r = 0; r < 3; ++r) ok = ok && is_var(w->args[r + 1], reduce[r]);
-    if (ok && !tir::uses_var(x, def.axes[1].name)) return w->buffer->name;
-  }
-  return "";
-}
-
-Schedule sunway_conv_schedule(const ComputeDef &def, const std::string &weight,
-                              const std::vector<int64_t> &tiles, int64_t reduce_tile) {
-  SWTC_CHECK(def.num_spatial() == 4 && tiles.size() == 4, "conv schedule of ", def.name);
-  Schedule s(def);
-  auto [f, inner] = tile_outputs(s, tiles);
-  std::vector<std::string> order;
-  std::vector<std::string> reduce;
-  for (const auto &iv : def.axes)
-    if (iv.reduce) reduce.push_back(iv.name);
-  auto [ro, ri] = s.split(reduce[0], reduce_tile);
-  // n, h, w, then c (the vector axis of the micro-kernel), then the reduction.
-  order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
-  order.insert(order.end(), reduce.begin() + 1, reduce.end());
-  s.reorder(order);
-  stage_tiles(s, def, f, ro, true);
-  s.pack(weight, 0, tiles[1]);
-  return s;
-}
-
-std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
-                                             const std::set<std::string> &constants) {
-  const size_t k = def.num_spatial();
-  if (def.combiner != schedule::Combiner::Sum || k < 2 || !def.value || def.cond) return {"", 0};
-  if (def.axes.size() != k + 1 || !def.axes[k].reduce) return {"", 0};
-  const tir::Expr &v = def.value;
-  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return {"", 0};
-  const std::string &n = def.axes[k - 1].name, &r = def.axes[k].name;
-  auto is_var = [](const tir::Expr &e, const std::string &name) {
-    return e->kind == tir::ExprKind::Var && e->name == name;
-  };
-  for (int side = 0; side < 2; ++side) {
-    const tir::Expr &w = v->args[side], &x = v->args[1 - side];
-    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
-    if (!constants.count(w->buffer->name) || w->args.size() != 2 || tir::uses_var(x, n)) continue;
-    for (size_t d = 0; d < 2; ++d)
-      if (is_var(w->args[d], n) && is_var(w->args[1 - d], r)) return {w->buffer->name, d};
-  }
-  return {"", 0};
-}
-
-Schedule sunway_matmul_schedule(const ComputeDef &def, const std::string &weight,
-                                size_t weight_dim, const std::vector<int64_t> &tiles,
-                                int64_t reduce_tile) {
-  const size_t k = def.num_spatial();
-  SWTC_CHECK(k >= 2 && tiles.size() == k, "matmul schedule of ", def.name);
-  Schedule s(def);
-  auto [f, inner] = tile_outputs(s, tiles);
-  auto [ro, ri] = s.split(def.axes[k].name, reduce_tile);
-  std::vector<std::string> order = {f, ro};
-  order.insert(order.end(), inner.begin(), inner.end());
-  order.push_back(ri);
-  s.reorder(order);
-  stage_tiles(s, def, f, ro, true);
-  s.pack(weight, weight_dim, tiles.back());
-  return s;
-}
-
-namespace {
-/// For one output tiling: the largest reduce tile (halving from
-/// `reduce_extent`) whose schedule `make(rt)` lowers and fits the LDM is
-/// ranked by `cost(f, rt)` (nullopt: the tiling is rejected) and kept in
-/// `best` if cheaper. A schedule that cannot be lowered ends the tiling.
-template <class Make, class Cost>
-void keep_best_reduce_tile(int64_t reduce_extent, const Target &t, Make make, Cost cost,
-                           std::optional<Schedule> &best, double &best_cost) {
-  for (int64_t rt = reduce_extent; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
-    try {
-      Schedule s = make(rt);
-      tir::PrimFunc f = s.lower();
-      if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
-      const std::optional<double> c = cost(f, rt);
-      if (c && (!best || *c < best_cost)) {
-        best = std::move(s);
-        best_cost = *c;
-      }
-      return;
-    } catch (const UserError &) {
-      return;
-    }
-  }
-}
-
-/// Micro-kernel tilings of a MatMul: one row of the leading (batch) axes,
-/// rows per step a power of two (or all), columns per step a multiple of the
-/// vector lanes; the largest reduce tile that fits; least modelled time with
-/// the micro-kernel's flops at the SIMD rate (its write-back, a vector add
-/// per reduce step, too).
-std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::string &weight,
-                                            size_t weight_dim, const Target &t) {
-  const int64_t lanes = t.vector_bits / 32;
-  const auto &os = def.output->shape;
-  const size_t k = os.size();
-  const int64_t M = os[k - 2], N = os[k - 1], K = def.axes[k].extent;
-  int64_t lead = 1;
-  for (size_t d = 0; d + 2 < k; ++d) lead *= os[d];
-  std::vector<int64_t> rows;
-  for (int64_t m = 1; m < M && m <= 256; m *= 2) rows.push_back(m);
-  if (M <= 256) rows.push_back(M);
-  std::optional<Schedule> best;
-  double best_cost = 0;
-  for (int64_t nt = lanes; nt <= 256; nt *= 2) {
-    if (nt > lanes && nt / 2 >= N) break;  // a block beyond the columns only pads
-    for (int64_t mt : rows) {
-      std::vector<int64_t> tiles(k, 1);
-      tiles[k - 2] = mt;
-      tiles[k - 1] = nt;
-      keep_best_reduce_tile(
-          K, t,
-          [&](int64_t rt) { return sunway_matmul_schedule(def, weight, weight_dim, tiles, rt); },
-          [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
-            const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
-            const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-            const double outputs = double(per_cpe) * double(mt * nt);
-            const double rsteps = double((K + rt - 1) / rt);
-            const double flops = 2.0 * outputs * rsteps * double(rt);
-            if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
-              return std::nullopt;
-            return sunway_tile_cost(f, t, flops + outputs * rsteps);
-          },
-          best, best_cost);
-    }
-  }
-  return best;
-}
-
-/// Micro-kernel tilings of a Conv: images per step a power of two, output
-/// channels per step a multiple of the vector lanes, rows per step a divisor
-/// of the height (or a power of two), whole rows; the largest reduce tile that
-/// fits; least modelled time with the micro-kernel's flops (padding taps
-/// included) at the SIMD rate and its write-back (each reduce step adds the
-/// register block into the output tile lane by lane) at the scalar rate.
-std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::string &weight,
-                                          const Target &t) {
-  const int64_t lanes = t.vector_bits / 32;
-  const auto &os = def.output->shape;
-  const int64_t N = os[0], M = os[1], H = os[2], W = os[3];
-  std::vector<int64_t> red;
-  for (const auto &iv : def.axes)
-    if (iv.reduce) red.push_back(iv.extent);
-  std::vector<int64_t> rows;
-  for (int64_t h = 1; h <= H; ++h)
-    if (H % h == 0 || (h & (h - 1)) == 0) rows.push_back(h);
-  std::optional<Schedule> best;
-  double best_cost = 0;
-  for (int64_t nt = 1; nt <= N; nt *= 2)
-    for (int64_t ct = lanes; ct <= 256; ct *= 2) {
-      if (ct > lanes && ct / 2 >= M) break;  // a block beyond the channels only pads
-      for (int64_t ht : rows) {
-        if (nt > 1 && ht < H) continue;  // several images only with whole images
-        const std::vector<int64_t> tiles = {nt, ct, ht, W};
-        keep_best_reduce_tile(
-            red[0], t, [&](int64_t rt) { return sunway_conv_schedule(def, weight, tiles, rt); },
-            [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
-              const int64_t steps =
-                  ((N + nt - 1) / nt) * ((M + ct - 1) / ct) * ((H + ht - 1) / ht);
-              const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-              const double outputs = double(per_cpe) * double(nt * ct * ht * W);
-              const double rsteps = double((red[0] + rt - 1) / rt);
-              const double flops =
-                  2.0 * outputs * rsteps * double(rt) * double(red[1] * red[2]);
-              // Padding work (channels past the last, taps in the halo, rows
-              // past the end) is executed but useless: at most a quarter more.
-              if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
-                return std::nullopt;
-              return sunway_tile_cost(f, t, flops, outputs * rsteps);
-            },
-            best, best_cost);
-      }
-    }
-  return best;
-}
-}  // namespace
 
 Schedule default_schedule(const ComputeDef &def, const Target &t, ScheduleMode mode,
                           const std::set<std::string> &constants) {
-  if (t.kind == Kind::Host) return host_schedule(def);
-  if (mode == ScheduleMode::Default) {
-    const std::string w = conv_weight(def, constants);
-    if (!w.empty())
-      if (auto s = search_conv_tiles(def, w, t)) return std::move(*s);
-    const auto [mw, mdim] = matmul_weight(def, constants);
-    if (!mw.empty())
-      if (auto s = search_matmul_tiles(def, mw, mdim, t)) return std::move(*s);
-    if (auto s = search_sunway_tiles(def, t)) return std::move(*s);
-  }
-  // Greedy LDM-aware tiling: the largest reduce tile, then the largest row
-  // tile, that fits the budget (halving on overflow).
-  int64_t reduce_ext = 1;
-  for (const auto &iv : def.axes)
-    if (iv.reduce) {
-      reduce_ext = iv.extent;
-      break;
-    }
-  int64_t need = 0;
-  for (int64_t row = row_tile_for(def, t.workers); row >= 1; row = row == 1 ? 0 : (row + 1) / 2) {
-    for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
-      Schedule s = sunway_schedule(def, row, red, t.workers);
-      need = tir::ldm_bytes(s.lower());
-      if (need <= t.ldm_budget()) return s;
-    }
-  }
-  user_error("kernel '", def.name, "': no tiling fits the LDM of ", t.name, " (smallest needs ",
-             need, " bytes, budget ", t.ldm_budget(), ")");
+  if (t.kind == Kind::Host) return host_default_schedule(def, t, constants);
+  return sunway_default_schedule(def, t, mode, constants);
 }
 
 }  // namespace swtc::target

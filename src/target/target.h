@@ -12,24 +12,43 @@ namespace swtc::target {
 
 enum class Kind { Host, Sunway };
 
+/// The SIMD dialect a target's printer spells vectors in (codegen/vector_isa.h).
+enum class Simd {
+  Portable,  // host: GNU C vector extension, 4 lanes, no ISA flags
+  Avx2,      // host: __m256 with AVX2 + FMA intrinsics
+  Avx512,    // host: __m512 with AVX-512F intrinsics
+  SunwayV4,  // SW26010 CPE: floatv4 and the vendor's simd_* subset
+  SunwayV8,  // SW26010-Pro CPE: floatv8 and its simd_* subset
+};
+const char *simd_name(Simd s);
+
 struct Target {
-  std::string name;           // "host", "host-portable", "sw26010"
+  std::string name;           // "host", "host-avx2", "host-portable", "sw26010", ...
   Kind kind = Kind::Host;
-  int workers = 1;            // parallel workers: host threads, or CPEs per core group
+  int workers = 1;            // parallel workers: host threads (0: decided at run time), or CPEs
   int64_t scratchpad_bytes = 0;  // LDM per CPE (0: none, caches)
   int64_t scratchpad_reserve = 0;  // of it, kept for the CPE stack and kernel arguments
-  int vector_bits = 0;        // 0: scalar / compiler's choice
+  int vector_bits = 0;        // vector register width in bits
+  int f32_lanes = 1;          // floats per vector: THE lane count of this target
+  int vector_registers = 0;   // architectural vector registers (register blocking)
+  Simd simd = Simd::Portable;
   bool needs_dma = false;     // compute cores reach main memory only by DMA
   bool crts = false;          // Sunway runtime interface: athread (SW26010) or CRTS (SW26010-Pro)
   std::string cflags;         // vector ISA flags for the host C compiler
+  // Host caches (bytes) the tile choice blocks for (read at compile time, or
+  // given by flags); 0 on Sunway.
+  int64_t l1_bytes = 0, l2_bytes = 0;
 
   int64_t ldm_budget() const { return scratchpad_bytes - scratchpad_reserve; }
 };
 
 /// Looks up a target by name; user_error listing the known names otherwise.
-/// "host" detects the vector ISA of this machine (AVX-512, AVX2, or none).
+/// "host" detects the vector ISA of this machine (AVX-512, else AVX2 + FMA,
+/// else portable); "host-avx512", "host-avx2" and "host-portable" name one.
 Target get_target(const std::string &name);
 std::vector<std::string> target_names();
+/// True if this machine can run code built for `t` (host ISA present).
+bool runs_here(const Target &t);
 
 /// Sunway schedule families: `Default` searches 2-D/3-D output tiles (several
 /// output channels and rows per CPE) for the least modelled DMA and compute
@@ -51,35 +70,38 @@ schedule::Schedule default_schedule(const schedule::ComputeDef &def, const Targe
 /// The input of a Conv-shaped `def` that is its weight, read as
 /// wt[c, r0, r1, r2] (c: output axis 1, r*: the reduce axes in order), when
 /// it is one of `constants` and the other factor does not depend on c; else "".
-/// Such kernels get the micro-kernel schedule on Sunway (sunway_conv_schedule).
+/// Such kernels get the micro-kernel schedule (conv_microkernel_schedule).
 std::string conv_weight(const schedule::ComputeDef &def, const std::set<std::string> &constants);
 
-/// Sunway schedule of a Conv for the register-blocked micro-kernel
-/// (codegen/microkernel.h): output tile `tiles` (n, c, h, w) per CPE step,
-/// `reduce_tile` input channels staged per step (double-buffered), loops
-/// inside the tile ordered n, h, w, c (the vector axis), then the reduction;
-/// the weight packed in blocks of tiles[1] output channels (one contiguous
-/// DMA per step, aligned vector loads across output channels).
-schedule::Schedule sunway_conv_schedule(const schedule::ComputeDef &def, const std::string &weight,
-                                        const std::vector<int64_t> &tiles, int64_t reduce_tile);
+/// Micro-kernel schedule of a Conv (codegen/microkernel.h) for target `t`:
+/// output tile `tiles` (n, c, h, w) per worker step, `reduce_tile` input
+/// channels staged per step (double-buffered DMA on Sunway), loops inside
+/// the tile ordered n, h, w, c (the vector axis), then the reduction, w
+/// tensorized; the weight packed in blocks of tiles[1] output channels (one
+/// contiguous copy per step, vector loads across output channels). Steps go
+/// to the CPEs on Sunway and to OpenMP threads on the host.
+schedule::Schedule conv_microkernel_schedule(const schedule::ComputeDef &def,
+                                             const std::string &weight,
+                                             const std::vector<int64_t> &tiles,
+                                             int64_t reduce_tile, const Target &t);
 
 /// The input of a MatMul-shaped `def` (one reduce axis k, a sum of x * w)
 /// that is a 2-D constant weight read as w[k, n] or w[n, k] (n: the last
 /// output axis), the other factor not depending on n: {name, the dim of w
 /// that n indexes}; else {"", 0}. Such kernels (MatMul, Gemm) get the
-/// micro-kernel schedule on Sunway (sunway_matmul_schedule).
+/// micro-kernel schedule (matmul_microkernel_schedule).
 std::pair<std::string, size_t> matmul_weight(const schedule::ComputeDef &def,
                                              const std::set<std::string> &constants);
 
-/// Sunway schedule of a MatMul for the register-blocked micro-kernel: output
-/// tile `tiles` per CPE step (the last two: rows m and columns n),
-/// `reduce_tile` elements of k staged per step (double-buffered), loops inside
-/// the tile in output order (n, the vector axis, last), then k; the weight
-/// packed in blocks of tiles.back() columns (dim `weight_dim`), one
-/// contiguous DMA per step.
-schedule::Schedule sunway_matmul_schedule(const schedule::ComputeDef &def,
-                                          const std::string &weight, size_t weight_dim,
-                                          const std::vector<int64_t> &tiles, int64_t reduce_tile);
+/// Micro-kernel schedule of a MatMul for target `t`: output tile `tiles`
+/// per worker step (the last two: rows m and columns n), `reduce_tile`
+/// elements of k staged per step, loops inside the tile in output order (n,
+/// the vector axis, last), then k, m tensorized; the weight packed in blocks
+/// of tiles.back() columns (dim `weight_dim`), one contiguous copy per step.
+schedule::Schedule matmul_microkernel_schedule(const schedule::ComputeDef &def,
+                                               const std::string &weight, size_t weight_dim,
+                                               const std::vector<int64_t> &tiles,
+                                               int64_t reduce_tile, const Target &t);
 
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`

@@ -109,7 +109,7 @@ class Verifier : public IRVisitor {
   }
   void visit_Stage(const Stmt &s) override {
     check_buffer(s->buffer, s->indices.size());
-    if (s->local->scope != Scope::Ldm) fail("staged copy ", s->local->name, " is not in LDM");
+    if (s->local->scope != Scope::Local) fail("staged copy ", s->local->name, " is not a local buffer");
     if (s->buffer->scope != Scope::Global) fail("staging from non-global ", s->buffer->name);
     for (const auto &i : s->indices) visit(i);
     if (!buffers_.insert(s->local.get()).second) fail("buffer ", s->local->name, " staged twice");

@@ -71,7 +71,7 @@ class Packer : public IRMutator {
       user_error("pack ", old_g_->name, ": the box corner in dimension ", dim_,
                  " is not provably a multiple of ", block_);
     Buffer local = make_buffer(s->local->name, packed_shape(s->local->shape, dim_, block_),
-                               Scope::Ldm, s->local->elem);
+                               Scope::Local, s->local->elem);
     std::vector<Expr> lo = packed(s->indices, floordiv(s->indices[dim_], int_imm(block_)),
                                   int_imm(0));
     const Buffer old_local = s->local;

@@ -26,8 +26,10 @@ enum class Type { Int, Float, Bool };
 enum class BinaryOp { Add, Sub, Mul, Div, FloorDiv, FloorMod, Min, Max, LT, LE, EQ, And };
 const char *binary_op_name(BinaryOp op);
 
-/// Where a buffer lives: main memory (a function parameter) or a CPE's LDM.
-enum class Scope { Global, Ldm };
+/// Where a buffer lives: main memory (a function parameter), or a worker's
+/// local copy (a staged box: a CPE's LDM on Sunway, a thread's packing
+/// buffer on the host).
+enum class Scope { Global, Local };
 
 /// A buffer's element type: its C99 spelling and size in bytes. Loads of a
 /// float buffer are Type::Float, of an integer buffer Type::Int.
@@ -106,6 +108,9 @@ struct StmtNode {
   std::string loop_var;
   int64_t extent = 0;
   ForKind for_kind = ForKind::Serial;
+  // For: this loop and the nest inside it are one register-blocked
+  // micro-kernel (Schedule::tensorize checked its preconditions).
+  bool tensorize = false;
   // Store / Stage
   Buffer buffer;                 // Store: target; Stage: the global buffer
   std::vector<Expr> indices;     // Store: indices; Stage: box lower corner per dim
@@ -119,7 +124,8 @@ struct StmtNode {
   const Stmt &inner() const { return body.front(); }
 };
 
-Stmt for_loop(const std::string &var, int64_t extent, ForKind kind, Stmt body);
+Stmt for_loop(const std::string &var, int64_t extent, ForKind kind, Stmt body,
+              bool tensorize = false);
 Stmt seq(std::vector<Stmt> items);  // flattens nested Seqs; one item -> itself
 Stmt store(Buffer buf, std::vector<Expr> indices, Expr value);
 Stmt if_then(Expr cond, Stmt body);  // null cond -> body

@@ -69,7 +69,7 @@ TEST(CPrinterExpr, OperatorsAndIndices) {
 
 TEST(CPrinterStmt, HostPrinterRefusesCpeLoopsAndStages) {
   Buffer y = make_buffer("y", {4});
-  Buffer yl = make_buffer("y_l", {4}, Scope::Ldm);
+  Buffer yl = make_buffer("y_l", {4}, Scope::Local);
   CPrinter p;
   EXPECT_THROW(p.stmt(for_loop("i", 4, ForKind::Cpe, store(y, {var("i")}, float_imm(1))), 0),
                swtc::InternalError);

@@ -23,9 +23,9 @@ size_t count(const std::string &s, const std::string &what) {
 
 // for w (7) { for c (8) { for r (3) { y_l[c][w] += x_l[r][w + 1] * w_l[r][c] } } }
 Stmt nest(bool weight_last_is_c = true, int64_t c_extent = 8) {
-  Buffer y = make_buffer("y_l", {c_extent, 7}, Scope::Ldm);
-  Buffer x = make_buffer("x_l", {3, 9}, Scope::Ldm);
-  Buffer w = make_buffer("w_l", {3, c_extent}, Scope::Ldm);
+  Buffer y = make_buffer("y_l", {c_extent, 7}, Scope::Local);
+  Buffer x = make_buffer("x_l", {3, 9}, Scope::Local);
+  Buffer w = make_buffer("w_l", {3, c_extent}, Scope::Local);
   Expr wv = var("w"), c = var("c"), r = var("r");
   Expr wt = weight_last_is_c ? load(w, {r, c}) : load(w, {c, r});
   Stmt upd = store(y, {c, wv}, load(y, {c, wv}) + load(x, {r, wv + int_imm(1)}) * wt);
@@ -45,7 +45,7 @@ TEST(MicroKernel, BlockPrefersMoreMultiplyAddsPerAccess) {
 
 TEST(MicroKernel, ConvNestBecomesRegisterBlockedMultiplyAdds) {
   CPrinter p;
-  auto out = conv_microkernel(nest(), simd_spec(256), {}, p);
+  auto out = conv_microkernel(nest(), vector_isa(target::get_target("sw26010")), {}, p);
   ASSERT_TRUE(out);
   const std::string s = joined(*out);
   // 7 columns x 2 vectors of 4 channels: 14 accumulators, 14 vmas per tap,
@@ -62,15 +62,15 @@ TEST(MicroKernel, MatMulOutputRowsTakeTheBlockByVectors) {
   // for m (4) { for n (8) { for k (5) { y_l[m][n] += a_l[m][k] * b_l[0][k][n] } } }
   // (b_l: one packed block of 8 columns): y_l is contiguous along n, so the
   // block is added into it with aligned vector loads, adds and stores.
-  Buffer y = make_buffer("y_l", {4, 8}, Scope::Ldm);
-  Buffer a = make_buffer("a_l", {4, 5}, Scope::Ldm);
-  Buffer b = make_buffer("b_l", {1, 5, 8}, Scope::Ldm);
+  Buffer y = make_buffer("y_l", {4, 8}, Scope::Local);
+  Buffer a = make_buffer("a_l", {4, 5}, Scope::Local);
+  Buffer b = make_buffer("b_l", {1, 5, 8}, Scope::Local);
   Expr m = var("m"), n = var("n"), k = var("k");
   Stmt upd = store(y, {m, n}, load(y, {m, n}) + load(a, {m, k}) * load(b, {int_imm(0), k, n}));
   Stmt s = for_loop("m", 4, ForKind::Serial,
                     for_loop("n", 8, ForKind::Serial, for_loop("k", 5, ForKind::Serial, upd)));
   CPrinter p;
-  auto out = conv_microkernel(s, simd_spec(256), {}, p);
+  auto out = conv_microkernel(s, vector_isa(target::get_target("sw26010")), {}, p);
   ASSERT_TRUE(out);
   const std::string t = joined(*out);
   EXPECT_NE(t.find("4 x 2 floatv4 accumulators"), std::string::npos) << t;
@@ -81,7 +81,7 @@ TEST(MicroKernel, MatMulOutputRowsTakeTheBlockByVectors) {
 
 TEST(MicroKernel, Floatv8OnThePro) {
   CPrinter p;
-  auto out = conv_microkernel(nest(true, 16), simd_spec(512), {}, p);
+  auto out = conv_microkernel(nest(true, 16), vector_isa(target::get_target("sw26010pro")), {}, p);
   ASSERT_TRUE(out);
   EXPECT_NE(joined(*out).find("floatv8 accumulators"), std::string::npos);
 }
@@ -89,14 +89,14 @@ TEST(MicroKernel, Floatv8OnThePro) {
 TEST(MicroKernel, OtherNestsAreLeftAlone) {
   CPrinter p;
   // The weight's contiguous index is not the channel loop: no aligned vectors.
-  EXPECT_FALSE(conv_microkernel(nest(false), simd_spec(256), {}, p));
+  EXPECT_FALSE(conv_microkernel(nest(false), vector_isa(target::get_target("sw26010")), {}, p));
   // Channels not a multiple of the lanes.
-  EXPECT_FALSE(conv_microkernel(nest(true, 6), simd_spec(256), {}, p));
+  EXPECT_FALSE(conv_microkernel(nest(true, 6), vector_isa(target::get_target("sw26010")), {}, p));
   // No reduction loop inside: an init or epilogue nest.
-  Buffer y = make_buffer("y_l", {8, 7}, Scope::Ldm);
+  Buffer y = make_buffer("y_l", {8, 7}, Scope::Local);
   Stmt init = for_loop("w", 7, ForKind::Serial,
                        for_loop("c", 8, ForKind::Serial, store(y, {var("c"), var("w")}, float_imm(0))));
-  EXPECT_FALSE(conv_microkernel(init, simd_spec(256), {}, p));
+  EXPECT_FALSE(conv_microkernel(init, vector_isa(target::get_target("sw26010")), {}, p));
 }
 
 }  // namespace

@@ -16,9 +16,9 @@ namespace {
 using namespace tir;
 
 struct Bufs {
-  Buffer y = make_buffer("y_l", {2, 8}, Scope::Ldm);
-  Buffer x = make_buffer("x_l", {2, 10}, Scope::Ldm);
-  Buffer w = make_buffer("w_l", {2}, Scope::Ldm);
+  Buffer y = make_buffer("y_l", {2, 8}, Scope::Local);
+  Buffer x = make_buffer("x_l", {2, 10}, Scope::Local);
+  Buffer w = make_buffer("w_l", {2}, Scope::Local);
 };
 
 TEST(Simd, AccumulationBecomesMultiplyAdd) {
@@ -27,7 +27,7 @@ TEST(Simd, AccumulationBecomesMultiplyAdd) {
   Expr c = var("c"), v = var("v");
   // y[c][v] += x[c][v] * w[c]: x aligned (row 10 is not a multiple of 4 -> gathered).
   Stmt body = store(b.y, {c, v}, load(b.y, {c, v}) + load(b.x, {c, v}) * load(b.w, {c}));
-  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), simd_spec(256), {{"c", 2}}, p);
+  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), vector_isa(target::get_target("sw26010")), {{"c", 2}}, p);
   ASSERT_TRUE(out);
   const std::string s = joined(*out);
   EXPECT_NE(s.find("simd_vmas("), std::string::npos) << s;
@@ -43,7 +43,7 @@ TEST(Simd, Floatv8OnTheProTarget) {
   CPrinter p;
   Expr c = var("c"), v = var("v");
   Stmt body = store(b.y, {c, v}, load(b.y, {c, v}) + load(b.w, {c}));
-  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), simd_spec(512), {{"c", 2}}, p);
+  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), vector_isa(target::get_target("sw26010pro")), {{"c", 2}}, p);
   ASSERT_TRUE(out);
   EXPECT_NE(joined(*out).find("floatv8 swtc_r = simd_vadds("), std::string::npos) << joined(*out);
 }
@@ -55,7 +55,7 @@ TEST(Simd, GuardedAccumulationZeroesTheGuardedLanes) {
   Expr iw = v + int_imm(-1);
   Stmt body = if_then(logical_and(le(int_imm(0), c), le(int_imm(0), iw)),
                       store(b.y, {c, v}, load(b.y, {c, v}) + load(b.x, {c, v}) * load(b.w, {c})));
-  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), simd_spec(256), {{"c", 2}}, p);
+  auto out = vectorize_loop(for_loop("v", 8, ForKind::Serial, body), vector_isa(target::get_target("sw26010")), {{"c", 2}}, p);
   ASSERT_TRUE(out);
   const std::string s = joined(*out);
   EXPECT_EQ(s.rfind("if (0 <= c) {", 0), 0u) << s;  // the loop-invariant part stays an if
@@ -71,7 +71,7 @@ TEST(Simd, RejectsWhatItCannotDo) {
   auto acc = [&](Expr idx_c, Expr idx_v) {
     return store(b.y, {idx_c, idx_v}, load(b.y, {idx_c, idx_v}) + load(b.w, {c}));
   };
-  const SimdSpec s4 = simd_spec(256);
+  const VectorIsa s4 = vector_isa(target::get_target("sw26010"));
   // Shorter than a vector.
   EXPECT_FALSE(vectorize_loop(for_loop("v", 3, ForKind::Serial, acc(c, v)), s4, {{"c", 2}}, p));
   // Store address not vector-aligned (offset 1) or not moving by one element.

@@ -23,7 +23,8 @@ TEST(Target, UnknownNameListsKnownTargets) {
     EXPECT_NE(m.find("'nope'"), std::string::npos) << m;
     for (const auto &n : target_names()) EXPECT_NE(m.find(n), std::string::npos) << n << ": " << m;
   }
-  EXPECT_EQ(target_names(), (std::vector<std::string>{"host", "host-portable", "sw26010", "sw26010pro"}));
+  EXPECT_EQ(target_names(), (std::vector<std::string>{"host", "host-avx512", "host-avx2",
+                                                      "host-portable", "sw26010", "sw26010pro"}));
 }
 
 TEST(Target, Sw26010Capabilities) {
@@ -39,14 +40,43 @@ TEST(Target, Sw26010Capabilities) {
 }
 
 TEST(Target, HostTargetsHaveNoScratchpad) {
-  for (const char *n : {"host", "host-portable"}) {
+  for (const char *n : {"host", "host-avx512", "host-avx2", "host-portable"}) {
     Target t = get_target(n);
     EXPECT_EQ(t.kind, Kind::Host) << n;
     EXPECT_EQ(t.scratchpad_bytes, 0) << n;
     EXPECT_FALSE(t.needs_dma) << n;
   }
-  EXPECT_EQ(get_target("host-portable").vector_bits, 0);
   EXPECT_TRUE(get_target("host-portable").cflags.empty());
+}
+
+// One lane count per target, and the ISA each host name stands for.
+TEST(Target, LanesAndSimdDialects) {
+  struct Row {
+    const char *name;
+    Simd simd;
+    int lanes;
+  };
+  for (const Row &r : {Row{"host-avx512", Simd::Avx512, 16}, Row{"host-avx2", Simd::Avx2, 8},
+                       Row{"host-portable", Simd::Portable, 4}, Row{"sw26010", Simd::SunwayV4, 4},
+                       Row{"sw26010pro", Simd::SunwayV8, 8}}) {
+    const Target t = get_target(r.name);
+    EXPECT_EQ(t.simd, r.simd) << r.name;
+    EXPECT_EQ(t.f32_lanes, r.lanes) << r.name;
+    EXPECT_GT(t.vector_registers, 0) << r.name;
+  }
+  EXPECT_TRUE(runs_here(get_target("host-portable")));
+  EXPECT_TRUE(runs_here(get_target("sw26010")));  // through the emulator
+  // "host" is the best ISA this machine runs.
+  const Target h = get_target("host");
+  EXPECT_TRUE(runs_here(h));
+  if (runs_here(get_target("host-avx512")))
+    EXPECT_EQ(h.simd, Simd::Avx512);
+  else if (runs_here(get_target("host-avx2")))
+    EXPECT_EQ(h.simd, Simd::Avx2);
+  else
+    EXPECT_EQ(h.simd, Simd::Portable);
+  EXPECT_GT(h.l1_bytes, 0);
+  EXPECT_GT(h.l2_bytes, h.l1_bytes);
 }
 
 // The last conv block of ResNet-18/34: input [512,7,7], weights [512,512,3,3], pad 1.

@@ -41,7 +41,7 @@ TEST(PackLayout, AnInnerDimensionsBlockIndexGoesOutermost) {
 PrimFunc staged_kernel(Expr corner) {
   Buffer w = make_buffer("w", {8, 3});
   Buffer y = make_buffer("y", {8});
-  Buffer wl = make_buffer("w_l", {4, 3}, Scope::Ldm);
+  Buffer wl = make_buffer("w_l", {4, 3}, Scope::Local);
   Expr ci = var("ci"), r = var("r"), co = var("co");
   Stmt upd = store(y, {co * 4 + ci}, load(y, {co * 4 + ci}) + load(wl, {ci, r}));
   Stmt inner = for_loop("ci", 4, ForKind::Serial, for_loop("r", 3, ForKind::Serial, upd));
@@ -73,7 +73,7 @@ TEST(PackLayout, RefusesABoxNotAlignedToTheBlock) {
 Stmt halo_stage(Expr row_corner, int64_t rows, int64_t cols_lo, int64_t cols) {
   // x[4 channels][6 rows][6 cols], box [2][rows][cols] at (c*2, row_corner, cols_lo)
   Buffer x = make_buffer("x", {4, 6, 6});
-  Buffer xl = make_buffer("x_l", {2, rows, cols}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {2, rows, cols}, Scope::Local);
   return stage(x, xl, {var("c") * 2, row_corner, int_imm(cols_lo)}, StageDir::In,
                store(make_buffer("y", {1}), {int_imm(0)}, load(xl, {int_imm(0), int_imm(0), int_imm(0)})));
 }

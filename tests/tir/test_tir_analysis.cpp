@@ -107,7 +107,7 @@ void expect_verify_error(const PrimFunc &f, const std::string &what) {
 
 TEST(Verify, AcceptsAWellFormedFunction) {
   Buffer x = make_buffer("x", {4, 4}), y = make_buffer("y", {4});
-  Buffer xl = make_buffer("x_l", {1, 4}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {1, 4}, Scope::Local);
   Stmt s = for_loop(
       "i", 4, ForKind::Serial,
       stage(x, xl, {var("i"), int_imm(0)}, StageDir::In,
@@ -129,7 +129,7 @@ TEST(Verify, RejectsBufferNotInScope) {
   expect_verify_error(func({y}, s), "'z' is not in scope");
   // A staged local used after its stage ended.
   Buffer x = make_buffer("x", {4});
-  Buffer xl = make_buffer("x_l", {4}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {4}, Scope::Local);
   Stmt t = seq({stage(x, xl, {int_imm(0)}, StageDir::In,
                       store(y, {int_imm(0)}, load(xl, {int_imm(0)}))),
                 store(y, {int_imm(1)}, load(xl, {int_imm(1)}))});
@@ -169,8 +169,8 @@ TEST(Verify, RejectsBadStages) {
   Buffer x = make_buffer("x", {4}), y = make_buffer("y", {4});
   Buffer not_ldm = make_buffer("x_g", {4});
   Stmt s = stage(x, not_ldm, {int_imm(0)}, StageDir::In, store(y, {int_imm(0)}, float_imm(0)));
-  expect_verify_error(func({x, y}, s), "is not in LDM");
-  Buffer xl = make_buffer("x_l", {2}, Scope::Ldm);
+  expect_verify_error(func({x, y}, s), "is not a local buffer");
+  Buffer xl = make_buffer("x_l", {2}, Scope::Local);
   Stmt inner = stage(x, xl, {int_imm(0)}, StageDir::In, store(y, {int_imm(0)}, float_imm(0)));
   Stmt twice = stage(x, xl, {int_imm(0)}, StageDir::In, inner);
   expect_verify_error(func({x, y}, twice), "staged twice");
@@ -186,10 +186,10 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   Buffer g = make_buffer("g", {1000}), y = make_buffer("y", {1});
   // Each buffer starts 32-byte aligned; the figure ends at the last one's
   // last element (no trailing padding).
-  Buffer a = make_buffer("a", {10}, Scope::Ldm);   // 40 B (next starts at 64)
-  Buffer b = make_buffer("b", {8}, Scope::Ldm);    // 32 B (32)
-  Buffer c = make_buffer("c", {20}, Scope::Ldm);   // 80 B (96)
-  Buffer o = make_buffer("o", {1}, Scope::Ldm);    // 4 B (32)
+  Buffer a = make_buffer("a", {10}, Scope::Local);   // 40 B (next starts at 64)
+  Buffer b = make_buffer("b", {8}, Scope::Local);    // 32 B (32)
+  Buffer c = make_buffer("c", {20}, Scope::Local);   // 80 B (96)
+  Buffer o = make_buffer("o", {1}, Scope::Local);    // 4 B (32)
   auto st = [&](const Buffer &l, Stmt body) {
     return stage(g, l, {int_imm(0)}, StageDir::In, std::move(body));
   };
@@ -235,7 +235,7 @@ TEST(StageStrided, OnlyBoxesNeverClippedInTheirLastPartialDim) {
   // x[8][16][4]: box [2][8][4], the last dim whole (t = 2); rows of dim 0
   // strided when the dim-1 corner stays in [0, 8].
   Buffer x = make_buffer("x", {8, 16, 4});
-  Buffer xl = make_buffer("x_l", {2, 8, 4}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {2, 8, 4}, Scope::Local);
   Buffer y = make_buffer("y", {1});
   auto st = [&](Expr lo1) {
     return stage(x, xl, {var("i") * int_imm(2), lo1, int_imm(0)}, StageDir::In,
@@ -294,7 +294,7 @@ TEST(ExecutedFlops, GuardedStoresCountOnlyTheIterationsThatRun) {
 TEST(VerifyDmaOnly, AcceptsStagedAccessAndRejectsDirectAccess) {
   using namespace swtc::tir;
   Buffer x = make_buffer("x", {64}), y = make_buffer("y", {64});
-  Buffer xl = make_buffer("x_l", {64}, Scope::Ldm), yl = make_buffer("y_l", {64}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {64}, Scope::Local), yl = make_buffer("y_l", {64}, Scope::Local);
   PrimFunc staged{"staged", {x, y},
                   stage(x, xl, {int_imm(0)}, StageDir::In,
                         stage(y, yl, {int_imm(0)}, StageDir::Out,

@@ -165,7 +165,7 @@ TEST(TirPrinter, LoopNest) {
 
 TEST(TirPrinter, Stage) {
   Buffer x = make_buffer("x", {16});
-  Buffer xl = make_buffer("x_l", {4}, Scope::Ldm);
+  Buffer xl = make_buffer("x_l", {4}, Scope::Local);
   Buffer y = make_buffer("y", {16});
   Stmt s = for_loop("o", 4, ForKind::Cpe,
                     stage(x, xl, {var("o") * int_imm(4)}, StageDir::In,

@@ -1,0 +1,42 @@
+// How each target's printer spells float vectors: one table per SIMD dialect
+// of target::Simd (the lane count is the target's f32_lanes). The vectoriser
+// (codegen/simd.h) and the micro-kernel (codegen/microkernel.h) build their
+// code from these spellings only, so a new ISA is one capability entry in
+// target/target.cpp plus its spelling here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "target/target.h"
+
+namespace swtc::codegen {
+
+struct VectorIsa {
+  target::Simd simd = target::Simd::Portable;
+  int lanes = 4;            // floats per vector (target::Target::f32_lanes)
+  std::string type;         // C type of a vector
+  bool has_sub = true;      // a vector subtract exists (the SW26010-Pro subset has none)
+  bool sunway = false;      // Sunway CPE code: aligned loads/stores only, emulator flop counts
+
+  /// Statement: `dst` (declared) gets the `lanes` floats at `addr`.
+  std::string load(const std::string &dst, const std::string &addr) const;
+  /// Statement: the lanes of `v` go to the floats at `addr`.
+  std::string store(const std::string &v, const std::string &addr) const;
+  /// Expression: every lane `x` (a float expression without side effects).
+  std::string splat(const std::string &x) const;
+  /// Expression: lane k = xs[k].
+  std::string set(const std::vector<std::string> &xs) const;
+  /// Expression: a * b + c (fused where the ISA has it).
+  std::string fma(const std::string &a, const std::string &b, const std::string &c) const;
+  std::string add(const std::string &a, const std::string &b) const;
+  std::string sub(const std::string &a, const std::string &b) const;  // pre: has_sub
+  std::string mul(const std::string &a, const std::string &b) const;
+  /// Lines a C file needs before the spellings can be used (includes, typedefs).
+  std::string prelude() const;
+};
+
+/// The spelling of target `t`'s vectors.
+VectorIsa vector_isa(const target::Target &t);
+
+}  // namespace swtc::codegen

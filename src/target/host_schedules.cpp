@@ -1,0 +1,118 @@
+// Host schedules: Conv and MatMul/Gemm with a constant weight get the
+// micro-kernel schedules (target/tiling.cpp) with tiles chosen by an
+// analytic model of the cores and caches (host_conv_tiles,
+// host_matmul_tiles: the one place a tuner would feed other tiles); the
+// other kernels get a generic schedule (outer loops on OpenMP threads).
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "common/error.h"
+#include "target/target.h"
+#include "target/tiling.h"
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::target {
+
+using schedule::ComputeDef;
+using schedule::Schedule;
+
+namespace {
+
+Schedule host_schedule(const ComputeDef &def) {
+  Schedule s(def);
+  auto [f, li] = tile_rows(s, row_tile_for(def, 16));
+  std::vector<std::string> order = {f};
+  for (const auto &iv : def.axes)
+    if (iv.reduce) order.push_back(iv.name);
+  order.push_back(li);
+  s.reorder(order);
+  s.parallel(f);
+  return s;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+/// Steps of the parallel tile loop wanted for an even split over the
+/// threads: a few per thread.
+int64_t wanted_steps() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return 4 * int64_t(n ? n : 2);
+}
+
+/// The channel (column) block of the micro-kernel: up to four vectors, fewer
+/// when the channels would be mostly padding.
+int64_t channel_block(int64_t channels, int64_t lanes) {
+  int64_t best = lanes;
+  for (int64_t v = 2; v <= 4; ++v)  // padding past the last channel at most an eighth
+    if (round_up(channels, v * lanes) * 8 <= channels * 9) best = v * lanes;
+  return best;
+}
+
+}  // namespace
+
+/// Tiles of a Conv's micro-kernel schedule on the host: {tiles (n, c, h, w), reduce tile}.
+/// Output channels per step: channel_block; rows: enough pixels per step to
+/// amortise the copies (about 64), fewer while the steps cannot keep every
+/// thread busy; input channels per step: all, halved while the weight block
+/// and the input box do not fit half of L2.
+std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const ComputeDef &def, const Target &t) {
+  const auto &os = def.output->shape;
+  const int64_t N = os[0], M = os[1], H = os[2], W = os[3];
+  std::vector<int64_t> red;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) red.push_back(iv.extent);
+  const int64_t ct = channel_block(M, t.f32_lanes);
+  int64_t ht = std::min(H, std::max<int64_t>(1, ceil_div(64, W)));
+  while (ht > 1 && N * ceil_div(M, ct) * ceil_div(H, ht) < wanted_steps()) ht = ceil_div(ht, 2);
+  // Input rows a step reads (any stride and dilation: bounded by the image).
+  const int64_t in_rows = std::min<int64_t>(H * 4 + red[1], ht * 4 + red[1]);
+  const int64_t in_cols = W * 4 + red[2];
+  const int64_t budget = std::max<int64_t>(t.l2_bytes / 2, 64 * 1024);
+  int64_t rt = red[0];
+  while (rt > 8 && 4 * rt * (red[1] * red[2] * ct + in_rows * in_cols / 4) > budget)
+    rt = ceil_div(rt, 2);
+  return {{1, ct, ht, W}, rt};
+}
+
+/// Tiles of a MatMul's micro-kernel schedule on the host: one row of the
+/// leading axes, rows per step up to 64 (fewer while the steps cannot keep
+/// every thread busy), columns per step channel_block, the reduction halved
+/// while the weight block does not fit half of L2.
+std::pair<std::vector<int64_t>, int64_t> host_matmul_tiles(const ComputeDef &def, const Target &t) {
+  const auto &os = def.output->shape;
+  const size_t k = os.size();
+  const int64_t M = os[k - 2], N = os[k - 1], K = def.axes[k].extent;
+  int64_t lead = 1;
+  for (size_t d = 0; d + 2 < k; ++d) lead *= os[d];
+  const int64_t nt = channel_block(N, t.f32_lanes);
+  int64_t mt = std::min<int64_t>(M, 64);
+  while (mt > 8 && lead * ceil_div(M, mt) * ceil_div(N, nt) < wanted_steps()) mt = ceil_div(mt, 2);
+  const int64_t budget = std::max<int64_t>(t.l2_bytes / 2, 64 * 1024);
+  int64_t rt = K;
+  while (rt > 16 && 4 * rt * (nt + mt) > budget) rt = ceil_div(rt, 2);
+  std::vector<int64_t> tiles(k, 1);
+  tiles[k - 2] = mt;
+  tiles[k - 1] = nt;
+  return {tiles, rt};
+}
+
+Schedule host_default_schedule(const ComputeDef &def, const Target &t,
+                               const std::set<std::string> &constants) {
+  const std::string w = conv_weight(def, constants);
+  if (!w.empty()) {
+    const auto [tiles, rt] = host_conv_tiles(def, t);
+    return conv_microkernel_schedule(def, w, tiles, rt, t);
+  }
+  const auto [mw, mdim] = matmul_weight(def, constants);
+  if (!mw.empty()) {
+    const auto [tiles, rt] = host_matmul_tiles(def, t);
+    return matmul_microkernel_schedule(def, mw, mdim, tiles, rt, t);
+  }
+  return host_schedule(def);
+}
+
+}  // namespace swtc::target

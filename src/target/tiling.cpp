@@ -1,0 +1,164 @@
+// Schedule pieces shared by the host and Sunway schedules (target/tiling.h),
+// and the micro-kernel schedules of Conv and MatMul for any target.
+#include <algorithm>
+#include <optional>
+
+#include "common/error.h"
+#include "target/target.h"
+#include "target/tiling.h"
+#include "tir/analysis.h"
+#include "tir/functor.h"
+
+namespace swtc::target {
+
+using schedule::ComputeDef;
+using schedule::Schedule;
+
+bool reads(const tir::Expr &e, const std::string &buffer) {
+  struct V : tir::IRVisitor {
+    const std::string &name;
+    bool found = false;
+    explicit V(const std::string &n) : name(n) {}
+    void visit_Load(const tir::Expr &e) override {
+      found = found || e->buffer->name == name;
+      IRVisitor::visit_Load(e);
+    }
+  } v(buffer);
+  v.visit(e);
+  return v.found;
+}
+
+std::pair<std::string, std::string> tile_rows(Schedule &s, int64_t row_tile) {
+  const ComputeDef &d = s.def();
+  const size_t k = d.num_spatial();
+  auto [lo, li] = s.split(d.axes[k - 1].name, row_tile);
+  std::string f = k == 1 ? lo : d.axes[0].name;
+  for (size_t i = 1; i + 1 < k; ++i) f = s.fuse(f, d.axes[i].name);
+  if (k > 1) f = s.fuse(f, lo);
+  return {f, li};
+}
+
+int64_t row_tile_for(const ComputeDef &d, int64_t min_outer) {
+  int64_t others = 1;
+  const size_t k = d.num_spatial();
+  for (size_t i = 0; i + 1 < k; ++i) others *= d.output->shape[i];
+  int64_t last = d.output->shape[k - 1];
+  int64_t parts = std::min(last, (min_outer + others - 1) / others);
+  return (last + parts - 1) / parts;
+}
+
+
+std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
+                                                              const std::vector<int64_t> &tiles) {
+  std::vector<std::string> outer, inner;
+  for (size_t d = 0; d < tiles.size(); ++d) {
+    auto [o, i] = s.split(s.def().axes[d].name, tiles[d]);
+    outer.push_back(o);
+    inner.push_back(i);
+  }
+  std::vector<std::string> order = outer;
+  order.insert(order.end(), inner.begin(), inner.end());
+  s.reorder(order);
+  std::string f = outer[0];
+  for (size_t d = 1; d < outer.size(); ++d) f = s.fuse(f, outer[d]);
+  return {f, inner};
+}
+
+void stage_tiles(Schedule &s, const ComputeDef &def, const std::string &f, const std::string &ro,
+                 bool double_buffer, Kind kind) {
+  if (kind == Kind::Sunway)
+    s.bind_cpe(f);
+  else
+    s.parallel(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) {
+    const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
+    s.cache_read(b->name, in_main && !ro.empty() ? ro : f);
+    if (double_buffer && in_main && !ro.empty() && s.axis(ro).extent > 1)
+      s.double_buffer(b->name);
+  }
+}
+
+std::string conv_weight(const ComputeDef &def, const std::set<std::string> &constants) {
+  if (def.combiner != schedule::Combiner::Sum || def.num_spatial() != 4 || !def.value) return "";
+  const tir::Expr &v = def.value;
+  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return "";
+  std::vector<std::string> reduce;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) reduce.push_back(iv.name);
+  if (reduce.size() != 3) return "";
+  for (int k = 0; k < 2; ++k) {
+    const tir::Expr &w = v->args[k], &x = v->args[1 - k];
+    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
+    if (!constants.count(w->buffer->name) || w->args.size() != 4) continue;
+    auto is_var = [](const tir::Expr &e, const std::string &n) {
+      return e->kind == tir::ExprKind::Var && e->name == n;
+    };
+    bool ok = is_var(w->args[0], def.axes[1].name);
+    for (size_t r = 0; r < 3; ++r) ok = ok && is_var(w->args[r + 1], reduce[r]);
+    if (ok && !tir::uses_var(x, def.axes[1].name)) return w->buffer->name;
+  }
+  return "";
+}
+
+Schedule conv_microkernel_schedule(const ComputeDef &def, const std::string &weight,
+                                   const std::vector<int64_t> &tiles, int64_t reduce_tile,
+                                   const Target &t) {
+  SWTC_CHECK(def.num_spatial() == 4 && tiles.size() == 4, "conv schedule of ", def.name);
+  Schedule s(def);
+  auto [f, inner] = tile_outputs(s, tiles);
+  std::vector<std::string> order;
+  std::vector<std::string> reduce;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) reduce.push_back(iv.name);
+  auto [ro, ri] = s.split(reduce[0], reduce_tile);
+  // n, h, w, then c (the vector axis of the micro-kernel), then the reduction.
+  order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
+  order.insert(order.end(), reduce.begin() + 1, reduce.end());
+  s.reorder(order);
+  stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
+  s.pack(weight, 0, tiles[1]);
+  s.tensorize(inner[3], t.f32_lanes);
+  return s;
+}
+
+std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
+                                             const std::set<std::string> &constants) {
+  const size_t k = def.num_spatial();
+  if (def.combiner != schedule::Combiner::Sum || k < 2 || !def.value || def.cond) return {"", 0};
+  if (def.axes.size() != k + 1 || !def.axes[k].reduce) return {"", 0};
+  const tir::Expr &v = def.value;
+  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return {"", 0};
+  const std::string &n = def.axes[k - 1].name, &r = def.axes[k].name;
+  auto is_var = [](const tir::Expr &e, const std::string &name) {
+    return e->kind == tir::ExprKind::Var && e->name == name;
+  };
+  for (int side = 0; side < 2; ++side) {
+    const tir::Expr &w = v->args[side], &x = v->args[1 - side];
+    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
+    if (!constants.count(w->buffer->name) || w->args.size() != 2 || tir::uses_var(x, n)) continue;
+    for (size_t d = 0; d < 2; ++d)
+      if (is_var(w->args[d], n) && is_var(w->args[1 - d], r)) return {w->buffer->name, d};
+  }
+  return {"", 0};
+}
+
+Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &weight,
+                                     size_t weight_dim, const std::vector<int64_t> &tiles,
+                                     int64_t reduce_tile, const Target &t) {
+  const size_t k = def.num_spatial();
+  SWTC_CHECK(k >= 2 && tiles.size() == k, "matmul schedule of ", def.name);
+  Schedule s(def);
+  auto [f, inner] = tile_outputs(s, tiles);
+  auto [ro, ri] = s.split(def.axes[k].name, reduce_tile);
+  std::vector<std::string> order = {f, ro};
+  order.insert(order.end(), inner.begin(), inner.end());
+  order.push_back(ri);
+  s.reorder(order);
+  stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
+  s.pack(weight, weight_dim, tiles.back());
+  s.tensorize(inner[k - 2], t.f32_lanes);
+  return s;
+}
+
+}  // namespace swtc::target

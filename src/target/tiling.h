@@ -1,0 +1,44 @@
+// Inside target/: the schedule pieces the host and Sunway schedules share,
+// and the per-kind entry points default_schedule dispatches to.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schedule/schedule.h"
+#include "target/target.h"
+
+namespace swtc::target {
+
+/// True if `e` loads from the buffer named `buffer`.
+bool reads(const tir::Expr &e, const std::string &buffer);
+
+/// Splits the last output axis by `row_tile` and fuses every outer output
+/// axis with its outer part; returns {fused, inner part of the last axis}.
+std::pair<std::string, std::string> tile_rows(schedule::Schedule &s, int64_t row_tile);
+
+/// Row tile so that the fused outer loop has at least `min_outer` iterations.
+int64_t row_tile_for(const schedule::ComputeDef &d, int64_t min_outer);
+
+/// Splits every output axis d by tiles[d], puts the outer parts outside the
+/// inner ones and fuses the outer parts; returns {fused loop, inner loops}.
+std::pair<std::string, std::vector<std::string>> tile_outputs(schedule::Schedule &s,
+                                                              const std::vector<int64_t> &tiles);
+
+/// Distributes the fused tile loop `f` over the workers (the CPEs on
+/// Sunway, OpenMP threads on the host) and stages the output tile at it;
+/// stages each input the reduction reads at the reduce-step loop `ro`
+/// (double-buffered when asked and `ro` steps more than once), the others
+/// (read by the epilogue only) at `f`. `ro` empty: every input at `f`.
+void stage_tiles(schedule::Schedule &s, const schedule::ComputeDef &def, const std::string &f,
+                 const std::string &ro, bool double_buffer, Kind kind);
+
+schedule::Schedule host_default_schedule(const schedule::ComputeDef &def, const Target &t,
+                                         const std::set<std::string> &constants);
+schedule::Schedule sunway_default_schedule(const schedule::ComputeDef &def, const Target &t,
+                                           ScheduleMode mode,
+                                           const std::set<std::string> &constants);
+
+}  // namespace swtc::target
