@@ -76,18 +76,35 @@ class HostPrinter : public CPrinter {
     const Buffer &g = s->buffer, &l = s->local;
     const size_t rank = g->shape.size();
     const std::string L = l->name, G = buffer_name(g);
-    std::vector<int64_t> gstride(rank, 1), lstride(rank, 1);
-    for (size_t d = rank; d-- > 1;) {
-      gstride[d - 1] = gstride[d] * g->shape[d];
-      lstride[d - 1] = lstride[d] * l->shape[d];
+    // Strides of each global dim, in the global tensor and in the local copy
+    // (whose dims may be a permutation: Stage::local_order).
+    std::vector<int64_t> gstride(rank, 1), lstride(rank, 1), box(rank);
+    for (size_t d = rank; d-- > 1;) gstride[d - 1] = gstride[d] * g->shape[d];
+    {
+      std::vector<size_t> order = s->local_order;
+      if (order.empty())
+        for (size_t d = 0; d < rank; ++d) order.push_back(d);
+      int64_t st = 1;
+      for (size_t k = rank; k-- > 0;) {
+        lstride[order[k]] = st;
+        box[order[k]] = l->shape[k];
+        st *= l->shape[k];
+      }
     }
+    // Local elements a global index of dim d spans when the dims after it
+    // are whole (the block zeroed at once), or 0 if they are not contiguous.
+    auto block_of = [&](size_t d) {
+      int64_t n = 1;
+      for (size_t e = d + 1; e < rank; ++e) n *= box[e];
+      return lstride[d] == n ? n : 0;
+    };
     int depth = indent;
     line(depth, "{");
     ++depth;
     line(depth, "long " + L + "_lp = 0, " + L + "_gp = 0;");
     for (size_t d = 0; d + 1 < rank; ++d) {
       const std::string i = L + "_i" + std::to_string(d), gi = L + "_g" + std::to_string(d);
-      line(depth, "for (long " + i + " = 0; " + i + " < " + std::to_string(l->shape[d]) + "; ++" + i +
+      line(depth, "for (long " + i + " = 0; " + i + " < " + std::to_string(box[d]) + "; ++" + i +
                       ") {");
       ++depth;
       line(depth, "const long " + gi + " = " + L + "_lo" + std::to_string(d) + " + " + i + ";");
@@ -95,13 +112,17 @@ class HostPrinter : public CPrinter {
                       std::to_string(lstride[d]) + ";");
       line(depth, "const long " + L + "_gp" + std::to_string(d) + " = " + L + "_gp + " + gi + " * " +
                       std::to_string(gstride[d]) + ";");
+      // Out of the tensor: in, zero that part of the box (a contiguous
+      // block: input copies keep the global order); out, skip it.
       line(depth, "if (" + gi + " < 0 || " + gi + " >= " + std::to_string(g->shape[d]) + ") {");
-      if (in)
-        line(depth + 1, "for (long z = 0; z < " + std::to_string(lstride[d]) + "; ++z) " + L + "[" +
-                            L + "_lp" + std::to_string(d) + " + z] = 0;");
+      if (in) {
+        const int64_t blk = block_of(d);
+        if (blk == 0) internal_error("input stage of ", L, ": permuted local copies are outputs only");
+        line(depth + 1, "for (long z = 0; z < " + std::to_string(blk) + "; ++z) " + L + "[" + L +
+                            "_lp" + std::to_string(d) + " + z] = 0;");
+      }
       line(depth + 1, "continue;");
       line(depth, "}");
-      // The next level's running offsets.
       line(depth, "{");
       ++depth;
       line(depth, "const long " + L + "_lp = " + L + "_lp" + std::to_string(d) + ", " + L + "_gp = " +
@@ -109,18 +130,20 @@ class HostPrinter : public CPrinter {
     }
     const size_t d = rank - 1;
     const std::string lo = L + "_lo" + std::to_string(d);
-    const std::string n = std::to_string(l->shape[d]), gn = std::to_string(g->shape[d]);
+    const std::string n = std::to_string(box[d]), gn = std::to_string(g->shape[d]);
+    const std::string ls = lstride[d] == 1 ? "" : " * " + std::to_string(lstride[d]);
     line(depth, "const long " + L + "_a = swtc_min(swtc_max(-" + lo + ", 0), " + n + ");");
     line(depth, "const long " + L + "_b = swtc_max(swtc_min(" + gn + " - " + lo + ", " + n + "), " +
                     L + "_a);");
+    const std::string at = L + "[" + L + "_lp + z" + ls + "]";
     if (in) {
-      line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + L + "[" + L + "_lp + z] = 0;");
-      line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + L + "[" + L + "_lp + z] = " + G +
-                      "[" + L + "_gp + " + lo + " + z];");
-      line(depth, "for (long z = " + L + "_b; z < " + n + "; ++z) " + L + "[" + L + "_lp + z] = 0;");
+      line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + at + " = 0;");
+      line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + at + " = " + G + "[" + L +
+                      "_gp + " + lo + " + z];");
+      line(depth, "for (long z = " + L + "_b; z < " + n + "; ++z) " + at + " = 0;");
     } else {
       line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + G + "[" + L + "_gp + " + lo +
-                      " + z] = " + L + "[" + L + "_lp + z];");
+                      " + z] = " + at + ";");
     }
     for (size_t k = 0; k + 1 < rank; ++k) {
       line(--depth, "}");

@@ -122,7 +122,7 @@ void Schedule::cache_read(const std::string &buffer, const std::string &at) {
   if (!found) fail("cache_read", "'" + buffer + "' is not an input of the kernel");
   for (const auto &c : caches_)
     if (c.buffer == buffer) fail("cache_read", "'" + buffer + "' is staged already");
-  caches_.push_back({buffer, at});
+  caches_.push_back({buffer, at, false, {}});
   trace_.push_back("cache_read(" + buffer + ", " + at + ")");
 }
 
@@ -198,13 +198,22 @@ void Schedule::check_tensorize() const {
        " lanes");
 }
 
-void Schedule::cache_write(const std::string &at) {
+void Schedule::cache_write(const std::string &at, std::vector<size_t> local_order) {
   size_t i = index_of(at);
   if (i >= first_reduce()) fail("cache_write", "'" + at + "' is not outside the reduce loops");
   for (const auto &c : caches_)
     if (c.buffer.empty()) fail("cache_write", "the output is staged already");
-  caches_.push_back({"", at});
-  trace_.push_back("cache_write(" + at + ")");
+  std::string order;
+  if (!local_order.empty()) {
+    std::vector<size_t> sorted = local_order;
+    std::sort(sorted.begin(), sorted.end());
+    bool perm = sorted.size() == def_.num_spatial();
+    for (size_t d = 0; perm && d < sorted.size(); ++d) perm = sorted[d] == d;
+    if (!perm) fail("cache_write", "the local order is not a permutation of the output's dims");
+    for (size_t d : local_order) order += ", " + std::to_string(d);
+  }
+  caches_.push_back({"", at, false, std::move(local_order)});
+  trace_.push_back("cache_write(" + at + order + ")");
 }
 
 namespace {
@@ -262,8 +271,8 @@ Expr from_linear(const LinearForm &f, int64_t constant) {
 class Redirect : public IRMutator {
  public:
   Redirect(const Buffer &g, const Buffer &l, const std::map<std::string, int64_t> &inner,
-           const std::vector<int64_t> &lo_const)
-      : g_(g), l_(l), inner_(inner), lo_(lo_const) {}
+           const std::vector<int64_t> &lo_const, const std::vector<size_t> &order)
+      : g_(g), l_(l), inner_(inner), lo_(lo_const), order_(order) {}
 
  protected:
   Expr mutate_Load(const Expr &e) override {
@@ -284,11 +293,15 @@ class Redirect : public IRMutator {
       LinearForm f = linear_form(idx[d], inner_);
       out.push_back(from_linear(f, f.constant - lo_[d]));
     }
-    return out;
+    if (order_.empty()) return out;
+    std::vector<Expr> permuted;
+    for (size_t d : order_) permuted.push_back(out[d]);
+    return permuted;
   }
   const Buffer &g_, &l_;
   const std::map<std::string, int64_t> &inner_;
   const std::vector<int64_t> &lo_;
+  const std::vector<size_t> &order_;
 };
 
 }  // namespace
@@ -409,11 +422,13 @@ tir::PrimFunc Schedule::lower() const {
             2 * shape[d] >= g->shape[d])
           shape[d] = g->shape[d];
       }
-      Buffer local = make_buffer(g->name + "_l", shape, Scope::Local, g->elem);
-      Redirect rd(g, local, inner, lo_c);
+      std::vector<int64_t> local_shape = shape;
+      for (size_t k = 0; k < c->order.size(); ++k) local_shape[k] = shape[c->order[k]];
+      Buffer local = make_buffer(g->name + "_l", local_shape, Scope::Local, g->elem);
+      Redirect rd(g, local, inner, lo_c, c->order);
       // A loop of one step has no next box to fetch: no second copy.
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
-                   rd.mutate(body), c->double_buffer && axis(at).extent > 1);
+                   rd.mutate(body), c->double_buffer && axis(at).extent > 1, c->order);
     }
     return body;
   };

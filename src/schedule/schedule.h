@@ -83,8 +83,11 @@ class Schedule {
   /// `lanes`, so its vectors are contiguous and zero past the last block.
   void tensorize(const std::string &a, int64_t lanes);
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
-  /// Pre: `at` is outside every reduce loop.
-  void cache_write(const std::string &at);
+  /// `local_order` (optional, a permutation of the output's dims): the
+  /// local tile's dim k is the output's dim local_order[k] (e.g. channels
+  /// innermost, so a micro-kernel adds whole vectors of channels into it);
+  /// the copy out transposes. Pre: `at` is outside every reduce loop.
+  void cache_write(const std::string &at, std::vector<size_t> local_order = {});
 
   /// Lowers to a loop nest. Errors (as UserError) if a staged region is not
   /// affine in the loops inside its stage point.
@@ -107,6 +110,7 @@ class Schedule {
     std::string buffer;  // empty: the output
     std::string at;
     bool double_buffer = false;
+    std::vector<size_t> order;  // local dim order (cache_write), empty: as the global
   };
 
   size_t index_of(const std::string &name) const;

@@ -65,12 +65,12 @@ std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
 }
 
 void stage_tiles(Schedule &s, const ComputeDef &def, const std::string &f, const std::string &ro,
-                 bool double_buffer, Kind kind) {
+                 bool double_buffer, Kind kind, std::vector<size_t> out_order) {
   if (kind == Kind::Sunway)
     s.bind_cpe(f);
   else
     s.parallel(f);
-  s.cache_write(f);
+  s.cache_write(f, std::move(out_order));
   for (const auto &b : def.inputs) {
     const bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
     s.cache_read(b->name, in_main && !ro.empty() ? ro : f);
@@ -116,7 +116,11 @@ Schedule conv_microkernel_schedule(const ComputeDef &def, const std::string &wei
   order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
   order.insert(order.end(), reduce.begin() + 1, reduce.end());
   s.reorder(order);
-  stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
+  // On the host the output tile keeps channels innermost (n, h, w, c): the
+  // micro-kernel adds whole vectors of channels into it, the copy out
+  // transposes. (A DMA cannot transpose: Sunway keeps the tensor's order.)
+  stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind,
+              t.kind == Kind::Host ? std::vector<size_t>{0, 2, 3, 1} : std::vector<size_t>{});
   s.pack(weight, 0, tiles[1]);
   s.tensorize(inner[3], t.f32_lanes);
   return s;

@@ -32,8 +32,10 @@ std::pair<std::string, std::vector<std::string>> tile_outputs(schedule::Schedule
 /// stages each input the reduction reads at the reduce-step loop `ro`
 /// (double-buffered when asked and `ro` steps more than once), the others
 /// (read by the epilogue only) at `f`. `ro` empty: every input at `f`.
+/// `out_order`: the output tile's local dim order (Schedule::cache_write).
 void stage_tiles(schedule::Schedule &s, const schedule::ComputeDef &def, const std::string &f,
-                 const std::string &ro, bool double_buffer, Kind kind);
+                 const std::string &ro, bool double_buffer, Kind kind,
+                 std::vector<size_t> out_order = {});
 
 schedule::Schedule host_default_schedule(const schedule::ComputeDef &def, const Target &t,
                                          const std::set<std::string> &constants);

@@ -48,6 +48,15 @@ std::string to_text(const Expr &e) {
   return "?";
 }
 
+namespace {
+std::string order_text(const std::vector<size_t> &order) {
+  if (order.empty()) return "";
+  std::string t = " order(";
+  for (size_t k = 0; k < order.size(); ++k) t += (k ? ", " : "") + std::to_string(order[k]);
+  return t + ")";
+}
+}  // namespace
+
 std::string to_text(const Stmt &s, int indent) {
   std::string pad(indent * 2, ' ');
   if (!s) return pad + "<null>\n";
@@ -70,7 +79,7 @@ std::string to_text(const Stmt &s, int indent) {
       const char *dir = s->dir == StageDir::In ? "in" : s->dir == StageDir::Out ? "out" : "inout";
       return pad + "stage " + s->local->name + shape_text(s->local->shape) + " = " +
              s->buffer->name + index_text(s->indices) + " " + dir +
-             (s->double_buffer ? " double_buffer" : "") + " {\n" +
+             (s->double_buffer ? " double_buffer" : "") + order_text(s->local_order) + " {\n" +
              to_text(s->inner(), indent + 1) + pad + "}\n";
     }
   }

@@ -1,5 +1,7 @@
 #include "tir/tir.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 
 namespace swtc::tir {
@@ -264,11 +266,19 @@ Stmt if_then(Expr cond, Stmt body) {
 }
 
 Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
-           bool double_buffer) {
+           bool double_buffer, std::vector<size_t> local_order) {
   SWTC_CHECK(!double_buffer || dir == StageDir::In, "double buffering of an output stage");
   SWTC_CHECK(global->shape.size() == local->shape.size() && lo.size() == local->shape.size(),
              "stage rank mismatch for ", global->name);
+  if (!local_order.empty()) {
+    std::vector<size_t> sorted = local_order;
+    std::sort(sorted.begin(), sorted.end());
+    SWTC_CHECK(sorted.size() == local->shape.size(), "local order rank of ", local->name);
+    for (size_t d = 0; d < sorted.size(); ++d)
+      SWTC_CHECK(sorted[d] == d, "local order of ", local->name, " is not a permutation");
+  }
   auto n = snode(StmtKind::Stage);
+  n->local_order = std::move(local_order);
   n->buffer = std::move(global);
   n->local = std::move(local);
   n->indices = std::move(lo);

@@ -119,6 +119,9 @@ struct StmtNode {
   Buffer local;                  // LDM copy holding the box
   StageDir dir = StageDir::In;
   bool double_buffer = false;    // Stage In: two LDM copies, the next box fetched during this one
+  // Stage: local dim k holds global dim local_order[k] (empty: the same order);
+  // local->shape and the body's indices of `local` are in local order.
+  std::vector<size_t> local_order;
   // For / IfThen / Stage body; Seq items
   std::vector<Stmt> body;
   const Stmt &inner() const { return body.front(); }
@@ -131,8 +134,10 @@ Stmt store(Buffer buf, std::vector<Expr> indices, Expr value);
 Stmt if_then(Expr cond, Stmt body);  // null cond -> body
 /// `local` holds global[lo[d] .. lo[d] + local->shape[d]) for each d (clamped
 /// to the global bounds); the body refers to `local` with box-relative indices.
+/// `local_order`: local dim k holds global dim local_order[k] (a permuted
+/// copy, e.g. channels innermost; empty: the same order).
 Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
-           bool double_buffer = false);
+           bool double_buffer = false, std::vector<size_t> local_order = {});
 
 /// A kernel: a loop nest over global buffers.
 struct PrimFunc {
