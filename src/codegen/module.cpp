@@ -260,9 +260,12 @@ std::string emit_makefile(const Module &m) {
         std::string(pro ? " " + std::string(kEmulatorProFlags) : "") +
         " -c swemu/athread_emu.c -o emu_rt.o\n";
   mk += "\t$(EMU_CC) emu_host.o emu_slave.o emu_main.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
-  mk += "# Checks the sources against the vendor interface declarations (sunway-api).\n";
-  mk += std::string("SUNWAY_API = ../shared/sunway-api/") + (pro ? "sw26010pro" : "sw26010") + "\n";
+  mk += "# Checks the sources against vendor interface declarations: make check-api\n"
+        "# SUNWAY_API=DIR, e.g. swtc's own, tests/sunway_api/" +
+        std::string(pro ? "sw26010pro" : "sw26010") + " in its repository.\n";
+  mk += "SUNWAY_API =\n";
   mk += "check-api:\n";
+  mk += "\t@test -n \"$(SUNWAY_API)\" || { echo \"usage: make check-api SUNWAY_API=DIR\"; exit 1; }\n";
   mk += "\tgcc -std=c99 -Wall -Wextra -Werror -fsyntax-only -D__sw_host__ -I$(SUNWAY_API) " + p + "_host.c\n";
   mk += "\tgcc -std=c99 -Wall -Wextra -Werror -fsyntax-only -D__sw_host__ -I$(SUNWAY_API) main.c\n";
   mk += "\tgcc -std=c99 -Wall -Wextra -Werror -fsyntax-only -D__sw_slave__ -I$(SUNWAY_API) " + p + "_slave.c\n\n";
