@@ -341,15 +341,17 @@ int main(int argc, char **argv) {
         die(msg, v);
       }
     } else if (!strcmp(a, "--input") && i + 1 < argc) {
-      const char *spec = argv[++i], *eq = strchr(spec, '=');
+      /* NAME is a whole input name followed by '=' (a name may hold '=' itself). */
+      const char *spec = argv[++i];
       int k, found = 0;
-      if (!eq) die("--input wants NAME=FILE.npy", spec);
-      for (k = 0; k < SWTC_NUM_INPUTS; ++k)
-        if (strlen(SWTC_INPUT_NAMES[k]) == (size_t)(eq - spec) &&
-            !strncmp(SWTC_INPUT_NAMES[k], spec, (size_t)(eq - spec))) {
-          input_path[k] = eq + 1;
+      if (!strchr(spec, '=')) die("--input wants NAME=FILE.npy", spec);
+      for (k = 0; k < SWTC_NUM_INPUTS; ++k) {
+        const size_t len = strlen(SWTC_INPUT_NAMES[k]);
+        if (!strncmp(SWTC_INPUT_NAMES[k], spec, len) && spec[len] == '=') {
+          input_path[k] = spec + len + 1;
           found = 1;
         }
+      }
       if (!found) die("no model input with this name", spec);
     } else if (a[0] != '-' && positional < SWTC_NUM_INPUTS) {
       input_path[positional++] = a;
