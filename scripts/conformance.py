@@ -332,7 +332,10 @@ def classify_exit(rc, stderr, timed_out=False, timeout=None):
     if rc >= 128:
         return "error", f"crash: exit {rc}" + (f": {_tail(stderr)}" if stderr.strip() else "")
     if rc == 1:
-        lines = [l.strip() for l in stderr.splitlines() if "not supported" in l]
+        # swtc exits 1 for internal errors too ("swtc: error: internal error: ..."):
+        # those stay errors even when their text says "not supported".
+        lines = [l.strip() for l in stderr.splitlines()
+                 if "not supported" in l and "internal error" not in l]
         if lines:
             named = [l for l in lines if NAMED_UNSUPPORTED.search(l)]
             msg = (named or lines)[0]

@@ -8,7 +8,9 @@
  * (integer inputs: in 1..9). Each tensor has the element type of its .npy
  * descr in SWTC_INPUT_DTYPES / SWTC_OUTPUT_DTYPES ("<f4" float32, "|u1" uint8, ...).
  * Prints "latency_ms median=<m> min=<m> runs=<n>" and writes every output to
- * DIR/<name>.npy (characters outside [A-Za-z0-9_.-] replaced by '_').
+ * DIR/<stem>.npy, its stem from SWTC_OUTPUT_FILES (the output's name with
+ * characters outside [A-Za-z0-9_.-] replaced by '_', made distinct by the
+ * compiler: names::unique_stems).
  *
  * Core groups (SWTC_CORE_GROUPS = N > 1, swtc --core-groups N): the model's
  * shapes are one core group's, batch B/N; inputs and outputs are the whole
@@ -20,7 +22,7 @@
  *    report, see swemu_set_core_group); the parent waits for all of them and
  *    writes the whole outputs. Latency per run: the slowest core group's.
  *  - --cg K (any build): this process runs only core group K's slice of the
- *    (whole-batch) inputs and writes DIR/<name>.cg<K>.npy holding that slice
+ *    (whole-batch) inputs and writes DIR/<stem>.cg<K>.npy holding that slice
  *    of each output; concatenating the N files along dim 0 gives the output.
  *    For a launcher that starts one process per core group on the machine
  *    (emulated: the process is core group K for the emulator's report too).
@@ -278,7 +280,8 @@ static void fork_core_groups(void *weights, char *const *in_all, char *const *ou
 }
 #endif
 
-/* DIR/<name><suffix>.npy with characters outside [A-Za-z0-9_.-] replaced by '_'. */
+/* DIR/<stem><suffix>.npy; the stem is safe already (characters outside
+ * [A-Za-z0-9_.-] would be replaced by '_'). */
 static void output_path(char *path, size_t size, const char *dir, const char *name,
                         const char *suffix) {
   size_t k, base;
@@ -314,7 +317,7 @@ int main(int argc, char **argv) {
              "          [--output-dir DIR] [--repeat N] [--seed S] [--cg K]\n"
              "Runs model '%s' (%d inputs, %d outputs); missing inputs are seeded random.\n"
              "Built for %d core group(s), each running 1/%d of the batch; --cg K runs only core\n"
-             "group K's slice and writes DIR/<name>.cgK.npy.\n",
+             "group K's slice and writes DIR/<stem>.cgK.npy.\n",
              argv[0], SWTC_MODEL, SWTC_NUM_INPUTS, SWTC_NUM_OUTPUTS, SWTC_CORE_GROUPS,
              SWTC_CORE_GROUPS);
       return 0;
@@ -338,15 +341,17 @@ int main(int argc, char **argv) {
         die(msg, v);
       }
     } else if (!strcmp(a, "--input") && i + 1 < argc) {
-      const char *spec = argv[++i], *eq = strchr(spec, '=');
+      /* NAME is a whole input name followed by '=' (a name may hold '=' itself). */
+      const char *spec = argv[++i];
       int k, found = 0;
-      if (!eq) die("--input wants NAME=FILE.npy", spec);
-      for (k = 0; k < SWTC_NUM_INPUTS; ++k)
-        if (strlen(SWTC_INPUT_NAMES[k]) == (size_t)(eq - spec) &&
-            !strncmp(SWTC_INPUT_NAMES[k], spec, (size_t)(eq - spec))) {
-          input_path[k] = eq + 1;
+      if (!strchr(spec, '=')) die("--input wants NAME=FILE.npy", spec);
+      for (k = 0; k < SWTC_NUM_INPUTS; ++k) {
+        const size_t len = strlen(SWTC_INPUT_NAMES[k]);
+        if (!strncmp(SWTC_INPUT_NAMES[k], spec, len) && spec[len] == '=') {
+          input_path[k] = spec + len + 1;
           found = 1;
         }
+      }
       if (!found) die("no model input with this name", spec);
     } else if (a[0] != '-' && positional < SWTC_NUM_INPUTS) {
       input_path[positional++] = a;
@@ -442,12 +447,12 @@ int main(int argc, char **argv) {
       if (only_cg >= 0 && SWTC_CORE_GROUPS > 1) {
         /* This core group's slice only. */
         sprintf(suffix, ".cg%d", only_cg);
-        output_path(path, sizeof path, out_dir, SWTC_OUTPUT_NAMES[i], suffix);
+        output_path(path, sizeof path, out_dir, SWTC_OUTPUT_FILES[i], suffix);
         write_npy(path, out_all[i] + (size_t)only_cg * slice_bytes(1, i), SWTC_OUTPUT_DTYPES[i],
                   SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i]);
         continue;
       }
-      output_path(path, sizeof path, out_dir, SWTC_OUTPUT_NAMES[i], suffix);
+      output_path(path, sizeof path, out_dir, SWTC_OUTPUT_FILES[i], suffix);
       batch_shape(SWTC_OUTPUT_RANKS[i], SWTC_OUTPUT_SHAPES[i], shape);
       write_npy(path, out_all[i], SWTC_OUTPUT_DTYPES[i], SWTC_OUTPUT_RANKS[i], shape);
     }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "common/names.h"
 #include "tir/analysis.h"
 
 namespace swtc::codegen {
@@ -18,12 +19,7 @@ const char *c_prelude() {
          "static inline float swtc_maxf(float a, float b) { return a > b ? a : b; }\n";
 }
 
-std::string c_identifier(const std::string &s) {
-  std::string out;
-  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "m_" + out;
-  return out;
-}
+std::string c_identifier(const std::string &s) { return names::c_identifier(s); }
 
 void CPrinter::line(int indent, const std::string &text) {
   os_ << std::string(indent * 2, ' ') << text << "\n";

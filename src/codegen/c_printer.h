@@ -35,7 +35,8 @@ class CPrinter {
   bool count_scalar_flops_ = false;
 };
 
-/// A C identifier from any string (invalid characters become '_').
+/// A C identifier from any string (invalid characters become '_'):
+/// names::c_identifier.
 std::string c_identifier(const std::string &s);
 
 }  // namespace swtc::codegen

@@ -42,6 +42,11 @@ struct OutputFile {
 /// Makefile, runner, and (Sunway) the athread emulator sources.
 std::vector<OutputFile> emit_module(const Module &m);
 
+/// The file stem of each graph output's .npy (`<stem>.npy`, in order):
+/// names::unique_stems of the output names, so always safe and distinct. The
+/// runner and `swtc run` both use these.
+std::vector<std::string> output_file_stems(const Module &m);
+
 // Pieces, for tests.
 std::string emit_header(const Module &m);
 std::string emit_host_source(const Module &m);

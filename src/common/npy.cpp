@@ -1,6 +1,7 @@
 #include "common/npy.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -42,9 +43,17 @@ size_t dtype_size(const std::string &dtype) {
 
 Array load(const std::string &path) {
   auto fail = [&](const auto &...args) { user_error("cannot load '", path, "': ", args...); };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail("it is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open the file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception &) {
+    fail("cannot read the file");
+  }
+  if (in.bad()) fail("cannot read the file");
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) fail("not a .npy file");
   int major = static_cast<unsigned char>(bytes[6]);
   size_t header_len, offset;
@@ -140,16 +149,6 @@ void save(const std::string &path, const Array &a) {
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(a.data.data(), static_cast<std::streamsize>(a.data.size()));
   if (!out) user_error("cannot save '", path, "': write failed");
-}
-
-std::string sanitize_name(const std::string &name) {
-  std::string out = name;
-  for (char &c : out) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
-    if (!ok) c = '_';
-  }
-  return out;
 }
 
 }  // namespace swtc::npy

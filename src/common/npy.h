@@ -25,10 +25,6 @@ Array load(const std::string &path);
 /// be written or the data size does not match dtype and shape.
 void save(const std::string &path, const Array &a);
 
-/// Replaces every character outside [A-Za-z0-9_.-] with '_' (for file names
-/// derived from tensor names such as "/layer1/Conv_output_0").
-std::string sanitize_name(const std::string &name);
-
 /// Bytes per element of a supported dtype; 0 if unsupported.
 size_t dtype_size(const std::string &dtype);
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/names.h"
 #include "common/npy.h"
 #include "codegen/c_printer.h"
 #include "frontend/onnx/onnx_import.h"
@@ -39,7 +40,7 @@ const std::vector<std::string> &dump_points() {
 }
 
 std::string model_name_from_path(const std::string &path) {
-  return codegen::c_identifier(fs::path(path).stem().string());
+  return names::model_name_from(fs::path(path).stem().string());
 }
 
 graph::Graph import_model(const std::string &path,
@@ -163,7 +164,9 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     kernels.push_back(lower::lower_node(g, i));
   }
   // A graph output must live in the caller's output buffer: copy views and
-  // constants that are outputs.
+  // constants that are outputs. Copy kernels are named after their output,
+  // made distinct (two output names may give the same C identifier).
+  std::set<std::string> copy_names;
   for (int out : g.outputs) {
     int src = alias_of[out];
     if (src < 0 && g.values[out].producer < 0) {
@@ -179,8 +182,10 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     if (src < 0) continue;
     alias_of[out] = -1;
     if (graph::num_elements(g.values[out].shape) == 0) continue;  // nothing to copy
-    kernels.push_back(lower::lower_copy(
-        g, src, out, "k_copy_" + codegen::c_identifier(g.values[out].name)));
+    const std::string base = "k_copy_" + names::c_identifier(g.values[out].name, 48);
+    std::string name = base;
+    for (int k = 2; !copy_names.insert(name).second; ++k) name = base + "_" + std::to_string(k);
+    kernels.push_back(lower::lower_copy(g, src, out, name));
   }
   return kernels;
 }
@@ -213,7 +218,9 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   codegen::Module m;
   m.target = target::get_target(opts.target);
   m.core_groups = opts.core_groups;
-  m.name = opts.name.empty() ? codegen::c_identifier(imported.name) : opts.name;
+  m.name = opts.name.empty() ? names::model_name_from(imported.name) : opts.name;
+  if (const std::string why = names::model_name_problem(m.name); !why.empty())
+    user_error("model name '", m.name, "' (--name) cannot be used: ", why);
   m.schedule = opts.schedule;
   dump(opts, "import", graph::to_text(imported));
   check_no_empty_tensors(imported);

@@ -14,7 +14,7 @@ namespace swtc::driver {
 
 struct CompileOptions {
   std::string target = "host";
-  std::string name;        // C prefix and file stem; default: the model file's stem
+  std::string name;        // C prefix and file stem (names::model_name_problem must be ""); default: from the graph's name
   std::string dump_after;  // print the IR after this step (dump_points())
   std::ostream *dump = nullptr;  // where dumps go
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
@@ -58,10 +58,15 @@ graph::Graph bind_inputs(graph::Graph g,
 /// plan memory. The result is ready for codegen::emit_module.
 codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts);
 
+/// user_error (naming `what`, e.g. "--output-dir") unless `dir` is a folder
+/// swtc can write into; creates it if missing. Called before compiling.
+void check_writable_dir(const std::string &dir, const char *what);
+
 /// Writes the output folder (creating it). Returns the paths written.
 std::vector<std::string> write_output(const codegen::Module &m, const std::string &dir);
 
-/// A C identifier from a model path's stem ("models/resnet-18.onnx" -> "resnet_18").
+/// A model name from a model path's stem ("models/resnet-18.onnx" -> "resnet_18",
+/// "main.onnx" -> "main_model"): names::model_name_from.
 std::string model_name_from_path(const std::string &path);
 
 struct RunOptions {
@@ -69,7 +74,8 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> inputs;  // name -> .npy path
   std::vector<std::pair<std::string, std::string>> bind;    // name -> .npy, bound at compile time
   std::string output_dir;  // where outputs are written ("" -> only the work dir)
-  std::string work_dir;    // build folder ("" -> a fresh temporary folder)
+  std::string work_dir;    // build folder ("" -> a fresh temporary folder, removed after the run)
+  bool keep_work_dir = false;  // keep the temporary folder (it is always kept when the build fails)
   int repeat = 5;
   uint64_t seed = 1;
   double tolerance = 1e-4;  // relative L2 error bound for the check
@@ -80,12 +86,23 @@ struct RunOptions {
 
 struct OutputCheck {
   std::string name;
-  double max_abs = 0, rel_l2 = 0;
+  double max_abs = 0, rel_l2 = 0;  // over the elements where both values are finite
+  int64_t nonfinite_mismatches = 0;  // NaN against a number, or infinities that differ
+  bool ok = true;                    // rel_l2 <= tolerance and no non-finite mismatch
 };
+
+/// Compares an output with the reference like numpy.testing.assert_allclose(
+/// equal_nan=True): NaN agrees with NaN and an infinity with the same
+/// infinity; every other pair with a NaN or infinity is a non-finite mismatch
+/// (counted); max_abs and rel_l2 over the finite pairs.
+OutputCheck compare_output(const std::string &name, const graph::TensorData &got,
+                           const graph::TensorData &expect, double tolerance);
 
 struct RunResult {
   double latency_ms_median = 0;
-  std::string work_dir;
+  std::string work_dir;         // removed after the run unless work_dir_kept
+  bool work_dir_kept = true;
+  std::vector<std::string> output_files;  // "<stem>.npy" of each output (codegen::output_file_stems)
   std::vector<OutputCheck> checks;
   bool ok = true;
 };

@@ -85,10 +85,15 @@ TEST(Npy, BadFilesAreUserErrors) {
   EXPECT_THROW(save(p, Array{"<f4", {2}, std::vector<char>(4)}), UserError);
 }
 
-TEST(Npy, SanitizeName) {
-  EXPECT_EQ(sanitize_name("/layer1/Conv_output_0"), "_layer1_Conv_output_0");
-  EXPECT_EQ(sanitize_name("input.1"), "input.1");
-  EXPECT_EQ(sanitize_name("a b:c-d"), "a_b_c-d");
+TEST(Npy, LoadFolderIsAUserError) {
+  const std::string d = (std::filesystem::temp_directory_path() / "swtc_npy_a_folder").string();
+  std::filesystem::create_directories(d);
+  try {
+    load(d);
+    FAIL() << "no error";
+  } catch (const UserError &e) {
+    EXPECT_NE(std::string(e.what()).find("folder"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
                 bool no_fuse, const std::string &schedule, int core_groups,
                 const std::vector<std::pair<std::string, std::string>> &bind) {
+  driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
   o.target = target;
   o.name = name.empty() ? driver::model_name_from_path(model) : name;
@@ -58,10 +59,18 @@ int cmd_run(const std::string &model, const driver::RunOptions &o) {
   std::printf("model: %s\ntarget: %s\n", model.c_str(), o.target.c_str());
   if (o.core_groups > 1) std::printf("core groups: %d (one process each)\n", o.core_groups);
   std::printf("latency_ms (median of %d runs): %.3f\n", o.repeat, r.latency_ms_median);
-  for (const auto &c : r.checks)
-    std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g (vs reference interpreter) %s\n",
-                c.name.c_str(), c.max_abs, c.rel_l2, c.rel_l2 <= o.tolerance ? "OK" : "MISMATCH");
-  if (!o.output_dir.empty()) std::printf("outputs written to %s\n", o.output_dir.c_str());
+  for (const auto &c : r.checks) {
+    std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g", c.name.c_str(), c.max_abs, c.rel_l2);
+    if (c.nonfinite_mismatches)
+      std::printf(" nonfinite_mismatches=%lld", static_cast<long long>(c.nonfinite_mismatches));
+    std::printf(" (vs reference interpreter) %s\n", c.ok ? "OK" : "MISMATCH");
+  }
+  if (!o.output_dir.empty()) {
+    std::printf("outputs written to %s:", o.output_dir.c_str());
+    for (const auto &f : r.output_files) std::printf(" %s", f.c_str());
+    std::printf("\n");
+  }
+  if (r.work_dir_kept) std::printf("build folder: %s\n", r.work_dir.c_str());
   if (!r.ok) {
     std::fprintf(stderr, "swtc: error: outputs differ from the reference interpreter by more than "
                          "rel_l2 %.3g\n", o.tolerance);
@@ -96,7 +105,9 @@ int main(int argc, char **argv) {
   compile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
   compile->add_option("--target,-t", target, "Target: " + targets)->capture_default_str();
   compile->add_option("-o,--output", out, "Output folder")->required();
-  compile->add_option("--name", name, "C prefix and file stem (default: the model file's stem)");
+  compile->add_option("--name", name,
+                      "C prefix and file stem: a C identifier, no keyword, not main or swtc*, "
+                      "at most 64 characters (default: from the model file's stem)");
   compile->add_option("--dump-after", dump_after,
                       "Print the IR after a step: " + joined(driver::dump_points()))
       ->check(CLI::IsMember(driver::dump_points()));
@@ -125,8 +136,13 @@ int main(int argc, char **argv) {
   run->add_option("--input,-i", input_specs,
                   "NAME=FILE.npy (the input's dtype); inputs not given are seeded random in [-1, 1) "
                   "(integers: 1..9)");
-  run->add_option("--output-dir", ro.output_dir, "Write each output to DIR/<name>.npy");
-  run->add_option("--work-dir", ro.work_dir, "Build folder (default: a new temporary folder)");
+  run->add_option("--output-dir", ro.output_dir,
+                  "Write each output to DIR/<stem>.npy (its name with characters outside "
+                  "[A-Za-z0-9_.-] as '_', made distinct)");
+  run->add_option("--work-dir", ro.work_dir,
+                  "Build folder, kept (default: a new temporary folder, removed after the run "
+                  "unless --keep-work-dir or the build fails)");
+  run->add_flag("--keep-work-dir", ro.keep_work_dir, "Keep the temporary build folder");
   run->add_option("--repeat", ro.repeat, "Timed runs; the median is reported")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -160,7 +176,10 @@ int main(int argc, char **argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Usage errors exit 1 like every other error, with one line.
+    std::cerr << "swtc: error: " << e.what() << " (see swtc --help)\n";
+    return 1;
   }
 
   try {
@@ -189,8 +208,11 @@ int main(int argc, char **argv) {
   } catch (const UserError &e) {
     std::cerr << "swtc: error: " << e.what() << "\n";
     return 1;
+  } catch (const InternalError &e) {
+    std::cerr << "swtc: error: " << e.what() << " (a bug in swtc)\n";
+    return 1;
   } catch (const std::exception &e) {
-    std::cerr << "swtc: " << e.what() << "\n";
-    return 2;
+    std::cerr << "swtc: error: " << e.what() << "\n";
+    return 1;
   }
 }

@@ -1,6 +1,6 @@
 /* swtc athread emulator: MPE (management core) side of the athread API.
  * Same names and signatures as the vendor's athread.h (see
- * shared/sunway-api/sw26010/athread.h); the behaviour is in athread_emu.c,
+ * tests/sunway_api/sw26010/athread.h); the behaviour is in athread_emu.c,
  * which runs the 64 CPEs of one core group on host threads. Clean C99. */
 #ifndef SWEMU_ATHREAD_H
 #define SWEMU_ATHREAD_H

@@ -1,6 +1,6 @@
 /* swtc athread emulator: SW26010-Pro CRTS API (crts.h), MPE side
  * (-D__sw_host__) and CPE side (-D__sw_slave__). Same names, signatures and
- * argument orders as the vendor subset in shared/sunway-api/sw26010pro/crts.h;
+ * argument orders as the vendor subset in tests/sunway_api/sw26010pro/crts.h;
  * the behaviour is in athread_emu.c (64 CPEs of one core group on host
  * threads). Clean C99 (uses GCC's __thread).
  *

@@ -1,5 +1,5 @@
 /* swtc athread emulator: SW26010 CPE vector types (same content as the vendor subset
- * in shared/sunway-api/sw26010/simd.h, with real behaviour via GCC vector extensions).
+ * in tests/sunway_api/sw26010/simd.h, with real behaviour via GCC vector extensions).
  * Clean C99 for gcc.
  * floatv4: 4 x float, 16 bytes in memory (16-byte aligned), one 256-bit register.
  * doublev4: 4 x double, 32 bytes (32-byte aligned). Peak is the same for both.

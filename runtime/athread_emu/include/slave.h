@@ -1,6 +1,6 @@
 /* swtc athread emulator: CPE (compute core) side of the athread API.
  * Same names and signatures as the vendor's slave.h (see
- * shared/sunway-api/sw26010/slave.h). Clean C99 (uses GCC's __thread).
+ * tests/sunway_api/sw26010/slave.h). Clean C99 (uses GCC's __thread).
  *
  * LDM is emulated by thread-local storage: every CPE is a host thread, and
  * __thread_local data is that thread's TLS. Write `static __thread_local T x;`

@@ -1,5 +1,5 @@
 /* swtc athread emulator: SW26010-Pro CPE vector types (same content as the
- * vendor subset in shared/sunway-api/sw26010pro/simd.h, with real behaviour
+ * vendor subset in tests/sunway_api/sw26010pro/simd.h, with real behaviour
  * via GCC vector extensions). Clean C99 for gcc.
  * floatv8: 8 x float in one 512-bit register, 32 bytes in memory (32-byte
  * aligned). It is a separate file from include/simd.h (the SW26010 one,
