@@ -198,6 +198,51 @@ void Schedule::check_tensorize() const {
        " lanes");
 }
 
+void Schedule::unguard() {
+  if (unguarded_) fail("unguard", "applied already");
+  unguarded_ = true;
+  trace_.push_back("unguard()");
+}
+
+namespace {
+/// e is a product of loads and constants; collects the loaded buffers.
+bool product_of_loads(const Expr &e, std::vector<std::string> &buffers);
+}  // namespace
+
+bool sum_of_load_products(const ComputeDef &def) {
+  std::vector<std::string> loaded;
+  return def.combiner == Combiner::Sum && def.value && product_of_loads(def.value, loaded) &&
+         !loaded.empty();
+}
+
+namespace {
+bool product_of_loads(const Expr &e, std::vector<std::string> &buffers) {
+  if (e->kind == ExprKind::Binary && e->op == BinaryOp::Mul && e->type == Type::Float)
+    return product_of_loads(e->args[0], buffers) && product_of_loads(e->args[1], buffers);
+  if (e->kind == ExprKind::Load) {
+    buffers.push_back(e->buffer->name);
+    return true;
+  }
+  return e->kind == ExprKind::FloatImm;
+}
+}  // namespace
+
+void Schedule::check_unguard() const {
+  auto no = [&](const std::string &why) { fail("unguard", why); };
+  if (!sum_of_load_products(def_)) no("the kernel is not a sum of products of loads");
+  std::vector<std::string> loaded;
+  product_of_loads(def_.value, loaded);
+  const size_t R = first_reduce();
+  auto staged_outside_reduction = [&](const std::string &buffer) {
+    for (const auto &c : caches_)
+      if (c.buffer == buffer) return index_of(c.at) < R;
+    return false;
+  };
+  if (!staged_outside_reduction("")) no("the output is not staged outside the reduction");
+  for (const auto &b : loaded)
+    if (!staged_outside_reduction(b)) no("input '" + b + "' is not staged outside the reduction");
+}
+
 void Schedule::cache_write(const std::string &at, std::vector<size_t> local_order) {
   size_t i = index_of(at);
   if (i >= first_reduce()) fail("cache_write", "'" + at + "' is not outside the reduce loops");
@@ -308,6 +353,7 @@ class Redirect : public IRMutator {
 
 tir::PrimFunc Schedule::lower() const {
   if (!tensorized_.empty()) check_tensorize();
+  if (unguarded_) check_unguard();
   // Root axis expressions in terms of leaf loop variables.
   std::map<std::string, Expr> expr;
   // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
@@ -454,7 +500,7 @@ tir::PrimFunc Schedule::lower() const {
                                               : binary(BinaryOp::Max, cur, value);
     Stmt init = nest(R, true, false, if_then(guard, store(out, out_idx, at_root(def_.init))));
     Stmt main = nest(R, false, true,
-                     if_then(logical_and(logical_and(guard, reduce_guard), cond),
+                     if_then(unguarded_ ? nullptr : logical_and(logical_and(guard, reduce_guard), cond),
                              store(out, out_idx, upd)));
     Stmt epi = epilogue ? nest(R, true, false, if_then(guard, store(out, out_idx, epilogue)))
                         : nullptr;

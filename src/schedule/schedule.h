@@ -22,6 +22,10 @@ struct LeafAxis {
   tir::ForKind kind = tir::ForKind::Serial;
 };
 
+/// True if `def` sums a product of loads and constants (with at least one
+/// load): a zero load makes the summed value zero (Schedule::unguard).
+bool sum_of_load_products(const ComputeDef &def);
+
 class Schedule {
  public:
   explicit Schedule(ComputeDef def);
@@ -82,6 +86,13 @@ class Schedule {
   /// input indexed by `b` is packed (pack) in blocks of a multiple of
   /// `lanes`, so its vectors are contiguous and zero past the last block.
   void tensorize(const std::string &a, int64_t lanes);
+  /// Drops the guards of the reduction's update (padding, partial tiles):
+  /// every staged box is zero past the tensor's bounds, so a guarded-off
+  /// update adds a zero product, and a partial tile's extra outputs are
+  /// never copied out. lower() checks that this is exact: a sum whose value
+  /// is a product of loads (and constants) of inputs that are all staged
+  /// outside the reduce loops, and the output staged.
+  void unguard();
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// `local_order` (optional, a permutation of the output's dims): the
   /// local tile's dim k is the output's dim local_order[k] (e.g. channels
@@ -123,6 +134,8 @@ class Schedule {
   std::vector<Cache> caches_;
   std::vector<Pack> packs_;
   std::string tensorized_;  // loop `a` of tensorize, or empty
+  bool unguarded_ = false;
+  void check_unguard() const;
   int64_t tensor_lanes_ = 0;
   void check_tensorize() const;
   std::vector<std::string> trace_;

@@ -100,6 +100,35 @@ std::pair<std::vector<int64_t>, int64_t> host_matmul_tiles(const ComputeDef &def
   return {tiles, rt};
 }
 
+/// Reductions with a padding guard that the micro-kernel does not take
+/// (depthwise and grouped convolutions, average pooling): per thread step a
+/// block of rows of one output plane; every input staged (zero past the
+/// tensor's bounds) and the guard dropped (Schedule::unguard), so the
+/// innermost loop, along the row, is a plain multiply-add the C compiler
+/// vectorises.
+std::optional<Schedule> host_staged_schedule(const ComputeDef &def) {
+  const size_t k = def.num_spatial();
+  if (!def.cond || k < 2 || !schedule::sum_of_load_products(def)) return std::nullopt;
+  const auto &os = def.output->shape;
+  const int64_t H = os[k - 2], W = os[k - 1];
+  std::vector<int64_t> tiles(k, 1);
+  tiles[k - 2] = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
+  tiles[k - 1] = W;
+  Schedule s(def);
+  auto [f, inner] = tile_outputs(s, tiles);
+  std::vector<std::string> order = {f};
+  order.insert(order.end(), inner.begin(), inner.end() - 1);
+  for (const auto &iv : def.axes)
+    if (iv.reduce) order.push_back(iv.name);
+  order.push_back(inner.back());
+  s.reorder(order);
+  s.parallel(f);
+  s.cache_write(f);
+  for (const auto &b : def.inputs) s.cache_read(b->name, f);
+  s.unguard();
+  return s;
+}
+
 Schedule host_default_schedule(const ComputeDef &def, const Target &t,
                                const std::set<std::string> &constants) {
   const std::string w = conv_weight(def, constants);
@@ -112,6 +141,7 @@ Schedule host_default_schedule(const ComputeDef &def, const Target &t,
     const auto [tiles, rt] = host_matmul_tiles(def, t);
     return matmul_microkernel_schedule(def, mw, mdim, tiles, rt, t);
   }
+  if (auto st = host_staged_schedule(def)) return std::move(*st);
   return host_schedule(def);
 }
 
