@@ -308,3 +308,103 @@ TEST(SchedulePrimitives, DoubleBufferPreconditionsAndLdm) {
 
 }  // namespace
 }  // namespace swtc::schedule
+
+namespace swtc::schedule {
+namespace {
+
+// The host's staged schedule of a padded Conv drops the update's guard
+// (unguard): exact, because every box is zero past the tensor's bounds.
+TEST(ScheduleSemantics, UnguardedStagedSchedulesAgree) {
+  const target::Target t = target::get_target("host-portable");
+  for (const auto *c : {&kConv, &kConvStrided}) {
+    Schedule s = target::default_schedule(c->def(), t);
+    bool unguarded = false;
+    for (const auto &p : s.trace()) unguarded = unguarded || p == "unguard()";
+    EXPECT_TRUE(unguarded);
+    check_recipes(*c, {{"host staged", [&](Schedule &x) { x = s; }}});
+  }
+  std::vector<Recipe> r = {{"unguard, channels-innermost output tile", [](Schedule &s) {
+                              auto [co, ci] = s.split("co", 2);
+                              s.reorder({co, "oh", "ow", ci});
+                              s.cache_write(co, {1, 2, 0});
+                              for (const auto &b : s.def().inputs) s.cache_read(b->name, co);
+                              s.unguard();
+                            }}};
+  check_recipes(kConv, r, true);
+}
+
+TEST(SchedulePrimitives, UnguardRefusesWhatIsNotExact) {
+  // An input read by the reduction is not staged: its guarded-off reads
+  // would leave the tensor.
+  Schedule s(kConv.def());
+  s.cache_write("co");
+  s.cache_read("w", "co");
+  s.unguard();
+  try {
+    s.lower();
+    FAIL() << "unguard accepted an unstaged input";
+  } catch (const UserError &e) {
+    EXPECT_NE(std::string(e.what()).find("input 'x' is not staged"), std::string::npos) << e.what();
+  }
+  // Max pooling: a zero is not neutral for max.
+  Schedule p(kPool.def());
+  p.cache_write(p.leaves().front().name);
+  for (const auto &b : p.def().inputs) p.cache_read(b->name, p.leaves().front().name);
+  p.unguard();
+  EXPECT_THROW(p.lower(), UserError);
+}
+
+TEST(SchedulePrimitives, CacheWriteOrderMustBeAPermutation) {
+  Schedule s(kConv.def());
+  EXPECT_THROW(s.cache_write("co", {0, 0, 1}), UserError);
+  EXPECT_THROW(s.cache_write("co", {0, 1}), UserError);
+  EXPECT_NO_THROW(s.cache_write("co", {2, 0, 1}));
+  const tir::PrimFunc f = s.lower();
+  EXPECT_NE(tir::to_text(f.body).find("order(2, 0, 1)"), std::string::npos) << tir::to_text(f.body);
+}
+
+// tensorize names what the micro-kernel's dropped guard relies on.
+TEST(SchedulePrimitives, TensorizeChecksItsPreconditions) {
+  auto attempt = [](const std::function<void(Schedule &)> &apply) -> std::string {
+    Schedule s(kConv.def());
+    apply(s);
+    try {
+      s.lower();
+    } catch (const UserError &e) {
+      return e.what();
+    }
+    return "";
+  };
+  // c (4 channels) inside h, w, then the reduction: the nest's shape is right.
+  auto nest = [](Schedule &s) {
+    s.reorder({"oh", "ow", "co"});
+    return std::string("ow");
+  };
+  EXPECT_NE(attempt([&](Schedule &s) { s.tensorize(nest(s), 4); }).find("the output is not staged"),
+            std::string::npos);
+  EXPECT_NE(attempt([&](Schedule &s) {
+              s.tensorize(nest(s), 3);
+            }).find("not a multiple of 3 lanes"),
+            std::string::npos);
+  EXPECT_NE(attempt([&](Schedule &s) {
+              s.cache_write("oh");
+              s.cache_read("x", "oh");
+              s.cache_read("w", "oh");
+              s.tensorize(nest(s), 4);
+            }).find("neither input is packed"),
+            std::string::npos);
+  EXPECT_EQ(attempt([&](Schedule &s) {
+              s.cache_write("oh");
+              s.cache_read("x", "oh");
+              s.cache_read("w", "oh");
+              s.pack("w", 0, 4);
+              s.tensorize(nest(s), 4);
+            }),
+            "");
+  // The loop inside a must be spatial and the rest reduce loops.
+  EXPECT_NE(attempt([&](Schedule &s) { s.tensorize("ow", 4); }).find("'rc' is not a serial spatial loop"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace swtc::schedule

@@ -63,9 +63,9 @@ class TirEval {
         std::vector<int64_t> lo;
         for (const auto &e : s->indices) lo.push_back(ivalue(e));
         mem_[l.get()] = std::vector<float>(l->elements(), std::numeric_limits<float>::quiet_NaN());
-        if (s->dir != tir::StageDir::Out) copy_box(g, l, lo, true);
+        if (s->dir != tir::StageDir::Out) copy_box(g, l, lo, true, s->local_order);
         run(s->inner());
-        if (s->dir != tir::StageDir::In) copy_box(g, l, lo, false);
+        if (s->dir != tir::StageDir::In) copy_box(g, l, lo, false, s->local_order);
         mem_.erase(l.get());
         return;
       }
@@ -194,10 +194,22 @@ class TirEval {
   }
 
   // Copies the clamped box between g and l (to_local: g -> l).
+  /// Copies the box between `g` and `l` (whose dim k is g's dim order[k]):
+  /// in, the part past g's bounds is zero (the staging contract the code
+  /// generators keep); out, only the part inside them is written.
   void copy_box(const tir::Buffer &g, const tir::Buffer &l, const std::vector<int64_t> &lo,
-                bool to_local) {
+                bool to_local, std::vector<size_t> order) {
     std::vector<float> &gd = storage(g), &ld = storage(l);
     const size_t rank = l->shape.size();
+    if (order.empty())
+      for (size_t d = 0; d < rank; ++d) order.push_back(d);
+    std::vector<int64_t> box(rank), lstride(rank);
+    int64_t st = 1;
+    for (size_t k = rank; k-- > 0;) {
+      box[order[k]] = l->shape[k];
+      lstride[order[k]] = st;
+      st *= l->shape[k];
+    }
     std::vector<int64_t> it(rank, 0);
     for (int64_t n = 0; n < l->elements(); ++n) {
       int64_t loff = 0, goff = 0;
@@ -205,17 +217,15 @@ class TirEval {
       for (size_t d = 0; d < rank; ++d) {
         int64_t gi = lo[d] + it[d];
         inside = inside && gi >= 0 && gi < g->shape[d];
-        loff = loff * l->shape[d] + it[d];
+        loff += it[d] * lstride[d];
         goff = goff * g->shape[d] + gi;
       }
-      if (inside) {
-        if (to_local)
-          ld[loff] = gd[goff];
-        else
-          gd[goff] = ld[loff];
-      }
+      if (to_local)
+        ld[loff] = inside ? gd[goff] : 0.0f;
+      else if (inside)
+        gd[goff] = ld[loff];
       for (size_t d = rank; d-- > 0;) {
-        if (++it[d] < l->shape[d]) break;
+        if (++it[d] < box[d]) break;
         it[d] = 0;
       }
     }
