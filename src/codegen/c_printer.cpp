@@ -63,7 +63,7 @@ std::string CPrinter::expr(const Expr &e) {
     case ExprKind::Load:
       return buffer_name(e->buffer) + "[" + flat_index(e->buffer->shape, e->args) + "]";
     case ExprKind::Call: {
-      std::string s = e->name + "(";
+      std::string s = function_name(e->name) + "(";
       for (size_t i = 0; i < e->args.size(); ++i) s += (i ? ", " : "") + expr(e->args[i]);
       return s + ")";
     }

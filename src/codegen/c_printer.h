@@ -27,6 +27,9 @@ class CPrinter {
   virtual void emit_stage(const tir::Stmt &s, int indent);
   /// C name of a buffer's pointer.
   virtual std::string buffer_name(const tir::Buffer &b) { return b->name; }
+  /// C function a Call node's function is spelled as (e.g. a vectorisable
+  /// inline version of a libm function).
+  virtual std::string function_name(const std::string &fn) { return fn; }
   void line(int indent, const std::string &text);
   std::ostringstream os_;
   /// Emulator flop counting (Sunway CPE code): after every store of a float

@@ -21,6 +21,49 @@ using namespace tir;
 
 namespace {
 
+/// Branch-free float versions of the libm functions kernels call per
+/// element, so that the C compiler vectorises the loops around them (a libm
+/// call per element cannot be): exp by range reduction to |r| <= ln2/2 and a
+/// degree-7 Taylor polynomial (relative error ~2e-7), 2^n built in the
+/// exponent bits; erf by Abramowitz & Stegun 7.1.26 (absolute error <=
+/// 1.5e-7); tanh from exp. NaN stays NaN; exp overflows to +inf and
+/// underflows to 0 as libm's does.
+const char *kHostMath = R"(#include <stdint.h>
+#include <string.h>
+static inline float swtc_expf(float x) {
+  const float c = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float n = floorf(c * 1.44269504f + 0.5f);
+  const float r = (c - n * 0.693145751953125f) - n * 1.42860677e-06f;
+  float p = 1.98412698e-04f;
+  p = p * r + 1.38888889e-03f;
+  p = p * r + 8.33333333e-03f;
+  p = p * r + 4.16666667e-02f;
+  p = p * r + 1.66666667e-01f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  const float y = p * scale;
+  return x != x ? x : (x > 88.7228391f ? HUGE_VALF : (x < -103.972f ? 0.0f : (x < -87.0f ? 0.0f : y)));
+}
+static inline float swtc_erff(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float t = 1.0f / (1.0f + 0.3275911f * a);
+  const float p =
+      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  const float e = 1.0f - p * swtc_expf(-a * a);
+  return x != x ? x : (x < 0.0f ? -e : e);
+}
+static inline float swtc_tanhf(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float e = swtc_expf(-2.0f * a);
+  const float t = (1.0f - e) / (1.0f + e);
+  return x != x ? x : (x < 0.0f ? -t : t);
+}
+)";
+
 class HostPrinter : public CPrinter {
  public:
   HostPrinter(const PrimFunc &f, const VectorIsa &isa, int64_t max_acc)
@@ -29,6 +72,7 @@ class HostPrinter : public CPrinter {
   }
   int64_t arena_bytes() const { return arena_bytes_; }
   int micro_kernels() const { return micro_kernels_; }
+  bool uses_math() const { return uses_math_; }
   /// Pointers to the local buffers in this thread's arena.
   void declare_locals(int indent) {
     std::vector<std::pair<int64_t, const BufferNode *>> bufs;
@@ -45,6 +89,14 @@ class HostPrinter : public CPrinter {
   }
 
  protected:
+  std::string function_name(const std::string &fn) override {
+    if (fn == "expf" || fn == "erff" || fn == "tanhf") {
+      uses_math_ = true;
+      return "swtc_" + fn;
+    }
+    return fn;
+  }
+
   void emit_for(const Stmt &s, int indent) override {
     loops_[s->loop_var] = s->extent;
     if (s->tensorize) {
@@ -171,6 +223,7 @@ class HostPrinter : public CPrinter {
   int64_t arena_bytes_ = 0;
   bool declared_ = false;
   int micro_kernels_ = 0;
+  bool uses_math_ = false;
   std::map<std::string, int64_t> loops_;
 };
 
@@ -185,7 +238,7 @@ std::string emit_host_source(const Module &m) {
   s += "#include \"" + m.name + ".h\"\n\n#include <math.h>\n" + stdint_include(m) + "\n";
   std::string kernels;
   int64_t arena = 0;
-  bool vectors = false;
+  bool vectors = false, math = false;
   for (const CompiledKernel &k : m.kernels) {
     const tir::PrimFunc &f = k.func;
     kernels += "\n/* " + kernel_comment(m, k) + " */\n";
@@ -204,9 +257,11 @@ std::string emit_host_source(const Module &m) {
     p.stmt(f.body, 1);
     kernels += p.text() + "}\n";
     vectors = vectors || p.micro_kernels() > 0;
+    math = math || p.uses_math();
   }
   if (vectors) s += isa.prelude();
   s += c_prelude();
+  if (math) s += kHostMath;
   s += int_prelude(m);
   if (arena > 0)
     s += "\n/* Each thread's packing buffers (the kernels' staged boxes; one kernel runs at a "
