@@ -128,6 +128,7 @@ class HostPrinter : public CPrinter {
     const Buffer &g = s->buffer, &l = s->local;
     const size_t rank = g->shape.size();
     const std::string L = l->name, G = buffer_name(g);
+    const std::string fill = s->fill ? expr(s->fill) : "0";
     // Strides of each global dim, in the global tensor and in the local copy
     // (whose dims may be a permutation: Stage::local_order).
     std::vector<int64_t> gstride(rank, 1), lstride(rank, 1), box(rank);
@@ -171,7 +172,7 @@ class HostPrinter : public CPrinter {
         const int64_t blk = block_of(d);
         if (blk == 0) internal_error("input stage of ", L, ": permuted local copies are outputs only");
         line(depth + 1, "for (long z = 0; z < " + std::to_string(blk) + "; ++z) " + L + "[" + L +
-                            "_lp" + std::to_string(d) + " + z] = 0;");
+                            "_lp" + std::to_string(d) + " + z] = " + fill + ";");
       }
       line(depth + 1, "continue;");
       line(depth, "}");
@@ -189,10 +190,10 @@ class HostPrinter : public CPrinter {
                     L + "_a);");
     const std::string at = L + "[" + L + "_lp + z" + ls + "]";
     if (in) {
-      line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + at + " = 0;");
+      line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + at + " = " + fill + ";");
       line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + at + " = " + G + "[" + L +
                       "_gp + " + lo + " + z];");
-      line(depth, "for (long z = " + L + "_b; z < " + n + "; ++z) " + at + " = 0;");
+      line(depth, "for (long z = " + L + "_b; z < " + n + "; ++z) " + at + " = " + fill + ";");
     } else {
       line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + G + "[" + L + "_gp + " + lo +
                       " + z] = " + at + ";");

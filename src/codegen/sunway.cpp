@@ -390,8 +390,8 @@ class CpePrinter : public CPrinter {
   }
 
   void emit_stage(const Stmt &s, int indent) override {
-    if (!s->local_order.empty())
-      internal_error("stage of ", s->local->name, ": a permuted LDM copy has no DMA form");
+    if (!s->local_order.empty() || s->fill)
+      internal_error("stage of ", s->local->name, ": a permuted or filled LDM copy has no DMA form");
     const std::string L = s->local->name;
     line(indent, "{ /* " + L + " holds a box of " + s->buffer->name + " in LDM */");
     for (size_t d = 0; d < stage_whole_from(s); ++d)

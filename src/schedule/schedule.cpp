@@ -209,10 +209,13 @@ namespace {
 bool product_of_loads(const Expr &e, std::vector<std::string> &buffers);
 }  // namespace
 
-bool sum_of_load_products(const ComputeDef &def) {
+bool unguardable(const ComputeDef &def) {
+  if (!def.value) return false;
+  if (def.combiner == Combiner::Max)
+    return def.value->kind == ExprKind::Load && def.init &&
+           (def.init->kind == ExprKind::FloatImm || def.init->kind == ExprKind::IntImm);
   std::vector<std::string> loaded;
-  return def.combiner == Combiner::Sum && def.value && product_of_loads(def.value, loaded) &&
-         !loaded.empty();
+  return def.combiner == Combiner::Sum && product_of_loads(def.value, loaded) && !loaded.empty();
 }
 
 namespace {
@@ -229,9 +232,12 @@ bool product_of_loads(const Expr &e, std::vector<std::string> &buffers) {
 
 void Schedule::check_unguard() const {
   auto no = [&](const std::string &why) { fail("unguard", why); };
-  if (!sum_of_load_products(def_)) no("the kernel is not a sum of products of loads");
+  if (!unguardable(def_)) no("the kernel is neither a sum of products of loads nor a max of a load");
   std::vector<std::string> loaded;
-  product_of_loads(def_.value, loaded);
+  if (def_.combiner == Combiner::Max)
+    loaded.push_back(def_.value->buffer->name);
+  else
+    product_of_loads(def_.value, loaded);
   const size_t R = first_reduce();
   auto staged_outside_reduction = [&](const std::string &buffer) {
     for (const auto &c : caches_)
@@ -473,8 +479,11 @@ tir::PrimFunc Schedule::lower() const {
       Buffer local = make_buffer(g->name + "_l", local_shape, Scope::Local, g->elem);
       Redirect rd(g, local, inner, lo_c, c->order);
       // A loop of one step has no next box to fetch: no second copy.
+      // Unguarded max: the box past the tensor holds the max's initial value.
+      Expr fill = unguarded_ && def_.combiner == Combiner::Max && !c->buffer.empty() ? def_.init
+                                                                                   : nullptr;
       body = stage(g, local, lo, c->buffer.empty() ? StageDir::Out : StageDir::In,
-                   rd.mutate(body), c->double_buffer && axis(at).extent > 1, c->order);
+                   rd.mutate(body), c->double_buffer && axis(at).extent > 1, c->order, fill);
     }
     return body;
   };

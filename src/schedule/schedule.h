@@ -22,9 +22,11 @@ struct LeafAxis {
   tir::ForKind kind = tir::ForKind::Serial;
 };
 
-/// True if `def` sums a product of loads and constants (with at least one
-/// load): a zero load makes the summed value zero (Schedule::unguard).
-bool sum_of_load_products(const ComputeDef &def);
+/// True if dropping `def`'s guards is exact once its inputs are staged
+/// (Schedule::unguard): a sum of a product of loads and constants (a zero
+/// load makes the summed value zero), or a max of one load (boxes filled
+/// with the max's initial value, which never wins).
+bool unguardable(const ComputeDef &def);
 
 class Schedule {
  public:
@@ -87,11 +89,11 @@ class Schedule {
   /// `lanes`, so its vectors are contiguous and zero past the last block.
   void tensorize(const std::string &a, int64_t lanes);
   /// Drops the guards of the reduction's update (padding, partial tiles):
-  /// every staged box is zero past the tensor's bounds, so a guarded-off
-  /// update adds a zero product, and a partial tile's extra outputs are
-  /// never copied out. lower() checks that this is exact: a sum whose value
-  /// is a product of loads (and constants) of inputs that are all staged
-  /// outside the reduce loops, and the output staged.
+  /// every staged box is zero past the tensor's bounds (a max's: its initial
+  /// value), so a guarded-off update adds a zero product (takes the max with
+  /// the initial value), and a partial tile's extra outputs are never copied
+  /// out. lower() checks that this is exact: unguardable(def), every input
+  /// staged outside the reduce loops, and the output staged.
   void unguard();
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// `local_order` (optional, a permutation of the output's dims): the

@@ -101,14 +101,14 @@ std::pair<std::vector<int64_t>, int64_t> host_matmul_tiles(const ComputeDef &def
 }
 
 /// Reductions with a padding guard that the micro-kernel does not take
-/// (depthwise and grouped convolutions, average pooling): per thread step a
+/// (depthwise and grouped convolutions, average and max pooling): per thread step a
 /// block of rows of one output plane; every input staged (zero past the
 /// tensor's bounds) and the guard dropped (Schedule::unguard), so the
 /// innermost loop, along the row, is a plain multiply-add the C compiler
 /// vectorises.
 std::optional<Schedule> host_staged_schedule(const ComputeDef &def) {
   const size_t k = def.num_spatial();
-  if (!def.cond || k < 2 || !schedule::sum_of_load_products(def)) return std::nullopt;
+  if (!def.cond || k < 2 || !schedule::unguardable(def)) return std::nullopt;
   const auto &os = def.output->shape;
   const int64_t H = os[k - 2], W = os[k - 1];
   std::vector<int64_t> tiles(k, 1);

@@ -78,7 +78,7 @@ class Packer : public IRMutator {
     locals_.push_back({old_local, local});
     Stmt body = mutate(s->inner());
     locals_.pop_back();
-    return stage(new_g_, local, lo, s->dir, body, s->double_buffer, s->local_order);
+    return stage(new_g_, local, lo, s->dir, body, s->double_buffer, s->local_order, s->fill);
   }
 
   Expr mutate_Load(const Expr &e) override {

@@ -79,7 +79,8 @@ std::string to_text(const Stmt &s, int indent) {
       const char *dir = s->dir == StageDir::In ? "in" : s->dir == StageDir::Out ? "out" : "inout";
       return pad + "stage " + s->local->name + shape_text(s->local->shape) + " = " +
              s->buffer->name + index_text(s->indices) + " " + dir +
-             (s->double_buffer ? " double_buffer" : "") + order_text(s->local_order) + " {\n" +
+             (s->double_buffer ? " double_buffer" : "") + order_text(s->local_order) +
+             (s->fill ? " fill(" + to_text(s->fill) + ")" : "") + " {\n" +
              to_text(s->inner(), indent + 1) + pad + "}\n";
     }
   }

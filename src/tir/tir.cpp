@@ -266,7 +266,7 @@ Stmt if_then(Expr cond, Stmt body) {
 }
 
 Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
-           bool double_buffer, std::vector<size_t> local_order) {
+           bool double_buffer, std::vector<size_t> local_order, Expr fill) {
   SWTC_CHECK(!double_buffer || dir == StageDir::In, "double buffering of an output stage");
   SWTC_CHECK(global->shape.size() == local->shape.size() && lo.size() == local->shape.size(),
              "stage rank mismatch for ", global->name);
@@ -279,6 +279,7 @@ Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt
   }
   auto n = snode(StmtKind::Stage);
   n->local_order = std::move(local_order);
+  n->fill = std::move(fill);
   n->buffer = std::move(global);
   n->local = std::move(local);
   n->indices = std::move(lo);

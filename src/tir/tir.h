@@ -122,6 +122,9 @@ struct StmtNode {
   // Stage: local dim k holds global dim local_order[k] (empty: the same order);
   // local->shape and the body's indices of `local` are in local order.
   std::vector<size_t> local_order;
+  // Stage In: the value of the box's elements past the tensor's bounds
+  // (null: zero; e.g. a max's initial value, Schedule::unguard).
+  Expr fill;
   // For / IfThen / Stage body; Seq items
   std::vector<Stmt> body;
   const Stmt &inner() const { return body.front(); }
@@ -137,7 +140,7 @@ Stmt if_then(Expr cond, Stmt body);  // null cond -> body
 /// `local_order`: local dim k holds global dim local_order[k] (a permuted
 /// copy, e.g. channels innermost; empty: the same order).
 Stmt stage(Buffer global, Buffer local, std::vector<Expr> lo, StageDir dir, Stmt body,
-           bool double_buffer = false, std::vector<size_t> local_order = {});
+           bool double_buffer = false, std::vector<size_t> local_order = {}, Expr fill = nullptr);
 
 /// A kernel: a loop nest over global buffers.
 struct PrimFunc {

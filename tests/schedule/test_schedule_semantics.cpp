@@ -346,12 +346,32 @@ TEST(SchedulePrimitives, UnguardRefusesWhatIsNotExact) {
   } catch (const UserError &e) {
     EXPECT_NE(std::string(e.what()).find("input 'x' is not staged"), std::string::npos) << e.what();
   }
-  // Max pooling: a zero is not neutral for max.
-  Schedule p(kPool.def());
+  // A max of something other than one load (here the load plus one):
+  // past the tensor the box holds the initial value, plus one would win.
+  ComputeDef d = kPool.def();
+  d.value = d.value + tir::float_imm(1);
+  Schedule p(d);
   p.cache_write(p.leaves().front().name);
   for (const auto &b : p.def().inputs) p.cache_read(b->name, p.leaves().front().name);
   p.unguard();
   EXPECT_THROW(p.lower(), UserError);
+}
+
+// An unguarded max pool: its boxes are filled with the max's initial value.
+TEST(ScheduleSemantics, UnguardedMaxPoolFillsWithTheInitialValue) {
+  std::vector<Recipe> r = {{"unguarded max", [](Schedule &s) {
+                              const std::string at = s.leaves().front().name;
+                              s.cache_write(at);
+                              for (const auto &b : s.def().inputs) s.cache_read(b->name, at);
+                              s.unguard();
+                              EXPECT_NE(tir::to_text(s.lower().body).find("fill("), std::string::npos);
+                            }}};
+  check_recipes(kPool, r, true);
+  Schedule s = target::default_schedule(kPool.def(), target::get_target("host-portable"));
+  bool unguarded = false;
+  for (const auto &p : s.trace()) unguarded = unguarded || p == "unguard()";
+  EXPECT_TRUE(unguarded);
+  check_recipes(kPool, {{"host staged", [&](Schedule &x) { x = s; }}});
 }
 
 TEST(SchedulePrimitives, CacheWriteOrderMustBeAPermutation) {

@@ -63,6 +63,7 @@ class TirEval {
         std::vector<int64_t> lo;
         for (const auto &e : s->indices) lo.push_back(ivalue(e));
         mem_[l.get()] = std::vector<float>(l->elements(), std::numeric_limits<float>::quiet_NaN());
+        fill_ = s->fill ? value(s->fill) : 0.0;
         if (s->dir != tir::StageDir::Out) copy_box(g, l, lo, true, s->local_order);
         run(s->inner());
         if (s->dir != tir::StageDir::In) copy_box(g, l, lo, false, s->local_order);
@@ -221,7 +222,7 @@ class TirEval {
         goff = goff * g->shape[d] + gi;
       }
       if (to_local)
-        ld[loff] = inside ? gd[goff] : 0.0f;
+        ld[loff] = inside ? gd[goff] : static_cast<float>(fill_);
       else if (inside)
         gd[goff] = ld[loff];
       for (size_t d = rank; d-- > 0;) {
@@ -233,6 +234,7 @@ class TirEval {
 
   Memory &mem_;
   std::map<std::string, int64_t> env_;
+  double fill_ = 0;
 };
 
 /// Runs f with the given data per parameter (f.params order); returns the
