@@ -34,6 +34,15 @@ Schedule host_schedule(const ComputeDef &def) {
 }
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Bytes of the input boxes staged in `s` (the packing buffers a step reads
+/// again and again; the output tile is only added into).
+int64_t staged_input_bytes(const tir::Stmt &s) {
+  if (!s) return 0;
+  int64_t n = s->kind == tir::StmtKind::Stage && s->dir == tir::StageDir::In ? s->local->bytes() : 0;
+  for (const auto &b : s->body) n += staged_input_bytes(b);
+  return n;
+}
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 /// Steps of the parallel tile loop wanted for an even split over the
@@ -54,28 +63,58 @@ int64_t channel_block(int64_t channels, int64_t lanes) {
 
 }  // namespace
 
-/// Tiles of a Conv's micro-kernel schedule on the host: {tiles (n, c, h, w), reduce tile}.
-/// Output channels per step: channel_block; rows: enough pixels per step to
-/// amortise the copies (about 64), fewer while the steps cannot keep every
-/// thread busy; input channels per step: all, halved while the weight block
-/// and the input box do not fit half of L2.
-std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const ComputeDef &def, const Target &t) {
+/// Tiles of a Conv's micro-kernel schedule on the host: {tiles (n, c, h, w),
+/// reduce tile}. Output channels per step: channel_block. Rows per step r (a
+/// divisor of the height or a power of two, the output tile within L2) and
+/// input channels per step rt (all, halved to no fewer than 16 until the
+/// boxes the step stages, as lowered, fit half of L2): the least work,
+/// counting the rows past the image a partial last step computes, a fixed
+/// cost per step (its copies, the tile's start) worth about 32 output
+/// pixels, and the vector add of each reduce step's block into the tile
+/// (about 3 operations against rt x taps multiply-adds); row counts that
+/// leave every thread a few steps first.
+std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const ComputeDef &def,
+                                                         const std::string &weight,
+                                                         const Target &t) {
   const auto &os = def.output->shape;
   const int64_t N = os[0], M = os[1], H = os[2], W = os[3];
-  std::vector<int64_t> red;
+  int64_t red0 = 1;
   for (const auto &iv : def.axes)
-    if (iv.reduce) red.push_back(iv.extent);
+    if (iv.reduce) {
+      red0 = iv.extent;
+      break;
+    }
   const int64_t ct = channel_block(M, t.f32_lanes);
-  int64_t ht = std::min(H, std::max<int64_t>(1, ceil_div(64, W)));
-  while (ht > 1 && N * ceil_div(M, ct) * ceil_div(H, ht) < wanted_steps()) ht = ceil_div(ht, 2);
-  // Input rows a step reads (any stride and dilation: bounded by the image).
-  const int64_t in_rows = std::min<int64_t>(H * 4 + red[1], ht * 4 + red[1]);
-  const int64_t in_cols = W * 4 + red[2];
-  const int64_t budget = std::max<int64_t>(t.l2_bytes / 2, 64 * 1024);
-  int64_t rt = red[0];
-  while (rt > 8 && 4 * rt * (red[1] * red[2] * ct + in_rows * in_cols / 4) > budget)
-    rt = ceil_div(rt, 2);
-  return {{1, ct, ht, W}, rt};
+  int64_t taps = 1;  // reduction elements per input channel (kernel rows x columns)
+  bool first = true;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) {
+      if (!first) taps *= iv.extent;
+      first = false;
+    }
+  const int64_t l2 = std::max<int64_t>(t.l2_bytes, 128 * 1024);
+  const int64_t min_rt = std::min<int64_t>(red0, 16);
+  std::pair<std::vector<int64_t>, int64_t> best_tiles{{1, ct, 1, W}, min_rt};
+  double best = 0;
+  for (int64_t r = 1; r <= H; ++r) {
+    if (H % r != 0 && (r & (r - 1)) != 0) continue;  // divisors of the height, powers of two
+    if (4 * ct * r * W > l2) continue;  // the output tile alone would not stay in L2
+    const bool enough = N * ceil_div(M, ct) * ceil_div(H, r) >= wanted_steps();
+    const std::vector<int64_t> tiles = {1, ct, r, W};
+    for (int64_t rt = red0; rt >= min_rt; rt = rt == min_rt ? 0 : std::max(min_rt, ceil_div(rt, 2))) {
+      const tir::PrimFunc f = conv_microkernel_schedule(def, weight, tiles, rt, t).lower();
+      if (staged_input_bytes(f.body) > l2 / 2) continue;
+      const double cost = (enough ? 0.0 : 1e30) +
+                          double(ceil_div(H, r) * r) * (1.0 + 32.0 / double(r * W)) *
+                              (1.0 + 3.0 / double(rt * taps));
+      if (best == 0 || cost < best) {
+        best = cost;
+        best_tiles = {tiles, rt};
+      }
+      break;
+    }
+  }
+  return best_tiles;
 }
 
 /// Tiles of a MatMul's micro-kernel schedule on the host: one row of the
@@ -133,7 +172,7 @@ Schedule host_default_schedule(const ComputeDef &def, const Target &t,
                                const std::set<std::string> &constants) {
   const std::string w = conv_weight(def, constants);
   if (!w.empty()) {
-    const auto [tiles, rt] = host_conv_tiles(def, t);
+    const auto [tiles, rt] = host_conv_tiles(def, w, t);
     return conv_microkernel_schedule(def, w, tiles, rt, t);
   }
   const auto [mw, mdim] = matmul_weight(def, constants);
