@@ -99,10 +99,11 @@ class HostPrinter : public CPrinter {
 
   void emit_for(const Stmt &s, int indent) override {
     loops_[s->loop_var] = s->extent;
-    if (s->tensorize) {
-      auto lines = conv_microkernel(s, isa_, loops_, *this, max_acc_, true);
-      if (!lines)
-        internal_error("tensorized loop ", s->loop_var, " does not have the micro-kernel's shape");
+    std::optional<std::vector<std::string>> lines;
+    // A tensorized nest whose operands are not contiguous along the vector
+    // axis stays the plain (guarded, exact) nest.
+    if (s->tensorize) lines = conv_microkernel(s, isa_, loops_, *this, max_acc_, true);
+    if (lines) {
       for (const auto &l : *lines) line(indent, l);
       ++micro_kernels_;
     } else if (s->for_kind == ForKind::Parallel && !layout_.empty() && !declared_) {
@@ -129,6 +130,10 @@ class HostPrinter : public CPrinter {
     const size_t rank = g->shape.size();
     const std::string L = l->name, G = buffer_name(g);
     const std::string fill = s->fill ? expr(s->fill) : "0";
+    if (rank == 0) {  // a scalar: one element
+      line(indent, in ? L + "[0] = " + G + "[0];" : G + "[0] = " + L + "[0];");
+      return;
+    }
     // Strides of each global dim, in the global tensor and in the local copy
     // (whose dims may be a permutation: Stage::local_order).
     std::vector<int64_t> gstride(rank, 1), lstride(rank, 1), box(rank);

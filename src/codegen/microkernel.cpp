@@ -116,12 +116,14 @@ std::optional<std::vector<std::string>> conv_microkernel(
   loops[a] = ea;
   loops[b] = eb;
   for (const auto &r : reduce) loops[r->loop_var] = r->extent;
-  // True if buffer `buf` at `idx` runs contiguously along b from an aligned start.
+  // True if buffer `buf` at `idx` runs contiguously along b, from an aligned
+  // start where the ISA's loads must be aligned (Sunway).
   auto aligned_along_b = [&](const Buffer &buf, const std::vector<Expr> &idx) {
     LinearForm f = linear_form(flat_offset(buf->shape, idx), loops);
-    if (!f.ok || f.sym || f.constant % lanes != 0 || !f.coeffs.count(b)) return false;
+    if (!f.ok || f.sym || !f.coeffs.count(b)) return false;
+    if (spec.sunway && f.constant % lanes != 0) return false;
     for (const auto &[name, k] : f.coeffs)
-      if (name == b ? k != 1 : k % lanes != 0) return false;
+      if (name == b ? k != 1 : spec.sunway && k % lanes != 0) return false;
     return true;
   };
   if (!aligned_along_b(w->buffer, w->args)) return std::nullopt;

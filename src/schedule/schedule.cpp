@@ -186,16 +186,10 @@ void Schedule::check_tensorize() const {
     return false;
   };
   if (!staged_outside("")) no("the output is not staged outside '" + a + "'");
-  bool packed = false;
   for (int k = 0; k < 2; ++k) {
     const Buffer &in = v->args[k]->buffer;
     if (!staged_outside(in->name)) no("input '" + in->name + "' is not staged outside '" + a + "'");
-    for (const auto &p : packs_)
-      packed = packed || (p.buffer == in->name && p.block % tensor_lanes_ == 0);
   }
-  if (!packed)
-    no("neither input is packed in blocks of a multiple of " + std::to_string(tensor_lanes_) +
-       " lanes");
 }
 
 void Schedule::unguard() {

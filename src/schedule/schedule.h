@@ -84,9 +84,10 @@ class Schedule {
   /// iterations, every loop inside it a reduce loop; the output and both
   /// inputs are staged (cache_write / cache_read) outside `a`, so every
   /// guarded-off iteration reads zeros of a box filled past the tensor's
-  /// bounds or updates an output element that is never written back; the
-  /// input indexed by `b` is packed (pack) in blocks of a multiple of
-  /// `lanes`, so its vectors are contiguous and zero past the last block.
+  /// bounds or updates an output element that is never written back. The
+  /// printer emits the micro-kernel where the input indexed by `b` is
+  /// contiguous along `b` in its staged box (aligned, on Sunway: a packed
+  /// weight, see pack) and the plain (guarded) nest otherwise.
   void tensorize(const std::string &a, int64_t lanes);
   /// Drops the guards of the reduction's update (padding, partial tiles):
   /// every staged box is zero past the tensor's bounds (a max's: its initial

@@ -180,6 +180,10 @@ Schedule host_default_schedule(const ComputeDef &def, const Target &t,
     const auto [tiles, rt] = host_matmul_tiles(def, t);
     return matmul_microkernel_schedule(def, mw, mdim, tiles, rt, t);
   }
+  if (matmul_of_activations(def)) {  // e.g. attention: Q K^T, P V
+    const auto [tiles, rt] = host_matmul_tiles(def, t);
+    return matmul_microkernel_schedule(def, "", 0, tiles, rt, t);
+  }
   if (auto st = host_staged_schedule(def)) return std::move(*st);
   return host_schedule(def);
 }

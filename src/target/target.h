@@ -93,11 +93,18 @@ schedule::Schedule conv_microkernel_schedule(const schedule::ComputeDef &def,
 std::pair<std::string, size_t> matmul_weight(const schedule::ComputeDef &def,
                                              const std::set<std::string> &constants);
 
+/// True if `def` is a MatMul (one reduce axis k, a sum of x * w) whose
+/// factor w is read as w[..., k, n] (n: the last output axis), contiguous
+/// along n, the other factor not depending on n: with both operands
+/// activations, its staged boxes serve the micro-kernel unpacked (host).
+bool matmul_of_activations(const schedule::ComputeDef &def);
+
 /// Micro-kernel schedule of a MatMul for target `t`: output tile `tiles`
 /// per worker step (the last two: rows m and columns n), `reduce_tile`
 /// elements of k staged per step, loops inside the tile in output order (n,
 /// the vector axis, last), then k, m tensorized; the weight packed in blocks
-/// of tiles.back() columns (dim `weight_dim`), one contiguous copy per step.
+/// of tiles.back() columns (dim `weight_dim`), one contiguous copy per step
+/// (`weight` empty: nothing packed, see matmul_of_activations).
 schedule::Schedule matmul_microkernel_schedule(const schedule::ComputeDef &def,
                                                const std::string &weight, size_t weight_dim,
                                                const std::vector<int64_t> &tiles,

@@ -147,6 +147,26 @@ std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
   return {"", 0};
 }
 
+bool matmul_of_activations(const ComputeDef &def) {
+  const size_t k = def.num_spatial();
+  if (def.combiner != schedule::Combiner::Sum || k < 2 || !def.value || def.cond) return false;
+  if (def.axes.size() != k + 1 || !def.axes[k].reduce) return false;
+  const tir::Expr &v = def.value;
+  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return false;
+  const std::string &n = def.axes[k - 1].name, &r = def.axes[k].name;
+  auto is_var = [](const tir::Expr &e, const std::string &name) {
+    return e->kind == tir::ExprKind::Var && e->name == name;
+  };
+  for (int side = 0; side < 2; ++side) {
+    const tir::Expr &w = v->args[side], &x = v->args[1 - side];
+    if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load || w->args.size() < 2) continue;
+    if (!w->buffer->elem.is_float() || !x->buffer->elem.is_float() || tir::uses_var(x, n)) continue;
+    const size_t d = w->args.size();
+    if (is_var(w->args[d - 1], n) && is_var(w->args[d - 2], r)) return true;
+  }
+  return false;
+}
+
 Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &weight,
                                      size_t weight_dim, const std::vector<int64_t> &tiles,
                                      int64_t reduce_tile, const Target &t) {
@@ -160,7 +180,7 @@ Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &w
   order.push_back(ri);
   s.reorder(order);
   stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
-  s.pack(weight, weight_dim, tiles.back());
+  if (!weight.empty()) s.pack(weight, weight_dim, tiles.back());
   s.tensorize(inner[k - 2], t.f32_lanes);
   return s;
 }
