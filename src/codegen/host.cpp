@@ -24,9 +24,9 @@ namespace {
 /// Branch-free float versions of the libm functions kernels call per
 /// element, so that the C compiler vectorises the loops around them (a libm
 /// call per element cannot be): exp by range reduction to |r| <= ln2/2 and a
-/// degree-7 Taylor polynomial (relative error ~2e-7), 2^n built in the
-/// exponent bits; erf by Abramowitz & Stegun 7.1.26 (absolute error <=
-/// 1.5e-7); tanh from exp. NaN stays NaN; exp overflows to +inf and
+/// degree-7 Taylor polynomial (relative error ~1.2e-7), 2^n built in the
+/// exponent bits; erf by Abramowitz & Stegun 7.1.26 (absolute error about
+/// 5e-7 in float arithmetic); tanh from exp. NaN stays NaN; exp overflows to +inf and
 /// underflows to 0 as libm's does.
 const char *kHostMath = R"(#include <stdint.h>
 #include <string.h>
@@ -63,6 +63,12 @@ static inline float swtc_tanhf(float x) {
   return x != x ? x : (x < 0.0f ? -t : t);
 }
 )";
+
+}  // namespace
+
+const char *detail::host_math_prelude() { return kHostMath; }
+
+namespace {
 
 class HostPrinter : public CPrinter {
  public:
@@ -267,7 +273,7 @@ std::string emit_host_source(const Module &m) {
   }
   if (vectors) s += isa.prelude();
   s += c_prelude();
-  if (math) s += kHostMath;
+  if (math) s += host_math_prelude();
   s += int_prelude(m);
   if (arena > 0)
     s += "\n/* Each thread's packing buffers (the kernels' staged boxes; one kernel runs at a "

@@ -27,6 +27,11 @@ std::string stdint_include(const Module &m);
 /// integer, so that the store wraps it to the element type as C does).
 std::string int_prelude(const Module &m);
 
+/// C definitions of swtc_expf, swtc_erff and swtc_tanhf: branch-free float
+/// versions of the libm functions, printed into host sources that call them
+/// so that elementwise loops vectorise.
+const char *host_math_prelude();
+
 /// What a kernel computes, for a comment: the node it came from.
 std::string kernel_comment(const Module &m, const CompiledKernel &k);
 
