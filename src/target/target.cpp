@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include "common/error.h"
@@ -56,7 +58,16 @@ constexpr HostIsa kHostIsas[] = {
     {"host-portable", Simd::Portable, 128, 4, 16, "", always},
 };
 
-int64_t cache_bytes(int name, int64_t fallback) {
+/// A cache size: the environment variable `env` if set (bytes, a positive
+/// integer), else what the C library reports, else `fallback`.
+int64_t cache_bytes(const char *env, int name, int64_t fallback) {
+  if (const char *s = std::getenv(env)) {
+    char *end = nullptr;
+    const long long v = std::strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || v <= 0 || v > (1LL << 40))
+      user_error(env, "='", s, "': expected a cache size in bytes (a positive integer)");
+    return v;
+  }
   const long v = sysconf(name);
   return v > 0 ? v : fallback;
 }
@@ -81,8 +92,8 @@ Target get_target(const std::string &name) {
     t.f32_lanes = h.f32_lanes;
     t.vector_registers = h.registers;
     t.cflags = h.cflags;
-    t.l1_bytes = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024);
-    t.l2_bytes = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 512 * 1024);
+    t.l1_bytes = cache_bytes("SWTC_L1_BYTES", _SC_LEVEL1_DCACHE_SIZE, 32 * 1024);
+    t.l2_bytes = cache_bytes("SWTC_L2_BYTES", _SC_LEVEL2_CACHE_SIZE, 512 * 1024);
     return t;
   }
   // One core group of each Sunway chip (SUNWAY.md): 64 CPEs, LDM per CPE,

@@ -35,8 +35,8 @@ struct Target {
   bool needs_dma = false;     // compute cores reach main memory only by DMA
   bool crts = false;          // Sunway runtime interface: athread (SW26010) or CRTS (SW26010-Pro)
   std::string cflags;         // vector ISA flags for the host C compiler
-  // Host caches (bytes) the tile choice blocks for (read at compile time, or
-  // given by flags); 0 on Sunway.
+  // Host caches (bytes) the tile choice blocks for: SWTC_L1_BYTES /
+  // SWTC_L2_BYTES if set, else read at compile time (sysconf); 0 on Sunway.
   int64_t l1_bytes = 0, l2_bytes = 0;
 
   int64_t ldm_budget() const { return scratchpad_bytes - scratchpad_reserve; }

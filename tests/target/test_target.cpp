@@ -177,3 +177,17 @@ TEST(TargetSchedule, HostDefaultScheduleIsParallelAndCorrect) {
 
 }  // namespace
 }  // namespace swtc::target
+
+namespace swtc::target {
+namespace {
+// The host's cache sizes can be given (the tile choice blocks for them).
+TEST(Target, CacheSizesFromTheEnvironment) {
+  ::setenv("SWTC_L2_BYTES", "262144", 1);
+  EXPECT_EQ(get_target("host-portable").l2_bytes, 262144);
+  ::setenv("SWTC_L2_BYTES", "lots", 1);
+  EXPECT_THROW(get_target("host-portable"), swtc::UserError);
+  ::unsetenv("SWTC_L2_BYTES");
+  EXPECT_GT(get_target("host-portable").l2_bytes, 0);
+}
+}  // namespace
+}  // namespace swtc::target
