@@ -1,7 +1,7 @@
 // Host flavour: one C file, kernels as static functions, outer loops on
 // OpenMP threads. Staged buffers (Scope::Local) are each thread's packing
 // buffers in one thread-local arena laid out like the Sunway LDM
-// (tir::ldm_layout); a stage is a copy of its box (zero past the tensor's
+// (tir::local_layout); a stage is a copy of its box (zero past the tensor's
 // bounds), and tensorized loops are register-blocked micro-kernels spelled
 // in the target's vector ISA (codegen/vector_isa.h).
 #include <algorithm>
@@ -74,7 +74,7 @@ class HostPrinter : public CPrinter {
  public:
   HostPrinter(const PrimFunc &f, const VectorIsa &isa, int64_t max_acc)
       : isa_(isa), max_acc_(max_acc) {
-    layout_ = ldm_layout(f, &arena_bytes_);
+    layout_ = local_layout(f, &arena_bytes_);
   }
   int64_t arena_bytes() const { return arena_bytes_; }
   int micro_kernels() const { return micro_kernels_; }

@@ -32,7 +32,7 @@ class CpePrinter : public CPrinter {
   /// tensorized loops become register-blocked micro-kernels (codegen/microkernel.h).
   CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<VectorIsa> simd)
       : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
-    layout_ = ldm_layout(f, nullptr);
+    layout_ = local_layout(f, nullptr);
     count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
   int vector_loops() const { return vector_loops_; }
@@ -70,7 +70,7 @@ class CpePrinter : public CPrinter {
     for (const auto &st : chain) {
       const std::string n = st->local->name;
       const std::string &t = st->local->elem.c_type;
-      const int64_t copy = ldm_copy_bytes(st->local) / st->local->elem.bytes;  // in elements
+      const int64_t copy = local_copy_bytes(st->local) / st->local->elem.bytes;  // in elements
       line(indent + 1, t + " *const " + n + "_buf[2] = {" + n + "_ldm0, " + n + "_ldm0 + " +
                            std::to_string(copy) + "};");
     }

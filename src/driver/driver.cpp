@@ -280,7 +280,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
       ck.kernel.values[i] = pack_constant(m.graph, k.values[i], pk.dim, pk.block);
     }
     tir::verify(ck.func);
-    ck.ldm_bytes = m.target.scratchpad_bytes ? tir::ldm_bytes(ck.func) : 0;
+    ck.ldm_bytes = m.target.scratchpad_bytes ? tir::local_bytes(ck.func) : 0;
     target::check_ldm(ck.func, m.target, what);
     scheduled += tir::to_text(ck.func);
     m.kernels.push_back(std::move(ck));

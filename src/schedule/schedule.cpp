@@ -510,7 +510,7 @@ tir::PrimFunc Schedule::lower() const {
     // Inputs staged just outside the reduction that only the epilogue reads
     // (a bias, the other operand of a fused Add) are fetched after it, in
     // LDM the reduction's inner stages have finished with: their stages wrap
-    // the epilogue alone, beside the reduction nest (tir ldm_layout gives
+    // the epilogue alone, beside the reduction nest (tir local_layout gives
     // siblings the same offsets).
     if (epi && R > 0) {
       for (const Cache *c : cache_at(leaves_[R - 1].name)) {

@@ -99,7 +99,7 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_f
 
 void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {
   if (t.scratchpad_bytes == 0) return;
-  int64_t need = tir::ldm_bytes(f);
+  int64_t need = tir::local_bytes(f);
   if (need > t.ldm_budget())
     user_error(what, ": the schedule needs ", need, " bytes of LDM per CPE, but ", t.name,
                " has ", t.ldm_budget(), " (", t.scratchpad_bytes, " bytes of LDM minus ",
@@ -123,7 +123,7 @@ std::optional<std::pair<Schedule, tir::PrimFunc>> fit_reduce_tile(const ComputeD
     try {
       Schedule s = sunway_tiled_schedule(def, tiles, red);
       tir::PrimFunc f = s.lower();
-      if (tir::ldm_bytes(f) <= t.ldm_budget()) return std::make_pair(std::move(s), std::move(f));
+      if (tir::local_bytes(f) <= t.ldm_budget()) return std::make_pair(std::move(s), std::move(f));
     } catch (const UserError &) {
       return std::nullopt;  // e.g. a tile across groups of a grouped Conv is not affine
     }
@@ -175,7 +175,7 @@ void keep_best_reduce_tile(int64_t reduce_extent, const Target &t, Make make, Co
     try {
       Schedule s = make(rt);
       tir::PrimFunc f = s.lower();
-      if (tir::ldm_bytes(f) > t.ldm_budget()) continue;
+      if (tir::local_bytes(f) > t.ldm_budget()) continue;
       const std::optional<double> c = cost(f, rt);
       if (c && (!best || *c < best_cost)) {
         best = std::move(s);
@@ -305,7 +305,7 @@ Schedule sunway_default_schedule(const ComputeDef &def, const Target &t, Schedul
   for (int64_t row = row_tile_for(def, t.workers); row >= 1; row = row == 1 ? 0 : (row + 1) / 2) {
     for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
       Schedule s = sunway_schedule(def, row, red, t.workers);
-      need = tir::ldm_bytes(s.lower());
+      need = tir::local_bytes(s.lower());
       if (need <= t.ldm_budget()) return s;
     }
   }

@@ -139,8 +139,8 @@ void layout(const Stmt &s, int64_t base, std::map<const BufferNode *, int64_t> &
     // double-buffered stage starts at the next 32-byte boundary); the next
     // nested buffer starts at the next 32-byte boundary after it.
     const int64_t copies = s->double_buffer ? 2 : 1;
-    peak = std::max(peak, base + ldm_copy_bytes(s->local) * (copies - 1) + s->local->bytes());
-    base += ldm_copy_bytes(s->local) * copies;
+    peak = std::max(peak, base + local_copy_bytes(s->local) * (copies - 1) + s->local->bytes());
+    base += local_copy_bytes(s->local) * copies;
   }
   for (const auto &b : s->body) layout(b, base, out, peak);
 }
@@ -522,7 +522,7 @@ void verify_dma_only(const PrimFunc &f) {
   v.visit(f.body);
 }
 
-std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total) {
+std::map<const BufferNode *, int64_t> local_layout(const PrimFunc &f, int64_t *total) {
   std::map<const BufferNode *, int64_t> out;
   int64_t peak = 0;
   layout(f.body, 0, out, peak);
@@ -530,11 +530,11 @@ std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *tot
   return out;
 }
 
-int64_t ldm_copy_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
+int64_t local_copy_bytes(const Buffer &b) { return (b->bytes() + 31) / 32 * 32; }
 
-int64_t ldm_bytes(const PrimFunc &f) {
+int64_t local_bytes(const PrimFunc &f) {
   int64_t total = 0;
-  ldm_layout(f, &total);
+  local_layout(f, &total);
   return total;
 }
 

@@ -102,12 +102,12 @@ bool has_double_buffer(const PrimFunc &f);
 void verify_dma_only(const PrimFunc &f);
 
 /// Bytes of LDM the function needs at once: the largest end of a staged
-/// buffer in ldm_layout, i.e. along any path of nested stages the sum of the
+/// buffer in local_layout, i.e. along any path of nested stages the sum of the
 /// outer buffers (4 bytes per element, each rounded up to 32 bytes so that the
 /// next one is aligned) plus the innermost one's exact size (no trailing
 /// padding). The athread emulator observes this figure: the highest LDM byte
 /// a kernel writes (docs/perf-model.md).
-int64_t ldm_bytes(const PrimFunc &f);
+int64_t local_bytes(const PrimFunc &f);
 
 }  // namespace swtc::tir
 
@@ -115,9 +115,9 @@ namespace swtc::tir {
 /// Byte offset of every staged buffer in the kernel's LDM arena: nested stages
 /// are stacked, sibling stages reuse the same bytes; a double-buffered stage
 /// takes two copies, the second at the next 32-byte boundary after the first.
-/// Every offset is a multiple of 32. `total` gets ldm_bytes(f).
-std::map<const BufferNode *, int64_t> ldm_layout(const PrimFunc &f, int64_t *total);
-/// Bytes one LDM copy of `b` takes in ldm_layout (its bytes rounded up to 32):
+/// Every offset is a multiple of 32. `total` gets local_bytes(f).
+std::map<const BufferNode *, int64_t> local_layout(const PrimFunc &f, int64_t *total);
+/// Bytes one LDM copy of `b` takes in local_layout (its bytes rounded up to 32):
 /// the distance from a double-buffered stage's first copy to its second.
-int64_t ldm_copy_bytes(const Buffer &b);
+int64_t local_copy_bytes(const Buffer &b);
 }  // namespace swtc::tir

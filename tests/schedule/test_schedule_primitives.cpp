@@ -268,7 +268,7 @@ TEST(ScheduleLower, StagesAppearInsideTheirLoop) {
   EXPECT_EQ(t.find(" y[co, oh, ow]"), std::string::npos) << t;
   EXPECT_EQ(t.find("b_l"), std::string::npos);  // b is not staged
   // LDM, all nested: y_l 120 B -> 128, w_l 108 B -> 128, then x_l's 36 B.
-  EXPECT_EQ(tir::ldm_bytes(f), 128 + 128 + 36);
+  EXPECT_EQ(tir::local_bytes(f), 128 + 128 + 36);
 }
 
 }  // namespace

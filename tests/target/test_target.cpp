@@ -86,7 +86,7 @@ TEST(TargetSchedule, DefaultSunwayScheduleOfABigConvFitsLdm) {
   Target t = get_target("sw26010");
   schedule::Schedule s = default_schedule(kBig.def("layer4_conv"), t);
   tir::PrimFunc f = s.lower();
-  int64_t need = tir::ldm_bytes(f);
+  int64_t need = tir::local_bytes(f);
   EXPECT_GT(need, 0);
   EXPECT_LE(need, t.ldm_budget());
   EXPECT_NO_THROW(check_ldm(f, t, "kernel 'layer4_conv'"));
@@ -105,7 +105,7 @@ TEST(TargetSchedule, LdmRefusal) {
   // Whole rows of 7 and all 512 input channels: x box 512*3*9 floats, w box
   // 512*3*3 floats -> about 72 KB, more than the 60 KB budget.
   tir::PrimFunc f = sunway_schedule(kBig.def("layer4_conv"), 7, 512, 64).lower();
-  int64_t need = tir::ldm_bytes(f);
+  int64_t need = tir::local_bytes(f);
   EXPECT_GT(need, t.ldm_budget());
   try {
     check_ldm(f, t, "kernel 'layer4_conv'");
@@ -127,7 +127,7 @@ TEST(TargetSchedule, LdmBytesOfSunwayScheduleMatchTheTiles) {
   // reduction in the LDM that x and w used.
   tir::PrimFunc f = sunway_schedule(kBig.def(), 7, 16, 64).lower();
   auto r32 = [](int64_t floats) { return (floats * 4 + 31) / 32 * 32; };
-  EXPECT_EQ(tir::ldm_bytes(f), r32(7) + r32(16 * 3 * 9) + r32(16 * 9)) << tir::to_text(f);
+  EXPECT_EQ(tir::local_bytes(f), r32(7) + r32(16 * 3 * 9) + r32(16 * 9)) << tir::to_text(f);
   const std::string text = tir::to_text(f);
   EXPECT_LT(text.find("stage x_l"), text.find("stage b_l")) << text;
 }

@@ -1,4 +1,4 @@
-// Tensor-IR analyses: linear_form, uses_var, verify, ldm_bytes / ldm_layout.
+// Tensor-IR analyses: linear_form, uses_var, verify, local_bytes / local_layout.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -193,14 +193,14 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   auto st = [&](const Buffer &l, Stmt body) {
     return stage(g, l, {int_imm(0)}, StageDir::In, std::move(body));
   };
-  EXPECT_EQ(ldm_bytes(func({g, y}, leaf(y))), 0);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(o, leaf(y)))), 4);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, leaf(y)))), 40);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(a, st(b, leaf(y))))), 64 + 32);
-  EXPECT_EQ(ldm_bytes(func({g, y}, st(b, st(a, leaf(y))))), 32 + 40);
-  EXPECT_EQ(ldm_bytes(func({g, y}, seq({st(a, leaf(y)), st(c, leaf(y))}))), 80);
+  EXPECT_EQ(local_bytes(func({g, y}, leaf(y))), 0);
+  EXPECT_EQ(local_bytes(func({g, y}, st(o, leaf(y)))), 4);
+  EXPECT_EQ(local_bytes(func({g, y}, st(a, leaf(y)))), 40);
+  EXPECT_EQ(local_bytes(func({g, y}, st(a, st(b, leaf(y))))), 64 + 32);
+  EXPECT_EQ(local_bytes(func({g, y}, st(b, st(a, leaf(y))))), 32 + 40);
+  EXPECT_EQ(local_bytes(func({g, y}, seq({st(a, leaf(y)), st(c, leaf(y))}))), 80);
   // Double-buffered a: the second copy starts at 64 and ends at 104.
-  EXPECT_EQ(ldm_bytes(func({g, y}, for_loop("i", 2, ForKind::Serial,
+  EXPECT_EQ(local_bytes(func({g, y}, for_loop("i", 2, ForKind::Serial,
                                             stage(g, a, {int_imm(0)}, StageDir::In, leaf(y),
                                                   true)))),
             64 + 40);
@@ -208,9 +208,9 @@ TEST(LdmBytes, NestedStagesAddSiblingsReuse) {
   Stmt tree = for_loop("i", 3, ForKind::Serial,
                        st(o, seq({st(a, leaf(y)), st(c, st(b, leaf(y)))})));
   PrimFunc f = func({g, y}, tree);
-  EXPECT_EQ(ldm_bytes(f), 160);
+  EXPECT_EQ(local_bytes(f), 160);
   int64_t total = -1;
-  auto lay = ldm_layout(f, &total);
+  auto lay = local_layout(f, &total);
   EXPECT_EQ(total, 160);
   EXPECT_EQ(lay.at(o.get()), 0);
   EXPECT_EQ(lay.at(a.get()), 32);
