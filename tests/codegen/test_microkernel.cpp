@@ -101,3 +101,46 @@ TEST(MicroKernel, OtherNestsAreLeftAlone) {
 
 }  // namespace
 }  // namespace swtc::codegen
+
+namespace swtc::codegen {
+namespace {
+
+// The same nest spelled for each host ISA: unaligned loads, FMAs, and a tail
+// block when the register block does not divide the columns.
+TEST(MicroKernel, HostSpellingsAndTail) {
+  struct Row {
+    const char *target, *fma, *load;
+    int64_t channels;
+  };
+  for (const Row &r : {Row{"host-avx512", "_mm512_fmadd_ps(", "_mm512_loadu_ps(", 32},
+                       Row{"host-avx2", "_mm256_fmadd_ps(", "_mm256_loadu_ps(", 16},
+                       Row{"host-portable", " * swtc_w", "__builtin_memcpy(", 8}}) {
+    SCOPED_TRACE(r.target);
+    CPrinter p;
+    // 7 columns, at most 4 accumulators: blocks of 2 or 3 columns leave a tail.
+    auto out = conv_microkernel(nest(true, r.channels), vector_isa(target::get_target(r.target)), {},
+                                p, 4, true);
+    ASSERT_TRUE(out);
+    const std::string s = joined(*out);
+    EXPECT_NE(s.find(r.fma), std::string::npos) << s;
+    EXPECT_NE(s.find(r.load), std::string::npos) << s;
+    EXPECT_NE(s.find("micro-kernel tail"), std::string::npos) << s;
+    EXPECT_EQ(s.find("simd_"), std::string::npos) << s;        // no Sunway spelling
+    EXPECT_EQ(s.find("SWEMU_"), std::string::npos) << s;       // no emulator counters
+  }
+  // Without a tail the block divides the columns (the Sunway choice).
+  CPrinter p;
+  auto out = conv_microkernel(nest(), vector_isa(target::get_target("sw26010")), {}, p, 4, false);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(joined(*out).find("micro-kernel tail"), std::string::npos);
+}
+
+TEST(MicroKernel, TailBlockCoversTheExtent) {
+  // 7 columns: 6 + 1 with up to 12 accumulators and 2 vectors.
+  EXPECT_EQ(microkernel_block_tail(7, 2, 12), std::make_pair(int64_t(6), int64_t(2)));
+  // 64 rows, 4 vectors, 28 accumulators: 7 x 4 (9 blocks and a tail of 1).
+  EXPECT_EQ(microkernel_block_tail(64, 4, 28), std::make_pair(int64_t(7), int64_t(4)));
+}
+
+}  // namespace
+}  // namespace swtc::codegen
