@@ -121,10 +121,12 @@ std::string profile_hook_globals(const Module &m) {
   const size_t n = m.kernels.size();
   std::string s =
       "\n/* swtc profile hooks: seconds spent in each kernel, summed over the calls of " +
-      m.name + "_run\n * (the runner resets and reads them around each run). */\n#include <omp.h>\n";
+      m.name +
+      "_run\n * (the runner resets and reads them around each run). */\n#include <omp.h>\n";
   s += "double " + m.name + "_kernel_seconds[" + std::to_string(std::max<size_t>(n, 1)) + "];\n";
   s += "const char *const " + m.name + "_kernel_names[] = {";
-  for (size_t i = 0; i < n; ++i) s += (i ? ", " : "") + names::c_string_literal(m.kernels[i].func.name);
+  for (size_t i = 0; i < n; ++i)
+    s += (i ? ", " : "") + names::c_string_literal(m.kernels[i].func.name);
   return s + (n ? "" : "0") + "};\n";
 }
 

@@ -98,7 +98,8 @@ double number(const std::string &text, const std::string &key, const std::string
 
 /// The op of kernel `k`: its node's op and its fused epilogues' ("Copy" for a copy).
 std::string kernel_op(const codegen::Module &m, const codegen::CompiledKernel *k) {
-  std::string op = k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
+  std::string op =
+      k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
   if (k)
     for (int n : k->kernel.fused) op += std::string("+") + graph::op_name(m.graph.nodes[n].op);
   return op;
@@ -112,6 +113,10 @@ const char *peak_define(target::Simd s) {
     default: return "";
   }
 }
+
+/// The peak probe's folder in the work folder: no model name starts with
+/// "swtc" (names::model_name_problem), so it never meets the model's files.
+constexpr const char *kProbeDir = "swtc_peak";
 
 /// `swtc profile --target host*`: every number measured on this machine.
 Profile profile_host(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
@@ -144,11 +149,11 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   for (const auto &f : codegen::runtime_files())
     if (std::string(f.path) == "peak/fma_peak.c") probe_src = f.content;
   if (!probe_src) internal_error("peak/fma_peak.c is not embedded");
-  fs::create_directories(fs::path(dir) / "peak");
+  fs::create_directories(fs::path(dir) / kProbeDir);
   {
-    std::ofstream os(fs::path(dir) / "peak" / "fma_peak.c", std::ios::binary);
+    std::ofstream os(fs::path(dir) / kProbeDir / "fma_peak.c", std::ios::binary);
     os << probe_src;
-    if (!os) user_error("cannot write the peak probe into '", dir, "/peak'");
+    if (!os) user_error("cannot write the peak probe into '", dir, "/", kProbeDir, "'");
   }
 
   std::string text;
@@ -156,14 +161,16 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
       << " with per-kernel timers, and the FMA peak probe, in " << dir << "...\n";
   if (run_command("make -C " + shell_quote(dir) + " -s all", text) != 0)
     user_error("building the generated code failed (kept in ", dir, "):\n", text);
-  if (run_command("cd " + shell_quote(dir) + "/peak && cc -std=c99 -O2 -Wall -Wextra -Werror "
-                  "-fopenmp " + m.target.cflags + peak_define(m.target.simd) +
-                  " fma_peak.c -o fma_peak", text) != 0)
-    user_error("building the FMA peak probe failed (kept in ", dir, "/peak):\n", text);
+  if (run_command("cd " + shell_quote(dir + "/" + kProbeDir) +
+                      " && cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
+                      peak_define(m.target.simd) + " fma_peak.c -o fma_peak",
+                  text) != 0)
+    user_error("building the FMA peak probe failed (kept in ", dir, "/", kProbeDir, "):\n", text);
   const std::string env =
       opts.threads > 0 ? "OMP_NUM_THREADS=" + std::to_string(opts.threads) + " " : "";
   log << "measuring the FMA peak on the same threads...\n";
-  if (run_command("cd " + shell_quote(dir) + " && " + env + "./peak/fma_peak", text) != 0)
+  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + kProbeDir + "/fma_peak",
+                  text) != 0)
     user_error("the FMA peak probe failed:\n", text);
   const std::string probe_text = text;
   Profile prof;
@@ -247,17 +254,19 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
                 "%.2f GFLOP/s, %.2f%% of peak (measured)\n",
                 prof.total_seconds * 1e3, prof.run_seconds * 1e3,
                 prof.run_seconds > 0 ? model_flops / prof.run_seconds / 1e9 : 0.0,
-                prof.run_seconds > 0 ? 100 * model_flops / prof.run_seconds / prof.peak_flops : 0.0);
+                prof.run_seconds > 0 ? 100 * model_flops / prof.run_seconds / prof.peak_flops
+                                     : 0.0);
   out << line;
 
   std::vector<std::pair<std::string, double>> bars;
-  for (const auto &lp : prof.layers) bars.push_back({lp.name + " (" + lp.op + ")", lp.seconds * 1e6});
+  for (const auto &lp : prof.layers)
+    bars.push_back({lp.name + " (" + lp.op + ")", lp.seconds * 1e6});
   const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
   {
     std::ofstream os(svg);
     os << perf::bar_chart_svg(bars,
-                              m.name + " on " + m.target.name + " (" + std::to_string(prof.threads) +
-                                  " threads): time per kernel",
+                              m.name + " on " + m.target.name + " (" +
+                                  std::to_string(prof.threads) + " threads): time per kernel",
                               "us", perf::ChartValues::Measured);
     if (!os) user_error("cannot write '", svg, "'");
   }
