@@ -93,9 +93,10 @@ def peak(isa, threads, work):
     run(["sh", "-c", f"cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp {ISA_FLAGS[isa]} "
          f"'{PROBE}' -o '{exe}'"], "building the FMA peak probe")
     text = run([exe], "the FMA peak probe", env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
-    gflops = float(re.search(r"gflops=([0-9.]+)", text).group(1))
-    got = int(re.search(r"threads=(\d+)", text).group(1))
-    return gflops, got
+    gflops = float(re.search(r"\bgflops=([0-9.]+)", text).group(1))
+    together = float(re.search(r"together_gflops=([0-9.]+)", text).group(1))
+    got = int(re.search(r"\bthreads=(\d+)", text).group(1))
+    return gflops, together, got
 
 
 def bench_one(args, model, work, env):
@@ -164,12 +165,13 @@ def main():
     isa = args.isa = target_isa(args.target, flags)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
 
-    gflops_peak, got = peak(isa, args.threads, args.work)
+    gflops_peak, together, got = peak(isa, args.threads, args.work)
     print(f"machine: {cpu}, {os.cpu_count()} logical cores; swtc target {args.target} "
           f"({isa} vectors); {args.threads} threads for swtc (OMP_NUM_THREADS) and ONNX Runtime "
           f"(intra-op)")
     print(f"FMA peak (measured, bench/fma_peak.c): {gflops_peak:.1f} GFLOP/s on {got} threads "
-          f"({isa}, 12 vector accumulators per thread)")
+          f"({isa}, 12 vector accumulators per thread; the sum of each thread's best trial; "
+          f"all threads together at best: {together:.1f} GFLOP/s)")
     print(f"latency: median of {args.repeat} timed runs after {args.warmup} warm-up runs, "
           "both; GFLOP/s from swtc's flop count; ORT/swtc > 1: swtc is faster\n")
     print("| model | batch | swtc ms | ORT ms | swtc GFLOP/s | % of FMA peak | ORT/swtc "

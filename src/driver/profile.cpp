@@ -183,6 +183,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   prof.peak_flops = number(probe_text, "gflops", "the FMA peak probe") * 1e9;
   prof.isa = field(probe_text, "isa");
   const int peak_threads = int(number(probe_text, "threads", "the FMA peak probe"));
+  const double together = number(probe_text, "together_gflops", "the FMA peak probe") * 1e9;
   if (prof.peak_flops <= 0) user_error("the FMA peak probe measured no rate:\n", probe_text);
 
   log << "running " << m.name << " " << opts.warmup << " + " << opts.repeat
@@ -236,8 +237,9 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
          "probe (runtime/peak/fma_peak.c) on this machine just before.\n";
   std::snprintf(line, sizeof line,
                 "FMA peak (measured): %.2f GFLOP/s on %d threads (%s, 12 vector accumulators per "
-                "thread)\n",
-                prof.peak_flops / 1e9, peak_threads, prof.isa.c_str());
+                "thread; the sum of each thread's best trial; all threads together at best: %.2f "
+                "GFLOP/s)\n",
+                prof.peak_flops / 1e9, peak_threads, prof.isa.c_str(), together / 1e9);
   out << line;
   std::snprintf(line, sizeof line, "%-34s %-22s %11s %9s %7s %10s %7s\n", "layer", "op",
                 "meas. us", "GFLOP/s", "% peak", "MFLOP", "% time");
@@ -291,6 +293,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
     j["run_seconds"] = prof.run_seconds;
     j["peak_flops"] = prof.peak_flops;
     j["peak_threads"] = peak_threads;
+    j["peak_together_flops"] = together;
     j["threads"] = prof.threads;
     j["isa"] = prof.isa;
     j["repeat"] = prof.repeat;
