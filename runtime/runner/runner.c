@@ -491,7 +491,7 @@ int main(int argc, char **argv) {
       if (times[(size_t)k * repeat + r] > run_ms[r]) run_ms[r] = times[(size_t)k * repeat + r];
   }
   qsort(run_ms, (size_t)repeat, sizeof(double), cmp_double);
-  printf("latency_ms median=%.3f min=%.3f runs=%d\n", run_ms[repeat / 2], run_ms[0], repeat);
+  printf("latency_ms median=%.6f min=%.6f runs=%d\n", run_ms[repeat / 2], run_ms[0], repeat);
 
   if (out_dir) {
     for (i = 0; i < SWTC_NUM_OUTPUTS; ++i) {
