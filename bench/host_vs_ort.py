@@ -7,6 +7,8 @@ one run, as medians over repeated runs, with the agreement checked.
 
 Prints a markdown table: model, swtc median ms, ONNX Runtime median ms, the
 ratio swtc/ORT (above 1: swtc is slower), and the relative L2 error between them.
+bench/host_bench.py is the fuller benchmark (batch sizes, threads, GFLOP/s and
+% of the measured FMA peak, compile times; its ratio is ORT/swtc).
 """
 
 import argparse

@@ -2,7 +2,7 @@
 // Run an ONNX model with ONNX Runtime (CPU) -- the reference swtc is compared against.
 //
 //   node scripts/ort_run.js MODEL.onnx [--input NAME=FILE.npy ...] [--output-dir DIR]
-//        [--repeat N] [--threads T] [--seed S] [--save-inputs DIR]
+//        [--repeat N] [--warmup W] [--threads T] [--seed S] [--save-inputs DIR]
 //
 // Inputs come from .npy files (v1/v2/v3, little-endian, C order; float32, float64,
 // int64, int32, uint8, int8, bool). A model input that is not given gets a seeded
@@ -11,7 +11,8 @@
 // the inputs that were used to DIR/<name>.npy.
 // Each output is written to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
 // replaced by '_'). With --repeat N > 1 the first run is a warm-up that is not
-// timed. Prints one line of JSON:
+// timed; --warmup W runs W untimed runs first and then times all N. --threads T
+// sets the session's intra-op threads (inter-op: 1). Prints one line of JSON:
 //   {"latency_ms_median": x, "runs": N, "outputs": {"name": [shape]}}
 // Errors: message on stderr, exit 1.
 'use strict';
@@ -249,8 +250,8 @@ function randomNormal(count, seed) {
 // ----------------------------------------------------------------- main
 
 function parseArgs(argv) {
-  const opts = { model: null, inputs: [], outputDir: null, repeat: 1, threads: 0, seed: 0,
-    saveInputs: null };
+  const opts = { model: null, inputs: [], outputDir: null, repeat: 1, warmup: null, threads: 0,
+    seed: 0, saveInputs: null };
   const need = (i, flag) => {
     if (i + 1 >= argv.length) fail(`${flag} needs a value`);
     return argv[i + 1];
@@ -279,6 +280,9 @@ function parseArgs(argv) {
       i++;
     } else if (flag === '--repeat') {
       opts.repeat = posInt(need(i, flag), flag, 1);
+      i++;
+    } else if (flag === '--warmup') {
+      opts.warmup = posInt(need(i, flag), flag, 0);
       i++;
     } else if (flag === '--threads') {
       opts.threads = posInt(need(i, flag), flag, 0);
@@ -383,6 +387,13 @@ async function main() {
 
   let results;
   const times = [];
+  for (let r = 0; r < (opts.warmup || 0); r++) {
+    try {
+      await session.run(feeds);
+    } catch (e) {
+      fail(`run failed: ${e.message}`);
+    }
+  }
   for (let r = 0; r < opts.repeat; r++) {
     const t0 = process.hrtime.bigint();
     try {
@@ -391,7 +402,7 @@ async function main() {
       fail(`run failed: ${e.message}`);
     }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (opts.repeat === 1 || r > 0) times.push(ms);
+    if (opts.repeat === 1 || r > 0 || opts.warmup !== null) times.push(ms);
   }
   times.sort((a, b) => a - b);
   const mid = Math.floor(times.length / 2);

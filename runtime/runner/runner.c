@@ -2,11 +2,13 @@
  * The generated preamble defines SWTC_MODEL, SWTC_RUN, SWTC_NUM_INPUTS, ...
  *
  *   ./MODEL [--weights FILE] [--input NAME=FILE.npy | FILE.npy ...]
- *           [--output-dir DIR] [--repeat N] [--seed S] [--cg K]
+ *           [--output-dir DIR] [--repeat N] [--warmup W] [--seed S] [--cg K]
  *
  * Inputs not given are filled with seeded uniform random values in [-1, 1)
  * (integer inputs: in 1..9). Each tensor has the element type of its .npy
  * descr in SWTC_INPUT_DTYPES / SWTC_OUTPUT_DTYPES ("<f4" float32, "|u1" uint8, ...).
+ * Runs the model W times untimed (--warmup, default 0), then N times timed
+ * (--repeat, default 1).
  * Prints "latency_ms median=<m> min=<m> runs=<n>" and writes every output to
  * DIR/<stem>.npy, its stem from SWTC_OUTPUT_FILES (the output's name with
  * characters outside [A-Za-z0-9_.-] replaced by '_', made distinct by the
@@ -26,7 +28,13 @@
  *    of each output; concatenating the N files along dim 0 gives the output.
  *    For a launcher that starts one process per core group on the machine
  *    (emulated: the process is core group K for the emulator's report too).
- *  - Sunway build without --cg: refused (one process drives one core group). */
+ *  - Sunway build without --cg: refused (one process drives one core group).
+ *
+ * Profile build (SWTC_PROFILE, swtc profile --target host): the run function
+ * adds each kernel's time to SWTC_KERNEL_SECONDS[k]; the runner clears them
+ * before each timed run, keeps them per run, and prints per kernel
+ * "kernel_seconds k=<k> median=<s> min=<s> name=<kernel>" (over the timed
+ * runs) and "profile_threads=<OpenMP threads>". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +64,12 @@
 #ifdef SWEMU
 #include "swemu.h"
 #endif
+#if defined(SWTC_PROFILE) && defined(_OPENMP)
+#include <omp.h>
+#endif
 
 static int this_cg = -1; /* the core group this process runs, -1: all (one process) */
+static int warmup = 0;   /* untimed runs before the timed ones (--warmup) */
 
 static void die(const char *what, const char *detail) {
   char where[48] = "";
@@ -217,12 +229,46 @@ static void run_core_group(int cg, void *weights, char *const *in_all, char *con
 #if SWTC_TARGET_SUNWAY
   SWTC_SUNWAY_INIT();
 #endif
+#ifdef SWTC_PROFILE
+  double *kernel_s = (double *)malloc(sizeof(double) * (size_t)repeat * (SWTC_NUM_KERNELS + 1));
+  if (!kernel_s) die("out of memory", NULL);
+#endif
+  for (r = 0; r < warmup; ++r)
+    if (SWTC_RUN(weights, (const float *const *)inputs, outputs, workspace) != 0)
+      die("the model's run function failed", NULL);
   for (r = 0; r < repeat; ++r) {
-    double t0 = now_ms();
+    double t0;
+#ifdef SWTC_PROFILE
+    memset(SWTC_KERNEL_SECONDS, 0, sizeof(double) * SWTC_NUM_KERNELS);
+#endif
+    t0 = now_ms();
     if (SWTC_RUN(weights, (const float *const *)inputs, outputs, workspace) != 0)
       die("the model's run function failed", NULL);
     times[r] = now_ms() - t0;
+#ifdef SWTC_PROFILE
+    memcpy(kernel_s + (size_t)r * SWTC_NUM_KERNELS, SWTC_KERNEL_SECONDS,
+           sizeof(double) * SWTC_NUM_KERNELS);
+#endif
   }
+#ifdef SWTC_PROFILE
+  {
+    /* Per kernel: median and least over the timed runs. */
+    double *one = (double *)malloc(sizeof(double) * (size_t)repeat);
+    int k;
+    if (!one) die("out of memory", NULL);
+    for (k = 0; k < SWTC_NUM_KERNELS; ++k) {
+      for (r = 0; r < repeat; ++r) one[r] = kernel_s[(size_t)r * SWTC_NUM_KERNELS + k];
+      qsort(one, (size_t)repeat, sizeof(double), cmp_double);
+      printf("kernel_seconds k=%d median=%.9e min=%.9e name=%s\n", k, one[repeat / 2], one[0],
+             SWTC_KERNEL_NAMES[k]);
+    }
+#ifdef _OPENMP
+    printf("profile_threads=%d\n", omp_get_max_threads());
+#endif
+    free(one);
+    free(kernel_s);
+  }
+#endif
 #if SWTC_TARGET_SUNWAY
   SWTC_SUNWAY_HALT();
 #endif
@@ -314,8 +360,9 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       printf("usage: %s [--weights FILE] [--input NAME=FILE.npy | FILE.npy ...]\n"
-             "          [--output-dir DIR] [--repeat N] [--seed S] [--cg K]\n"
+             "          [--output-dir DIR] [--repeat N] [--warmup W] [--seed S] [--cg K]\n"
              "Runs model '%s' (%d inputs, %d outputs); missing inputs are seeded random.\n"
+             "W untimed runs (default 0), then N timed runs (default 1).\n"
              "Built for %d core group(s), each running 1/%d of the batch; --cg K runs only core\n"
              "group K's slice and writes DIR/<stem>.cgK.npy.\n",
              argv[0], SWTC_MODEL, SWTC_NUM_INPUTS, SWTC_NUM_OUTPUTS, SWTC_CORE_GROUPS,
@@ -328,6 +375,11 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--repeat") && i + 1 < argc) {
       repeat = atoi(argv[++i]);
       if (repeat < 1) die("--repeat must be at least 1", NULL);
+    } else if (!strcmp(a, "--warmup") && i + 1 < argc) {
+      char *end;
+      const char *v = argv[++i];
+      warmup = (int)strtol(v, &end, 10);
+      if (*v == 0 || *end != 0 || warmup < 0) die("--warmup wants a number >= 0", v);
     } else if (!strcmp(a, "--seed") && i + 1 < argc) {
       seed = strtoul(argv[++i], NULL, 10);
     } else if (!strcmp(a, "--cg") && i + 1 < argc) {
@@ -439,7 +491,7 @@ int main(int argc, char **argv) {
       if (times[(size_t)k * repeat + r] > run_ms[r]) run_ms[r] = times[(size_t)k * repeat + r];
   }
   qsort(run_ms, (size_t)repeat, sizeof(double), cmp_double);
-  printf("latency_ms median=%.3f min=%.3f runs=%d\n", run_ms[repeat / 2], run_ms[0], repeat);
+  printf("latency_ms median=%.6f min=%.6f runs=%d\n", run_ms[repeat / 2], run_ms[0], repeat);
 
   if (out_dir) {
     for (i = 0; i < SWTC_NUM_OUTPUTS; ++i) {

@@ -282,14 +282,16 @@ std::string emit_host_source(const Module &m) {
          std::to_string((arena + 3) / 4) + "] __attribute__((aligned(64)));\n";
   s += "\n" + io_tables(m);
   s += kernels;
-  s += run_function_prologue(m);
-  for (const CompiledKernel &k : m.kernels) {
-    s += "  " + k.func.name + "(";
+  s += profile_hook_globals(m);  // profile hooks: "" unless m.profile_hooks (swtc profile)
+  s += run_function_prologue(m) + profile_hook_start(m);
+  for (size_t ki = 0; ki < m.kernels.size(); ++ki) {
+    const CompiledKernel &k = m.kernels[ki];
+    s += profile_hook_before(m, ki) + "  " + k.func.name + "(";
     for (size_t i = 0; i < k.kernel.values.size(); ++i) {
       bool out = i + 1 == k.kernel.values.size();
       s += (i ? ", " : "") + value_pointer(m, k.kernel.values[i], out);
     }
-    s += ");\n";
+    s += ");\n" + profile_hook_after(m, ki);
   }
   s += "  return 0;\n}\n";
   return s;

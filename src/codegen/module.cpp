@@ -1,5 +1,6 @@
 #include "codegen/module.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -115,6 +116,32 @@ std::string kernel_comment(const Module &m, const CompiledKernel &k) {
   return s + "; schedule: " + names::c_comment_text(t, 100000);
 }
 
+std::string profile_hook_globals(const Module &m) {
+  if (!m.profile_hooks) return "";
+  const size_t n = m.kernels.size();
+  std::string s =
+      "\n/* swtc profile hooks: seconds spent in each kernel, summed over the calls of " +
+      m.name +
+      "_run\n * (the runner resets and reads them around each run). */\n#include <omp.h>\n";
+  s += "double " + m.name + "_kernel_seconds[" + std::to_string(std::max<size_t>(n, 1)) + "];\n";
+  s += "const char *const " + m.name + "_kernel_names[] = {";
+  for (size_t i = 0; i < n; ++i)
+    s += (i ? ", " : "") + names::c_string_literal(m.kernels[i].func.name);
+  return s + (n ? "" : "0") + "};\n";
+}
+
+std::string profile_hook_start(const Module &m) {
+  return m.profile_hooks && !m.kernels.empty() ? "  double swtc_t0;\n" : "";
+}
+
+std::string profile_hook_before(const Module &m, size_t) {
+  return m.profile_hooks ? "  swtc_t0 = omp_get_wtime();\n" : "";
+}
+
+std::string profile_hook_after(const Module &m, size_t i) {
+  if (!m.profile_hooks) return "";
+  return "  " + m.name + "_kernel_seconds[" + std::to_string(i) + "] += omp_get_wtime() - swtc_t0;\n";
+}
 
 }  // namespace detail
 
@@ -207,6 +234,13 @@ std::string emit_runner(const Module &m) {
   for (size_t i = 0; i < stems.size(); ++i)
     s += (i ? ", " : "") + names::c_string_literal(stems[i]);
   s += std::string(stems.empty() ? "0" : "") + "};\n#define SWTC_OUTPUT_FILES swtc_output_files\n";
+  if (m.profile_hooks) {
+    // The run function's per-kernel timers (profile_hook_globals).
+    s += "#define SWTC_PROFILE 1\n#define SWTC_NUM_KERNELS " + std::to_string(m.kernels.size()) +
+         "\nextern double " + p + "_kernel_seconds[];\nextern const char *const " + p +
+         "_kernel_names[];\n#define SWTC_KERNEL_SECONDS " + p +
+         "_kernel_seconds\n#define SWTC_KERNEL_NAMES " + p + "_kernel_names\n";
+  }
   for (const auto &f : runtime_files())
     if (std::strcmp(f.path, "runner.c") == 0) return s + "\n" + f.content;
   internal_error("runner.c is not embedded");

@@ -30,6 +30,10 @@ struct Module {
   int core_groups = 1;
   std::vector<CompiledKernel> kernels;
   graph::MemoryPlan plan;
+  // Host only (`swtc profile --target host`): the run function times every
+  // kernel call into <name>_kernel_seconds[] and the runner prints each
+  // kernel's median over the runs. Off: the output is unchanged.
+  bool profile_hooks = false;
 };
 
 /// A file of the output folder.

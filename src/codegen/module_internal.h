@@ -32,6 +32,15 @@ std::string int_prelude(const Module &m);
 /// so that elementwise loops vectorise.
 const char *host_math_prelude();
 
+/// Profile hooks of the host run function (Module::profile_hooks; "" when
+/// off): the per-kernel timers' definitions (before the run function), the
+/// declaration opening the run function, and the lines before and after the
+/// call of kernel `i`.
+std::string profile_hook_globals(const Module &m);
+std::string profile_hook_start(const Module &m);
+std::string profile_hook_before(const Module &m, size_t i);
+std::string profile_hook_after(const Module &m, size_t i);
+
 /// What a kernel computes, for a comment: the node it came from.
 std::string kernel_comment(const Module &m, const CompiledKernel &k);
 

@@ -321,6 +321,10 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
      << m.plan.intermediate_bytes << " bytes of intermediate tensors (" << std::fixed
      << std::setprecision(1) << saved << "% saved)\n";
   os << "weights: " << m.plan.weights_bytes << " bytes\n";
+  int64_t flops = 0;
+  for (const auto &k : m.kernels) flops += k.func.flops;
+  os << "flops: " << flops << " (the compiler's count over the kernels, one run"
+     << (m.core_groups > 1 ? ", one core group" : "") << ")\n";
   if (m.target.scratchpad_bytes) {
     os << "per kernel (sw26010, busiest CPE, estimated from the staged boxes; schedule "
        << m.schedule << "):\n";

@@ -76,6 +76,250 @@ double compulsory_bytes(const schedule::ComputeDef &def) {
   }
   return bytes;
 }
+/// The value of `key=` in `text` (up to the next blank), "" if absent.
+std::string field(const std::string &text, const std::string &key) {
+  size_t at = 0;
+  while ((at = text.find(key + "=", at)) != std::string::npos) {
+    if (at == 0 || text[at - 1] == ' ' || text[at - 1] == '\n') break;
+    ++at;
+  }
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size() + 1;
+  return text.substr(from, text.find_first_of(" \n", from) - from);
+}
+
+double number(const std::string &text, const std::string &key, const std::string &what) {
+  const std::string v = field(text, key);
+  char *end = nullptr;
+  const double d = v.empty() ? 0 : std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != 0) user_error(what, " printed no ", key, "=:\n", text);
+  return d;
+}
+
+/// The op of kernel `k`: its node's op and its fused epilogues' ("Copy" for a copy).
+std::string kernel_op(const codegen::Module &m, const codegen::CompiledKernel *k) {
+  std::string op =
+      k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
+  if (k)
+    for (int n : k->kernel.fused) op += std::string("+") + graph::op_name(m.graph.nodes[n].op);
+  return op;
+}
+
+/// The peak probe's define for the target's vectors (runtime/peak/fma_peak.c).
+const char *peak_define(target::Simd s) {
+  switch (s) {
+    case target::Simd::Avx512: return " -DSWTC_PEAK_AVX512";
+    case target::Simd::Avx2: return " -DSWTC_PEAK_AVX2";
+    default: return "";
+  }
+}
+
+/// The peak probe's folder in the work folder: no model name starts with
+/// "swtc" (names::model_name_problem), so it never meets the model's files.
+constexpr const char *kProbeDir = "swtc_peak";
+
+/// `swtc profile --target host*`: every number measured on this machine.
+Profile profile_host(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
+                     std::ostream &log) {
+  if (opts.core_groups != 1)
+    user_error("--core-groups splits the batch over Sunway core groups; '", opts.target,
+               "' is a host target");
+  if (opts.repeat < 1) user_error("--repeat ", opts.repeat, ": must be at least 1");
+  if (opts.warmup < 0) user_error("--warmup ", opts.warmup, ": must be at least 0");
+  if (opts.threads < 0) user_error("--threads ", opts.threads, ": must be at least 0");
+  CompileOptions co;
+  co.target = opts.target;
+  co.name = model_name_from_path(model_path);
+  co.schedule = opts.schedule;
+  codegen::Module m = compile_graph(import_model(model_path), co);
+  if (!target::runs_here(m.target))
+    user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
+               " instructions, which this CPU lacks (--target host picks what it has)");
+  m.profile_hooks = true;  // per-kernel timers in the run function
+
+  std::string dir = opts.work_dir;
+  if (dir.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "swtc-profile-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
+    dir = tmpl;
+  }
+  dir = fs::absolute(dir).string();
+  write_output(m, dir);
+  const char *probe_src = nullptr;
+  for (const auto &f : codegen::runtime_files())
+    if (std::string(f.path) == "peak/fma_peak.c") probe_src = f.content;
+  if (!probe_src) internal_error("peak/fma_peak.c is not embedded");
+  fs::create_directories(fs::path(dir) / kProbeDir);
+  {
+    std::ofstream os(fs::path(dir) / kProbeDir / "fma_peak.c", std::ios::binary);
+    os << probe_src;
+    if (!os) user_error("cannot write the peak probe into '", dir, "/", kProbeDir, "'");
+  }
+
+  std::string text;
+  log << "building " << m.name << " for " << m.target.name
+      << " with per-kernel timers, and the FMA peak probe, in " << dir << "...\n";
+  if (run_command("make -C " + shell_quote(dir) + " -s all", text) != 0)
+    user_error("building the generated code failed (kept in ", dir, "):\n", text);
+  if (run_command("cd " + shell_quote(dir + "/" + kProbeDir) +
+                      " && cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
+                      peak_define(m.target.simd) + " fma_peak.c -o fma_peak",
+                  text) != 0)
+    user_error("building the FMA peak probe failed (kept in ", dir, "/", kProbeDir, "):\n", text);
+  const std::string env =
+      opts.threads > 0 ? "OMP_NUM_THREADS=" + std::to_string(opts.threads) + " " : "";
+  log << "measuring the FMA peak on the same threads...\n";
+  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + kProbeDir + "/fma_peak",
+                  text) != 0)
+    user_error("the FMA peak probe failed:\n", text);
+  const std::string probe_text = text;
+  Profile prof;
+  prof.measured = true;
+  prof.model = m.name;
+  prof.target = m.target.name;
+  prof.schedule = opts.schedule;
+  prof.repeat = opts.repeat;
+  prof.warmup = opts.warmup;
+  prof.peak_flops = number(probe_text, "gflops", "the FMA peak probe") * 1e9;
+  prof.isa = field(probe_text, "isa");
+  const int peak_threads = int(number(probe_text, "threads", "the FMA peak probe"));
+  const double together = number(probe_text, "together_gflops", "the FMA peak probe") * 1e9;
+  if (prof.peak_flops <= 0) user_error("the FMA peak probe measured no rate:\n", probe_text);
+
+  log << "running " << m.name << " " << opts.warmup << " + " << opts.repeat
+      << " times (warm-up + timed), timing every kernel...\n";
+  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + m.name + " --repeat " +
+                      std::to_string(opts.repeat) + " --warmup " + std::to_string(opts.warmup),
+                  text) != 0)
+    user_error("the profiled run failed:\n", text);
+  const size_t lat = text.find("latency_ms ");
+  if (lat == std::string::npos) user_error("the profiled run printed no latency:\n", text);
+  prof.run_seconds =
+      number(text.substr(lat, text.find('\n', lat) - lat), "median", "the profiled run") * 1e-3;
+  prof.threads = int(number(text, "profile_threads", "the profiled run"));
+  if (prof.threads != peak_threads)
+    log << "warning: the model ran on " << prof.threads << " threads, the peak probe on "
+        << peak_threads << "\n";
+
+  std::istringstream lines(text);
+  std::string l;
+  size_t next = 0;
+  while (std::getline(lines, l)) {
+    if (l.rfind("kernel_seconds ", 0) != 0) continue;
+    const size_t k = size_t(number(l, "k", "the profiled run"));
+    if (k != next || k >= m.kernels.size() || field(l, "name") != m.kernels[k].func.name)
+      internal_error("the profiled run's kernel lines do not match the kernels: ", l);
+    ++next;
+    const codegen::CompiledKernel &ck = m.kernels[k];
+    LayerProfile lp;
+    lp.name = ck.func.name;
+    lp.op = kernel_op(m, &ck);
+    lp.seconds = number(l, "median", "the profiled run");
+    lp.min_seconds = number(l, "min", "the profiled run");
+    lp.compiler_flops = lp.flops = double(ck.func.flops);
+    lp.gflops = lp.seconds > 0 ? lp.flops / lp.seconds / 1e9 : 0;
+    lp.peak_fraction = lp.seconds > 0 ? lp.flops / lp.seconds / prof.peak_flops : 0;
+    prof.total_seconds += lp.seconds;
+    prof.layers.push_back(lp);
+  }
+  if (next != m.kernels.size())
+    internal_error("the profiled run timed ", next, " of ", m.kernels.size(), " kernels:\n", text);
+  prof.core_group_seconds = {prof.total_seconds};
+
+  double model_flops = 0;
+  for (const auto &lp : prof.layers) model_flops += lp.flops;
+  char line[512];
+  out << "MEASURED on this machine (not a model prediction): " << m.name << " on " << m.target.name
+      << " (" << prof.isa << " vectors, " << prof.threads << " OpenMP threads); per kernel the "
+      << "median of " << opts.repeat << " timed runs of the whole model after " << opts.warmup
+      << " warm-up run(s) (omp_get_wtime around each kernel call). GFLOP/s: the compiler's flop "
+         "count of the kernel over its measured time. % peak: of the FMA peak measured by swtc's "
+         "probe (runtime/peak/fma_peak.c) on this machine just before.\n";
+  std::snprintf(line, sizeof line,
+                "FMA peak (measured): %.2f GFLOP/s on %d threads (%s, 12 vector accumulators per "
+                "thread; the sum of each thread's best trial; all threads together at best: %.2f "
+                "GFLOP/s)\n",
+                prof.peak_flops / 1e9, peak_threads, prof.isa.c_str(), together / 1e9);
+  out << line;
+  std::snprintf(line, sizeof line, "%-34s %-22s %11s %9s %7s %10s %7s\n", "layer", "op",
+                "meas. us", "GFLOP/s", "% peak", "MFLOP", "% time");
+  out << line;
+  for (const auto &lp : prof.layers) {
+    std::snprintf(line, sizeof line, "%-34s %-22s %11.1f %9.2f %7.2f %10.2f %7.2f\n",
+                  lp.name.c_str(), lp.op.c_str(), lp.seconds * 1e6, lp.gflops,
+                  lp.peak_fraction * 100, lp.flops / 1e6,
+                  prof.total_seconds > 0 ? 100 * lp.seconds / prof.total_seconds : 0.0);
+    out << line;
+  }
+  std::snprintf(line, sizeof line,
+                "measured total: %.3f ms (sum of the kernels' medians); whole run: %.3f ms median, "
+                "%.2f GFLOP/s, %.2f%% of peak (measured)\n",
+                prof.total_seconds * 1e3, prof.run_seconds * 1e3,
+                prof.run_seconds > 0 ? model_flops / prof.run_seconds / 1e9 : 0.0,
+                prof.run_seconds > 0 ? 100 * model_flops / prof.run_seconds / prof.peak_flops
+                                     : 0.0);
+  out << line;
+
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto &lp : prof.layers)
+    bars.push_back({lp.name + " (" + lp.op + ")", lp.seconds * 1e6});
+  const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
+  {
+    std::ofstream os(svg);
+    os << perf::bar_chart_svg(bars,
+                              m.name + " on " + m.target.name + " (" +
+                                  std::to_string(prof.threads) + " threads): time per kernel",
+                              "us", perf::ChartValues::Measured);
+    if (!os) user_error("cannot write '", svg, "'");
+  }
+  out << "chart: " << svg << "\n";
+
+  if (!opts.json.empty()) {
+    nlohmann::ordered_json j;
+    j["model"] = prof.model;
+    j["target"] = prof.target;
+    j["schedule"] = prof.schedule;
+    j["core_groups"] = 1;
+    j["total_seconds"] = prof.total_seconds;
+    j["note"] = "measured on this machine, not a model prediction";
+    j["core_group_seconds"] = prof.core_group_seconds;
+    j["aggregation"] =
+        "per layer seconds = median over the timed runs of the kernel's time in one run "
+        "(min_seconds: the least); total_seconds = sum of the layers' seconds; run_seconds = "
+        "median of whole runs; gflops and peak_fraction from the compiler's flops (flops = "
+        "compiler_flops) over seconds, peak_fraction of peak_flops, what the FMA peak probe "
+        "measured; dma_*, ldm_*, vector_flops and bound_fraction are Sunway-only (0, -1)";
+    j["measured"] = true;
+    j["run_seconds"] = prof.run_seconds;
+    j["peak_flops"] = prof.peak_flops;
+    j["peak_threads"] = peak_threads;
+    j["peak_together_flops"] = together;
+    j["threads"] = prof.threads;
+    j["isa"] = prof.isa;
+    j["repeat"] = prof.repeat;
+    j["warmup"] = prof.warmup;
+    j["layers"] = nlohmann::ordered_json::array();
+    for (const auto &lp : prof.layers)
+      j["layers"].push_back({{"name", lp.name},
+                             {"op", lp.op},
+                             {"seconds", lp.seconds},
+                             {"gflops", lp.gflops},
+                             {"peak_fraction", lp.peak_fraction},
+                             {"dma_bytes", lp.dma_bytes},
+                             {"dma_transfers", lp.dma_transfers},
+                             {"ldm_bytes", lp.ldm_bytes},
+                             {"ldm_used_bytes", lp.ldm_used_bytes},
+                             {"flops", lp.flops},
+                             {"vector_flops", lp.vector_flops},
+                             {"compiler_flops", lp.compiler_flops},
+                             {"bound_fraction", lp.bound_fraction},
+                             {"min_seconds", lp.min_seconds}});
+    std::ofstream os(opts.json);
+    os << j.dump(2) << "\n";
+    if (!os) user_error("cannot write '", opts.json, "'");
+  }
+  return prof;
+}
 }  // namespace
 
 Profile profile_model(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
@@ -85,8 +329,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
   co.core_groups = opts.core_groups;
-  if (target::get_target(opts.target).kind != target::Kind::Sunway)
-    user_error("swtc profile models Sunway targets only; '", opts.target, "' is not one");
+  if (target::get_target(opts.target).kind == target::Kind::Host)
+    return profile_host(model_path, opts, out, log);
   codegen::Module m = compile_graph(import_model(model_path), co);
   const int ncg = m.core_groups;
 
@@ -134,9 +378,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     const codegen::CompiledKernel *k = by_name.count(l.kernel) ? by_name[l.kernel] : nullptr;
     LayerProfile lp;
     lp.name = l.kernel;
-    lp.op = k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
-    if (k)
-      for (int n : k->kernel.fused) lp.op += std::string("+") + graph::op_name(m.graph.nodes[n].op);
+    lp.op = kernel_op(m, k);
     // Double-buffered kernels fetch the next reduce step's tiles while
     // computing: DMA and compute overlap. Others wait for every DMA.
     const bool overlap = k && tir::has_double_buffer(k->func);

@@ -54,10 +54,10 @@ size_t code_points(const std::string &s) {
   return n;
 }
 
-bool says_model_prediction(const std::string &title) {
+bool says(const std::string &title, const char *what) {
   std::string lower(title);
   for (char &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("model prediction") != std::string::npos;
+  return lower.find(what) != std::string::npos;
 }
 
 }  // namespace
@@ -83,7 +83,8 @@ std::string xml_escape(const std::string &s) {
 }
 
 std::string bar_chart_svg(const std::vector<std::pair<std::string, double>> &bars,
-                          const std::string &title, const std::string &unit) {
+                          const std::string &title, const std::string &unit,
+                          ChartValues values) {
   double max_v = 0;
   size_t label_chars = 4;
   for (const auto &[name, v] : bars) {
@@ -92,8 +93,8 @@ std::string bar_chart_svg(const std::vector<std::pair<std::string, double>> &bar
     max_v = std::max(max_v, v);
     label_chars = std::max(label_chars, code_points(shorten(name)));
   }
-  const std::string full_title =
-      says_model_prediction(title) ? title : title + " (model prediction)";
+  const char *label = values == ChartValues::Measured ? "measured" : "model prediction";
+  const std::string full_title = says(title, label) ? title : title + " (" + label + ")";
 
   const int label_w = static_cast<int>(std::ceil(label_chars * kCharWidth)) + 10;
   const int bar_x = kLeftPad + label_w;

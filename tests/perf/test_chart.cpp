@@ -114,6 +114,16 @@ TEST(PerfChart, TitleSaysModelPredictionOnce) {
   EXPECT_EQ(svg.find("(model prediction)"), std::string::npos);
 }
 
+TEST(PerfChart, MeasuredTitleSaysMeasuredNotPrediction) {
+  const std::string svg =
+      bar_chart_svg(kBars, "resnet18 on host: time per kernel", "us", ChartValues::Measured);
+  EXPECT_EQ(check_xml(svg), "") << svg;
+  EXPECT_NE(svg.find(">resnet18 on host: time per kernel (measured)<"), std::string::npos);
+  EXPECT_EQ(svg.find("prediction"), std::string::npos);
+  const std::string once = bar_chart_svg(kBars, "Measured time", "us", ChartValues::Measured);
+  EXPECT_EQ(once.find("(measured)"), std::string::npos);
+}
+
 TEST(PerfChart, EmptyAndBadInput) {
   const std::string svg = bar_chart_svg({}, "nothing", "s");
   EXPECT_EQ(check_xml(svg), "") << svg;

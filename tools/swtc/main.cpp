@@ -159,10 +159,24 @@ int main(int argc, char **argv) {
 
   driver::ProfileOptions po;
   CLI::App *profile = app.add_subcommand(
-      "profile", "Predict per-layer times on a Sunway core group (performance model applied to "
-                 "the athread emulator's DMA counts); prints a table, writes a bar chart");
+      "profile", "Per-layer times: on a Sunway target predicted for one core group (performance "
+                 "model applied to the athread emulator's counts); on a host target measured on "
+                 "this machine, with GFLOP/s and % of the measured FMA peak. Prints a table, "
+                 "writes a bar chart");
   profile->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
-  profile->add_option("--target,-t", po.target, "Sunway target: sw26010 or sw26010pro")->capture_default_str();
+  profile->add_option("--target,-t", po.target,
+                      "sw26010 or sw26010pro (predicted), or host, host-avx512, host-avx2, "
+                      "host-portable (measured)")
+      ->capture_default_str();
+  profile->add_option("--repeat", po.repeat,
+                      "Host: timed runs; each kernel's time is its median over them")
+      ->capture_default_str();
+  profile->add_option("--warmup", po.warmup, "Host: untimed runs before the timed ones")
+      ->capture_default_str();
+  profile->add_option("--threads", po.threads,
+                      "Host: OpenMP threads of the model and the peak probe (0: OMP_NUM_THREADS "
+                      "or all cores)")
+      ->capture_default_str();
   profile->add_option("--json", po.json, "Write the profile as JSON");
   profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
   profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");

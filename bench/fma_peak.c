@@ -1,0 +1,1 @@
+../runtime/peak/fma_peak.c
