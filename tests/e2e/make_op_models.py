@@ -95,6 +95,21 @@ def main(d):
           [vi("x", F, [0, 3, 4])], [vi("y", F, [3, 4, 0])], inits=[("s", np.array([3, 4, 0], np.int64))])
     model(os.path.join(d, "relu_empty.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
           [vi("x", F, [2, 0])], [vi("y", F, [2, 0])])
+    # Rank-0 tensors (scalars) computed by kernels: a scalar input, a reduction
+    # over every axis without keepdims, a scalar broadcast into a tensor, a
+    # scalar chain that fusion merges, an integer scalar.
+    model(os.path.join(d, "scalar_relu.onnx"), [helper.make_node("Relu", ["x"], ["y"])],
+          [vi("x", F, [])], [vi("y", F, [])])
+    model(os.path.join(d, "scalar_reduce.onnx"),
+          [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+           helper.make_node("Add", ["s", "k"], ["t"]),
+           helper.make_node("Relu", ["t"], ["u"]),
+           helper.make_node("Mul", ["x", "u"], ["y"]),
+           helper.make_node("ReduceMax", ["y"], ["m"], keepdims=0, axes=[0, 1])],
+          [vi("x", F, [3, 4])], [vi("y", F, [3, 4]), vi("m", F, []), vi("u", F, [])],
+          inits=[("k", np.array(0.25, np.float32))], opset=13)
+    model(os.path.join(d, "scalar_int_add_i32.onnx"), [helper.make_node("Add", ["a", "b"], ["y"])],
+          [vi("a", I32, []), vi("b", I32, [])], [vi("y", I32, [])])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
