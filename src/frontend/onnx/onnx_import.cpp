@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "graph/limits.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -44,7 +45,7 @@ std::vector<T> read_raw(const std::string &raw) {
 }
 
 /// Converts a TensorProto (initializer or TENSOR attribute) to TensorData.
-/// FLOAT and INT64 natively; INT32 -> I64 and DOUBLE -> F32.
+/// FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 natively; DOUBLE -> F32.
 TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what) {
   TensorData out;
   for (int64_t d : t.dims()) {
@@ -53,9 +54,11 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
   }
   if (t.data_location() == onnx::TensorProto_DataLocation_EXTERNAL)
     user_error(what, " uses external data, which swtc does not support yet");
-  int64_t n = out.size();
   bool raw = t.has_raw_data();
+  // Called in every case once out.dtype is set, before any data is copied.
   auto check_count = [&](size_t have, size_t elem_bytes) {
+    graph::check_tensor_shape(out.shape, out.dtype, what);
+    const int64_t n = out.size();
     size_t got = raw ? t.raw_data().size() / elem_bytes : have;
     if (raw && t.raw_data().size() % elem_bytes != 0)
       user_error(what, ": raw_data size ", t.raw_data().size(), " is not a multiple of ",
@@ -87,7 +90,7 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
                     : std::vector<int64_t>(t.int64_data().begin(), t.int64_data().end());
       break;
     case onnx::TensorProto_DataType_INT32: {
-      out.dtype = DType::I64;
+      out.dtype = DType::I32;
       check_count(t.int32_data_size(), 4);
       std::vector<int32_t> d = raw ? read_raw<int32_t>(t.raw_data())
                                    : std::vector<int32_t>(t.int32_data().begin(),
@@ -129,8 +132,8 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
     }
     default:
       user_error(what, " has data type ", elem_type_name(t.data_type()),
-                 "; swtc supports FLOAT, INT64, INT8, UINT8, UINT32 and UINT64 (INT32 and DOUBLE "
-                 "are converted)");
+                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 (DOUBLE is "
+                 "converted to FLOAT)");
   }
   return out;
 }
@@ -289,6 +292,7 @@ class Importer {
         user_error("input '", name, "' has an unknown dimension #", k,
                    "; swtc needs static shapes");
     }
+    graph::check_tensor_shape(v.shape, v.dtype, str_cat("input '", name, "'"));
     v.has_shape = true;
     g_.inputs.push_back(define(std::move(v), "input"));
   }
