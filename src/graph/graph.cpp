@@ -212,7 +212,7 @@ std::string Graph::describe(int node_id) const {
   if (node_id < 0 || node_id >= static_cast<int>(nodes.size()))
     return str_cat("node #", node_id);
   const Node &n = nodes[node_id];
-  return str_cat("node '", n.name, "' (", op_name(n.op), ")");
+  return str_cat("node '", printable(n.name), "' (", op_name(n.op), ")");
 }
 
 }  // namespace swtc::graph

@@ -58,7 +58,7 @@ class ShapeInference {
   template <typename... Args>
   [[noreturn]] void unsupported(const Args &...args) const {
     const Node &n = g_.nodes[node_];
-    user_error("node '", n.name, "' (", op_name(n.op), ", opset ", g_.opset,
+    user_error("node '", printable(n.name), "' (", op_name(n.op), ", opset ", g_.opset,
                "): not supported: ", args...);
   }
 
