@@ -150,7 +150,8 @@ int64_t int_min(DType t) {
 
 int64_t num_elements(const Shape &s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;  // saturate (shapes are checked)
   return n;
 }
 

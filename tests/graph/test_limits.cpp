@@ -40,6 +40,9 @@ TEST(Limits, NegativeAndOverflowingShapes) {
   EXPECT_EQ(checked_num_elements({int64_t{1} << 32, int64_t{1} << 32}), -1);
   EXPECT_EQ(checked_num_elements({3, 0, 5}), 0);
   EXPECT_EQ(checked_num_elements({}), 1);
+  // num_elements saturates instead of overflowing (UBSan found a Reshape to
+  // [2^62, 4] multiplying out before its shape was checked).
+  EXPECT_EQ(num_elements({int64_t{1} << 62, 4}), INT64_MAX);
 }
 
 TEST(Limits, SizeLimitFromTheEnvironment) {
