@@ -236,6 +236,14 @@ class ShapeInference {
   void add() {
     if (in(0).dtype != in(1).dtype)
       fail("input dtypes differ: ", dtype_name(in(0).dtype), " and ", dtype_name(in(1).dtype));
+    // An integer division by a constant zero would trap (SIGFPE) in the
+    // generated code and in the compiler's own constant folding.
+    if (node().op == OpKind::Div && is_int(in(1).dtype))
+      if (const std::optional<TensorData> &k = known_[node().inputs[1]])
+        for (size_t i = 0; i < k->i64.size(); ++i)
+          if (k->i64[i] == 0)
+            fail("integer division by zero: divisor '", printable(in(1).name),
+                 "' is a constant with a zero at flat index ", i);
     auto s = broadcast_shapes(in_shape(0), in_shape(1));
     if (!s)
       fail("shapes ", shape_str(in_shape(0)), " and ", shape_str(in_shape(1)),
@@ -723,11 +731,16 @@ class ShapeInference {
         OpKind op = n.op;
         kernels::broadcast_binary(a->i64, a->shape, b->i64, b->shape, t.shape, t.i64,
                                   [op](int64_t x, int64_t y) -> int64_t {
+                                    // Wrapping (two's complement), as the
+                                    // generated code's int64 arithmetic.
+                                    const uint64_t ux = static_cast<uint64_t>(x),
+                                                   uy = static_cast<uint64_t>(y);
                                     switch (op) {
-                                      case OpKind::Add: return x + y;
-                                      case OpKind::Sub: return x - y;
-                                      case OpKind::Mul: return x * y;
-                                      case OpKind::Div: return x / y;
+                                      case OpKind::Add: return static_cast<int64_t>(ux + uy);
+                                      case OpKind::Sub: return static_cast<int64_t>(ux - uy);
+                                      case OpKind::Mul: return static_cast<int64_t>(ux * uy);
+                                      case OpKind::Div:  // INT64_MIN / -1 traps
+                                        return y == -1 ? static_cast<int64_t>(0 - ux) : x / y;
                                       default: return x == y;
                                     }
                                   });

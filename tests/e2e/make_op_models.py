@@ -153,6 +153,8 @@ def main(d):
         raw(os.path.join(d, "pads_ge_kernel_%s.onnx" % op.lower()),
             [helper.make_node(op, ["x"], ["y"], name="p", kernel_shape=[2, 2], pads=[2, 0, 0, 0])],
             [vi("x", F, [1, 1, 4, 4])], [vi("y", F, [1, 1, 5, 3])])
+    raw(os.path.join(d, "int_div_by_zero.onnx"), [helper.make_node("Div", ["a", "k"], ["y"], name="d")],
+        [vi("a", I32, [3])], [vi("y", I32, [3])], inits=[("k", np.array([1, 0, 2], np.int32))])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
