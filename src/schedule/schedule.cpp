@@ -248,7 +248,7 @@ class Redirect : public IRMutator {
 
 }  // namespace
 
-tir::PrimFunc Schedule::lower() const {
+tir::PrimFunc Schedule::lower(bool count_flops) const {
   // Root axis expressions in terms of leaf loop variables.
   std::map<std::string, Expr> expr;
   // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
@@ -435,7 +435,7 @@ tir::PrimFunc Schedule::lower() const {
   f.body = body;
   verify(f);
   for (const auto &p : packs_) f = tir::pack_layout(f, p.buffer, p.dim, p.block);
-  f.flops = executed_flops(f);
+  if (count_flops) f.flops = executed_flops(f);
   return f;
 }
 
