@@ -56,7 +56,7 @@ Array load(const std::string &path) {
   if (in.bad()) fail("cannot read the file");
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) fail("not a .npy file");
   int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len, offset;
+  size_t header_len = 0, offset = 0;  // set below (clang cannot see that fail() throws)
   if (major == 1) {
     header_len = static_cast<unsigned char>(bytes[8]) |
                  (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);

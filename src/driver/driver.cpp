@@ -91,7 +91,7 @@ graph::Graph bind_inputs(graph::Graph g,
                          const std::vector<std::pair<std::string, std::string>> &bindings) {
   for (const auto &[name, path] : bindings) {
     auto it = std::find_if(g.inputs.begin(), g.inputs.end(),
-                           [&](int v) { return g.values[v].name == name; });
+                           [&, &name = name](int v) { return g.values[v].name == name; });
     if (it == g.inputs.end()) user_error("--bind: the model has no input named '", name, "'");
     graph::Value &v = g.values[*it];
     npy::Array a = npy::load(path);

@@ -150,7 +150,8 @@ int64_t int_min(DType t) {
 
 int64_t num_elements(const Shape &s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;  // saturate (shapes are checked)
   return n;
 }
 
@@ -212,7 +213,7 @@ std::string Graph::describe(int node_id) const {
   if (node_id < 0 || node_id >= static_cast<int>(nodes.size()))
     return str_cat("node #", node_id);
   const Node &n = nodes[node_id];
-  return str_cat("node '", n.name, "' (", op_name(n.op), ")");
+  return str_cat("node '", printable(n.name), "' (", op_name(n.op), ")");
 }
 
 }  // namespace swtc::graph

@@ -55,6 +55,8 @@ int64_t wrap_int(DType t, int64_t v);
 int64_t int_min(DType t);
 
 using Shape = std::vector<int64_t>;
+/// The product of the dims; INT64_MAX if it overflows (every shape swtc
+/// keeps has been checked by check_tensor_shape, graph/limits.h).
 int64_t num_elements(const Shape &s);
 std::string shape_str(const Shape &s);  // "[1,3,224,224]"
 

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "graph/index_kernels.h"
+#include "graph/limits.h"
 
 namespace swtc::graph {
 
@@ -15,8 +16,7 @@ std::string ints_str(const std::vector<int64_t> &v) { return shape_str(v); }
 
 /// Checks that a constant's data matches its dtype and shape.
 void check_tensor_data(const std::string &what, const TensorData &t) {
-  for (int64_t d : t.shape)
-    if (d < 0) user_error(what, ": negative dimension in shape ", shape_str(t.shape));
+  check_tensor_shape(t.shape, t.dtype, what);
   int64_t n = num_elements(t.shape);
   size_t have = t.dtype == DType::F32 ? t.f32.size() : t.i64.size();
   if (static_cast<int64_t>(have) != n)
@@ -43,9 +43,7 @@ class ShapeInference {
       SWTC_CHECK(id >= 0 && id < static_cast<int>(g_.values.size()), "graph input id ", id);
       const Value &v = g_.values[id];
       if (!v.has_shape) user_error("graph input '", v.name, "' has an unknown shape or dtype");
-      for (int64_t d : v.shape)
-        if (d < 0)
-          user_error("graph input '", v.name, "' has a negative dimension ", shape_str(v.shape));
+      check_tensor_shape(v.shape, v.dtype, str_cat("graph input '", v.name, "'"));
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       infer_node(static_cast<int>(i));
@@ -60,7 +58,7 @@ class ShapeInference {
   template <typename... Args>
   [[noreturn]] void unsupported(const Args &...args) const {
     const Node &n = g_.nodes[node_];
-    user_error("node '", n.name, "' (", op_name(n.op), ", opset ", g_.opset,
+    user_error("node '", printable(n.name), "' (", op_name(n.op), ", opset ", g_.opset,
                "): not supported: ", args...);
   }
 
@@ -78,6 +76,7 @@ class ShapeInference {
 
   void set_out(DType t, Shape s, size_t k = 0) {
     Value &o = g_.values[node().outputs[k]];
+    check_tensor_shape(s, t, str_cat(g_.describe(node_), ": output '", o.name, "'"));
     o.dtype = t;
     o.shape = std::move(s);
     o.has_shape = true;
@@ -237,6 +236,14 @@ class ShapeInference {
   void add() {
     if (in(0).dtype != in(1).dtype)
       fail("input dtypes differ: ", dtype_name(in(0).dtype), " and ", dtype_name(in(1).dtype));
+    // An integer division by a constant zero would trap (SIGFPE) in the
+    // generated code and in the compiler's own constant folding.
+    if (node().op == OpKind::Div && is_int(in(1).dtype))
+      if (const std::optional<TensorData> &k = known_[node().inputs[1]])
+        for (size_t i = 0; i < k->i64.size(); ++i)
+          if (k->i64[i] == 0)
+            fail("integer division by zero: divisor '", printable(in(1).name),
+                 "' is a constant with a zero at flat index ", i);
     auto s = broadcast_shapes(in_shape(0), in_shape(1));
     if (!s)
       fail("shapes ", shape_str(in_shape(0)), " and ", shape_str(in_shape(1)),
@@ -321,8 +328,8 @@ class ShapeInference {
   std::optional<std::vector<int64_t>> ints_param(size_t k, const char *attr,
                                                  const char *role) const {
     if (has_input(k)) {
-      if (in(k).dtype != DType::I64 || in_shape(k).size() > 1)
-        fail(role, " input '", in(k).name, "' must be a 1-D i64 tensor, got ",
+      if (!is_int(in(k).dtype) || in_shape(k).size() > 1)
+        fail(role, " input '", in(k).name, "' must be a 1-D integer tensor, got ",
              dtype_name(in(k).dtype), shape_str(in_shape(k)));
       return known_input(k, role).i64;
     }
@@ -493,7 +500,7 @@ class ShapeInference {
   void gather() {
     int64_t r = rank(0);
     if (r == 0) fail("data must have rank >= 1");
-    if (in(1).dtype != DType::I64)
+    if (!is_int(in(1).dtype))
       fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
     int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
     int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
@@ -724,11 +731,16 @@ class ShapeInference {
         OpKind op = n.op;
         kernels::broadcast_binary(a->i64, a->shape, b->i64, b->shape, t.shape, t.i64,
                                   [op](int64_t x, int64_t y) -> int64_t {
+                                    // Wrapping (two's complement), as the
+                                    // generated code's int64 arithmetic.
+                                    const uint64_t ux = static_cast<uint64_t>(x),
+                                                   uy = static_cast<uint64_t>(y);
                                     switch (op) {
-                                      case OpKind::Add: return x + y;
-                                      case OpKind::Sub: return x - y;
-                                      case OpKind::Mul: return x * y;
-                                      case OpKind::Div: return x / y;
+                                      case OpKind::Add: return static_cast<int64_t>(ux + uy);
+                                      case OpKind::Sub: return static_cast<int64_t>(ux - uy);
+                                      case OpKind::Mul: return static_cast<int64_t>(ux * uy);
+                                      case OpKind::Div:  // INT64_MIN / -1 traps
+                                        return y == -1 ? static_cast<int64_t>(0 - ux) : x / y;
                                       default: return x == y;
                                     }
                                   });
@@ -872,6 +884,26 @@ Window resolve_window(const Graph &g, int node_id) {
   }
   for (int64_t p : w.pads)
     if (p < 0) fail("pads ", ints_str(w.pads), " must be non-negative");
+  // Bounds that keep the window arithmetic below far from int64 overflow.
+  constexpr int64_t kHuge = int64_t{1} << 31;
+  for (size_t k = 0; k < nsp; ++k)
+    if (w.kernel[k] > kHuge || w.strides[k] > kHuge || w.dilations[k] > kHuge ||
+        w.pads[k] > kHuge || w.pads[k + nsp] > kHuge)
+      fail("kernel_shape ", ints_str(w.kernel), ", strides ", ints_str(w.strides),
+           ", dilations ", ints_str(w.dilations), " or pads ", ints_str(w.pads),
+           " is above 2^31");
+  // A pool's padding must be smaller than its (dilated) window on each side,
+  // as ONNX Runtime requires (it compares with kernel_shape, the same without
+  // dilation): else a window can lie wholly in the padding, with no input
+  // element to take the max or average of. (SAME pads always pass.)
+  if (!is_conv)
+    for (size_t k = 0; k < nsp; ++k) {
+      const int64_t eff_k = w.dilations[k] * (w.kernel[k] - 1) + 1;
+      if (w.pads[k] >= eff_k || w.pads[k + nsp] >= eff_k)
+        fail("pads ", ints_str(w.pads), " must be smaller than the window (kernel_shape ",
+             ints_str(w.kernel), ", dilations ", ints_str(w.dilations),
+             ") on each side: a window could lie wholly in the padding");
+    }
   std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   if (auto_pad != "NOTSET" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER" &&
       auto_pad != "VALID")

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "lower/lower_internal.h"
+#include "tir/functor.h"
 
 namespace swtc::lower {
 
@@ -47,6 +48,58 @@ constexpr Entry kLowerings[] = {
     {OpKind::ReduceSum, lower_reduce, false},
     {OpKind::ReduceMax, lower_reduce, false},
 };
+
+/// Rewrites loads of rank-0 buffers to loads of their rank-1 stand-ins at [0].
+class PromoteScalarLoads : public tir::IRMutator {
+ public:
+  explicit PromoteScalarLoads(std::vector<std::pair<tir::Buffer, tir::Buffer>> map)
+      : map_(std::move(map)) {}
+
+ protected:
+  tir::Expr mutate_Load(const tir::Expr &e) override {
+    for (const auto &[from, to] : map_)
+      if (e->buffer == from) return tir::load(to, {tir::int_imm(0)});
+    return tir::IRMutator::mutate_Load(e);
+  }
+
+ private:
+  std::vector<std::pair<tir::Buffer, tir::Buffer>> map_;
+};
+
+tir::Expr promote(PromoteScalarLoads &m, const tir::Expr &e) { return e ? m.mutate(e) : e; }
+
+/// A rank-0 tensor (a scalar) has the storage of a one-element tensor: its
+/// kernel buffers get shape [1] and the kernel one spatial axis of extent 1,
+/// so every schedule and printer sees at least one output loop. The graph
+/// (and so the generated header and the runner) keeps the rank-0 shape.
+void promote_scalars(Kernel &k) {
+  std::vector<std::pair<tir::Buffer, tir::Buffer>> map;
+  for (tir::Buffer &b : k.def.inputs)
+    if (b->shape.empty()) {
+      tir::Buffer nb = tir::make_buffer(b->name, {1}, b->scope, b->elem);
+      map.push_back({b, nb});
+      b = nb;
+    }
+  const bool scalar_out = k.def.output->shape.empty();
+  if (map.empty() && !scalar_out) return;
+  if (scalar_out) {
+    const tir::Buffer &o = k.def.output;
+    k.def.output = tir::make_buffer(o->name, {1}, o->scope, o->elem);
+    std::string name = "s0";
+    auto taken = [&](const std::string &n) {
+      for (const auto &a : k.def.axes)
+        if (a.name == n) return true;
+      return false;
+    };
+    while (taken(name)) name += "_";
+    k.def.axes.insert(k.def.axes.begin(), schedule::IterVar{name, 1, false});
+  }
+  PromoteScalarLoads m(std::move(map));
+  k.def.init = promote(m, k.def.init);
+  k.def.cond = promote(m, k.def.cond);
+  k.def.value = promote(m, k.def.value);
+  k.def.epilogue = promote(m, k.def.epilogue);
+}
 }  // namespace
 
 namespace detail {
@@ -78,6 +131,7 @@ Kernel lower_node(const graph::Graph &g, int node_id) {
     if (e.op != n.op) continue;
     Kernel k = e.fn(g, node_id);
     k.values.push_back(n.outputs[0]);  // the output is the last parameter
+    promote_scalars(k);
     return k;
   }
   detail::not_supported(g, node_id, "no lowering for this op yet");

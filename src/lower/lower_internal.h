@@ -17,7 +17,7 @@ using tir::Expr;
 template <typename... A>
 [[noreturn]] void not_supported(const graph::Graph &g, int node_id, const A &...why) {
   const graph::Node &n = g.nodes[node_id];
-  user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
+  user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
              "): not supported: ", why...);
 }
 

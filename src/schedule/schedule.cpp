@@ -351,7 +351,7 @@ class Redirect : public IRMutator {
 
 }  // namespace
 
-tir::PrimFunc Schedule::lower() const {
+tir::PrimFunc Schedule::lower(bool count_flops) const {
   if (!tensorized_.empty()) check_tensorize();
   if (unguarded_) check_unguard();
   // Root axis expressions in terms of leaf loop variables.
@@ -546,7 +546,7 @@ tir::PrimFunc Schedule::lower() const {
   f.body = body;
   verify(f);
   for (const auto &p : packs_) f = tir::pack_layout(f, p.buffer, p.dim, p.block);
-  f.flops = executed_flops(f);
+  if (count_flops) f.flops = executed_flops(f);
   return f;
 }
 

@@ -104,8 +104,10 @@ class Schedule {
   void cache_write(const std::string &at, std::vector<size_t> local_order = {});
 
   /// Lowers to a loop nest. Errors (as UserError) if a staged region is not
-  /// affine in the loops inside its stage point.
-  tir::PrimFunc lower() const;
+  /// affine in the loops inside its stage point. `count_flops` false leaves
+  /// PrimFunc::flops 0 (tir::executed_flops can take seconds on large guarded
+  /// nests; a search that only needs the LDM size skips it).
+  tir::PrimFunc lower(bool count_flops = true) const;
 
  private:
   struct Split {

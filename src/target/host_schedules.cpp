@@ -102,7 +102,8 @@ std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const ComputeDef &def,
     const bool enough = N * ceil_div(M, ct) * ceil_div(H, r) >= wanted_steps();
     const std::vector<int64_t> tiles = {1, ct, r, W};
     for (int64_t rt = red0; rt >= min_rt; rt = rt == min_rt ? 0 : std::max(min_rt, ceil_div(rt, 2))) {
-      const tir::PrimFunc f = conv_microkernel_schedule(def, weight, tiles, rt, t).lower();
+      const tir::PrimFunc f =
+          conv_microkernel_schedule(def, weight, tiles, rt, t).lower(/*count_flops=*/false);
       if (staged_input_bytes(f.body) > l2 / 2) continue;
       const double cost = (enough ? 0.0 : 1e30) +
                           double(ceil_div(H, r) * r) * (1.0 + 32.0 / double(r * W)) *

@@ -122,8 +122,11 @@ std::optional<std::pair<Schedule, tir::PrimFunc>> fit_reduce_tile(const ComputeD
   for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
     try {
       Schedule s = sunway_tiled_schedule(def, tiles, red);
-      tir::PrimFunc f = s.lower();
-      if (tir::local_bytes(f) <= t.ldm_budget()) return std::make_pair(std::move(s), std::move(f));
+      tir::PrimFunc f = s.lower(/*count_flops=*/false);  // counted once it fits
+      if (tir::local_bytes(f) <= t.ldm_budget()) {
+        f.flops = tir::executed_flops(f);
+        return std::make_pair(std::move(s), std::move(f));
+      }
     } catch (const UserError &) {
       return std::nullopt;  // e.g. a tile across groups of a grouped Conv is not affine
     }
@@ -174,8 +177,9 @@ void keep_best_reduce_tile(int64_t reduce_extent, const Target &t, Make make, Co
   for (int64_t rt = reduce_extent; rt >= 1; rt = rt == 1 ? 0 : (rt + 1) / 2) {
     try {
       Schedule s = make(rt);
-      tir::PrimFunc f = s.lower();
+      tir::PrimFunc f = s.lower(/*count_flops=*/false);
       if (tir::local_bytes(f) > t.ldm_budget()) continue;
+      f.flops = tir::executed_flops(f);
       const std::optional<double> c = cost(f, rt);
       if (c && (!best || *c < best_cost)) {
         best = std::move(s);
@@ -305,7 +309,7 @@ Schedule sunway_default_schedule(const ComputeDef &def, const Target &t, Schedul
   for (int64_t row = row_tile_for(def, t.workers); row >= 1; row = row == 1 ? 0 : (row + 1) / 2) {
     for (int64_t red = reduce_ext; red >= 1; red = red == 1 ? 0 : (red + 1) / 2) {
       Schedule s = sunway_schedule(def, row, red, t.workers);
-      need = tir::local_bytes(s.lower());
+      need = tir::local_bytes(s.lower(/*count_flops=*/false));
       if (need <= t.ldm_budget()) return s;
     }
   }

@@ -30,6 +30,15 @@ def model(path, nodes, inputs, outputs, inits=(), opset=14):
     onnx.save(m, path)
 
 
+def raw(path, nodes, inputs, outputs, inits=(), opset=14):
+    """A model saved as given, without the checker or shape inference."""
+    g = helper.make_graph(nodes, os.path.basename(path)[:-5], inputs, outputs,
+                          initializer=[numpy_helper.from_array(a, n) for n, a in inits])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    onnx.save(m, path)
+
+
 def vi(name, t, shape):
     return helper.make_tensor_value_info(name, t, shape)
 
@@ -95,6 +104,57 @@ def main(d):
           [vi("x", F, [0, 3, 4])], [vi("y", F, [3, 4, 0])], inits=[("s", np.array([3, 4, 0], np.int64))])
     model(os.path.join(d, "relu_empty.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
           [vi("x", F, [2, 0])], [vi("y", F, [2, 0])])
+    # Rank-0 tensors (scalars) computed by kernels: a scalar input, a reduction
+    # over every axis without keepdims, a scalar broadcast into a tensor, a
+    # scalar chain that fusion merges, an integer scalar.
+    model(os.path.join(d, "scalar_relu.onnx"), [helper.make_node("Relu", ["x"], ["y"])],
+          [vi("x", F, [])], [vi("y", F, [])])
+    model(os.path.join(d, "scalar_reduce.onnx"),
+          [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+           helper.make_node("Add", ["s", "k"], ["t"]),
+           helper.make_node("Relu", ["t"], ["u"]),
+           helper.make_node("Mul", ["x", "u"], ["y"]),
+           helper.make_node("ReduceMax", ["y"], ["m"], keepdims=0, axes=[0, 1])],
+          [vi("x", F, [3, 4])], [vi("y", F, [3, 4]), vi("m", F, []), vi("u", F, [])],
+          inits=[("k", np.array(0.25, np.float32))], opset=13)
+    model(os.path.join(d, "scalar_int_add_i32.onnx"), [helper.make_node("Add", ["a", "b"], ["y"])],
+          [vi("a", I32, []), vi("b", I32, [])], [vi("y", I32, [])])
+    # An int32 initializer next to an int32 input (kept int32, not widened).
+    model(os.path.join(d, "int_add_i32_init.onnx"),
+          [helper.make_node("Add", ["a", "k"], ["t"]), helper.make_node("Mul", ["t", "m"], ["y"])],
+          [vi("a", I32, [2, 3])], [vi("y", I32, [2, 3])],
+          inits=[("k", np.array([1, -2, 2147483647], np.int32)),
+                 ("m", np.array([[3], [-5]], np.int32))])  # wraps modulo 2^32
+    # Hostile shapes and attributes (issue 13): each is refused with a named
+    # error (tests/e2e/CMakeLists.txt, e2e.refused.*). These skip the checker
+    # and ONNX shape inference, which refuse some of them too.
+    raw(os.path.join(d, "rank9.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="r")],
+        [vi("x", F, [1] * 9)], [vi("y", F, [1] * 9)])
+    raw(os.path.join(d, "dims_overflow.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="r")],
+        [vi("x", F, [1 << 32, 1 << 32])], [vi("y", F, [1 << 32, 1 << 32])])
+    raw(os.path.join(d, "huge_input.onnx"), [helper.make_node("Relu", ["x"], ["y"], name="r")],
+        [vi("x", F, [1 << 20, 1 << 20])], [vi("y", F, [1 << 20, 1 << 20])])
+    raw(os.path.join(d, "huge_constant_of_shape.onnx"),
+        [helper.make_node("ConstantOfShape", ["s"], ["c"], name="cos",
+                          value=numpy_helper.from_array(np.array([1.0], np.float32))),
+         helper.make_node("Add", ["x", "c"], ["y"])],
+        [vi("x", F, [1])], [vi("y", F, [1 << 20, 1 << 12])],
+        inits=[("s", np.array([1 << 20, 1 << 12], np.int64))])
+    raw(os.path.join(d, "big_constant_of_shape.onnx"),  # fits the memory, not the fold limit
+        [helper.make_node("ConstantOfShape", ["s"], ["c"], name="cos",
+                          value=numpy_helper.from_array(np.array([1.0], np.float32))),
+         helper.make_node("Add", ["x", "c"], ["y"])],
+        [vi("x", F, [1])], [vi("y", F, [5000, 5000])],
+        inits=[("s", np.array([5000, 5000], np.int64))])
+    raw(os.path.join(d, "expand_overflow.onnx"),
+        [helper.make_node("Expand", ["x", "s"], ["y"], name="e")],
+        [vi("x", F, [1])], [vi("y", F, [3])], inits=[("s", np.array([1 << 62, 4], np.int64))])
+    for op in ("MaxPool", "AveragePool"):
+        raw(os.path.join(d, "pads_ge_kernel_%s.onnx" % op.lower()),
+            [helper.make_node(op, ["x"], ["y"], name="p", kernel_shape=[2, 2], pads=[2, 0, 0, 0])],
+            [vi("x", F, [1, 1, 4, 4])], [vi("y", F, [1, 1, 5, 3])])
+    raw(os.path.join(d, "int_div_by_zero.onnx"), [helper.make_node("Div", ["a", "k"], ["y"], name="d")],
+        [vi("a", I32, [3])], [vi("y", I32, [3])], inits=[("k", np.array([1, 0, 2], np.int32))])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

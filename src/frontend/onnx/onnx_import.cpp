@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "graph/limits.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -44,7 +45,7 @@ std::vector<T> read_raw(const std::string &raw) {
 }
 
 /// Converts a TensorProto (initializer or TENSOR attribute) to TensorData.
-/// FLOAT and INT64 natively; INT32 -> I64 and DOUBLE -> F32.
+/// FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 natively; DOUBLE -> F32.
 TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what) {
   TensorData out;
   for (int64_t d : t.dims()) {
@@ -53,9 +54,11 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
   }
   if (t.data_location() == onnx::TensorProto_DataLocation_EXTERNAL)
     user_error(what, " uses external data, which swtc does not support yet");
-  int64_t n = out.size();
   bool raw = t.has_raw_data();
+  // Called in every case once out.dtype is set, before any data is copied.
   auto check_count = [&](size_t have, size_t elem_bytes) {
+    graph::check_tensor_shape(out.shape, out.dtype, what);
+    const int64_t n = out.size();
     size_t got = raw ? t.raw_data().size() / elem_bytes : have;
     if (raw && t.raw_data().size() % elem_bytes != 0)
       user_error(what, ": raw_data size ", t.raw_data().size(), " is not a multiple of ",
@@ -87,7 +90,7 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
                     : std::vector<int64_t>(t.int64_data().begin(), t.int64_data().end());
       break;
     case onnx::TensorProto_DataType_INT32: {
-      out.dtype = DType::I64;
+      out.dtype = DType::I32;
       check_count(t.int32_data_size(), 4);
       std::vector<int32_t> d = raw ? read_raw<int32_t>(t.raw_data())
                                    : std::vector<int32_t>(t.int32_data().begin(),
@@ -129,8 +132,8 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
     }
     default:
       user_error(what, " has data type ", elem_type_name(t.data_type()),
-                 "; swtc supports FLOAT, INT64, INT8, UINT8, UINT32 and UINT64 (INT32 and DOUBLE "
-                 "are converted)");
+                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 (DOUBLE is "
+                 "converted to FLOAT)");
   }
   return out;
 }
@@ -141,23 +144,30 @@ class Importer {
       : m_(m), model_name_(std::move(model_name)), before_shapes_(std::move(before_shapes)) {}
 
   Graph run() {
-    if (!m_.has_graph()) user_error("model '", model_name_, "' has no graph");
+    if (!m_.has_graph()) user_error("model '", printable(model_name_), "' has no graph");
     read_opset();
     check_ops_supported();
     const onnx::GraphProto &gp = m_.graph();
     g_.name = gp.name().empty() ? model_name_ : gp.name();
     g_.opset = opset_;
     if (gp.sparse_initializer_size() > 0)
-      user_error("model '", model_name_, "': sparse initializers are not supported");
+      user_error("model '", printable(model_name_), "': sparse initializers are not supported");
     for (const onnx::TensorProto &t : gp.initializer()) add_initializer(t);
     for (const onnx::ValueInfoProto &vi : gp.input()) add_input(vi);
     for (int i = 0; i < gp.node_size(); ++i) add_node(gp.node(i), i);
     for (const onnx::ValueInfoProto &vi : gp.output()) {
       auto it = ids_.find(vi.name());
       if (it == ids_.end())
-        user_error("model '", model_name_, "': graph output '", vi.name(), "' is never defined");
+        user_error("model '", printable(model_name_), "': graph output '", printable(vi.name()),
+                   "' is never defined");
+      for (int o : g_.outputs)
+        if (o == it->second)
+          user_error("model '", printable(model_name_), "': graph output '", printable(vi.name()),
+                     "' is listed twice");
       g_.outputs.push_back(it->second);
     }
+    if (g_.outputs.empty())
+      user_error("model '", printable(model_name_), "' has no graph outputs (nothing to compute)");
     if (before_shapes_) before_shapes_(g_);
     graph::infer_shapes(g_);
     graph::verify(g_);
@@ -177,10 +187,10 @@ class Importer {
       }
     }
     if (!found)
-      user_error("model '", model_name_, "' does not import the default ONNX opset: not supported");
+      user_error("model '", printable(model_name_), "' does not import the default ONNX opset: not supported");
     if (opset_ >= 1 && opset_ < kMinOpset) return check_old_opset();
     if (opset_ < kMinOpset || opset_ > kMaxOpset)
-      user_error("model '", model_name_, "' uses opset ", opset_,
+      user_error("model '", printable(model_name_), "' uses opset ", opset_,
                  ": not supported (swtc supports opsets ", kMinOpset, " to ", kMaxOpset, ")");
   }
 
@@ -203,8 +213,9 @@ class Importer {
                      : str_cat(n.op_type(), "'s definition at opset ", opset_, " (since version ",
                                old_def->SinceVersion(), ") differs from opset ", kMinOpset,
                                "'s (since version ", min_def->SinceVersion(), ")");
-      user_error("model '", model_name_, "' uses opset ", opset_, ": not supported: node '",
-                 node_name(n, i), "' (", n.op_type(), ", opset ", opset_, "): ", why,
+      user_error("model '", printable(model_name_), "' uses opset ", opset_, ": not supported: node '",
+                 printable(node_name(n, i)), "' (", printable(n.op_type()), ", opset ", opset_,
+                 "): ", printable(why),
                  " (swtc supports opsets ", kMinOpset, " to ", kMaxOpset,
                  ", and older models whose ops are unchanged since)");
     }
@@ -220,7 +231,7 @@ class Importer {
       const onnx::NodeProto &n = gp.node(i);
       bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
       if (!default_domain || !graph::op_from_name(n.op_type()))
-        user_error("node '", node_name(n, i), "' (", n.op_type(), ", opset ", opset_,
+        user_error("node '", printable(node_name(n, i)), "' (", printable(n.op_type()), ", opset ", opset_,
                    "): not supported");
     }
   }
@@ -231,14 +242,14 @@ class Importer {
     try {
       onnx::checker::check_model(m_);
     } catch (const std::exception &e) {
-      user_error("model '", model_name_, "' is not a valid ONNX model: ", e.what());
+      user_error("model '", printable(model_name_), "' is not a valid ONNX model: ", one_line(e.what()));
     }
   }
 
   int define(Value v, const std::string &what) {
-    if (v.name.empty()) user_error("model '", model_name_, "': ", what, " has an empty name");
+    if (v.name.empty()) user_error("model '", printable(model_name_), "': ", what, " has an empty name");
     if (ids_.count(v.name))
-      user_error("model '", model_name_, "': ", what, " '", v.name, "' is defined twice");
+      user_error("model '", printable(model_name_), "': ", what, " '", printable(v.name), "' is defined twice");
     std::string name = v.name;
     int id = g_.add_value(std::move(v));
     ids_[name] = id;
@@ -248,7 +259,7 @@ class Importer {
   void add_initializer(const onnx::TensorProto &t) {
     Value v;
     v.name = t.name();
-    v.constant = tensor_from_proto(t, str_cat("initializer '", t.name(), "'"));
+    v.constant = tensor_from_proto(t, str_cat("initializer '", printable(t.name()), "'"));
     v.dtype = v.constant->dtype;
     v.shape = v.constant->shape;
     v.has_shape = true;
@@ -258,8 +269,9 @@ class Importer {
   void add_input(const onnx::ValueInfoProto &vi) {
     if (ids_.count(vi.name()) && g_.values[ids_[vi.name()]].constant) return;  // an initializer
     const std::string &name = vi.name();
+    const std::string pname = printable(name);
     if (!vi.type().has_tensor_type())
-      user_error("input '", name, "' is not a tensor; swtc supports tensor inputs only");
+      user_error("input '", pname, "' is not a tensor; swtc supports tensor inputs only");
     const onnx::TypeProto_Tensor &tt = vi.type().tensor_type();
     Value v;
     v.name = name;
@@ -275,20 +287,21 @@ class Importer {
         known_type = true;
       }
     if (!known_type)
-      user_error("input '", name, "' has data type ", elem_type_name(tt.elem_type()),
+      user_error("input '", pname, "' has data type ", elem_type_name(tt.elem_type()),
                  "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 inputs");
-    if (!tt.has_shape()) user_error("input '", name, "' has no shape; swtc needs static shapes");
+    if (!tt.has_shape()) user_error("input '", pname, "' has no shape; swtc needs static shapes");
     for (int k = 0; k < tt.shape().dim_size(); ++k) {
       const onnx::TensorShapeProto_Dimension &d = tt.shape().dim(k);
       if (d.has_dim_value() && d.dim_value() >= 0)
         v.shape.push_back(d.dim_value());
       else if (d.has_dim_param())
-        user_error("input '", name, "' has a symbolic dimension '", d.dim_param(),
+        user_error("input '", pname, "' has a symbolic dimension '", printable(d.dim_param()),
                    "'; swtc needs static shapes");
       else
-        user_error("input '", name, "' has an unknown dimension #", k,
+        user_error("input '", pname, "' has an unknown dimension #", k,
                    "; swtc needs static shapes");
     }
+    graph::check_tensor_shape(v.shape, v.dtype, str_cat("input '", pname, "'"));
     v.has_shape = true;
     g_.inputs.push_back(define(std::move(v), "input"));
   }
@@ -303,9 +316,9 @@ class Importer {
       case onnx::AttributeProto_AttributeType_FLOATS:
         return std::vector<float>(a.floats().begin(), a.floats().end());
       case onnx::AttributeProto_AttributeType_TENSOR:
-        return tensor_from_proto(a.t(), str_cat(who, ": attribute '", a.name(), "'"));
+        return tensor_from_proto(a.t(), str_cat(who, ": attribute '", printable(a.name()), "'"));
       default:
-        user_error(who, ": attribute '", a.name(), "' has type ",
+        user_error(who, ": attribute '", printable(a.name()), "' has type ",
                    onnx::AttributeProto_AttributeType_Name(a.type()),
                    ", which swtc does not support");
     }
@@ -315,7 +328,7 @@ class Importer {
     Node n;
     n.name = node_name(np, index);
     n.op = *graph::op_from_name(np.op_type());
-    std::string who = str_cat("node '", n.name, "' (", np.op_type(), ")");
+    std::string who = str_cat("node '", printable(n.name), "' (", printable(np.op_type()), ")");
     for (const std::string &in : np.input()) {
       if (in.empty()) {
         n.inputs.push_back(-1);
@@ -323,7 +336,7 @@ class Importer {
       }
       auto it = ids_.find(in);
       if (it == ids_.end())
-        user_error(who, ": input '", in,
+        user_error(who, ": input '", printable(in),
                    "' is not defined before use (not a graph input, initializer or earlier "
                    "node output)");
       n.inputs.push_back(it->second);
@@ -341,7 +354,7 @@ class Importer {
     }
     for (const onnx::AttributeProto &a : np.attribute()) {
       if (!a.ref_attr_name().empty())
-        user_error(who, ": attribute '", a.name(), "' refers to a function attribute");
+        user_error(who, ": attribute '", printable(a.name()), "' refers to a function attribute");
       n.attrs[a.name()] = convert_attr(a, who);
     }
     g_.nodes.push_back(std::move(n));

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "graph/passes/fold_constants.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -328,6 +329,11 @@ class Canonicalizer {
     if (n.outputs.size() != 1 || is_output_[n.outputs[0]]) return;
     Value &v = g_.values[n.outputs[0]];
     if (n.op == OpKind::ConstantOfShape) {
+      if (num_elements(v.shape) > kMaxFoldElements)
+        user_error(g_.describe(i), ": not supported: its output '", v.name, "' ",
+                   shape_str(v.shape), " has ", num_elements(v.shape),
+                   " elements, more than the ", kMaxFoldElements,
+                   " a compile-time constant may have (swtc would materialise it in the weights)");
       TensorData t;
       t.shape = v.shape;
       t.dtype = v.dtype;
@@ -336,7 +342,7 @@ class Canonicalizer {
       if (n.has_attr("value")) {
         const TensorData &val = std::get<TensorData>(n.attrs.at("value"));
         fv = val.dtype == DType::F32 ? val.f32.at(0) : 0.0f;
-        iv = val.dtype == DType::I64 ? val.i64.at(0) : 0;
+        iv = is_int(val.dtype) ? val.i64.at(0) : 0;
       }
       if (t.dtype == DType::F32)
         t.f32.assign(static_cast<size_t>(t.size()), fv);

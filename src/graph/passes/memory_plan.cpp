@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "graph/limits.h"
 
 namespace swtc::graph {
 
@@ -46,6 +47,10 @@ MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
     if (!g.values[v].constant || !read[v] || alias_of[v] >= 0) continue;
     plan.slots[v] = {MemoryPlan::Kind::Weight, 0, plan.weights_bytes};
     plan.weights_bytes += align64(bytes_of(g.values[v]));
+    if (plan.weights_bytes > max_tensor_bytes())
+      user_error("model '", g.name, "': its weights take more than ", max_tensor_bytes(),
+                 " bytes (the limit: a quarter of this machine's memory by default; set "
+                 "SWTC_MAX_TENSOR_BYTES to change it)");
   }
 
   // Live ranges of the intermediate roots.
@@ -82,6 +87,11 @@ MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
     plan.workspace_bytes = std::max(plan.workspace_bytes, off + l.bytes);
     plan.intermediate_bytes += l.bytes;
     plan.slots[l.root] = {MemoryPlan::Kind::Workspace, 0, off};
+    if (plan.workspace_bytes > max_tensor_bytes())
+      user_error("model '", g.name, "': its workspace (the intermediate tensors live at once) "
+                 "needs more than ", max_tensor_bytes(),
+                 " bytes (the limit: a quarter of this machine's memory by default; set "
+                 "SWTC_MAX_TENSOR_BYTES to change it)");
   }
 
   for (int v = 0; v < nv; ++v)
