@@ -9,7 +9,7 @@
  * Every thread updates 12 independent vector accumulators, acc = acc * x + y,
  * in registers (no loads or stores in the loop): 12 chains hide the FMA
  * latency (4 cycles) on two FMA pipes. The iteration count is calibrated so a
- * thread's FMAs take about 5 ms. Of N trials (default 50) it keeps each
+ * thread's FMAs take about 1 ms. Of N trials (default 100) it keeps each
  * thread's best rate (its flops over its own time, from its start to its
  * end) and prints their sum, the peak of the threads (each on its own core,
  * as with OMP_NUM_THREADS <= the cores); a trial's
@@ -108,7 +108,7 @@ static double trial(long iters, int *threads, double *checksum, double *own) {
 }
 
 int main(int argc, char **argv) {
-  int trials = 50, threads = 1, t, k;
+  int trials = 100, threads = 1, t, k;
   const int max_threads = omp_get_max_threads();
   long iters = 1L << 14;
   double together = 0, sum = 0, checksum = 0, s;
@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s [--trials N]\n", argv[0]);
     return 1;
   }
-  /* Calibrate: about 5 ms of FMAs per thread and trial (the quickest thread
+  /* Calibrate: about 1 ms of FMAs per thread and trial (the quickest thread
    * of 3 tries: a try that lost a time slice would make the trials short). */
   for (;;) {
     double least = 1e30;
@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
       for (k = 0; k < threads; ++k)
         if (own[k] < least) least = own[k];
     }
-    if (least >= 0.005 || iters >= (1L << 40)) break;
+    if (least >= 0.001 || iters >= (1L << 40)) break;
     iters *= 2;
   }
   for (t = 0; t < trials; ++t) {
