@@ -396,7 +396,8 @@ class ShapeInference {
         fail("input '", in(k).name, "' ", dtype_name(in(k).dtype), shape_str(s),
              " does not match input '", in(0).name, "' ", dtype_name(in(0).dtype),
              shape_str(in_shape(0)), " outside axis ", axis);
-      out[axis] += s[axis];
+      if (__builtin_add_overflow(out[axis], s[axis], &out[axis]))
+        fail("the concatenated axis ", axis, " has more than 2^63 entries");
     }
     set_out(in(0).dtype, out);
   }

@@ -155,6 +155,9 @@ def main(d):
             [vi("x", F, [1, 1, 4, 4])], [vi("y", F, [1, 1, 5, 3])])
     raw(os.path.join(d, "int_div_by_zero.onnx"), [helper.make_node("Div", ["a", "k"], ["y"], name="d")],
         [vi("a", I32, [3])], [vi("y", I32, [3])], inits=[("k", np.array([1, 0, 2], np.int32))])
+    raw(os.path.join(d, "concat_axis_overflow.onnx"),  # fuzzer-found: 4 x 2^62 rows, no elements
+        [helper.make_node("Concat", ["x", "x", "x", "x"], ["y"], axis=2, name="c")],
+        [vi("x", F, [0, 2, 1 << 62, 7])], [vi("y", F, [0, 2, 0, 7])])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
