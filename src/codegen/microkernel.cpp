@@ -7,16 +7,24 @@ namespace swtc::codegen {
 
 using namespace tir;
 
-std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vectors,
-                                              int64_t max_acc) {
+namespace {
+/// The WB x VB block with the most vector FMAs per memory operation (VB
+/// loads + WB broadcasts per step), then the larger one: VB divides
+/// b_vectors, WB * VB <= max_acc, WB divides a_extent unless `tail` (then
+/// the score counts the full blocks and one block of the rest).
+std::pair<int64_t, int64_t> best_block(int64_t a_extent, int64_t b_vectors, int64_t max_acc,
+                                       bool tail) {
   std::pair<int64_t, int64_t> best{1, 1};
   double best_score = -1;
   for (int64_t vb = 1; vb <= b_vectors && vb <= max_acc; ++vb) {
     if (b_vectors % vb) continue;
     for (int64_t wb = 1; wb <= a_extent && wb * vb <= max_acc; ++wb) {
-      if (a_extent % wb) continue;
-      // vmas per memory operation (VB loads + WB broadcasts), then size.
-      const double score = double(wb * vb) / double(wb + vb) + 1e-3 * double(wb * vb);
+      const int64_t full = a_extent / wb, rest = a_extent % wb;
+      if (rest && !tail) continue;
+      const double per_op =
+          rest ? double(a_extent * vb) / double(full * (wb + vb) + rest + vb)
+               : double(wb * vb) / double(wb + vb);  // the same ratio, one block's
+      const double score = per_op + 1e-3 * double(wb * vb);
       if (score > best_score) {
         best_score = score;
         best = {wb, vb};
@@ -25,26 +33,16 @@ std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vector
   }
   return best;
 }
+}  // namespace
+
+std::pair<int64_t, int64_t> microkernel_block(int64_t a_extent, int64_t b_vectors,
+                                              int64_t max_acc) {
+  return best_block(a_extent, b_vectors, max_acc, false);
+}
 
 std::pair<int64_t, int64_t> microkernel_block_tail(int64_t a_extent, int64_t b_vectors,
                                                    int64_t max_acc) {
-  std::pair<int64_t, int64_t> best{1, 1};
-  double best_score = -1;
-  for (int64_t vb = 1; vb <= b_vectors && vb <= max_acc; ++vb) {
-    if (b_vectors % vb) continue;
-    for (int64_t wb = 1; wb <= a_extent && wb * vb <= max_acc; ++wb) {
-      // Vector FMAs per memory operation over the whole extent: full blocks
-      // of wb and one tail block of the rest.
-      const int64_t full = a_extent / wb, tail = a_extent % wb;
-      const double mem = double(full * (wb + vb) + (tail ? tail + vb : 0));
-      const double score = double(a_extent * vb) / mem + 1e-3 * double(wb * vb);
-      if (score > best_score) {
-        best_score = score;
-        best = {wb, vb};
-      }
-    }
-  }
-  return best;
+  return best_block(a_extent, b_vectors, max_acc, true);
 }
 
 namespace {
