@@ -23,6 +23,23 @@ namespace swtc::driver {
 namespace fs = std::filesystem;
 
 namespace {
+/// One layer of the profile's JSON (the Sunway and host profiles' shared keys).
+nlohmann::ordered_json layer_json(const LayerProfile &l) {
+  return {{"name", l.name},
+          {"op", l.op},
+          {"seconds", l.seconds},
+          {"gflops", l.gflops},
+          {"peak_fraction", l.peak_fraction},
+          {"dma_bytes", l.dma_bytes},
+          {"dma_transfers", l.dma_transfers},
+          {"ldm_bytes", l.ldm_bytes},
+          {"ldm_used_bytes", l.ldm_used_bytes},
+          {"flops", l.flops},
+          {"vector_flops", l.vector_flops},
+          {"compiler_flops", l.compiler_flops},
+          {"bound_fraction", l.bound_fraction}};
+}
+
 /// A lower bound on the bytes kernel `def` must move between main memory and
 /// the CPEs: its output once, and of each input the elements one of its loads
 /// touches (the most over its loads). Per dimension an affine index's values
@@ -299,21 +316,11 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
     j["repeat"] = prof.repeat;
     j["warmup"] = prof.warmup;
     j["layers"] = nlohmann::ordered_json::array();
-    for (const auto &lp : prof.layers)
-      j["layers"].push_back({{"name", lp.name},
-                             {"op", lp.op},
-                             {"seconds", lp.seconds},
-                             {"gflops", lp.gflops},
-                             {"peak_fraction", lp.peak_fraction},
-                             {"dma_bytes", lp.dma_bytes},
-                             {"dma_transfers", lp.dma_transfers},
-                             {"ldm_bytes", lp.ldm_bytes},
-                             {"ldm_used_bytes", lp.ldm_used_bytes},
-                             {"flops", lp.flops},
-                             {"vector_flops", lp.vector_flops},
-                             {"compiler_flops", lp.compiler_flops},
-                             {"bound_fraction", lp.bound_fraction},
-                             {"min_seconds", lp.min_seconds}});
+    for (const auto &lp : prof.layers) {
+      nlohmann::ordered_json l = layer_json(lp);
+      l["min_seconds"] = lp.min_seconds;
+      j["layers"].push_back(std::move(l));
+    }
     std::ofstream os(opts.json);
     os << j.dump(2) << "\n";
     if (!os) user_error("cannot write '", opts.json, "'");
@@ -485,20 +492,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
         "ldm_bytes, ldm_used_bytes per CPE; bound_fraction: the roofline (each tensor of the "
         "kernel moved once at the best DMA bandwidth, vector peak compute), of one core group";
     j["layers"] = nlohmann::ordered_json::array();
-    for (const auto &l : prof.layers)
-      j["layers"].push_back({{"name", l.name},
-                             {"op", l.op},
-                             {"seconds", l.seconds},
-                             {"gflops", l.gflops},
-                             {"peak_fraction", l.peak_fraction},
-                             {"dma_bytes", l.dma_bytes},
-                             {"dma_transfers", l.dma_transfers},
-                             {"ldm_bytes", l.ldm_bytes},
-                             {"ldm_used_bytes", l.ldm_used_bytes},
-                             {"flops", l.flops},
-                             {"vector_flops", l.vector_flops},
-                             {"compiler_flops", l.compiler_flops},
-                             {"bound_fraction", l.bound_fraction}});
+    for (const auto &l : prof.layers) j["layers"].push_back(layer_json(l));
     std::ofstream os(opts.json);
     os << j.dump(2) << "\n";
     if (!os) user_error("cannot write '", opts.json, "'");
