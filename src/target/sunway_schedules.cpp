@@ -16,37 +16,43 @@ namespace swtc::target {
 using schedule::ComputeDef;
 using schedule::Schedule;
 
-Schedule sunway_schedule(const ComputeDef &def, int64_t row_tile, int64_t reduce_tile, int cpes) {
-  (void)cpes;
-  Schedule s(def);
-  auto [f, li] = tile_rows(s, row_tile);
+namespace {
+/// Splits the first reduce axis by `reduce_tile`; returns its outer part
+/// ("" without reduce axes) and the loop order from there: the outer part,
+/// `between`, the inner part, the other reduce axes (only `between` without
+/// reduce axes).
+std::pair<std::string, std::vector<std::string>> split_reduction(
+    Schedule &s, const ComputeDef &def, int64_t reduce_tile, const std::vector<std::string> &between) {
   std::string red_outer;
-  std::vector<std::string> order = {f};
-  bool first = true;
+  std::vector<std::string> order;
   for (const auto &iv : def.axes) {
     if (!iv.reduce) continue;
-    if (first) {
+    if (red_outer.empty()) {
       auto [ro, ri] = s.split(iv.name, reduce_tile);
       red_outer = ro;
       order.push_back(ro);
-      order.push_back(li);
+      order.insert(order.end(), between.begin(), between.end());
       order.push_back(ri);
-      first = false;
     } else {
       order.push_back(iv.name);
     }
   }
-  if (first) order.push_back(li);
+  if (red_outer.empty()) order = between;
+  return {red_outer, order};
+}
+}  // namespace
+
+Schedule sunway_schedule(const ComputeDef &def, int64_t row_tile, int64_t reduce_tile, int cpes) {
+  (void)cpes;
+  Schedule s(def);
+  auto [f, li] = tile_rows(s, row_tile);
+  auto [red_outer, rest] = split_reduction(s, def, reduce_tile, {li});
+  std::vector<std::string> order = {f};
+  order.insert(order.end(), rest.begin(), rest.end());
   s.reorder(order);
-  s.bind_cpe(f);
-  s.cache_write(f);
-  for (const auto &b : def.inputs) {
-    bool in_main = reads(def.value, b->name) || reads(def.cond, b->name);
-    s.cache_read(b->name, in_main && !red_outer.empty() ? red_outer : f);
-  }
+  stage_tiles(s, def, f, red_outer, false, Kind::Sunway);
   return s;
 }
-
 
 Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t> &tiles,
                                int64_t reduce_tile, bool double_buffer) {
@@ -54,22 +60,9 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   SWTC_CHECK(tiles.size() == k, "one tile per output axis of ", def.name);
   Schedule s(def);
   auto [f, inner] = tile_outputs(s, tiles);
-  std::vector<std::string> order;
-  std::string red_outer;
-  order = {f};
-  bool first = true;
-  for (const auto &iv : def.axes) {
-    if (!iv.reduce) continue;
-    if (first) {
-      auto [ro, ri] = s.split(iv.name, reduce_tile);
-      red_outer = ro;
-      order.push_back(ro);
-      order.push_back(ri);
-      first = false;
-    } else {
-      order.push_back(iv.name);
-    }
-  }
+  auto [red_outer, rest] = split_reduction(s, def, reduce_tile, {});
+  std::vector<std::string> order = {f};
+  order.insert(order.end(), rest.begin(), rest.end());
   // The tile's output axes innermost, the last one (contiguous in LDM) last:
   // the loop the code generator turns into SIMD vectors (codegen/simd.h).
   order.insert(order.end(), inner.begin(), inner.end());
