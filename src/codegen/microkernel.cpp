@@ -97,9 +97,11 @@ std::optional<std::vector<std::string>> conv_microkernel(
     if (!equal(cur->args[d], yi[d])) return std::nullopt;
   if (prod->kind != ExprKind::Binary || prod->op != BinaryOp::Mul) return std::nullopt;
   Expr x = prod->args[0], w = prod->args[1];
+  // W: the operand whose last index moves with b (contiguity along b is
+  // checked below: a Conv's input row read at w + kx qualifies).
   auto is_w = [&](const Expr &e) {
     return e->kind == ExprKind::Load && e->buffer->scope == Scope::Local && !e->args.empty() &&
-           e->args.back()->kind == ExprKind::Var && e->args.back()->name == b;
+           uses_var(e->args.back(), b);
   };
   if (!is_w(w)) std::swap(x, w);
   if (!is_w(w) || x->kind != ExprKind::Load || x->buffer->scope != Scope::Local) return std::nullopt;

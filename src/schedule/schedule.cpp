@@ -224,6 +224,51 @@ bool product_of_loads(const Expr &e, std::vector<std::string> &buffers) {
 }
 }  // namespace
 
+void Schedule::pad_tiles() {
+  if (padded_) fail("pad_tiles", "applied already");
+  padded_ = true;
+  trace_.push_back("pad_tiles()");
+}
+
+namespace {
+/// The buffers the init and epilogue of `def` read, and whether they divide integers.
+struct InitEpilogueReads : IRVisitor {
+  std::set<std::string> buffers;
+  bool int_division = false;
+  void visit_Load(const Expr &e) override {
+    buffers.insert(e->buffer->name);
+    IRVisitor::visit_Load(e);
+  }
+  void visit_Binary(const Expr &e) override {
+    if ((e->op == BinaryOp::Div || e->op == BinaryOp::FloorDiv || e->op == BinaryOp::FloorMod) &&
+        e->type != Type::Float)
+      int_division = true;
+    IRVisitor::visit_Binary(e);
+  }
+  explicit InitEpilogueReads(const ComputeDef &def) {
+    if (def.init) visit(def.init);
+    if (def.epilogue) visit(def.epilogue);
+  }
+};
+}  // namespace
+
+bool paddable(const ComputeDef &def) {
+  return def.output->elem.is_float() && !InitEpilogueReads(def).int_division;
+}
+
+void Schedule::check_pad_tiles() const {
+  auto no = [&](const std::string &why) { fail("pad_tiles", why); };
+  auto staged = [&](const std::string &buffer) {
+    for (const auto &c : caches_)
+      if (c.buffer == buffer) return true;
+    return false;
+  };
+  if (!staged("")) no("the output is not staged");
+  if (!paddable(def_)) no("the output is not a float, or the epilogue divides integers");
+  for (const auto &b : InitEpilogueReads(def_).buffers)
+    if (b != def_.output->name && !staged(b)) no("input '" + b + "' is not staged");
+}
+
 void Schedule::check_unguard() const {
   auto no = [&](const std::string &why) { fail("unguard", why); };
   if (!unguardable(def_)) no("the kernel is neither a sum of products of loads nor a max of a load");
@@ -354,6 +399,7 @@ class Redirect : public IRMutator {
 tir::PrimFunc Schedule::lower(bool count_flops) const {
   if (!tensorized_.empty()) check_tensorize();
   if (unguarded_) check_unguard();
+  if (padded_) check_pad_tiles();
   // Root axis expressions in terms of leaf loop variables.
   std::map<std::string, Expr> expr;
   // A loop of extent 1 contributes the constant 0 (keeps staged boxes static).
@@ -501,11 +547,12 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
     Expr cur = load(out, out_idx);
     Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
                                               : binary(BinaryOp::Max, cur, value);
-    Stmt init = nest(R, true, false, if_then(guard, store(out, out_idx, at_root(def_.init))));
+    const Expr tile_guard = padded_ ? nullptr : guard;
+    Stmt init = nest(R, true, false, if_then(tile_guard, store(out, out_idx, at_root(def_.init))));
     Stmt main = nest(R, false, true,
                      if_then(unguarded_ ? nullptr : logical_and(logical_and(guard, reduce_guard), cond),
                              store(out, out_idx, upd)));
-    Stmt epi = epilogue ? nest(R, true, false, if_then(guard, store(out, out_idx, epilogue)))
+    Stmt epi = epilogue ? nest(R, true, false, if_then(tile_guard, store(out, out_idx, epilogue)))
                         : nullptr;
     // Inputs staged just outside the reduction that only the epilogue reads
     // (a bias, the other operand of a fused Add) are fetched after it, in

@@ -28,6 +28,11 @@ struct LeafAxis {
 /// with the max's initial value, which never wins).
 bool unguardable(const ComputeDef &def);
 
+/// True if computing `def`'s partial tiles past the tensor's bounds is
+/// harmless once its output and inputs are staged (Schedule::pad_tiles): a
+/// float output, no integer division in its init or epilogue.
+bool paddable(const ComputeDef &def);
+
 class Schedule {
  public:
   explicit Schedule(ComputeDef def);
@@ -96,6 +101,15 @@ class Schedule {
   /// out. lower() checks that this is exact: unguardable(def), every input
   /// staged outside the reduce loops, and the output staged.
   void unguard();
+  /// Computes the iterations of partial tiles past the tensor's bounds too,
+  /// in the init and epilogue nests (unguarded, so the C compiler
+  /// vectorises them whole): they write only the staged output tile past
+  /// the tensor, which the copy out drops. lower() checks that this is
+  /// exact: the output is staged, every input the init or epilogue reads
+  /// is staged (zero past the bounds: no read outside a tensor), and the
+  /// output is a float with no integer division in the epilogue (a zero
+  /// past the bounds may give inf or NaN there, never a trap).
+  void pad_tiles();
   /// Stages the output tile in LDM inside loop `at`, DMA out after it.
   /// `local_order` (optional, a permutation of the output's dims): the
   /// local tile's dim k is the output's dim local_order[k] (e.g. channels
@@ -141,6 +155,8 @@ class Schedule {
   std::string tensorized_;  // loop `a` of tensorize, or empty
   bool unguarded_ = false;
   void check_unguard() const;
+  bool padded_ = false;
+  void check_pad_tiles() const;
   int64_t tensor_lanes_ = 0;
   void check_tensorize() const;
   std::vector<std::string> trace_;

@@ -118,6 +118,54 @@ std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const ComputeDef &def,
   return best_tiles;
 }
 
+/// Tiles of a Conv's micro-kernel schedule with pixel vectors on the host
+/// (ConvVectors::Pixels), when it suits the layer: unit stride along w, and
+/// the row, padded to whole vectors, at least two vectors with at most a
+/// sixth of padding (otherwise channel vectors: a 7-pixel row would waste
+/// most lanes). Output channels per step: all up to 64, else an even split in
+/// blocks of at most 64 (a multiple of 8); the whole padded row; rows per
+/// step and input channels per step as in host_conv_tiles (fewest steps
+/// that keep every thread a few steps, the boxes within half of L2).
+std::optional<std::pair<std::vector<int64_t>, int64_t>> host_conv_pixel_tiles(
+    const ComputeDef &def, const std::string &weight, const Target &t) {
+  if (!conv_unit_stride_w(def, weight)) return std::nullopt;
+  const auto &os = def.output->shape;
+  const int64_t N = os[0], M = os[1], H = os[2], W = os[3];
+  const int64_t lanes = t.f32_lanes, wp = round_up(W, lanes);
+  if (wp < 2 * lanes || 6 * (wp - W) > wp) return std::nullopt;
+  int64_t red0 = 1;
+  for (const auto &iv : def.axes)
+    if (iv.reduce) {
+      red0 = iv.extent;
+      break;
+    }
+  const int64_t ct = M <= 64 ? M : round_up(ceil_div(M, ceil_div(M, 64)), 8);
+  const int64_t l2 = std::max<int64_t>(t.l2_bytes, 128 * 1024);
+  const int64_t min_rt = std::min<int64_t>(red0, 16);
+  std::optional<std::pair<std::vector<int64_t>, int64_t>> best_tiles;
+  double best = 0;
+  for (int64_t r = 1; r <= H; ++r) {
+    if (H % r != 0 && (r & (r - 1)) != 0) continue;  // divisors of the height, powers of two
+    if (4 * ct * r * wp > l2 / 2) continue;
+    const bool enough = N * ceil_div(M, ct) * ceil_div(H, r) >= wanted_steps();
+    const std::vector<int64_t> tiles = {1, ct, r, wp};
+    for (int64_t rt = red0; rt >= min_rt; rt = rt == min_rt ? 0 : std::max(min_rt, ceil_div(rt, 2))) {
+      const tir::PrimFunc f = conv_microkernel_schedule(def, weight, tiles, rt, t, ConvVectors::Pixels)
+                                  .lower(/*count_flops=*/false);
+      if (staged_input_bytes(f.body) > l2 / 2) continue;
+      const double cost = (enough ? 0.0 : 1e30) + double(ceil_div(H, r) * r) *
+                                                      (1.0 + 32.0 / double(r * W)) *
+                                                      (1.0 + 3.0 / double(rt));
+      if (!best_tiles || cost < best) {
+        best = cost;
+        best_tiles = {tiles, rt};
+      }
+      break;
+    }
+  }
+  return best_tiles;
+}
+
 /// Tiles of a MatMul's micro-kernel schedule on the host: one row of the
 /// leading axes, rows per step up to 64 (fewer while the steps cannot keep
 /// every thread busy), columns per step channel_block, the reduction halved
@@ -143,16 +191,36 @@ std::pair<std::vector<int64_t>, int64_t> host_matmul_tiles(const ComputeDef &def
 /// Reductions with a padding guard that the micro-kernel does not take
 /// (depthwise and grouped convolutions, average and max pooling): per thread step a
 /// block of rows of one output plane; every input staged (zero past the
-/// tensor's bounds) and the guard dropped (Schedule::unguard), so the
-/// innermost loop, along the row, is a plain multiply-add the C compiler
-/// vectorises.
-std::optional<Schedule> host_staged_schedule(const ComputeDef &def) {
+/// tensor's bounds) and the guards dropped (Schedule::unguard, pad_tiles),
+/// so the innermost loop, along the row (a whole number of vectors), is a
+/// plain multiply-add the C compiler vectorises.
+std::optional<Schedule> host_staged_schedule(const ComputeDef &def, const Target &t) {
   const size_t k = def.num_spatial();
   if (!def.cond || k < 2 || !schedule::unguardable(def)) return std::nullopt;
   const auto &os = def.output->shape;
-  const int64_t H = os[k - 2], W = os[k - 1];
+  const int64_t H = os[k - 2];
+  // A row of more than half a vector and less than two is padded to whole
+  // vectors past its end when the outputs past the tensor can be computed
+  // harmlessly (Schedule::pad_tiles): a 14-pixel row is one 16-lane vector
+  // per tap, not a vector and a scalar rest. (Measured on MobileNet-V2's
+  // depthwise layers, AVX-512: rows of 14 and 28 gain a quarter to a third;
+  // rows of 56, where the rest is half a vector, and of 7, which would
+  // more than double the work, lose.)
+  const int64_t lanes = t.f32_lanes, w0 = os[k - 1];
+  const int64_t W =
+      schedule::paddable(def) && 2 * w0 > lanes && w0 < 2 * lanes ? round_up(w0, lanes) : w0;
   std::vector<int64_t> tiles(k, 1);
-  tiles[k - 2] = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
+  // About 512 outputs per step: rows dividing the height when one is at
+  // least half that many (a partial last tile computes whole rows past the
+  // plane), else the rows that make 512.
+  const int64_t want = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
+  int64_t rows = want;
+  for (int64_t r = want; 2 * r >= want; --r)
+    if (H % r == 0) {
+      rows = r;
+      break;
+    }
+  tiles[k - 2] = rows;
   tiles[k - 1] = W;
   Schedule s(def);
   auto [f, inner] = tile_outputs(s, tiles);
@@ -166,6 +234,7 @@ std::optional<Schedule> host_staged_schedule(const ComputeDef &def) {
   s.cache_write(f);
   for (const auto &b : def.inputs) s.cache_read(b->name, f);
   s.unguard();
+  if (schedule::paddable(def)) s.pad_tiles();
   return s;
 }
 
@@ -173,6 +242,8 @@ Schedule host_default_schedule(const ComputeDef &def, const Target &t,
                                const std::set<std::string> &constants) {
   const std::string w = conv_weight(def, constants);
   if (!w.empty()) {
+    if (const auto pt = host_conv_pixel_tiles(def, w, t))
+      return conv_microkernel_schedule(def, w, pt->first, pt->second, t, ConvVectors::Pixels);
     const auto [tiles, rt] = host_conv_tiles(def, w, t);
     return conv_microkernel_schedule(def, w, tiles, rt, t);
   }
@@ -185,7 +256,7 @@ Schedule host_default_schedule(const ComputeDef &def, const Target &t,
     const auto [tiles, rt] = host_matmul_tiles(def, t);
     return matmul_microkernel_schedule(def, "", 0, tiles, rt, t);
   }
-  if (auto st = host_staged_schedule(def)) return std::move(*st);
+  if (auto st = host_staged_schedule(def, t)) return std::move(*st);
   return host_schedule(def);
 }
 

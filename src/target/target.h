@@ -80,10 +80,22 @@ std::string conv_weight(const schedule::ComputeDef &def, const std::set<std::str
 /// tensorized; the weight packed in blocks of tiles[1] output channels (one
 /// contiguous copy per step, vector loads across output channels). Steps go
 /// to the CPEs on Sunway and to OpenMP threads on the host.
+/// The vector axis of a Conv micro-kernel: output channels (the weight's
+/// rows, the input broadcast; any stride), or output pixels along a row (the
+/// input's rows, the weight broadcast; unit stride along w only, see
+/// conv_unit_stride_w; the host only, its tile w extent a multiple of the
+/// lanes, padded past the row's end).
+enum class ConvVectors { Channels, Pixels };
 schedule::Schedule conv_microkernel_schedule(const schedule::ComputeDef &def,
                                              const std::string &weight,
                                              const std::vector<int64_t> &tiles,
-                                             int64_t reduce_tile, const Target &t);
+                                             int64_t reduce_tile, const Target &t,
+                                             ConvVectors vectors = ConvVectors::Channels);
+
+/// True if the Conv-shaped `def` (weight `weight`) reads its input x at
+/// column w + kx (unit stride along the output row, no dilation): a row of
+/// outputs reads a contiguous run of an input row.
+bool conv_unit_stride_w(const schedule::ComputeDef &def, const std::string &weight);
 
 /// The input of a MatMul-shaped `def` (one reduce axis k, a sum of x * w)
 /// that is a 2-D constant weight read as w[k, n] or w[n, k] (n: the last

@@ -103,8 +103,10 @@ std::string conv_weight(const ComputeDef &def, const std::set<std::string> &cons
 
 Schedule conv_microkernel_schedule(const ComputeDef &def, const std::string &weight,
                                    const std::vector<int64_t> &tiles, int64_t reduce_tile,
-                                   const Target &t) {
+                                   const Target &t, ConvVectors vectors) {
   SWTC_CHECK(def.num_spatial() == 4 && tiles.size() == 4, "conv schedule of ", def.name);
+  SWTC_CHECK(vectors == ConvVectors::Channels || conv_unit_stride_w(def, weight),
+             "pixel vectors of a strided conv ", def.name);
   Schedule s(def);
   auto [f, inner] = tile_outputs(s, tiles);
   std::vector<std::string> order;
@@ -112,18 +114,45 @@ Schedule conv_microkernel_schedule(const ComputeDef &def, const std::string &wei
   for (const auto &iv : def.axes)
     if (iv.reduce) reduce.push_back(iv.name);
   auto [ro, ri] = s.split(reduce[0], reduce_tile);
-  // n, h, w, then c (the vector axis of the micro-kernel), then the reduction.
-  order = {f, ro, inner[0], inner[2], inner[3], inner[1], ri};
+  const bool pixels = vectors == ConvVectors::Pixels;
+  // Channel vectors: n, h, w, then c (the vector axis of the micro-kernel),
+  // then the reduction. Pixel vectors: n, h, c, then w (the vector axis).
+  order = pixels ? std::vector<std::string>{f, ro, inner[0], inner[2], inner[1], inner[3], ri}
+                 : std::vector<std::string>{f, ro, inner[0], inner[2], inner[3], inner[1], ri};
   order.insert(order.end(), reduce.begin() + 1, reduce.end());
   s.reorder(order);
-  // On the host the output tile keeps channels innermost (n, h, w, c): the
-  // micro-kernel adds whole vectors of channels into it, the copy out
-  // transposes. (A DMA cannot transpose: Sunway keeps the tensor's order.)
+  // With channel vectors, the host's output tile keeps channels innermost
+  // (n, h, w, c): the micro-kernel adds whole vectors of channels into it,
+  // the copy out transposes. (A DMA cannot transpose: Sunway keeps the
+  // tensor's order.) Pixel vectors run along the tensor's rows already.
   stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind,
-              t.kind == Kind::Host ? std::vector<size_t>{0, 2, 3, 1} : std::vector<size_t>{});
+              t.kind == Kind::Host && !pixels ? std::vector<size_t>{0, 2, 3, 1}
+                                              : std::vector<size_t>{});
   s.pack(weight, 0, tiles[1]);
-  s.tensorize(inner[3], t.f32_lanes);
+  s.tensorize(pixels ? inner[1] : inner[3], t.f32_lanes);
+  if (t.kind == Kind::Host && schedule::paddable(def)) s.pad_tiles();
   return s;
+}
+
+bool conv_unit_stride_w(const ComputeDef &def, const std::string &weight) {
+  const tir::Expr &v = def.value;
+  if (!v || v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return false;
+  for (const auto &x : v->args) {
+    if (x->kind != tir::ExprKind::Load || x->buffer->name == weight || x->args.size() != 4) continue;
+    std::map<std::string, int64_t> extents;
+    for (const auto &iv : def.axes) extents[iv.name] = iv.extent;
+    const tir::LinearForm lf = tir::linear_form(x->args[3], extents);
+    if (!lf.ok || lf.sym) return false;
+    auto it = lf.coeffs.find(def.axes[3].name);
+    if (it == lf.coeffs.end() || it->second != 1) return false;
+    // Only w and the kernel's column axis (the last reduce axis, step 1) move it.
+    for (const auto &[name, k] : lf.coeffs)
+      if (name != def.axes[3].name && (name != def.axes.back().name || k != 1)) return false;
+    for (size_t d = 0; d < 3; ++d)
+      if (tir::uses_var(x->args[d], def.axes[3].name)) return false;
+    return true;
+  }
+  return false;
 }
 
 std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
@@ -182,6 +211,7 @@ Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &w
   stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
   if (!weight.empty()) s.pack(weight, weight_dim, tiles.back());
   s.tensorize(inner[k - 2], t.f32_lanes);
+  if (t.kind == Kind::Host && schedule::paddable(def)) s.pad_tiles();
   return s;
 }
 

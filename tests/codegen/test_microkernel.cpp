@@ -144,3 +144,38 @@ TEST(MicroKernel, TailBlockCoversTheExtent) {
 
 }  // namespace
 }  // namespace swtc::codegen
+
+namespace swtc::codegen {
+namespace {
+
+// Pixel vectors (target::ConvVectors::Pixels): the vector axis runs along
+// an output row, the input's row is read at w + kx (unaligned on the host),
+// and the weight is the broadcast operand.
+// for c (5) { for w (32) { for r (3) { for k (3) { y_l[c][w] += x_l[r][w + k] * w_l[r][k][c] } } } }
+Stmt pixel_nest() {
+  Buffer y = make_buffer("y_l", {5, 32}, Scope::Local);
+  Buffer x = make_buffer("x_l", {3, 34}, Scope::Local);
+  Buffer w = make_buffer("w_l", {3, 3, 5}, Scope::Local);
+  Expr wv = var("w"), c = var("c"), r = var("r"), k = var("k");
+  Stmt upd = store(y, {c, wv}, load(y, {c, wv}) + load(x, {r, wv + k}) * load(w, {r, k, c}));
+  return for_loop("c", 5, ForKind::Serial,
+                  for_loop("w", 32, ForKind::Serial,
+                           for_loop("r", 3, ForKind::Serial, for_loop("k", 3, ForKind::Serial, upd))));
+}
+
+TEST(MicroKernel, PixelVectorsReadInputRowsAndBroadcastTheWeight) {
+  CPrinter p;
+  auto out = conv_microkernel(pixel_nest(), vector_isa(target::get_target("host-avx512")), {}, p, 28,
+                              true);
+  ASSERT_TRUE(out);
+  const std::string s = joined(*out);
+  EXPECT_NE(s.find("_mm512_loadu_ps(&x_l[((r * 34) + (w + k))])"), std::string::npos) << s;
+  EXPECT_NE(s.find("(w + 16) + k"), std::string::npos) << s;  // the second vector of the row
+  EXPECT_NE(s.find("w_l[((((r * 3) + k) * 5) + c)]"), std::string::npos) << s;  // broadcast
+  EXPECT_NE(s.find("_mm512_storeu_ps(&y_l[((c * 32) + w)]"), std::string::npos) << s;  // by vectors
+  // Sunway's loads must be aligned: a row read at w + k is not.
+  EXPECT_FALSE(conv_microkernel(pixel_nest(), vector_isa(target::get_target("sw26010")), {}, p));
+}
+
+}  // namespace
+}  // namespace swtc::codegen

@@ -436,3 +436,56 @@ TEST(SchedulePrimitives, TensorizeChecksItsPreconditions) {
 
 }  // namespace
 }  // namespace swtc::schedule
+
+namespace swtc::schedule {
+namespace {
+
+// pad_tiles: partial tiles computed past the tensor (init and epilogue
+// unguarded) into the staged output tile; the copy out drops them.
+TEST(ScheduleSemantics, PaddedTilesAgree) {
+  auto padded = [](Schedule &s) {
+    auto [wo, wi] = s.split("ow", 4);  // 6 columns: the second tile is half past the end
+    s.reorder({"co", "oh", wo, "rc", "ry", "rx", wi});
+    s.cache_write(wo);
+    for (const auto &b : s.def().inputs) s.cache_read(b->name, wo);
+    s.unguard();
+    s.pad_tiles();
+    const std::string text = tir::to_text(s.lower().body);
+    EXPECT_EQ(text.find("if ("), std::string::npos) << text;  // no guard left
+  };
+  check_recipes(kConv, {{"padded", padded}}, true);
+  check_recipes(kConvStrided, {{"padded", padded}}, true);
+}
+
+TEST(SchedulePrimitives, PadTilesRefusesWhatIsNotExact) {
+  auto why = [](const std::function<void(Schedule &)> &apply) -> std::string {
+    Schedule s(kConv.def());
+    auto [wo, wi] = s.split("ow", 4);
+    s.reorder({"co", "oh", wo, "rc", "ry", "rx", wi});
+    apply(s);
+    s.pad_tiles();
+    try {
+      s.lower();
+    } catch (const UserError &e) {
+      return e.what();
+    }
+    return "";
+  };
+  // The output not staged: the extra outputs would land in the tensor.
+  EXPECT_NE(why([](Schedule &) {}).find("the output is not staged"), std::string::npos);
+  // The bias (read by the epilogue) not staged: read past its end.
+  EXPECT_NE(why([](Schedule &s) {
+              s.cache_write("ow_o");
+              s.cache_read("x", "ow_o");
+              s.cache_read("w", "ow_o");
+            }).find("input 'b' is not staged"),
+            std::string::npos);
+  // An integer output: not paddable.
+  ComputeDef d = kConv.def();
+  d.output = tir::make_buffer(d.output->name, d.output->shape, tir::Scope::Global, tir::Elem{"int32_t", 4});
+  EXPECT_FALSE(paddable(d));
+  EXPECT_TRUE(paddable(kConv.def()));
+}
+
+}  // namespace
+}  // namespace swtc::schedule
