@@ -108,7 +108,10 @@ std::optional<std::vector<std::string>> conv_microkernel(
   if (!x->buffer->elem.is_float() || !w->buffer->elem.is_float()) return std::nullopt;
   if (uses_any(x->args, b)) return std::nullopt;
   for (size_t d = 0; d + 1 < w->args.size(); ++d)
-    if (uses_var(w->args[d], a) || uses_var(w->args[d], b)) return std::nullopt;
+    if (uses_var(w->args[d], b)) return std::nullopt;
+  // W moves with a too (a depthwise Conv's input rows, a = the output row):
+  // its vectors are loaded per row of the block instead of once per step.
+  const bool w_per_row = uses_any(w->args, a);
   // W rows vector-aligned: its flat offset at b = 0 is a multiple of the lanes.
   const int64_t lanes = spec.lanes;
   if (eb % lanes != 0) return std::nullopt;
@@ -154,14 +157,19 @@ std::optional<std::vector<std::string>> conv_microkernel(
            "; ++" + r->loop_var + ") {");
       ind += "  ";
     }
-    for (int64_t q = 0; q < vb; ++q) {
-      emit(T + " " + vname("swtc_w", q) + ";");
-      emit(spec.load(vname("swtc_w", q),
-                     "&" + printer.expr(load(w->buffer, shifted(w->args, b, q * lanes)))));
-    }
+    auto load_w = [&](int64_t j, const std::string &pad) {
+      for (int64_t q = 0; q < vb; ++q) {
+        emit(pad + T + " " + vname("swtc_w", q) + ";");
+        emit(pad + spec.load(vname("swtc_w", q),
+                             "&" + printer.expr(load(w->buffer,
+                                                     shifted(shifted(w->args, a, j), b, q * lanes)))));
+      }
+    };
+    if (!w_per_row) load_w(0, "");
     for (int64_t j = 0; j < bw; ++j) {
       const std::string xs = vname("swtc_xs", j);
       emit("{");
+      if (w_per_row) load_w(j, "  ");
       emit("  const float " + xs + " = " + printer.expr(load(x->buffer, shifted(x->args, a, j))) +
            ";");
       emit("  const " + T + " swtc_x = " + spec.splat(xs) + ";");

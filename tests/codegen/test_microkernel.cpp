@@ -179,3 +179,31 @@ TEST(MicroKernel, PixelVectorsReadInputRowsAndBroadcastTheWeight) {
 
 }  // namespace
 }  // namespace swtc::codegen
+
+namespace swtc::codegen {
+namespace {
+
+// A depthwise row micro-kernel: the input row moves with the block's rows
+// (a = h) too, so its vectors are loaded per row; the tap is broadcast.
+// for h (4) { for w (16) { for ky (3) { for kx (3) { y_l[h][w] += x_l[h + ky][w + kx] * k_l[ky][kx] } } } }
+TEST(MicroKernel, DepthwiseRowsLoadTheInputPerRow) {
+  Buffer y = make_buffer("y_l", {4, 16}, Scope::Local);
+  Buffer x = make_buffer("x_l", {6, 18}, Scope::Local);
+  Buffer k = make_buffer("k_l", {3, 3}, Scope::Local);
+  Expr h = var("h"), w = var("w"), ky = var("ky"), kx = var("kx");
+  Stmt upd = store(y, {h, w}, load(y, {h, w}) + load(x, {h + ky, w + kx}) * load(k, {ky, kx}));
+  Stmt n = for_loop("h", 4, ForKind::Serial,
+                    for_loop("w", 16, ForKind::Serial,
+                             for_loop("ky", 3, ForKind::Serial, for_loop("kx", 3, ForKind::Serial, upd))));
+  CPrinter p;
+  auto out = conv_microkernel(n, vector_isa(target::get_target("host-avx512")), {}, p, 28, true);
+  ASSERT_TRUE(out);
+  const std::string s = joined(*out);
+  EXPECT_NE(s.find("4 x 1 __m512 accumulators"), std::string::npos) << s;
+  EXPECT_EQ(count(s, "_mm512_loadu_ps(&x_l"), 4u) << s;  // one row vector per accumulator
+  EXPECT_NE(s.find("&x_l[((((h + 3) + ky) * 18) + (w + kx))]"), std::string::npos) << s;
+  EXPECT_EQ(count(s, "_mm512_fmadd_ps("), 4u) << s;
+}
+
+}  // namespace
+}  // namespace swtc::codegen
