@@ -222,10 +222,56 @@ class HostPrinter : public CPrinter {
     for (size_t d = 0; d < s->buffer->shape.size(); ++d)
       line(indent + 1, "const long " + L + "_lo" + std::to_string(d) + " = " + expr(s->indices[d]) +
                            ";");
+    if (s->dir == StageDir::In && contiguous_box(s)) {
+      // The box is one contiguous run of the tensor, in the same order: read
+      // it in place when it lies within the tensor (a packed weight block, a
+      // row of activations), copy it (zero past the bounds) otherwise.
+      const Buffer &g = s->buffer;
+      const size_t rank = g->shape.size();
+      std::string inside, offset = "0";
+      for (size_t d = 0; d < rank; ++d) {
+        const std::string lo = L + "_lo" + std::to_string(d);
+        inside += (d ? " && " : "") + lo + " >= 0 && " + lo + " <= " +
+                  std::to_string(g->shape[d] - s->local->shape[d]);
+        offset = "(" + offset + ") * " + std::to_string(g->shape[d]) + " + " + lo;
+      }
+      const std::string T = s->local->elem.c_type;
+      line(indent + 1, "const int " + L + "_in_place = " + inside + ";");
+      line(indent + 1, "if (!" + L + "_in_place) {");
+      emit_copy(s, indent + 2, true);
+      line(indent + 1, "}");
+      line(indent + 1, "{");
+      line(indent + 2, T + " *const " + L + "_copy = " + L + ";");
+      line(indent + 2, "{");
+      line(indent + 3, "const " + T + " *const " + L + " = " + L + "_in_place ? " +
+                           buffer_name(g) + " + (" + offset + ") : " + L + "_copy;");
+      stmt(s->inner(), indent + 3);
+      line(indent + 2, "}");
+      line(indent + 1, "}");
+      line(indent, "}");
+      return;
+    }
     if (s->dir != StageDir::Out) emit_copy(s, indent + 1, true);
     stmt(s->inner(), indent + 1);
     if (s->dir != StageDir::In) emit_copy(s, indent + 1, false);
     line(indent, "}");
+  }
+
+  /// True if an input stage's box, in the local buffer's order, is one
+  /// contiguous run of its tensor wherever it lies: the tensor's order
+  /// (no permutation, no fill value), and past its first dim of more than
+  /// one element every dim whole.
+  static bool contiguous_box(const Stmt &s) {
+    if (s->fill || s->double_buffer) return false;
+    for (size_t k = 0; k < s->local_order.size(); ++k)
+      if (s->local_order[k] != k) return false;
+    const auto &g = s->buffer->shape, &l = s->local->shape;
+    if (g.empty() || g.size() != l.size()) return false;
+    size_t d = 0;
+    while (d < g.size() && l[d] == 1) ++d;
+    for (++d; d < g.size(); ++d)
+      if (l[d] != g[d]) return false;
+    return true;
   }
 
  private:
