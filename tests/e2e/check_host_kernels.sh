@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The host kernels of the small models take the paths meant for them (a
+# fallback to the plain nest would still be correct, so the e2e runs would
+# not notice): compiled for host-avx2 (compile only; any x86-64 machine),
+# each C file must show the schedule primitive or the printed form.
+#   check_host_kernels.sh SWTC MODELS_DIR WORK_DIR
+set -euo pipefail
+swtc=$1 models=$2 work=$3
+rm -rf "$work"
+mkdir -p "$work"
+fail=0
+expect() {  # model, what, pattern, at least
+  local n
+  n=$(grep -c -- "$3" "$work/$1/$1.c" || true)
+  if (( n < $4 )); then
+    echo "FAIL: $1: $2: '$3' found $n times, want at least $4"
+    fail=1
+  else
+    echo "ok: $1: $2 ($n)"
+  fi
+}
+for m in gemm depthwise conv; do
+  "$swtc" compile "$models/$m.onnx" --target host-avx2 -o "$work/$m" > "$work/$m.log" 2>&1 || { cat "$work/$m.log"; exit 1; }
+done
+expect gemm "packed weight read in place" "_in_place = " 1
+expect gemm "register-blocked micro-kernel" "micro-kernel: " 1
+expect depthwise "depthwise row micro-kernel" "micro-kernel: " 1
+expect depthwise "tiles padded to whole vectors" "pad_tiles()" 1
+expect conv "pixel vectors (tensorize the channel loop)" "tensorize(c_i, 8)" 1
+expect conv "pixel vectors printed" "_mm256_loadu_ps(&x_l" 1
+exit $fail
