@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "driver/driver.h"
+#include "driver/mpi.h"
 #include "driver/shell.h"
 #include "perf/chart.h"
 #include "perf/model.h"
@@ -138,9 +139,9 @@ constexpr const char *kProbeDir = "swtc_peak";
 /// `swtc profile --target host*`: every number measured on this machine.
 Profile profile_host(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
                      std::ostream &log) {
-  if (opts.core_groups != 1)
-    user_error("--core-groups splits the batch over Sunway core groups; '", opts.target,
-               "' is a host target");
+  if (opts.ranks != 1)
+    user_error("--ranks ", opts.ranks, ": swtc profile --target ", opts.target,
+               " measures one process (time several ranks with swtc run --ranks N)");
   if (opts.repeat < 1) user_error("--repeat ", opts.repeat, ": must be at least 1");
   if (opts.warmup < 0) user_error("--warmup ", opts.warmup, ": must be at least 0");
   if (opts.threads < 0) user_error("--threads ", opts.threads, ": must be at least 0");
@@ -176,7 +177,8 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   std::string text;
   log << "building " << m.name << " for " << m.target.name
       << " with per-kernel timers, and the FMA peak probe, in " << dir << "...\n";
-  if (run_command("make -C " + shell_quote(dir) + " -s all", text) != 0)
+  // The runner's serial build: one process, no MPI (nothing to scatter).
+  if (run_command("make -C " + shell_quote(dir) + " -s serial", text) != 0)
     user_error("building the generated code failed (kept in ", dir, "):\n", text);
   if (run_command("cd " + shell_quote(dir + "/" + kProbeDir) +
                       " && cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
@@ -205,7 +207,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
 
   log << "running " << m.name << " " << opts.warmup << " + " << opts.repeat
       << " times (warm-up + timed), timing every kernel...\n";
-  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + m.name + " --repeat " +
+  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + m.name + "_serial --repeat " +
                       std::to_string(opts.repeat) + " --warmup " + std::to_string(opts.warmup),
                   text) != 0)
     user_error("the profiled run failed:\n", text);
@@ -297,6 +299,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
     j["target"] = prof.target;
     j["schedule"] = prof.schedule;
     j["core_groups"] = 1;
+    j["ranks"] = 1;
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "measured on this machine, not a model prediction";
     j["core_group_seconds"] = prof.core_group_seconds;
@@ -335,11 +338,15 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
-  co.core_groups = opts.core_groups;
+  co.ranks = opts.ranks;
   if (target::get_target(opts.target).kind == target::Kind::Host)
     return profile_host(model_path, opts, out, log);
   codegen::Module m = compile_graph(import_model(model_path), co);
-  const int ncg = m.core_groups;
+  const int ncg = m.ranks;  // one core group per rank
+  const bool mpi = have_mpi();
+  if (!mpi && ncg > 1)
+    user_error("--ranks ", ncg, " needs MPI, and mpicc or mpirun is not on PATH: install "
+               "OpenMPI (bash scripts/setup.sh; Debian: openmpi-bin libopenmpi-dev)");
 
   std::string dir = opts.work_dir;
   if (dir.empty()) {
@@ -352,16 +359,21 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   std::string out_text;
   log << "building " << m.name << " for " << m.target.name << " with the athread emulator in "
       << dir << "...\n";
-  if (run_command("make -C " + shell_quote(dir) + " -s emulate", out_text) != 0)
+  if (run_command("make -C " + shell_quote(dir) + " -s " + (mpi ? "emulate" : "emulate-serial"),
+                  out_text) != 0)
     user_error("building the generated code failed:\n", out_text);
   const std::string report = (fs::path(dir) / "swemu_report.json").string();
   log << "running it once on the emulator"
-      << (ncg > 1 ? " (" + std::to_string(ncg) + " core groups, one process each)" : std::string())
+      << (ncg > 1 ? " (" + std::to_string(ncg) + " ranks, one core group each)" : std::string())
       << ", counting DMA, flops and LDM per CPE...\n";
-  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) +
-                      " ./" + m.name + "_emu --repeat 1",
-                  out_text) != 0)
-    user_error("the emulated run failed:\n", out_text);
+  const std::string exe = "./" + m.name + (mpi ? "_emu" : "_emu_serial") + " --repeat 1";
+  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) + " " +
+                      (mpi ? mpirun_command(ncg, exe, 0, 0) : exe),
+                  out_text) != 0) {
+    const std::string why = mpi_failure(out_text);
+    user_error("the emulated run failed", why.empty() ? std::string() : ": " + why, ":\n",
+               out_text);
+  }
 
   // Every input of the model is what the emulator counted (DMA, scalar and
   // vector flops); the compiler's flop count is only reported beside it.
@@ -424,7 +436,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   char line[512];
   out << "MODEL PREDICTION (not a measurement) for " << m.name << " on "
       << (ncg > 1 ? std::to_string(ncg) + " " + m.target.name +
-                        " core groups (the batch split over them, one process each)"
+                        " core groups (the batch split over them, one MPI rank each)"
                   : "one " + m.target.name + " core group")
       << ", schedule " << opts.schedule
       << ": performance model of docs/perf-model.md applied to the DMA and the scalar and "
@@ -482,6 +494,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     j["target"] = prof.target;
     j["schedule"] = prof.schedule;
     j["core_groups"] = prof.core_groups;
+    j["ranks"] = prof.core_groups;
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "model prediction, not a measurement";
     j["core_group_seconds"] = prof.core_group_seconds;

@@ -14,7 +14,7 @@ struct ProfileOptions {
   std::string json;      // write the profile as JSON here ("" -> no)
   std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
   std::string schedule = "default";
-  int core_groups = 1;  // see CompileOptions::core_groups
+  int ranks = 1;  // see CompileOptions::ranks (Sunway targets)
   // Host targets (measured): timed runs after `warmup` untimed ones; OpenMP
   // threads of the model and the peak probe (0: OpenMP's default, or
   // OMP_NUM_THREADS if set).
