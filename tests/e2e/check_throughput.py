@@ -6,8 +6,10 @@ padded) spread 3 / 4 / 4 over the ranks, the output holds the 21 samples'
 results, equal to the batch-21 model's (`swtc run`, checked against the
 reference interpreter, and ONNX Runtime when installed); the runner prints
 images/s. The same on sw26010 (emulated) compiled for 2 ranks on 2 ranks.
-A model that mixes samples refuses an input of another batch, naming the
-input and the shape it wants.
+`swtc run` with the 21-sample input on 2 ranks (its check: the reference
+interpreter a batch at a time). A model that mixes samples refuses an input
+of another batch, naming the input, the shape it wants and the node that
+mixes samples (the runner and `swtc run`).
 """
 import os
 import re
@@ -69,6 +71,15 @@ for target, ranks, np_, rule, exe, per_rank in (
           % (target, ranks, np_, err))
     assert err < 1e-5, err
 
+# swtc run in throughput mode: the check runs the reference interpreter a
+# batch at a time; the outputs hold the 21 samples.
+od = os.path.join(work, "swtc_run")
+_, out = run([swtc, "run", os.path.join(models, "cnn_b8.onnx"), "--target", "host", "--ranks",
+              "2", "--input", "x=" + xp, "--output-dir", od, "--repeat", "1", "--timeout", "300"])
+assert "throughput samples=21 ranks=2" in out and "(vs reference interpreter) OK" in out
+y = np.load(os.path.join(od, "y.npy"))
+assert y.shape == (21, 10) and rel_l2(y, ref) < 1e-5, (y.shape, rel_l2(y, ref))
+
 # A model that mixes samples takes exactly its batch.
 d = os.path.join(work, "mix")
 run([swtc, "compile", os.path.join(models, "mix_b4.onnx"), "--target", "host", "-o", d, "-q"])
@@ -79,4 +90,10 @@ st, out = run(mpirun + ["-np", "2", "./mix_b4", "--input", "x=" + m8], cwd=d, ok
 assert st != 0
 assert "mix_b4: error (rank 0 of 2): input %s has shape (8, 3, 4, 4), expected (4,3,4,4)" % m8 \
     in out, out
+st, out = run([swtc, "run", os.path.join(models, "mix_b4.onnx"), "--target", "host", "--input",
+               "x=" + m8], ok=False)
+assert st == 1
+assert "swtc: error: input 'x' from %s: shape [8,3,4,4] but the model wants [4,3,4,4] (another " \
+    "number of samples needs a model that keeps samples independent, and node 'merge_batch' " \
+    "(Reshape): its target shape mixes the batch with other dims" % m8 in out, out
 print("throughput OK")
