@@ -132,6 +132,16 @@ const char *peak_define(target::Simd s) {
   }
 }
 
+/// The network between nodes (docs/perf-model.md, "Several ranks"):
+/// TaihuLight's injection bandwidth per node, 128 Gb/s = 16e9 bytes/s
+/// (glennklockwood.com/garden/systems/Sunway-TaihuLight, system overview
+/// table). No sourced latency was found, and none for the SW26010-Pro's
+/// machine: those are not modelled.
+constexpr double kTaihuLightLinkBytesPerS = 16e9;
+constexpr const char *kTaihuLightLinkSource =
+    "TaihuLight injection bandwidth 128 Gb/s per node (glennklockwood.com/garden/systems/"
+    "Sunway-TaihuLight, system overview); latency not modelled (no sourced figure)";
+
 /// The peak probe's folder in the work folder: no model name starts with
 /// "swtc" (names::model_name_problem), so it never meets the model's files.
 constexpr const char *kProbeDir = "swtc_peak";
@@ -303,6 +313,12 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "measured on this machine, not a model prediction";
     j["core_group_seconds"] = prof.core_group_seconds;
+    j["rank_seconds"] = prof.core_group_seconds;
+    j["nodes"] = prof.nodes;
+    j["scatter_seconds"] = prof.scatter_seconds;
+    j["gather_seconds"] = prof.gather_seconds;
+    j["network"] = m.target.crts ? std::string("no sourced figure: not predicted (-1)")
+                                 : std::string(kTaihuLightLinkSource);
     j["aggregation"] =
         "per layer seconds = median over the timed runs of the kernel's time in one run "
         "(min_seconds: the least); total_seconds = sum of the layers' seconds; run_seconds = "
@@ -432,6 +448,27 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   // The core groups run independently: the program ends with the slowest one.
   prof.core_group_seconds = cg_seconds;
   for (double t : cg_seconds) prof.total_seconds = std::max(prof.total_seconds, t);
+  // Scatter and gather: rank 0 sends each rank its slice of the inputs and
+  // receives its slice of the outputs. Ranks fill nodes in order (a node's
+  // core groups each); slices for ranks on other nodes cross rank 0's node
+  // link one after the other, at its bandwidth (a lower bound: no latency).
+  // Ranks on rank 0's node share its memory (not modelled).
+  const int per_node = static_cast<int>(params.core_groups.value);
+  double in_bytes = 0, out_bytes = 0;
+  for (int v : m.graph.inputs)
+    in_bytes += double(graph::num_elements(m.graph.values[v].shape)) *
+                graph::dtype_bytes(m.graph.values[v].dtype);
+  for (int v : m.graph.outputs)
+    out_bytes += double(graph::num_elements(m.graph.values[v].shape)) *
+                 graph::dtype_bytes(m.graph.values[v].dtype);
+  const int remote = std::max(0, ncg - per_node);
+  prof.nodes = (ncg + per_node - 1) / per_node;
+  if (m.target.crts) {
+    prof.scatter_seconds = prof.gather_seconds = -1;  // no sourced figure
+  } else {
+    prof.scatter_seconds = remote * in_bytes / kTaihuLightLinkBytesPerS;
+    prof.gather_seconds = remote * out_bytes / kTaihuLightLinkBytesPerS;
+  }
 
   char line[512];
   out << "MODEL PREDICTION (not a measurement) for " << m.name << " on "
@@ -477,6 +514,19 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     out << " ms)";
   }
   out << "\n";
+  if (ncg > 1) {
+    if (prof.scatter_seconds < 0) {
+      out << "scatter/gather: not predicted (no sourced network figure for the "
+          << m.target.name << "'s machine)\n";
+    } else {
+      std::snprintf(line, sizeof line,
+                    "predicted scatter %.6f ms + gather %.6f ms (model prediction): %d ranks on %d "
+                    "node(s) of %d core groups, %d rank(s) off rank 0's node, over ",
+                    prof.scatter_seconds * 1e3, prof.gather_seconds * 1e3, ncg, prof.nodes,
+                    per_node, remote);
+      out << line << kTaihuLightLinkSource << "\n";
+    }
+  }
 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
@@ -498,6 +548,12 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "model prediction, not a measurement";
     j["core_group_seconds"] = prof.core_group_seconds;
+    j["rank_seconds"] = prof.core_group_seconds;
+    j["nodes"] = prof.nodes;
+    j["scatter_seconds"] = prof.scatter_seconds;
+    j["gather_seconds"] = prof.gather_seconds;
+    j["network"] = m.target.crts ? std::string("no sourced figure: not predicted (-1)")
+                                 : std::string(kTaihuLightLinkSource);
     j["aggregation"] =
         "over the core_groups processes: total_seconds = max of core_group_seconds; per layer "
         "seconds = max over core groups; dma_bytes, dma_transfers, flops, vector_flops, "

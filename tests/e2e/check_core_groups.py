@@ -15,6 +15,8 @@ against the batch-1 CNN (what each core group runs):
 - the predicted total falls with N (not to 1/N on a model this small: each
   launch has a fixed overhead in the model, see docs/performance.md);
 - one emulator report per core group (rank), each with its "core_group";
+- the predicted scatter/gather: none within a node, and over TaihuLight's
+  node link for 8 ranks (2 nodes);
 - the runner compiled for 4 ranks gives the same outputs started on 4, 2 or 1
   MPI ranks (the batch's chunks spread over them).
 """
@@ -82,6 +84,17 @@ for n, p in ((1, p1), (2, p2), (4, p4)):
     assert abs(total(p, "flops") / total(p1, "flops") - 1) < 0.05
     assert total(p, "dma_bytes") >= total(p1, "dma_bytes")
 assert p4["total_seconds"] < p2["total_seconds"] < p1["total_seconds"]
+
+# Scatter and gather over the network: 8 ranks fill 2 nodes of 4 core groups;
+# the 4 ranks off rank 0's node get their input slice (1 x 3 x 32 x 32
+# floats) and send their output slice (1 x 10 floats) through rank 0's node
+# link at TaihuLight's 16 GB/s (no latency); 4 ranks fit one node: no network.
+assert p4["nodes"] == 1 and p4["scatter_seconds"] == 0 and p4["gather_seconds"] == 0
+_, p8 = profile("cnn_b8", 8)
+assert p8["nodes"] == 2 and len(p8["rank_seconds"]) == 8, (p8["nodes"], p8["rank_seconds"])
+assert close(p8["scatter_seconds"], 4 * 3 * 32 * 32 * 4 / 16e9), p8["scatter_seconds"]
+assert close(p8["gather_seconds"], 4 * 10 * 4 / 16e9), p8["gather_seconds"]
+assert "128 Gb/s" in p8["network"]
 
 # The runner compiled for 4 ranks, started on 4, 2 and 1 ranks (mpirun): the
 # batch's 4 chunks spread over the ranks (1, 2 or 4 chunks each), the same
