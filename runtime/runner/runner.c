@@ -245,13 +245,13 @@ static size_t chunk_bytes(int is_output, int i) {
                          elem_bytes(SWTC_INPUT_DTYPES[i]);
 }
 
-/* Samples in one chunk: dim 0 of the model's first input (1 when it has none). */
+/* Samples in one chunk (one run): dim 0 of the model's first input (1 when
+ * it has no inputs, a scalar first input or a zero dim 0). */
 static long chunk_samples(void) {
-#if SWTC_SAMPLES_INDEPENDENT
-  return SWTC_INPUT_SHAPES[0][0];
-#else
-  return 1;
+#if SWTC_NUM_INPUTS > 0
+  if (SWTC_INPUT_RANKS[0] > 0 && SWTC_INPUT_SHAPES[0][0] > 0) return SWTC_INPUT_SHAPES[0][0];
 #endif
+  return 1;
 }
 
 /* First chunk of rank r when C chunks are spread over the ranks. */
@@ -506,8 +506,9 @@ int main(int argc, char **argv) {
     for (i = 0; i < SWTC_NUM_INPUTS; ++i) {
       const char *dt = SWTC_INPUT_DTYPES[i];
       const size_t eb = elem_bytes(dt), cb = chunk_bytes(0, i);
-      const size_t have = files[i] || SWTC_SAMPLES_INDEPENDENT ? cb / (size_t)b * (size_t)samples
-                                                               : cb;
+      /* Bytes of the S samples (one chunk's exact bytes for a model that
+       * does not keep samples independent: every input has its own shape). */
+      const size_t have = SWTC_SAMPLES_INDEPENDENT ? cb / (size_t)b * (size_t)samples : cb;
       long n = (long)(have / eb), k;
       in_all[i] = (char *)alloc64(cb * (size_t)chunks);
       if (files[i]) {
@@ -527,10 +528,12 @@ int main(int argc, char **argv) {
       }
       /* The last chunk's padding: copies of the last sample (never a value
        * the model could fail on, such as an integer zero divisor). */
-      for (k = (long)(have / (cb / (size_t)b)); (size_t)k * (cb / (size_t)b) < cb * (size_t)chunks;
-           ++k)
-        memcpy(in_all[i] + (size_t)k * (cb / (size_t)b), in_all[i] + have - cb / (size_t)b,
-               cb / (size_t)b);
+      if (SWTC_SAMPLES_INDEPENDENT && cb > 0) {
+        const size_t per_sample = cb / (size_t)b;
+        size_t off;
+        for (off = have; off < cb * (size_t)chunks; off += per_sample)
+          memcpy(in_all[i] + off, in_all[i] + have - per_sample, per_sample);
+      }
     }
     for (i = 0; i < SWTC_NUM_OUTPUTS; ++i)
       out_all[i] = (char *)alloc64(chunk_bytes(1, i) * (size_t)chunks);
