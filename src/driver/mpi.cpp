@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <regex>
 
@@ -16,18 +18,24 @@ bool have_mpi() {
 
 std::string mpirun_command(int ranks, const std::string &exe, int omp_threads, double timeout_s) {
   std::string cmd;
-  if (timeout_s > 0) {
-    char t[64];
-    std::snprintf(t, sizeof t, "%.3f", timeout_s);
-    cmd += "timeout -k 5 " + std::string(t) + " ";
-  }
+  // mpirun --timeout ends every rank itself (whole seconds); coreutils
+  // timeout, 30 s later, stops an mpirun that does not.
+  const long whole = static_cast<long>(std::ceil(timeout_s));
+  if (timeout_s > 0) cmd += "timeout -k 10 " + std::to_string(whole + 30) + " ";
   cmd += "mpirun -np " + std::to_string(ranks) + " --oversubscribe --bind-to none";
+  if (timeout_s > 0) cmd += " --timeout " + std::to_string(std::max(1L, whole));
   if (geteuid() == 0) cmd += " --allow-run-as-root";
   if (omp_threads > 0) {
     cmd = "OMP_NUM_THREADS=" + std::to_string(omp_threads) + " " + cmd;
     cmd += " -x OMP_NUM_THREADS";
   }
   return cmd + " " + exe;
+}
+
+bool mpi_timed_out(const std::string &out, int exit_status) {
+  return exit_status == 124 ||
+         out.find("The user-provided time limit for job execution has been reached") !=
+             std::string::npos;
 }
 
 std::string mpi_failure(const std::string &out) {

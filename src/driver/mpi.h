@@ -15,9 +15,14 @@ bool have_mpi();
 /// run as root without --allow-run-as-root and more ranks than cores without
 /// --oversubscribe; --bind-to none leaves each rank's threads free.
 /// omp_threads > 0: each rank's OpenMP threads; 0: unchanged.
-/// timeout_s > 0: the whole job is stopped after that many seconds (coreutils
-/// timeout, exit status 124).
+/// timeout_s > 0: the whole job is stopped after that many seconds (mpirun
+/// --timeout, rounded up to whole seconds, which ends every rank; coreutils
+/// timeout 30 s later if mpirun does not end, exit status 124).
 std::string mpirun_command(int ranks, const std::string &exe, int omp_threads, double timeout_s);
+
+/// True if the job's output or exit status says a timeout of mpirun_command
+/// stopped it.
+bool mpi_timed_out(const std::string &output, int exit_status);
 
 /// A one-line summary of why an MPI job failed, from its output: the first
 /// rank that reported an error (the runner's "(rank r of P)", the emulator's

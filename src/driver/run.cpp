@@ -296,7 +296,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   res.run_output = out;
   if (st != 0) {
     wd.remove = false;
-    if (opts.timeout > 0 && st == 124)
+    if (opts.timeout > 0 && mpi_timed_out(out, st))
       user_error("the compiled model did not finish within --timeout ", opts.timeout,
                  " s: the job was stopped on all ranks (the build is kept in ", res.work_dir,
                  "):\n", out);

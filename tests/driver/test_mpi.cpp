@@ -14,9 +14,13 @@ TEST(Mpi, LaunchLine) {
   EXPECT_EQ(c.substr(c.size() - 14), "./m --repeat 2");
   EXPECT_EQ(c.find("timeout"), std::string::npos);
   EXPECT_EQ(c.find("OMP_NUM_THREADS"), std::string::npos);
-  const std::string t = mpirun_command(2, "./m", 1, 30);
-  EXPECT_EQ(t.rfind("OMP_NUM_THREADS=1 timeout -k 5 30.000 mpirun -np 2", 0), 0u) << t;
+  const std::string t = mpirun_command(2, "./m", 1, 29.5);
+  EXPECT_EQ(t.rfind("OMP_NUM_THREADS=1 timeout -k 10 60 mpirun -np 2", 0), 0u) << t;
+  EXPECT_NE(t.find(" --timeout 30"), std::string::npos) << t;
   EXPECT_NE(t.find(" -x OMP_NUM_THREADS ./m"), std::string::npos) << t;
+  EXPECT_TRUE(mpi_timed_out("", 124));
+  EXPECT_TRUE(mpi_timed_out("The user-provided time limit for job execution has been reached:", 110));
+  EXPECT_FALSE(mpi_timed_out("rank 1 exited", 1));
 }
 
 TEST(Mpi, FailureNamesTheRank) {
