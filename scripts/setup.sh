@@ -5,7 +5,8 @@
 #   bash scripts/setup.sh
 #
 # 1. Debian packages (toolchain, libraries, Debian's python3 with torch/onnx,
-#    Node.js + npm), installed only if missing (apt-get update only then).
+#    OpenMPI (mpicc, mpirun: the generated runner is an MPI program), Node.js +
+#    npm), installed only if missing (apt-get update only then).
 # 2. ONNX Runtime for Node.js (the reference runtime of the tests), pinned in
 #    third_party/ort/package.json + package-lock.json, into
 #    third_party/ort/node_modules. Installed with --ignore-scripts: the package's
@@ -34,6 +35,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   python3-numpy python3-torch python3-torchvision python3-onnx libonnx-testdata
+  openmpi-bin libopenmpi-dev
 )
 # Node.js: Debian's nodejs + npm, unless a node and npm are already there (e.g.
 # a NodeSource nodejs, which bundles npm and conflicts with Debian's npm).

@@ -6,6 +6,9 @@ same seeded random inputs, and check that they agree.
         --model build/models/resnet18.onnx --targets host,sw26010 --work DIR \
         [--repeat N] [--tol 1e-4] [--seed S]
 
+A target may be TARGET:SCHEDULE (a Sunway schedule) and end in @N: run on N MPI
+ranks (swtc run --ranks N), e.g. --targets host@2,sw26010@4.
+
 For each target it prints the median latency, the relative L2 error against
 swtc's reference interpreter (reported by `swtc run`) and against ONNX Runtime,
 and exits 1 if any relative L2 error exceeds --tol (ONNX Runtime is skipped,
@@ -87,13 +90,19 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
     ok = True
     rows = []
     for target in targets:
-        # "TARGET:SCHEDULE" runs a Sunway target with a schedule other than the default.
+        # "TARGET:SCHEDULE" runs a Sunway target with a schedule other than the default;
+        # "TARGET@N" (after it) on N MPI ranks (swtc run --ranks N).
+        target, _, ranks = target.partition("@")
         tname, _, sched = target.partition(":")
         sched_args = ["--schedule", sched] if sched else []
-        out_dir = os.path.join(work, target.replace(":", "-"))
+        if ranks:
+            sched_args += ["--ranks", ranks, "--timeout", "600"]
+            target += "@" + ranks
+        tag = target.replace(":", "-").replace("@", "-r")
+        out_dir = os.path.join(work, tag)
         text = run([swtc, "run", model, "--target", tname, *sched_args, *in_args,
                     "--output-dir", out_dir,
-                    "--work-dir", os.path.join(work, "build-" + target.replace(":", "-")),
+                    "--work-dir", os.path.join(work, "build-" + tag),
                     "--repeat", str(repeat), "--tolerance", str(tol)],
                    f"swtc run --target {target}")
         lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))

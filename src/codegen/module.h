@@ -25,9 +25,13 @@ struct Module {
   target::Target target;
   std::string schedule = "default";  // schedule family the kernels were scheduled with
   graph::Graph graph;               // the graph the kernels were lowered from
-  // Core groups the batch is split over (--core-groups): `graph` is one core
-  // group's (batch / core_groups); the runner runs one process per core group.
-  int core_groups = 1;
+  // MPI ranks the batch is split over (--ranks): `graph` is one rank's
+  // (batch / ranks); the runner is an MPI program, one process per rank.
+  int ranks = 1;
+  // Runs over consecutive chunks of samples stacked along dim 0 give the
+  // stacked samples' outputs (graph::samples_independent_problem): the
+  // runner then takes inputs of any number of samples (throughput mode).
+  bool samples_independent = false;
   std::vector<CompiledKernel> kernels;
   graph::MemoryPlan plan;
   // Host only (`swtc profile --target host`): the run function times every

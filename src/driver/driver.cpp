@@ -107,17 +107,9 @@ graph::Graph bind_inputs(graph::Graph g,
   return g;
 }
 
-void check_core_groups(const std::string &target_name, int core_groups) {
-  if (core_groups == 1) return;
-  const target::Target t = target::get_target(target_name);
-  if (t.kind != target::Kind::Sunway)
-    user_error("--core-groups ", core_groups, ": target '", t.name,
-               "' has no core groups (it runs one process on its threads); use 1 or a Sunway "
-               "target");
-  const int most = static_cast<int>(perf::params_for(t.name).core_groups.value);
-  if (core_groups < 1 || core_groups > most)
-    user_error("--core-groups ", core_groups, ": ", t.name, " has ", most,
-               " core groups per chip (1..", most, ")");
+void check_ranks(int ranks) {
+  if (ranks < 1) user_error("--ranks ", ranks, ": must be at least 1");
+  if (ranks > kMaxRanks) user_error("--ranks ", ranks, ": at most ", kMaxRanks);
 }
 
 namespace {
@@ -214,10 +206,10 @@ int pack_constant(graph::Graph &g, int v, size_t dim, int64_t block) {
 }  // namespace
 
 codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions &opts) {
-  check_core_groups(opts.target, opts.core_groups);
+  check_ranks(opts.ranks);
   codegen::Module m;
   m.target = target::get_target(opts.target);
-  m.core_groups = opts.core_groups;
+  m.ranks = opts.ranks;
   m.name = opts.name.empty() ? names::model_name_from(imported.name) : opts.name;
   if (const std::string why = names::model_name_problem(m.name); !why.empty())
     user_error("model name '", m.name, "' (--name) cannot be used: ", why);
@@ -233,9 +225,11 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   };
   m.graph = pass("fold_constants", graph::fold_constants(imported));
   m.graph = pass("canonicalize", graph::canonicalize(m.graph));
-  // One core group's share of the batch (after the shape subgraphs are folded
-  // into static parameters, which the split rewrites).
-  m.graph = pass("split_batch", graph::split_batch(m.graph, opts.core_groups));
+  // One rank's share of the batch (after the shape subgraphs are folded into
+  // static parameters, which the split rewrites), and whether runs over
+  // chunks of samples stack (the runner's throughput mode).
+  m.graph = pass("split_batch", graph::split_batch(m.graph, opts.ranks));
+  m.samples_independent = graph::samples_independent_problem(m.graph).empty();
   if (opts.fold_batchnorm)
     m.graph = pass("fold_batchnorm", graph::canonicalize(graph::fold_batchnorm(m.graph)));
   m.graph = pass("decompose", graph::decompose(m.graph));
@@ -324,7 +318,7 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
   int64_t flops = 0;
   for (const auto &k : m.kernels) flops += k.func.flops;
   os << "flops: " << flops << " (the compiler's count over the kernels, one run"
-     << (m.core_groups > 1 ? ", one core group" : "") << ")\n";
+     << (m.ranks > 1 ? ", one rank" : "") << ")\n";
   if (m.target.scratchpad_bytes) {
     os << "per kernel (sw26010, busiest CPE, estimated from the staged boxes; schedule "
        << m.schedule << "):\n";

@@ -21,14 +21,16 @@ struct CompileOptions {
   bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
   bool fuse = true;              // lowering pass: elementwise epilogues into producers
   std::string schedule = "default";  // Sunway schedule family: default | swtvm-v1
-  // Core groups the batch is split over (Sunway: 1..the chip's core groups;
-  // see graph::split_batch). The compiled network is one core group's.
-  int core_groups = 1;
+  // MPI ranks the batch is split over (any target; see graph::split_batch).
+  // The compiled network is one rank's.
+  int ranks = 1;
 };
 
-/// user_error unless `core_groups` is valid for `target`: 1 anywhere; 2..the
-/// chip's core groups (sw26010: 4, sw26010pro: 6) on a Sunway target.
-void check_core_groups(const std::string &target, int core_groups);
+/// The most ranks swtc compiles for or starts.
+inline constexpr int kMaxRanks = 4096;
+
+/// user_error unless 1 <= ranks <= kMaxRanks.
+void check_ranks(int ranks);
 
 /// What `swtc compile --report` prints: the graph before and after the passes,
 /// the fused kernels, and the memory plan.
@@ -81,7 +83,9 @@ struct RunOptions {
   double tolerance = 1e-4;  // relative L2 error bound for the check
   bool check = true;        // compare with the reference interpreter
   std::string schedule = "default";
-  int core_groups = 1;  // see CompileOptions::core_groups
+  int ranks = 1;  // MPI ranks: compiled for (CompileOptions::ranks) and started with mpirun -np
+  // Seconds before the run is stopped (all ranks), 0: no limit.
+  double timeout = 0;
 };
 
 struct OutputCheck {
@@ -99,7 +103,9 @@ OutputCheck compare_output(const std::string &name, const graph::TensorData &got
                            const graph::TensorData &expect, double tolerance);
 
 struct RunResult {
-  double latency_ms_median = 0;
+  double latency_ms_median = 0;  // per run, the slowest rank's time
+  double images_per_s = 0;       // samples / latency_ms_median
+  std::string run_output;        // what the runner (and mpirun) printed
   std::string work_dir;         // removed after the run unless work_dir_kept
   bool work_dir_kept = true;
   std::vector<std::string> output_files;  // "<stem>.npy" of each output (codegen::output_file_stems)

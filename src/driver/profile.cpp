@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "driver/driver.h"
+#include "driver/mpi.h"
 #include "driver/shell.h"
 #include "perf/chart.h"
 #include "perf/model.h"
@@ -131,6 +132,16 @@ const char *peak_define(target::Simd s) {
   }
 }
 
+/// The network between nodes (docs/perf-model.md, "Several ranks"):
+/// TaihuLight's injection bandwidth per node, 128 Gb/s = 16e9 bytes/s
+/// (glennklockwood.com/garden/systems/Sunway-TaihuLight, system overview
+/// table). No sourced latency was found, and none for the SW26010-Pro's
+/// machine: those are not modelled.
+constexpr double kTaihuLightLinkBytesPerS = 16e9;
+constexpr const char *kTaihuLightLinkSource =
+    "TaihuLight injection bandwidth 128 Gb/s per node (glennklockwood.com/garden/systems/"
+    "Sunway-TaihuLight, system overview); latency not modelled (no sourced figure)";
+
 /// The peak probe's folder in the work folder: no model name starts with
 /// "swtc" (names::model_name_problem), so it never meets the model's files.
 constexpr const char *kProbeDir = "swtc_peak";
@@ -138,9 +149,9 @@ constexpr const char *kProbeDir = "swtc_peak";
 /// `swtc profile --target host*`: every number measured on this machine.
 Profile profile_host(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
                      std::ostream &log) {
-  if (opts.core_groups != 1)
-    user_error("--core-groups splits the batch over Sunway core groups; '", opts.target,
-               "' is a host target");
+  if (opts.ranks != 1)
+    user_error("--ranks ", opts.ranks, ": swtc profile --target ", opts.target,
+               " measures one process (time several ranks with swtc run --ranks N)");
   if (opts.repeat < 1) user_error("--repeat ", opts.repeat, ": must be at least 1");
   if (opts.warmup < 0) user_error("--warmup ", opts.warmup, ": must be at least 0");
   if (opts.threads < 0) user_error("--threads ", opts.threads, ": must be at least 0");
@@ -176,7 +187,8 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   std::string text;
   log << "building " << m.name << " for " << m.target.name
       << " with per-kernel timers, and the FMA peak probe, in " << dir << "...\n";
-  if (run_command("make -C " + shell_quote(dir) + " -s all", text) != 0)
+  // The runner's serial build: one process, no MPI (nothing to scatter).
+  if (run_command("make -C " + shell_quote(dir) + " -s serial", text) != 0)
     user_error("building the generated code failed (kept in ", dir, "):\n", text);
   if (run_command("cd " + shell_quote(dir + "/" + kProbeDir) +
                       " && cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
@@ -205,7 +217,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
 
   log << "running " << m.name << " " << opts.warmup << " + " << opts.repeat
       << " times (warm-up + timed), timing every kernel...\n";
-  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + m.name + " --repeat " +
+  if (run_command("cd " + shell_quote(dir) + " && " + env + "./" + m.name + "_serial --repeat " +
                       std::to_string(opts.repeat) + " --warmup " + std::to_string(opts.warmup),
                   text) != 0)
     user_error("the profiled run failed:\n", text);
@@ -297,9 +309,16 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
     j["target"] = prof.target;
     j["schedule"] = prof.schedule;
     j["core_groups"] = 1;
+    j["ranks"] = 1;
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "measured on this machine, not a model prediction";
     j["core_group_seconds"] = prof.core_group_seconds;
+    j["rank_seconds"] = prof.core_group_seconds;
+    j["nodes"] = prof.nodes;
+    j["scatter_seconds"] = prof.scatter_seconds;
+    j["gather_seconds"] = prof.gather_seconds;
+    j["network"] = m.target.crts ? std::string("no sourced figure: not predicted (-1)")
+                                 : std::string(kTaihuLightLinkSource);
     j["aggregation"] =
         "per layer seconds = median over the timed runs of the kernel's time in one run "
         "(min_seconds: the least); total_seconds = sum of the layers' seconds; run_seconds = "
@@ -335,11 +354,15 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
-  co.core_groups = opts.core_groups;
+  co.ranks = opts.ranks;
   if (target::get_target(opts.target).kind == target::Kind::Host)
     return profile_host(model_path, opts, out, log);
   codegen::Module m = compile_graph(import_model(model_path), co);
-  const int ncg = m.core_groups;
+  const int ncg = m.ranks;  // one core group per rank
+  const bool mpi = have_mpi();
+  if (!mpi && ncg > 1)
+    user_error("--ranks ", ncg, " needs MPI, and mpicc or mpirun is not on PATH: install "
+               "OpenMPI (bash scripts/setup.sh; Debian: openmpi-bin libopenmpi-dev)");
 
   std::string dir = opts.work_dir;
   if (dir.empty()) {
@@ -352,16 +375,21 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   std::string out_text;
   log << "building " << m.name << " for " << m.target.name << " with the athread emulator in "
       << dir << "...\n";
-  if (run_command("make -C " + shell_quote(dir) + " -s emulate", out_text) != 0)
+  if (run_command("make -C " + shell_quote(dir) + " -s " + (mpi ? "emulate" : "emulate-serial"),
+                  out_text) != 0)
     user_error("building the generated code failed:\n", out_text);
   const std::string report = (fs::path(dir) / "swemu_report.json").string();
   log << "running it once on the emulator"
-      << (ncg > 1 ? " (" + std::to_string(ncg) + " core groups, one process each)" : std::string())
+      << (ncg > 1 ? " (" + std::to_string(ncg) + " ranks, one core group each)" : std::string())
       << ", counting DMA, flops and LDM per CPE...\n";
-  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) +
-                      " ./" + m.name + "_emu --repeat 1",
-                  out_text) != 0)
-    user_error("the emulated run failed:\n", out_text);
+  const std::string exe = "./" + m.name + (mpi ? "_emu" : "_emu_serial") + " --repeat 1";
+  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) + " " +
+                      (mpi ? mpirun_command(ncg, exe, 0, 0) : exe),
+                  out_text) != 0) {
+    const std::string why = mpi_failure(out_text);
+    user_error("the emulated run failed", why.empty() ? std::string() : ": " + why, ":\n",
+               out_text);
+  }
 
   // Every input of the model is what the emulator counted (DMA, scalar and
   // vector flops); the compiler's flop count is only reported beside it.
@@ -420,11 +448,32 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   // The core groups run independently: the program ends with the slowest one.
   prof.core_group_seconds = cg_seconds;
   for (double t : cg_seconds) prof.total_seconds = std::max(prof.total_seconds, t);
+  // Scatter and gather: rank 0 sends each rank its slice of the inputs and
+  // receives its slice of the outputs. Ranks fill nodes in order (a node's
+  // core groups each); slices for ranks on other nodes cross rank 0's node
+  // link one after the other, at its bandwidth (a lower bound: no latency).
+  // Ranks on rank 0's node share its memory (not modelled).
+  const int per_node = static_cast<int>(params.core_groups.value);
+  double in_bytes = 0, out_bytes = 0;
+  for (int v : m.graph.inputs)
+    in_bytes += double(graph::num_elements(m.graph.values[v].shape)) *
+                graph::dtype_bytes(m.graph.values[v].dtype);
+  for (int v : m.graph.outputs)
+    out_bytes += double(graph::num_elements(m.graph.values[v].shape)) *
+                 graph::dtype_bytes(m.graph.values[v].dtype);
+  const int remote = std::max(0, ncg - per_node);
+  prof.nodes = (ncg + per_node - 1) / per_node;
+  if (m.target.crts) {
+    prof.scatter_seconds = prof.gather_seconds = -1;  // no sourced figure
+  } else {
+    prof.scatter_seconds = remote * in_bytes / kTaihuLightLinkBytesPerS;
+    prof.gather_seconds = remote * out_bytes / kTaihuLightLinkBytesPerS;
+  }
 
   char line[512];
   out << "MODEL PREDICTION (not a measurement) for " << m.name << " on "
       << (ncg > 1 ? std::to_string(ncg) + " " + m.target.name +
-                        " core groups (the batch split over them, one process each)"
+                        " core groups (the batch split over them, one MPI rank each)"
                   : "one " + m.target.name + " core group")
       << ", schedule " << opts.schedule
       << ": performance model of docs/perf-model.md applied to the DMA and the scalar and "
@@ -465,6 +514,19 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     out << " ms)";
   }
   out << "\n";
+  if (ncg > 1) {
+    if (prof.scatter_seconds < 0) {
+      out << "scatter/gather: not predicted (no sourced network figure for the "
+          << m.target.name << "'s machine)\n";
+    } else {
+      std::snprintf(line, sizeof line,
+                    "predicted scatter %.6f ms + gather %.6f ms (model prediction): %d ranks on %d "
+                    "node(s) of %d core groups, %d rank(s) off rank 0's node, over ",
+                    prof.scatter_seconds * 1e3, prof.gather_seconds * 1e3, ncg, prof.nodes,
+                    per_node, remote);
+      out << line << kTaihuLightLinkSource << "\n";
+    }
+  }
 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
@@ -482,9 +544,16 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     j["target"] = prof.target;
     j["schedule"] = prof.schedule;
     j["core_groups"] = prof.core_groups;
+    j["ranks"] = prof.core_groups;
     j["total_seconds"] = prof.total_seconds;
     j["note"] = "model prediction, not a measurement";
     j["core_group_seconds"] = prof.core_group_seconds;
+    j["rank_seconds"] = prof.core_group_seconds;
+    j["nodes"] = prof.nodes;
+    j["scatter_seconds"] = prof.scatter_seconds;
+    j["gather_seconds"] = prof.gather_seconds;
+    j["network"] = m.target.crts ? std::string("no sourced figure: not predicted (-1)")
+                                 : std::string(kTaihuLightLinkSource);
     j["aggregation"] =
         "over the core_groups processes: total_seconds = max of core_group_seconds; per layer "
         "seconds = max over core groups; dma_bytes, dma_transfers, flops, vector_flops, "

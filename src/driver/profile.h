@@ -14,7 +14,7 @@ struct ProfileOptions {
   std::string json;      // write the profile as JSON here ("" -> no)
   std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
   std::string schedule = "default";
-  int core_groups = 1;  // see CompileOptions::core_groups
+  int ranks = 1;  // see CompileOptions::ranks (Sunway targets)
   // Host targets (measured): timed runs after `warmup` untimed ones; OpenMP
   // threads of the model and the peak probe (0: OpenMP's default, or
   // OMP_NUM_THREADS if set).
@@ -44,6 +44,11 @@ struct Profile {
   int core_groups = 1;
   double total_seconds = 0;  // the slowest core group's sum over the layers
   std::vector<double> core_group_seconds;  // each core group's sum over the layers
+  // Ranks (Sunway): the nodes they fill (a chip's core groups each), and the
+  // predicted scatter of the inputs and gather of the outputs through rank
+  // 0's node link (-1: no sourced network figure for the target).
+  int nodes = 1;
+  double scatter_seconds = 0, gather_seconds = 0;
   std::vector<LayerProfile> layers;
   // Host profile: measured, not predicted. Each layer's seconds is its median
   // over the timed runs; total_seconds their sum; run_seconds the median of

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""check_core_groups.py SWTC MODELS_DIR WORK: `swtc profile --core-groups N` on
+"""check_core_groups.py SWTC MODELS_DIR WORK: `swtc profile --ranks N` on
 the batch-4 CNN of make_cg_models.py (sw26010), against 1 core group and
 against the batch-1 CNN (what each core group runs):
 
@@ -14,10 +14,11 @@ against the batch-1 CNN (what each core group runs):
   smaller per-core-group tiles reuse weights less. Both are printed;
 - the predicted total falls with N (not to 1/N on a model this small: each
   launch has a fixed overhead in the model, see docs/performance.md);
-- one emulator report per core group, each with its "core_group";
-- the runner's --cg K writes core group K's slice of the outputs, equal to
-  that slice of the whole run's outputs (and its emulator report is core
-  group K's).
+- one emulator report per core group (rank), each with its "core_group";
+- the predicted scatter/gather: none within a node, and over TaihuLight's
+  node link for 8 ranks (2 nodes);
+- the runner compiled for 4 ranks gives the same outputs started on 4, 2 or 1
+  MPI ranks (the batch's chunks spread over them).
 """
 import json
 import os
@@ -33,7 +34,7 @@ os.makedirs(work, exist_ok=True)
 def profile(model, n):
     d = os.path.join(work, "%s.cg%d" % (model, n))
     cmd = [swtc, "profile", os.path.join(models, model + ".onnx"), "--target", "sw26010",
-           "--core-groups", str(n), "--work-dir", d, "--json", d + ".json"]
+           "--ranks", str(n), "--work-dir", d, "--json", d + ".json"]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(p.stdout)
     assert p.returncode == 0, "swtc profile failed: %s" % " ".join(cmd)
@@ -41,7 +42,7 @@ def profile(model, n):
     if n > 1:
         assert ("on %d sw26010 core groups" % n) in p.stdout
     j = json.load(open(d + ".json"))
-    assert j["core_groups"] == n, j["core_groups"]
+    assert j["core_groups"] == n and j["ranks"] == n, (j["core_groups"], j["ranks"])
     assert len(j["core_group_seconds"]) == n
     assert j["total_seconds"] == max(j["core_group_seconds"])
     return d, j
@@ -84,22 +85,41 @@ for n, p in ((1, p1), (2, p2), (4, p4)):
     assert total(p, "dma_bytes") >= total(p1, "dma_bytes")
 assert p4["total_seconds"] < p2["total_seconds"] < p1["total_seconds"]
 
-# --cg K: one core group's slice, as a launcher on the machine would run it.
+# Scatter and gather over the network: 8 ranks fill 2 nodes of 4 core groups;
+# the 4 ranks off rank 0's node get their input slice (1 x 3 x 32 x 32
+# floats) and send their output slice (1 x 10 floats) through rank 0's node
+# link at TaihuLight's 16 GB/s (no latency); 4 ranks fit one node: no network.
+assert p4["nodes"] == 1 and p4["scatter_seconds"] == 0 and p4["gather_seconds"] == 0
+_, p8 = profile("cnn_b8", 8)
+assert p8["nodes"] == 2 and len(p8["rank_seconds"]) == 8, (p8["nodes"], p8["rank_seconds"])
+assert close(p8["scatter_seconds"], 4 * 3 * 32 * 32 * 4 / 16e9), p8["scatter_seconds"]
+assert close(p8["gather_seconds"], 4 * 10 * 4 / 16e9), p8["gather_seconds"]
+assert "128 Gb/s" in p8["network"]
+
+# The runner compiled for 4 ranks, started on 4, 2 and 1 ranks (mpirun): the
+# batch's 4 chunks spread over the ranks (1, 2 or 4 chunks each), the same
+# outputs bit for bit; on 4 ranks one emulator report per rank.
 x = np.random.default_rng(3).uniform(-1, 1, (4, 3, 32, 32)).astype(np.float32)
 np.save(os.path.join(work, "x.npy"), x)
-exe = "./cnn_b4_emu"
-for sub in ("all", "cg"):
-    os.makedirs(os.path.join(work, sub), exist_ok=True)
-base = ["--input", "x=" + os.path.join(work, "x.npy"), "--output-dir"]
-subprocess.run([exe] + base + [os.path.join(work, "all")], cwd=d4, check=True)
-report = os.path.join(work, "cg", "r.json")
-subprocess.run([exe, "--cg", "3"] + base + [os.path.join(work, "cg")], cwd=d4, check=True,
-               env=dict(os.environ, SWEMU_REPORT_JSON=report))
-assert json.load(open(os.path.join(work, "cg", "r.cg3.json")))["core_group"] == 3
-whole = np.load(os.path.join(work, "all", "y.npy"))
-part = np.load(os.path.join(work, "cg", "y.cg3.npy"))
-assert whole.shape == (4, 10) and part.shape == (1, 10), (whole.shape, part.shape)
-assert np.array_equal(whole[3:4], part)
-bad = subprocess.run([exe, "--cg", "4"], cwd=d4, stderr=subprocess.PIPE, text=True)
-assert bad.returncode == 1 and "--cg wants a core group in 0..3" in bad.stderr, bad.stderr
+mpirun = ["mpirun", "--oversubscribe", "--bind-to", "none"] + (
+    ["--allow-run-as-root"] if os.geteuid() == 0 else [])
+outs = {}
+for np_ in (4, 2, 1):
+    od = os.path.join(work, "np%d" % np_)
+    os.makedirs(od, exist_ok=True)
+    report = os.path.join(od, "r.json")
+    p = subprocess.run(mpirun + ["-np", str(np_), "./cnn_b4_emu", "--input",
+                                 "x=" + os.path.join(work, "x.npy"), "--output-dir", od],
+                       cwd=d4, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       env=dict(os.environ, SWEMU_REPORT_JSON=report), timeout=300)
+    print(p.stdout)
+    assert p.returncode == 0, p.returncode
+    for k in range(np_):
+        assert ("rank_latency_ms rank=%d " % k) in p.stdout
+        assert ("chunks=%d samples=%d" % (4 // np_, 4 // np_)) in p.stdout
+        if np_ > 1:
+            assert json.load(open(os.path.join(od, "r.cg%d.json" % k)))["core_group"] == k
+    outs[np_] = np.load(os.path.join(od, "y.npy"))
+    assert outs[np_].shape == (4, 10), outs[np_].shape
+assert np.array_equal(outs[4], outs[2]) and np.array_equal(outs[4], outs[1])
 print("core groups OK")

@@ -30,8 +30,9 @@ def measure(schedule):
                   "--schedule", schedule])
     est = {m.group(1): int(m.group(2))
            for m in re.finditer(r"^  (\w+): LDM \d+ bytes, DMA (\d+) transfers", report, re.M)}
-    run(["make", "-C", out, "-s", "emulate"])
-    name = [l for l in run(["ls", out]).split() if l.endswith("_emu")][0]
+    # The runner's serial build: one process, no MPI (counts do not depend on it).
+    run(["make", "-C", out, "-s", "emulate-serial"])
+    name = [l for l in run(["ls", out]).split() if l.endswith("_emu_serial")][0]
     run([f"./{name}", "--repeat", "1"], cwd=out, env={"SWEMU_REPORT_JSON": "counts.json"})
     counts = json.load(open(f"{out}/counts.json"))
     counted = {}

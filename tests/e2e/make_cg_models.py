@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Writes the small ONNX models of the --core-groups e2e tests into DIR:
+"""Writes the small ONNX models of the --ranks e2e tests into DIR:
 
     make_cg_models.py DIR
 
-cnn_b4, cnn_b12, cnn_b1: a small residual CNN (conv3x3 + relu, maxpool,
-conv1x1 + residual add, concat on channels, global average pool, flatten,
-gemm, softmax) at batch 4, 12 (divisible by 2, 3, 4 and 6) and 1, with
-seeded weights. mix_b4: a Reshape that merges the batch into one row (not
+cnn_b1, cnn_b4, cnn_b8, cnn_b12, cnn_b21: a small residual CNN (conv3x3 +
+relu, maxpool, conv1x1 + residual add, concat on channels, global average
+pool, flatten, gemm, softmax) at batch 1, 4, 8, 12 (divisible by 2, 3, 4 and
+6) and 21 (the reference of the throughput test), with the same seeded
+weights at every batch. mix_b4: a Reshape that merges the batch into one row (not
 batch-separable).
 """
 import os
@@ -73,7 +74,7 @@ def mix(path):
 
 def main(d):
     os.makedirs(d, exist_ok=True)
-    for b in (1, 4, 12):
+    for b in (1, 4, 8, 12, 21):
         cnn(os.path.join(d, "cnn_b%d.onnx" % b), b)
     mix(os.path.join(d, "mix_b4.onnx"))
 

@@ -1,4 +1,4 @@
-// split_batch (--core-groups): the graph for one core group runs the network
+// split_batch (--ranks): the graph for one rank runs the network
 // on batch B / N. The reference interpreter's answer on each slice of the
 // batch equals that slice of its full-batch answer; graphs that mix samples
 // are refused with an error naming the node, op and reason.
@@ -190,10 +190,10 @@ std::string error_of(const Graph &g, int ncg) {
 }
 
 TEST(SplitBatch, BatchSizeErrors) {
-  EXPECT_EQ(error_of(cnn(1), 4), "batch 1 (dim 0 of input 'x') cannot be split over 4 core groups");
-  EXPECT_EQ(error_of(cnn(2), 4), "batch 2 (dim 0 of input 'x') cannot be split over 4 core groups");
-  EXPECT_EQ(error_of(cnn(8), 3), "batch 8 (dim 0 of input 'x') is not divisible by 3 core groups");
-  EXPECT_EQ(error_of(cnn(4), 0), "--core-groups must be at least 1, got 0");
+  EXPECT_EQ(error_of(cnn(1), 4), "batch 1 (dim 0 of input 'x') cannot be split over 4 ranks");
+  EXPECT_EQ(error_of(cnn(2), 4), "batch 2 (dim 0 of input 'x') cannot be split over 4 ranks");
+  EXPECT_EQ(error_of(cnn(8), 3), "batch 8 (dim 0 of input 'x') is not divisible by 3 ranks");
+  EXPECT_EQ(error_of(cnn(4), 0), "--ranks must be at least 1, got 0");
 }
 
 /// x [4, 6] through one node `op` with `attrs` (and constant inputs `consts`).
@@ -217,7 +217,7 @@ std::string one_node_error(OpKind op, Attrs attrs, std::vector<TensorData> const
 }
 
 TEST(SplitBatch, NodesThatMixSamplesAreRefused) {
-  const std::string tail = ", so --core-groups cannot split it";
+  const std::string tail = ", so --ranks cannot split it";
   EXPECT_EQ(one_node_error(OpKind::Reshape, {{"shape", ints({2, 12})}}),
             "node 'the_node' (Reshape): its target shape mixes the batch with other dims" + tail);
   EXPECT_EQ(one_node_error(OpKind::Reshape, {{"shape", ints({24})}}),
@@ -237,7 +237,7 @@ TEST(SplitBatch, NodesThatMixSamplesAreRefused) {
             "contracted dimension" + tail);
   EXPECT_EQ(one_node_error(OpKind::Add, {}, {random_tensor({4, 6}, 1)}),
             "node 'the_node' (Add): its constant input 'c0' [4,6] has one entry per sample "
-            "(dim 0 = 4): the core groups would need different constants" + tail);
+            "(dim 0 = 4): the ranks would need different constants" + tail);
   EXPECT_EQ(one_node_error(OpKind::Slice,
                            {{"starts", ints({1})}, {"ends", ints({3})}, {"axes", ints({0})}}),
             "node 'the_node' (Slice): it slices the batch axis" + tail);
@@ -271,7 +271,27 @@ TEST(SplitBatch, AnOutputThatDoesNotDependOnTheInputs) {
   ASSERT_EQ(c.outputs.size(), 2u);
   EXPECT_EQ(error_of(c, 2),
             "graph output 'z' does not depend on the model's inputs (the same for every "
-            "sample), so --core-groups cannot split it");
+            "sample), so --ranks cannot split it");
+}
+
+TEST(SplitBatch, SamplesIndependent) {
+  // A batch the split accepts, and batch 1 (one sample per run).
+  EXPECT_EQ(samples_independent_problem(cnn(4)), "");
+  EXPECT_EQ(samples_independent_problem(cnn(1)), "");
+  // A node that mixes samples: the reason is split_batch's.
+  GraphBuilder g;
+  g.input("x", {4, 6});
+  g.node(OpKind::Softmax, {"x"}, "y", {{"axis", int64_t{0}}}, "sm");
+  g.output("y");
+  const std::string why = samples_independent_problem(canonicalize(g.graph()));
+  EXPECT_NE(why.find("node 'sm' (Softmax)"), std::string::npos) << why;
+  // Batch 1 with an output whose dim 0 is not 1.
+  GraphBuilder h;
+  h.input("x", {1, 6});
+  h.node(OpKind::Reshape, {"x"}, "y", {{"shape", ints({6})}}, "r");
+  h.output("y");
+  EXPECT_EQ(samples_independent_problem(canonicalize(h.graph())),
+            "'y' has shape [6]: its dim 0 is not the batch 1");
 }
 
 }  // namespace

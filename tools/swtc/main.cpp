@@ -21,7 +21,7 @@ std::string joined(const std::vector<std::string> &v) {
 
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
-                bool no_fuse, const std::string &schedule, int core_groups,
+                bool no_fuse, const std::string &schedule, int ranks,
                 const std::vector<std::pair<std::string, std::string>> &bind) {
   driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
@@ -32,7 +32,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.log = quiet ? nullptr : &std::cerr;
   o.fuse = o.fold_batchnorm = !no_fuse;
   o.schedule = schedule;
-  o.core_groups = core_groups;
+  o.ranks = ranks;
   graph::Graph g = driver::import_model(model, bind);
   codegen::Module m = driver::compile_graph(g, o);
   if (report) std::cout << driver::compile_report(g, m);
@@ -41,15 +41,17 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
     std::cerr << "wrote " << files.size() << " files to " << out << " (" << m.kernels.size()
               << " kernels, workspace " << m.plan.workspace_bytes << " bytes, weights "
               << m.plan.weights_bytes << " bytes";
-    if (m.core_groups > 1)
-      std::cerr << "; " << m.core_groups << " core groups, each running batch "
+    if (m.ranks > 1)
+      std::cerr << "; " << m.ranks << " MPI ranks, each running batch "
                 << m.graph.values[m.graph.inputs[0]].shape[0] << " in its own process";
     std::cerr << ")\n";
     if (m.target.kind == target::Kind::Sunway)
-      std::cerr << "build: make -C " << out << " (sw5cc) or make -C " << out
-                << " emulate (gcc + athread emulator)\n";
+      std::cerr << "build: make -C " << out << " (sw5cc and the site's MPI wrapper) or make -C "
+                << out << " emulate (gcc + athread emulator, mpicc); run: make -C " << out
+                << " run-emulate RANKS=" << m.ranks << "\n";
     else
-      std::cerr << "build: make -C " << out << "\n";
+      std::cerr << "build: make -C " << out << " (mpicc); run: make -C " << out
+                << " run RANKS=" << m.ranks << "\n";
   }
   return 0;
 }
@@ -57,7 +59,17 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
 int cmd_run(const std::string &model, const driver::RunOptions &o) {
   driver::RunResult r = driver::run_model(model, o, std::cerr);
   std::printf("model: %s\ntarget: %s\n", model.c_str(), o.target.c_str());
-  if (o.core_groups > 1) std::printf("core groups: %d (one process each)\n", o.core_groups);
+  std::printf("ranks: %d\n", o.ranks);
+  // The runner's per-rank times, throughput and communication times.
+  for (size_t at = 0; at < r.run_output.size();) {
+    size_t end = r.run_output.find('\n', at);
+    if (end == std::string::npos) end = r.run_output.size();
+    const std::string line = r.run_output.substr(at, end - at);
+    for (const char *key : {"rank_latency_ms ", "throughput ", "comm_ms "})
+      if (line.rfind(key, 0) == 0) std::printf("%s\n", line.c_str());
+    at = end + 1;
+  }
+  // Per run the slowest rank's time (the ranks run side by side).
   std::printf("latency_ms (median of %d runs): %.3f\n", o.repeat, r.latency_ms_median);
   for (const auto &c : r.checks) {
     std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g", c.name.c_str(), c.max_abs, c.rel_l2);
@@ -92,11 +104,11 @@ int main(int argc, char **argv) {
   bool quiet = false, report = false, no_fuse = false;
   std::string schedule = "default";
   const std::vector<std::string> schedules = {"default", "swtvm-v1"};
-  int core_groups = 1;
-  const std::string cg_help =
-      "Split the batch (dim 0 of every input and output) over N Sunway core groups, one "
-      "process per core group, each running batch/N (sw26010: 1..4, sw26010pro: 1..6); the "
-      "graph must keep samples independent";
+  int ranks = 1;
+  const std::string ranks_help =
+      "Compile for N MPI ranks: the batch (dim 0 of every input and output) split over N "
+      "processes (a Sunway core group, or a host process with its threads, each), each running "
+      "batch/N; the graph must keep samples independent. --core-groups N is the same";
   const std::string schedule_help =
       "Sunway schedule: default (searched 2-D output tiles) or swtvm-v1 (the published "
       "swTVM's: one row per step, greedy tiles, blocking DMA)";
@@ -123,7 +135,7 @@ int main(int argc, char **argv) {
       "a scalar parameter swtc needs static";
   compile->add_option("--bind", bind_specs, bind_help);
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
-  compile->add_option("--core-groups", core_groups, cg_help)->capture_default_str();
+  compile->add_option("--ranks,--core-groups", ranks, ranks_help)->capture_default_str();
 
   driver::RunOptions ro;
   std::vector<std::string> input_specs;
@@ -155,7 +167,13 @@ int main(int argc, char **argv) {
   run->add_option("--schedule", ro.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
-  run->add_option("--core-groups", ro.core_groups, cg_help)->capture_default_str();
+  run->add_option("--ranks,--core-groups", ro.ranks,
+                  ranks_help + "; started with mpirun -np N (as root with --allow-run-as-root, "
+                               "always --oversubscribe --bind-to none)")
+      ->capture_default_str();
+  run->add_option("--timeout", ro.timeout,
+                  "Stop the job (every rank) after this many seconds and fail (0: no limit)")
+      ->capture_default_str();
 
   driver::ProfileOptions po;
   CLI::App *profile = app.add_subcommand(
@@ -183,8 +201,8 @@ int main(int argc, char **argv) {
   profile->add_option("--schedule", po.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
-  profile->add_option("--core-groups", po.core_groups,
-                      cg_help + "; the prediction is the slowest core group's")
+  profile->add_option("--ranks,--core-groups", po.ranks,
+                      ranks_help + " (Sunway targets); the prediction is the slowest rank's")
       ->capture_default_str();
 
   try {
@@ -210,7 +228,7 @@ int main(int argc, char **argv) {
     const auto bind = pairs(bind_specs, "--bind");
     if (*compile)
       return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
-                         core_groups, bind);
+                         ranks, bind);
     if (*profile) {
       driver::profile_model(model, po, std::cout, std::cerr);
       return 0;

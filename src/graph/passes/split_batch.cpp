@@ -10,13 +10,19 @@ namespace swtc::graph {
 
 namespace {
 
-constexpr const char *kCannot = ", so --core-groups cannot split it";
+constexpr const char *kCannot = ", so --ranks cannot split it";
 
 class Splitter {
  public:
-  Splitter(const Graph &g, int core_groups) : g_(g), ncg_(core_groups) {}
+  Splitter(const Graph &g, int ranks) : g_(g), ncg_(ranks) {}
 
   Graph run() {
+    check();
+    return rewrite();
+  }
+
+  /// user_error unless the graph can be split (see split_batch).
+  void check() {
     batch_ = find_batch();
     mark_and_check();
     for (int v : g_.outputs)
@@ -24,24 +30,23 @@ class Splitter {
         user_error("graph output '", g_.values[v].name,
                    "' does not depend on the model's inputs (the same for every sample)",
                    kCannot);
-    return rewrite();
   }
 
  private:
   int64_t find_batch() const {
-    if (ncg_ < 1) user_error("--core-groups must be at least 1, got ", ncg_);
+    if (ncg_ < 1) user_error("--ranks must be at least 1, got ", ncg_);
     if (g_.inputs.empty())
-      user_error("the model has no inputs, so --core-groups has no batch to split");
+      user_error("the model has no inputs, so --ranks has no batch to split");
     const Value &first = g_.values[g_.inputs[0]];
     if (first.shape.empty())
       user_error("input '", first.name, "' is a scalar: no batch dimension", kCannot);
     const int64_t b = first.shape[0];
     if (b <= 1 || b < ncg_)
       user_error("batch ", b, " (dim 0 of input '", first.name, "') cannot be split over ", ncg_,
-                 " core groups");
+                 " ranks");
     if (b % ncg_ != 0)
       user_error("batch ", b, " (dim 0 of input '", first.name, "') is not divisible by ", ncg_,
-                 " core groups");
+                 " ranks");
     for (int v : g_.inputs) {
       const Value &in = g_.values[v];
       if (in.shape.empty() || in.shape[0] != b)
@@ -108,7 +113,7 @@ class Splitter {
       } else if (rank(v) == r && g_.values[v].shape[0] != 1) {
         fail(i, str_cat("its constant input '", name(v), "' ", shape_str(g_.values[v].shape),
                         " has one entry per sample (dim 0 = ", g_.values[v].shape[0],
-                        "): the core groups would need different constants"));
+                        "): the ranks would need different constants"));
       }
     }
   }
@@ -169,7 +174,7 @@ class Splitter {
           const Shape &c = g_.values[n.inputs[2]].shape;
           if (c.size() == 2 && c[0] != 1)
             fail(i, str_cat("its C '", name(n.inputs[2]), "' ", shape_str(c),
-                            " has one row per sample: the core groups would need different "
+                            " has one row per sample: the ranks would need different "
                             "constants"));
         }
         return;
@@ -273,9 +278,30 @@ class Splitter {
 
 }  // namespace
 
-Graph split_batch(const Graph &g, int core_groups) {
-  if (core_groups == 1) return g;
-  return Splitter(g, core_groups).run();
+Graph split_batch(const Graph &g, int ranks) {
+  if (ranks == 1) return g;
+  return Splitter(g, ranks).run();
+}
+
+std::string samples_independent_problem(const Graph &g) {
+  if (g.inputs.empty()) return "the model has no inputs";
+  const Value &first = g.values[g.inputs[0]];
+  if (!first.shape.empty() && first.shape[0] == 1) {
+    // One sample per run: runs over consecutive samples stack along dim 0
+    // when every input and output has dim 0 == 1.
+    for (const std::vector<int> *ids : {&g.inputs, &g.outputs})
+      for (int v : *ids)
+        if (g.values[v].shape.empty() || g.values[v].shape[0] != 1)
+          return str_cat("'", g.values[v].name, "' has shape ", shape_str(g.values[v].shape),
+                         ": its dim 0 is not the batch 1");
+    return "";
+  }
+  try {
+    Splitter(g, 1).check();
+  } catch (const UserError &e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace swtc::graph
