@@ -72,6 +72,8 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Neg:
     case OpKind::Ceil:
     case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
     case OpKind::Shape:
     case OpKind::Cast:
     case OpKind::ConstantOfShape: return {1, 1, 1, 1};

@@ -156,7 +156,11 @@ class ShapeInference {
       case OpKind::Tanh:
       case OpKind::Sigmoid:
       case OpKind::Ceil:
-      case OpKind::Floor: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
+      case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
+        require_f32(0, "input");
+        return set_out(DType::F32, in_shape(0));
       case OpKind::Neg: return set_out(in(0).dtype, in_shape(0));
       case OpKind::Clip: return clip();
       case OpKind::Concat: return concat();

@@ -149,6 +149,8 @@ class Interpreter {
   }
 
   void exec(const Node &n) {
+    // A float attribute of the node, for the unary_ops.def reference expressions.
+    auto attr = [&n](const char *name, float def) { return double(n.attr_float(name, def)); };
     switch (n.op) {
       case OpKind::Conv: return conv(n);
       case OpKind::MaxPool:
@@ -183,6 +185,11 @@ class Interpreter {
       case OpKind::Neg: return unary(n, [](double x) { return -x; });
       case OpKind::Ceil: return unary(n, [](double x) { return std::ceil(x); });
       case OpKind::Floor: return unary(n, [](double x) { return std::floor(x); });
+#define SWTC_UNARY(kind, name, reference, lowering) \
+  case OpKind::kind:                                \
+    return unary(n, [&](double x) { return static_cast<double>(reference); });
+#include "graph/unary_ops.def"
+
       case OpKind::Clip: return clip(n);
       case OpKind::Concat: return concat(n);
       case OpKind::Dropout: return dropout(n);

@@ -57,6 +57,8 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   Kernel k = start_kernel(g, node_id, names_for(g, node_id));
   Expr x = input_at(k, g, n.inputs[0], "x");
+  // A float attribute of the node, for the unary_ops.def lowering expressions.
+  auto attr = [&n](const char *name, float def) { return float_imm(n.attr_float(name, def)); };
   switch (n.op) {
     case graph::OpKind::Relu: k.def.value = max(x, float_imm(0)); break;
     case graph::OpKind::Sqrt: k.def.value = call("sqrtf", {x}); break;
@@ -81,6 +83,10 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
       break;
     }
     case graph::OpKind::Expand: k.def.value = x; break;
+#define SWTC_UNARY(kind, name, reference, lowering) \
+  case graph::OpKind::kind: k.def.value = (lowering); break;
+#include "graph/unary_ops.def"
+
     default: internal_error(g.describe(node_id), " is not a unary elementwise op");
   }
   return k;

@@ -1,5 +1,5 @@
 // Data movement and contractions over tensors: MatMul (batched, broadcast),
-// Transpose, Concat, Slice, ReduceMean / ReduceSum / ReduceMax.
+// Transpose, Concat, Slice, Split, ReduceMean / ReduceSum / ReduceMax.
 #include <cfloat>
 
 #include "lower/lower_internal.h"
@@ -115,6 +115,25 @@ Kernel lower_slice(const graph::Graph &g, int node_id) {
     int64_t step = steps.empty() ? 1 : steps[i];
     idx[d] = axis(k, d) * int_imm(step) + int_imm(starts[i]);
   }
+  k.def.value = load(x, idx);
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+Kernel lower_split(const graph::Graph &g, int node_id, size_t output) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = g.values[n.inputs[0]].shape.size();
+  const int64_t ax = norm_axis(n.attr_int("axis", 0), R);
+  const std::vector<int64_t> sizes = n.attr_ints("split", {});
+  SWTC_CHECK(sizes.size() == n.outputs.size(), "Split not canonicalized: ", g.describe(node_id));
+  int64_t off = 0;
+  for (size_t t = 0; t < output; ++t) off += sizes[t];
+  Kernel k = start_kernel(g, node_id, names_for(R), output);
+  k.def.name += "_" + std::to_string(output);
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  for (size_t d = 0; d < R; ++d)
+    idx.push_back(static_cast<int64_t>(d) == ax && off ? axis(k, d) + int_imm(off) : axis(k, d));
   k.def.value = load(x, idx);
   k.def.flops_per_point = 0;
   return k;

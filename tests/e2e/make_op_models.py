@@ -158,6 +158,52 @@ def main(d):
     raw(os.path.join(d, "concat_axis_overflow.onnx"),  # fuzzer-found: 4 x 2^62 rows, no elements
         [helper.make_node("Concat", ["x", "x", "x", "x"], ["y"], axis=2, name="c")],
         [vi("x", F, [0, 2, 1 << 62, 7])], [vi("y", F, [0, 2, 0, 7])])
+    # Split in its forms: the `split` attribute (opset 2 and 11, negative
+    # axis), the `split` input (opset 13), equal parts. (Opset 18's
+    # num_outputs: the ONNX checker swtc runs, onnx 1.12, does not know it.)
+    model(os.path.join(d, "split_attr_op2.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b"], axis=1, split=[1, 3])],
+          [vi("x", F, [2, 4, 3])], [vi("a", F, [2, 1, 3]), vi("b", F, [2, 3, 3])], opset=2)
+    model(os.path.join(d, "split_attr_op11.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=-1, split=[2, 3, 1]),
+           helper.make_node("Relu", ["b"], ["rb"])],
+          [vi("x", F, [2, 3, 6])],
+          [vi("a", F, [2, 3, 2]), vi("rb", F, [2, 3, 3]), vi("c", F, [2, 3, 1])], opset=11)
+    model(os.path.join(d, "split_input_op13.onnx"),
+          [helper.make_node("Mul", ["x", "x"], ["sq"]),
+           helper.make_node("Split", ["sq", "s"], ["a", "b"], axis=1),
+           helper.make_node("Add", ["a", "k"], ["y0"]),
+           helper.make_node("Transpose", ["b"], ["y1"], perm=[0, 2, 1])],
+          [vi("x", F, [3, 5, 2])], [vi("y0", F, [3, 1, 2]), vi("y1", F, [3, 2, 4])],
+          inits=[("s", np.array([1, 4], np.int64)), ("k", np.array([0.5, -0.25], np.float32))],
+          opset=13)
+    model(os.path.join(d, "split_equal_op13.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=2)],
+          [vi("x", F, [2, 2, 9])], [vi(n, F, [2, 2, 3]) for n in "abc"], opset=13)
+    # The unary elementwise ops of src/graph/unary_ops.def, each applied to the
+    # input (made to fit its domain first), one output each.
+    nodes, outs, inits = [], [], [("two", np.array(2.0, np.float32)),
+                                 ("shrink", np.array(0.9, np.float32))]
+    nodes.append(helper.make_node("Add", ["x", "two"], ["xpos"]))    # [1, 3)
+    nodes.append(helper.make_node("Mul", ["x", "shrink"], ["xin"]))  # (-0.9, 0.9)
+    scaled = [("s3", np.array(3.0, np.float32))]
+    inits += scaled
+    nodes.append(helper.make_node("Mul", ["x", "s3"], ["x3"]))       # [-3, 3)
+    unary = [("Abs", "x3", {}), ("Log", "xpos", {}), ("Reciprocal", "xpos", {}),
+             ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
+             ("Acos", "xin", {}), ("Atan", "x3", {}), ("Sinh", "x3", {}), ("Cosh", "x3", {}),
+             ("Asinh", "x3", {}), ("Acosh", "xpos", {}), ("Atanh", "xin", {}),
+             ("Round", "x3", {}), ("Sign", "x3", {}), ("LeakyRelu", "x3", {"alpha": 0.2}),
+             ("ThresholdedRelu", "x3", {"alpha": 0.5}), ("Elu", "x3", {"alpha": 0.7}),
+             ("Selu", "x3", {}), ("Celu", "x3", {"alpha": 1.5}),
+             ("HardSigmoid", "x3", {"alpha": 0.3, "beta": 0.4}), ("HardSwish", "x3", {}),
+             ("Softplus", "x3", {}), ("Softsign", "x3", {}),
+             ("Shrink", "x3", {"lambd": 0.6, "bias": 0.2})]
+    for op, src, attrs in unary:
+        nodes.append(helper.make_node(op, [src], ["y_" + op.lower()], **attrs))
+        outs.append(vi("y_" + op.lower(), F, [2, 3, 8]))
+    model(os.path.join(d, "unary_ops.onnx"), nodes, [vi("x", F, [2, 3, 8])], outs, inits=inits,
+          opset=17)
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

@@ -74,6 +74,47 @@ TEST(InterpOps, UnaryOps) {
   }
 }
 
+// Ops of graph/unary_ops.def on hand-picked values (written out here, not
+// taken from the table's expressions).
+TEST(InterpOps, UnaryTableOpsOnKnownValues) {
+  using Attrs = std::map<std::string, graph::AttrValue>;
+  struct Case {
+    OpKind op;
+    Attrs attrs;
+    std::vector<float> x;
+    std::vector<double> want;
+  };
+  const std::vector<Case> cases = {
+      {OpKind::Abs, {}, {-2.5f, 0, 3}, {2.5, 0, 3}},
+      {OpKind::Sign, {}, {-2.5f, 0, 3}, {-1, 0, 1}},
+      {OpKind::Round, {}, {0.5f, 1.5f, 2.5f, -0.5f, -1.7f}, {0, 2, 2, -0.0, -2}},
+      {OpKind::Reciprocal, {}, {4, -0.5f}, {0.25, -2}},
+      {OpKind::LeakyRelu, {}, {-2, 3}, {-0.02, 3}},
+      {OpKind::LeakyRelu, {{"alpha", 0.5f}}, {-2, 3}, {-1, 3}},
+      {OpKind::ThresholdedRelu, {}, {0.5f, 1, 2}, {0, 0, 2}},
+      {OpKind::Elu, {{"alpha", 2.0f}}, {-1, 1}, {2 * (std::exp(-1.0) - 1), 1}},
+      {OpKind::Selu, {}, {-1, 2}, {1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1),
+                                   2 * 1.0507009873554805}},
+      {OpKind::Celu, {{"alpha", 2.0f}}, {-2, 3}, {2 * (std::exp(-1.0) - 1), 3}},
+      {OpKind::HardSigmoid, {}, {-3, 0, 1, 3}, {0, 0.5, 0.7, 1}},
+      {OpKind::HardSwish, {}, {-4, 1, 4}, {0, 1 * (1.0 / 6 + 0.5), 4}},
+      {OpKind::Softplus, {}, {0, 100, -100}, {std::log(2.0), 100, std::exp(-100.0)}},
+      {OpKind::Softsign, {}, {-3, 1}, {-0.75, 0.5}},
+      {OpKind::Shrink, {{"lambd", 1.0f}, {"bias", 0.5f}}, {-2, 0.5f, 3}, {-1.5, 0, 2.5}},
+      {OpKind::Log, {}, {1, 0.5f}, {0, std::log(0.5)}},
+      {OpKind::Acosh, {}, {1, 2}, {0, std::acosh(2.0)}},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(graph::op_name(c.op));
+    GraphBuilder b;
+    const Shape s{static_cast<int64_t>(c.x.size())};
+    b.input("x", s);
+    b.node(c.op, {"x"}, "y", c.attrs);
+    b.output("y");
+    expect_near(run_both(b.graph(), {tensor_f32(s, c.x)}), c.want);
+  }
+}
+
 TEST(InterpOps, BinaryBroadcast) {
   struct Case {
     OpKind op;

@@ -82,6 +82,8 @@ class Canonicalizer {
         case OpKind::Neg:
         case OpKind::Ceil:
         case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
         case OpKind::MatMul:
         case OpKind::Cast:
         case OpKind::Equal:

@@ -131,6 +131,8 @@ class Splitter {
       case OpKind::Neg:
       case OpKind::Ceil:
       case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
       case OpKind::Identity:
       case OpKind::Dropout:
       case OpKind::Cast:
