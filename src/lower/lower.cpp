@@ -29,6 +29,9 @@ constexpr Entry kLowerings[] = {
     {OpKind::Mul, lower_binary, true},
     {OpKind::Div, lower_binary, true},
     {OpKind::Pow, lower_binary, true},
+    {OpKind::Max, lower_binary, true},  // two inputs (decompose chains more)
+    {OpKind::Min, lower_binary, true},
+    {OpKind::PRelu, lower_binary, false},
     {OpKind::Sqrt, lower_unary, false},
     {OpKind::Erf, lower_unary, false},
     {OpKind::Exp, lower_unary, false},
@@ -47,6 +50,7 @@ constexpr Entry kLowerings[] = {
     {OpKind::Transpose, lower_transpose, false},
     {OpKind::Concat, lower_concat, false},
     {OpKind::Slice, lower_slice, false},
+    {OpKind::Pad, lower_pad, false},
     {OpKind::ReduceMean, lower_reduce, false},
     {OpKind::ReduceSum, lower_reduce, false},
     {OpKind::ReduceMax, lower_reduce, false},

@@ -53,5 +53,6 @@ Kernel lower_slice(const graph::Graph &g, int node_id);
 /// Split's kernel of output `output` (canonicalized: `axis`, `split` sizes).
 Kernel lower_split(const graph::Graph &g, int node_id, size_t output);
 Kernel lower_reduce(const graph::Graph &g, int node_id);
+Kernel lower_pad(const graph::Graph &g, int node_id);
 
 }  // namespace swtc::lower::detail

@@ -139,6 +139,35 @@ Kernel lower_split(const graph::Graph &g, int node_id, size_t output) {
   return k;
 }
 
+/// Pad in constant mode (canonicalized: `pads` for every axis, `value`): a
+/// select between the constant and the input at o - begin (a negative pad
+/// crops). Edge and reflect are decomposed into slices and Concat
+/// (graph/passes/decompose.cpp): their folded indices are not affine, which
+/// the Sunway staging needs.
+Kernel lower_pad(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const auto &xs = g.values[n.inputs[0]].shape;
+  const size_t R = xs.size();
+  const std::vector<int64_t> p = n.attr_ints("pads", std::vector<int64_t>(2 * R, 0));
+  if (n.attr_string("mode", "constant") != "constant")
+    internal_error(g.describe(node_id), ": edge / reflect Pad not decomposed");
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  Expr inside;  // every padded axis in range
+  for (size_t d = 0; d < R; ++d) {
+    const Expr o = axis(k, d);
+    const int64_t b = p[d], e = p[d + R], len = xs[d];
+    if (b > 0) inside = logical_and(inside, le(int_imm(b), o));
+    if (e > 0) inside = logical_and(inside, lt(o, int_imm(b + len)));
+    idx.push_back(o + int_imm(-b));
+  }
+  k.def.value = load(x, idx);
+  if (inside) k.def.value = select(inside, k.def.value, float_imm(n.attr_float("value", 0.0f)));
+  k.def.flops_per_point = 0;
+  return k;
+}
+
 Kernel lower_reduce(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   const auto &xs = g.values[n.inputs[0]].shape;

@@ -204,6 +204,53 @@ def main(d):
         outs.append(vi("y_" + op.lower(), F, [2, 3, 8]))
     model(os.path.join(d, "unary_ops.onnx"), nodes, [vi("x", F, [2, 3, 8])], outs, inits=inits,
           opset=17)
+    # Variadic Max / Min / Sum / Mean (broadcasting, one and three inputs),
+    # PRelu with a per-channel slope, LogSoftmax (opset 13 axis, opset 11
+    # coerced to 2-D); integer Max / Min.
+    model(os.path.join(d, "variadic_ops.onnx"),
+          [helper.make_node("Max", ["a", "b", "c"], ["y_max"]),
+           helper.make_node("Min", ["a", "b", "c"], ["y_min"]),
+           helper.make_node("Sum", ["a", "b", "c"], ["y_sum"]),
+           helper.make_node("Mean", ["a", "b", "c"], ["y_mean"]),
+           helper.make_node("Max", ["a"], ["y_max1"]),
+           helper.make_node("Mean", ["b", "a"], ["y_mean2"])],
+          [vi("a", F, [2, 3, 4]), vi("b", F, [3, 1]), vi("c", F, [4])],
+          [vi("y_max", F, [2, 3, 4]), vi("y_min", F, [2, 3, 4]), vi("y_sum", F, [2, 3, 4]),
+           vi("y_mean", F, [2, 3, 4]), vi("y_max1", F, [2, 3, 4]), vi("y_mean2", F, [2, 3, 4])],
+          opset=13)
+    model(os.path.join(d, "int_max_min_i32.onnx"),
+          [helper.make_node("Max", ["a", "k"], ["y"]), helper.make_node("Min", ["a", "k", "m"], ["z"])],
+          [vi("a", I32, [3, 4])], [vi("y", I32, [3, 4]), vi("z", I32, [3, 4])],
+          inits=[("k", np.array([5, -7, 3, 9], np.int32)), ("m", np.array([[2], [8], [-1]], np.int32))],
+          opset=13)
+    model(os.path.join(d, "prelu_logsoftmax.onnx"),
+          [helper.make_node("PRelu", ["x", "slope"], ["p"]),
+           helper.make_node("LogSoftmax", ["p"], ["y"], axis=1),
+           helper.make_node("LogSoftmax", ["x"], ["z"])],
+          [vi("x", F, [2, 3, 4, 5])], [vi("y", F, [2, 3, 4, 5]), vi("z", F, [2, 3, 4, 5])],
+          inits=[("slope", np.array([[[0.25]], [[-0.5]], [[1.5]]], np.float32))], opset=13)
+    model(os.path.join(d, "logsoftmax_op11.onnx"),
+          [helper.make_node("LogSoftmax", ["x"], ["y"], axis=1)],
+          [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
+    # Pad: constant (pads and constant_value inputs, a negative pad crops),
+    # reflect, edge (opset 13); the attribute form (opset 2); Tile.
+    model(os.path.join(d, "pad_modes.onnx"),
+          [helper.make_node("Pad", ["x", "p1", "cv"], ["y_const"], mode="constant"),
+           helper.make_node("Pad", ["x", "p2"], ["y_reflect"], mode="reflect"),
+           helper.make_node("Pad", ["x", "p2"], ["y_edge"], mode="edge")],
+          [vi("x", F, [2, 3, 4, 5])],
+          [vi("y_const", F, [2, 4, 6, 5]), vi("y_reflect", F, [2, 3, 7, 9]),
+           vi("y_edge", F, [2, 3, 7, 9])],
+          inits=[("p1", np.array([0, 1, 2, 1, 0, 0, 0, -1], np.int64)),
+                 ("cv", np.array(1.5, np.float32)),
+                 ("p2", np.array([0, 0, 1, 3, 0, 0, 2, 1], np.int64))], opset=13)
+    model(os.path.join(d, "pad_op2.onnx"),
+          [helper.make_node("Pad", ["x"], ["y"], mode="constant", pads=[1, 0, 2, 3], value=-0.5)],
+          [vi("x", F, [3, 4])], [vi("y", F, [6, 7])], opset=2)
+    model(os.path.join(d, "tile.onnx"),
+          [helper.make_node("Tile", ["x", "r"], ["y"]), helper.make_node("Relu", ["y"], ["z"])],
+          [vi("x", F, [2, 3, 4])], [vi("z", F, [2, 6, 12])],
+          inits=[("r", np.array([1, 2, 3], np.int64))], opset=13)
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

@@ -115,6 +115,48 @@ TEST(InterpOps, UnaryTableOpsOnKnownValues) {
   }
 }
 
+TEST(InterpOps, VariadicMaxMinSumMeanPReluLogSoftmax) {
+  GraphBuilder b;
+  b.input("a", {2, 1});
+  b.input("b", {3});
+  b.input("c", {1, 3});
+  for (OpKind op : {OpKind::Max, OpKind::Min, OpKind::Sum, OpKind::Mean}) {
+    const std::string y = std::string("y_") + graph::op_name(op);
+    b.node(op, {"a", "b", "c"}, y);
+    b.output(y);
+  }
+  b.node(OpKind::Mean, {"b"}, "one");
+  b.output("one");
+  b.node(OpKind::PRelu, {"c", "b"}, "p");
+  b.output("p");
+  b.node(OpKind::LogSoftmax, {"c"}, "ls");
+  b.output("ls");
+  Graph g = b.graph();
+  graph::infer_shapes(g);
+  const std::vector<float> a = {-1, 2}, bv = {0.5f, -3, 4}, c = {1, 1.5f, -2};
+  auto out = run(g, {tensor_f32({2, 1}, a), tensor_f32({3}, bv), tensor_f32({1, 3}, c)});
+  ASSERT_EQ(out.size(), 7u);
+  std::vector<double> mx, mn, sm, me, pr;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) {
+      const double x = a[i], y = bv[j], z = c[j];
+      mx.push_back(std::max({x, y, z}));
+      mn.push_back(std::min({x, y, z}));
+      sm.push_back(x + y + z);
+      me.push_back((x + y + z) / 3);
+    }
+  EXPECT_EQ(out[0].shape, (Shape{2, 3}));
+  expect_near(out[0], mx);
+  expect_near(out[1], mn);
+  expect_near(out[2], sm);
+  expect_near(out[3], me);
+  expect_near(out[4], {0.5, -3, 4});
+  for (int j = 0; j < 3; ++j) pr.push_back(c[j] < 0 ? c[j] * bv[j] : c[j]);
+  expect_near(out[5], pr);
+  double lse = std::log(std::exp(1.0) + std::exp(1.5) + std::exp(-2.0));
+  expect_near(out[6], {1 - lse, 1.5 - lse, -2 - lse});
+}
+
 TEST(InterpOps, BinaryBroadcast) {
   struct Case {
     OpKind op;

@@ -352,6 +352,32 @@ TEST(LowerElementwise, UnaryOpsWithAttributes) {
   }
 }
 
+TEST(LowerElementwise, MaxMinPReluBroadcast) {
+  for (OpKind op : {OpKind::Max, OpKind::Min, OpKind::PRelu}) {
+    SCOPED_TRACE(graph::op_name(op));
+    OneNode t;
+    t.input("a", {2, 3, 4});
+    t.input("b", {3, 1});
+    t.finish(op, {"a", "b"}, {});
+    check_against_interpreter(t);
+  }
+}
+
+// Constant-mode Pad is one kernel (edge / reflect Pad and Tile are
+// decomposed into Slice and Concat kernels: e2e.pad_modes.*, e2e.tile.*).
+TEST(LowerTensor, PadConstant) {
+  OneNode t;
+  t.input("x", {2, 3, 4, 5});
+  t.finish(OpKind::Pad, {"x"},
+           {{"pads", std::vector<int64_t>{0, 1, 2, 3, 0, 0, 1, 4}},
+            {"mode", std::string("constant")}, {"value", 0.75f}});
+  check_against_interpreter(t);
+  OneNode c;  // a negative pad crops
+  c.input("x", {3, 6});
+  c.finish(OpKind::Pad, {"x"}, {{"pads", std::vector<int64_t>{1, -2, 0, -1}}});
+  check_against_interpreter(c);
+}
+
 TEST(LowerElementwise, AddWithBroadcast) {
   OneNode t;
   t.input("a", {2, 3, 4, 5});
