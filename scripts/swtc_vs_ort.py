@@ -4,7 +4,7 @@ same seeded random inputs, and check that they agree.
 
     /usr/bin/python3 scripts/swtc_vs_ort.py --swtc build/tools/swtc/swtc \
         --model build/models/resnet18.onnx --targets host,sw26010 --work DIR \
-        [--repeat N] [--tol 1e-4] [--seed S]
+        [--repeat N] [--tol 1e-4] [--seed S] [--shape NAME=D0,D1,...]...
 
 A target may be TARGET:SCHEDULE (a Sunway schedule) and end in @N: run on N MPI
 ranks (swtc run --ranks N), e.g. --targets host@2,sw26010@4.
@@ -48,7 +48,7 @@ def run(cmd, what):
     return p.stdout
 
 
-def make_inputs(model_path, work, seed):
+def make_inputs(model_path, work, seed, shapes=None):
     model = onnx.load(model_path)
     init = {t.name for t in model.graph.initializer}
     rng = np.random.default_rng(seed)
@@ -58,6 +58,8 @@ def make_inputs(model_path, work, seed):
         if inp.name in init:
             continue
         shape = [d.dim_value for d in inp.type.tensor_type.shape.dim]
+        if shapes and inp.name in shapes:  # --shape: an input with symbolic dims
+            shape = shapes[inp.name]
         x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
         path = os.path.join(work, "inputs", sanitize(inp.name) + ".npy")
         np.save(path, x)
@@ -66,13 +68,17 @@ def make_inputs(model_path, work, seed):
     return paths, outputs
 
 
-def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False):
+def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False,
+            shapes=None):
     """Runs `model` with swtc on each target and with ONNX Runtime on the same
     inputs. Returns a dict: rows [(target, latency_ms, rel_l2_interp, rel_l2_ort)],
     ort_ms, ok, inputs (count), or None if ONNX Runtime is missing and not allowed."""
     os.makedirs(work, exist_ok=True)
-    inputs, outputs = make_inputs(model, work, seed)
+    inputs, outputs = make_inputs(model, work, seed, shapes)
     in_args = []
+    shape_args = []
+    for k, dims in (shapes or {}).items():
+        shape_args += ["--shape", k + "=" + ",".join(str(d) for d in dims)]
     for k, p in inputs.items():
         in_args += ["--input", f"{k}={p}"]
 
@@ -100,7 +106,7 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
             target += "@" + ranks
         tag = target.replace(":", "-").replace("@", "-r")
         out_dir = os.path.join(work, tag)
-        text = run([swtc, "run", model, "--target", tname, *sched_args, *in_args,
+        text = run([swtc, "run", model, "--target", tname, *sched_args, *in_args, *shape_args,
                     "--output-dir", out_dir,
                     "--work-dir", os.path.join(work, "build-" + tag),
                     "--repeat", str(repeat), "--tolerance", str(tol)],
@@ -134,11 +140,17 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--allow-no-ort", action="store_true")
+    ap.add_argument("--shape", action="append", default=[], metavar="NAME=D0,D1,...",
+                    help="static shape of an input with symbolic dims (passed to swtc run)")
     args = ap.parse_args()
+    shapes = {}
+    for spec in args.shape:
+        name, _, dims = spec.partition("=")
+        shapes[name] = [int(d) for d in dims.split(",") if d != ""]
 
     name = os.path.splitext(os.path.basename(args.model))[0]
     r = compare(args.swtc, args.model, args.targets.split(","), args.work, args.repeat, args.tol,
-                args.seed, args.allow_no_ort)
+                args.seed, args.allow_no_ort, shapes)
     if r is None:
         print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
         return 77

@@ -44,9 +44,35 @@ std::string model_name_from_path(const std::string &path) {
 }
 
 graph::Graph import_model(const std::string &path,
-                          const std::vector<std::pair<std::string, std::string>> &bind) {
-  if (bind.empty()) return frontend::import_onnx_file(path);
-  return frontend::import_onnx_file(path, [&](graph::Graph &g) { g = bind_inputs(g, bind); });
+                          const std::vector<std::pair<std::string, std::string>> &bind,
+                          const InputShapes &shapes) {
+  if (bind.empty()) return frontend::import_onnx_file(path, {}, shapes);
+  return frontend::import_onnx_file(
+      path, [&](graph::Graph &g) { g = bind_inputs(g, bind); }, shapes);
+}
+
+InputShapes parse_shapes(const std::vector<std::string> &specs) {
+  InputShapes out;
+  for (const std::string &spec : specs) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      user_error("--shape wants NAME=D0,D1,... (non-negative integers), got '", spec, "'");
+    std::vector<int64_t> dims;
+    const std::string list = spec.substr(eq + 1);
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t end = list.find(',', pos);
+      if (end == std::string::npos) end = list.size();
+      const std::string d = list.substr(pos, end - pos);
+      if (d.empty() || d.size() > 18 || d.find_first_not_of("0123456789") != std::string::npos)
+        user_error("--shape ", spec, ": '", d, "' is not a dimension (a non-negative integer)");
+      dims.push_back(std::stoll(d));
+      pos = end + 1;
+      if (end + 1 == list.size()) user_error("--shape ", spec, ": a trailing ','");
+    }
+    out.push_back({spec.substr(0, eq), dims});
+  }
+  return out;
 }
 
 graph::TensorData tensor_from_npy(const npy::Array &a, graph::DType want, const std::string &what) {
@@ -153,7 +179,7 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
       alias_of[n.outputs[0]] = n.inputs[0];
       continue;
     }
-    kernels.push_back(lower::lower_node(g, i));
+    for (lower::Kernel &k : lower::lower_node_outputs(g, i)) kernels.push_back(std::move(k));
   }
   // A graph output must live in the caller's output buffer: copy views and
   // constants that are outputs. Copy kernels are named after their output,

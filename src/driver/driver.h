@@ -40,9 +40,16 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
 const std::vector<std::string> &dump_points();
 
 /// Reads and imports an ONNX file (the `import` step), binding the given
-/// inputs to constants (see bind_inputs) before shapes are inferred.
+/// inputs to constants (see bind_inputs) before shapes are inferred, and
+/// giving inputs static shapes (`--shape`, frontend::InputShapes).
+using InputShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
 graph::Graph import_model(const std::string &path,
-                          const std::vector<std::pair<std::string, std::string>> &bind = {});
+                          const std::vector<std::pair<std::string, std::string>> &bind = {},
+                          const InputShapes &shapes = {});
+
+/// Parses `--shape` values "NAME=D0,D1,..." (a rank-0 input: "NAME="),
+/// user_error for a malformed one.
+InputShapes parse_shapes(const std::vector<std::string> &specs);
 
 /// Makes graph inputs compile-time constants (name -> .npy file, float32 or
 /// int64, shape as declared): specializes a model whose shapes, axes or
@@ -75,6 +82,7 @@ struct RunOptions {
   std::string target = "host";
   std::vector<std::pair<std::string, std::string>> inputs;  // name -> .npy path
   std::vector<std::pair<std::string, std::string>> bind;    // name -> .npy, bound at compile time
+  InputShapes shapes;  // --shape: static shapes of inputs with symbolic dims
   std::string output_dir;  // where outputs are written ("" -> only the work dir)
   std::string work_dir;    // build folder ("" -> a fresh temporary folder, removed after the run)
   bool keep_work_dir = false;  // keep the temporary folder (it is always kept when the build fails)

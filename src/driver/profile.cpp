@@ -159,7 +159,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
-  codegen::Module m = compile_graph(import_model(model_path), co);
+  codegen::Module m = compile_graph(import_model(model_path, {}, opts.shapes), co);
   if (!target::runs_here(m.target))
     user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
                " instructions, which this CPU lacks (--target host picks what it has)");
@@ -357,7 +357,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.ranks = opts.ranks;
   if (target::get_target(opts.target).kind == target::Kind::Host)
     return profile_host(model_path, opts, out, log);
-  codegen::Module m = compile_graph(import_model(model_path), co);
+  codegen::Module m = compile_graph(import_model(model_path, {}, opts.shapes), co);
   const int ncg = m.ranks;  // one core group per rank
   const bool mpi = have_mpi();
   if (!mpi && ncg > 1)

@@ -2,8 +2,10 @@
 // performance model from what the athread emulator counted while running it.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace swtc::driver {
@@ -15,6 +17,8 @@ struct ProfileOptions {
   std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
   std::string schedule = "default";
   int ranks = 1;  // see CompileOptions::ranks (Sunway targets)
+  // --shape: static shapes of inputs with symbolic dims (driver::InputShapes).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   // Host targets (measured): timed runs after `warmup` untimed ones; OpenMP
   // threads of the model and the peak probe (0: OpenMP's default, or
   // OMP_NUM_THREADS if set).

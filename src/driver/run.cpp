@@ -164,7 +164,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   if (!opts.output_dir.empty()) check_writable_dir(opts.output_dir, "--output-dir");
   if (!opts.work_dir.empty()) check_writable_dir(opts.work_dir, "--work-dir");
 
-  graph::Graph g = import_model(model_path, opts.bind);
+  graph::Graph g = import_model(model_path, opts.bind, opts.shapes);
   for (const auto &[name, p] : opts.inputs) {
     bool known = false;
     for (int id : g.inputs) known = known || g.values[id].name == name;

@@ -72,6 +72,8 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Neg:
     case OpKind::Ceil:
     case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
     case OpKind::Shape:
     case OpKind::Cast:
     case OpKind::ConstantOfShape: return {1, 1, 1, 1};
@@ -83,6 +85,14 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Where: return {3, 3, 1, 1};
     case OpKind::LayerNormalization: return {2, 3, 1, 1};  // Mean / InvStdDev outputs unsupported
     case OpKind::Split: return {1, 2, 1, 1 << 20};
+    case OpKind::Max:
+    case OpKind::Min:
+    case OpKind::Sum:
+    case OpKind::Mean: return {1, 1 << 20, 1, 1};
+    case OpKind::PRelu: return {2, 2, 1, 1};
+    case OpKind::LogSoftmax: return {1, 1, 1, 1};
+    case OpKind::Pad: return {1, 4, 1, 1};
+    case OpKind::Tile: return {1, 2, 1, 1};
   }
   internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
 }

@@ -156,7 +156,11 @@ class ShapeInference {
       case OpKind::Tanh:
       case OpKind::Sigmoid:
       case OpKind::Ceil:
-      case OpKind::Floor: require_f32(0, "input"); return set_out(DType::F32, in_shape(0));
+      case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
+        require_f32(0, "input");
+        return set_out(DType::F32, in_shape(0));
       case OpKind::Neg: return set_out(in(0).dtype, in_shape(0));
       case OpKind::Clip: return clip();
       case OpKind::Concat: return concat();
@@ -178,6 +182,14 @@ class ShapeInference {
       case OpKind::Expand: return expand();
       case OpKind::LayerNormalization: return layer_norm();
       case OpKind::Split: return split();
+      case OpKind::Max:
+      case OpKind::Min:
+      case OpKind::Sum:
+      case OpKind::Mean: return variadic();
+      case OpKind::PRelu: return prelu();
+      case OpKind::LogSoftmax: return softmax();
+      case OpKind::Pad: return pad();
+      case OpKind::Tile: return tile();
     }
     internal_error("infer_shapes: unhandled op ", op_name(node().op));
   }
@@ -249,6 +261,86 @@ class ShapeInference {
       fail("shapes ", shape_str(in_shape(0)), " and ", shape_str(in_shape(1)),
            " cannot be broadcast together");
     set_out(in(0).dtype, *s);
+  }
+
+  /// Max, Min, Sum, Mean: one dtype, numpy broadcasting over every input.
+  void variadic() {
+    const bool ints_ok = node().op == OpKind::Max || node().op == OpKind::Min;
+    if (!ints_ok) require_f32(0, "input");
+    Shape s = in_shape(0);
+    for (size_t k = 1; k < node().inputs.size(); ++k) {
+      if (node().inputs[k] < 0) fail("input #", k, " is omitted");
+      if (in(k).dtype != in(0).dtype)
+        fail("input dtypes differ: ", dtype_name(in(0).dtype), " and ", dtype_name(in(k).dtype));
+      auto b = broadcast_shapes(s, in_shape(k));
+      if (!b)
+        fail("shapes ", shape_str(s), " and ", shape_str(in_shape(k)),
+             " cannot be broadcast together");
+      s = *b;
+    }
+    set_out(in(0).dtype, s);
+  }
+
+  /// PRelu: the slope broadcasts to the input (unidirectionally).
+  void prelu() {
+    require_f32(0, "input");
+    require_f32(1, "slope");
+    auto b = broadcast_shapes(in_shape(0), in_shape(1));
+    if (!b || *b != in_shape(0))
+      fail("slope ", shape_str(in_shape(1)), " does not broadcast to the input ",
+           shape_str(in_shape(0)));
+    set_out(DType::F32, in_shape(0));
+  }
+
+  void pad() {
+    require_f32(0, "input");
+    const Shape &x = in_shape(0);
+    auto pads = ints_param(1, "pads", "pads");
+    if (!pads) fail("needs pads (an attribute, or input #1)");
+    auto axes = has_input(3) ? ints_param(3, "", "axes") : std::nullopt;
+    const std::vector<int64_t> p =
+        expand_pads(g_, node_, *pads, axes.value_or(std::vector<int64_t>{}), x.size());
+    const std::string mode = node().attr_string("mode", "constant");
+    if (mode != "constant" && mode != "reflect" && mode != "edge")
+      unsupported("mode '", printable(mode), "' (constant, reflect and edge only)");
+    if (has_input(2) && in(2).dtype != DType::F32)
+      fail("constant_value '", in(2).name, "' must be float32 like the input");
+    Shape out;
+    const size_t r = x.size();
+    for (size_t d = 0; d < r; ++d)
+      if (mode != "constant" && (p[d] < 0 || p[d + r] < 0))
+        unsupported("negative pads ", ints_str(p), " (cropping) in mode '", mode, "'");
+    for (size_t d = 0; d < r; ++d) {
+      const int64_t n = x[d], b = p[d], e = p[d + r];
+      if (n + b + e < 0)
+        fail("pads ", ints_str(p), " remove more than the ", n, " entries of axis ", d);
+      if (mode != "constant" && (b > 0 || e > 0) && n == 0)
+        fail("mode '", mode, "' pads the empty axis ", d);
+      if (mode == "reflect" && (b >= n || e >= n) && (b > 0 || e > 0))
+        unsupported("reflect pads ", ints_str(p), " of at least the axis length ", n,
+                    " (axis ", d, ")");
+      out.push_back(n + b + e);
+    }
+    set_out(DType::F32, out);
+  }
+
+  void tile() {
+    require_f32(0, "input");
+    auto reps = ints_param(1, "repeats", "repeats");
+    if (!reps) fail("needs repeats (input #1)");
+    const Shape &x = in_shape(0);
+    if (reps->size() != x.size())
+      fail("repeats ", ints_str(*reps), " has ", reps->size(), " entries for an input of rank ",
+           x.size());
+    Shape out;
+    for (size_t d = 0; d < x.size(); ++d) {
+      if ((*reps)[d] < 0) fail("repeats ", ints_str(*reps), " has a negative entry");
+      int64_t o = 0;
+      if (__builtin_mul_overflow(x[d], (*reps)[d], &o))
+        fail("repeats ", ints_str(*reps), " overflow the dimension ", x[d], " of axis ", d);
+      out.push_back(o);
+    }
+    set_out(DType::F32, out);
   }
 
   void flatten() {
@@ -1045,6 +1137,24 @@ SliceParams resolve_slice(const Graph &g, int node_id, const Shape &in,
     p.out[a] = count;
   }
   return p;
+}
+
+std::vector<int64_t> expand_pads(const Graph &g, int node_id, const std::vector<int64_t> &pads,
+                                 const std::vector<int64_t> &axes_in, size_t rank) {
+  std::vector<int64_t> axes = axes_in;
+  if (axes.empty())
+    for (size_t d = 0; d < rank; ++d) axes.push_back(static_cast<int64_t>(d));
+  for (int64_t &a : axes) a = normalize_axis(g, node_id, a, static_cast<int64_t>(rank), "axes");
+  if (pads.size() != 2 * axes.size())
+    user_error(g.describe(node_id), ": pads has ", pads.size(), " entries, not 2 x ", axes.size(),
+               " (the axes padded)");
+  std::vector<int64_t> full(2 * rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const size_t d = static_cast<size_t>(axes[i]);
+    full[d] = pads[i];
+    full[d + rank] = pads[i + axes.size()];
+  }
+  return full;
 }
 
 DType cast_target(const Graph &g, int node_id, int64_t to) {

@@ -53,6 +53,12 @@ SliceParams resolve_slice(const Graph &g, int node_id, const Shape &in,
                           const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
                           std::vector<int64_t> axes, std::vector<int64_t> steps);
 
+/// Pad's amounts for every axis, ONNX-ordered [b_0, .., b_r-1, e_0, .., e_r-1],
+/// from its `pads` and the `axes` they apply to (empty: all, opset 18).
+/// user_error naming the node on a wrong count or axis.
+std::vector<int64_t> expand_pads(const Graph &g, int node_id, const std::vector<int64_t> &pads,
+                                 const std::vector<int64_t> &axes, size_t rank);
+
 /// Output dtype of Cast for ONNX type code `to` (FLOAT/DOUBLE/FLOAT16 -> F32;
 /// INT64/INT32/INT16/INT8/UINT8/BOOL -> I64, BOOL as 0/1); user_error otherwise.
 DType cast_target(const Graph &g, int node_id, int64_t to);

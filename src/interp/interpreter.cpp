@@ -149,6 +149,8 @@ class Interpreter {
   }
 
   void exec(const Node &n) {
+    // A float attribute of the node, for the unary_ops.def reference expressions.
+    auto attr = [&n](const char *name, float def) { return double(n.attr_float(name, def)); };
     switch (n.op) {
       case OpKind::Conv: return conv(n);
       case OpKind::MaxPool:
@@ -183,6 +185,11 @@ class Interpreter {
       case OpKind::Neg: return unary(n, [](double x) { return -x; });
       case OpKind::Ceil: return unary(n, [](double x) { return std::ceil(x); });
       case OpKind::Floor: return unary(n, [](double x) { return std::floor(x); });
+#define SWTC_UNARY(kind, name, reference, lowering) \
+  case OpKind::kind:                                \
+    return unary(n, [&](double x) { return static_cast<double>(reference); });
+#include "graph/unary_ops.def"
+
       case OpKind::Clip: return clip(n);
       case OpKind::Concat: return concat(n);
       case OpKind::Dropout: return dropout(n);
@@ -204,6 +211,14 @@ class Interpreter {
       case OpKind::Where: return where(n);
       case OpKind::LayerNormalization: return layer_norm(n);
       case OpKind::Split: return split(n);
+      case OpKind::Max: return variadic(n, [](double a, double b) { return std::max(a, b); });
+      case OpKind::Min: return variadic(n, [](double a, double b) { return std::min(a, b); });
+      case OpKind::Sum:
+      case OpKind::Mean: return variadic(n, [](double a, double b) { return a + b; });
+      case OpKind::PRelu: return binary(n, [](double x, double s) { return x < 0 ? s * x : x; });
+      case OpKind::LogSoftmax: return softmax(n);
+      case OpKind::Pad: return pad(n);
+      case OpKind::Tile: return tile(n);
     }
     internal_error("interpreter: unhandled op ", graph::op_name(n.op));
   }
@@ -461,6 +476,80 @@ class Interpreter {
     set(n, std::move(y));
   }
 
+  /// Max / Min / Sum / Mean: f folded over the inputs left to right (numpy
+  /// broadcasting at each step); Mean divides by the count.
+  template <typename F>
+  void variadic(const Node &n, F f) {
+    Buf acc = in(n, 0);
+    Shape as = shape(n.inputs[0]);
+    for (size_t k = 1; k < n.inputs.size(); ++k) {
+      const Shape s = *graph::broadcast_shapes(as, shape(n.inputs[k]));
+      Buf y;
+      graph::kernels::broadcast_binary(acc, as, in(n, k), shape(n.inputs[k]), s, y, f);
+      acc = std::move(y);
+      as = s;
+    }
+    if (n.op == OpKind::Mean)
+      for (double &v : acc) v /= static_cast<double>(n.inputs.size());
+    set(n, std::move(acc));
+  }
+
+  /// Pad straight from the definition: each output index maps back per axis.
+  void pad(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &ys = shape(n.outputs[0]);
+    const size_t r = xs.size();
+    std::vector<int64_t> pads, axes;
+    if (has_input(n, 1)) {
+      for (double v : in(n, 1)) pads.push_back(static_cast<int64_t>(v));
+    } else {
+      pads = n.attr_ints("pads", {});
+    }
+    if (has_input(n, 3))
+      for (double v : in(n, 3)) axes.push_back(static_cast<int64_t>(v));
+    const std::vector<int64_t> p = graph::expand_pads(g_, node_, pads, axes, r);
+    double value = n.attr_float("value", 0.0f);
+    if (has_input(n, 2) && !in(n, 2).empty()) value = in(n, 2)[0];
+    const std::string mode = n.attr_string("mode", "constant");
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    std::vector<int64_t> o(r, 0);
+    for (size_t flat = 0; flat < y.size(); ++flat) {
+      int64_t rem = static_cast<int64_t>(flat), src = 0;
+      for (size_t d = r; d-- > 0;) {
+        o[d] = rem % ys[d];
+        rem /= ys[d];
+      }
+      bool outside = false;
+      for (size_t d = 0; d < r; ++d) {
+        int64_t j = o[d] - p[d];
+        const int64_t len = xs[d];
+        if (j < 0 || j >= len) {
+          if (mode == "constant") outside = true;
+          else if (mode == "edge") j = j < 0 ? 0 : len - 1;
+          else j = j < 0 ? -j : 2 * (len - 1) - j;  // reflect
+        }
+        src = src * len + j;
+      }
+      y[flat] = outside ? value : x[static_cast<size_t>(src)];
+    }
+  }
+
+  void tile(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &ys = shape(n.outputs[0]);
+    const size_t r = xs.size();
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (size_t flat = 0; flat < y.size(); ++flat) {
+      int64_t rem = static_cast<int64_t>(flat), src = 0, stride = 1;
+      for (size_t d = r; d-- > 0;) {
+        src += (rem % ys[d]) % xs[d] * stride;
+        rem /= ys[d];
+        stride *= xs[d];
+      }
+      y[flat] = x[static_cast<size_t>(src)];
+    }
+  }
+
   void div(const Node &n) {
     if (dtype(n.outputs[0]) == DType::F32) return binary(n, [](double a, double b) { return a / b; });
     for (double b : in(n, 1))
@@ -516,7 +605,11 @@ class Interpreter {
           y[base + k * inner] = e;
           sum += e;
         }
-        for (int64_t k = 0; k < d; ++k) y[base + k * inner] /= sum;
+        if (n.op == OpKind::LogSoftmax)
+          for (int64_t k = 0; k < d; ++k)
+            y[base + k * inner] = x[base + k * inner] - mx - std::log(sum);
+        else
+          for (int64_t k = 0; k < d; ++k) y[base + k * inner] /= sum;
       }
   }
 

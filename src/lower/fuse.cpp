@@ -94,7 +94,9 @@ std::vector<Kernel> fuse_epilogues(const graph::Graph &g, std::vector<Kernel> ke
     const schedule::ComputeDef &cd = c.def;
     int best = -1;
     size_t best_param = 0;
-    if (cd.combiner == schedule::Combiner::None && c.node >= 0) {
+    // A node with several output kernels (Split) reads its input in each: never fused.
+    if (cd.combiner == schedule::Combiner::None && c.node >= 0 &&
+        g.nodes[static_cast<size_t>(c.node)].outputs.size() == 1) {
       for (size_t i = 0; i + 1 < c.values.size(); ++i) {
         auto it = producer.find(c.values[i]);
         if (it == producer.end() || uses[c.values[i]] != 1) continue;

@@ -29,6 +29,9 @@ constexpr Entry kLowerings[] = {
     {OpKind::Mul, lower_binary, true},
     {OpKind::Div, lower_binary, true},
     {OpKind::Pow, lower_binary, true},
+    {OpKind::Max, lower_binary, true},  // two inputs (decompose chains more)
+    {OpKind::Min, lower_binary, true},
+    {OpKind::PRelu, lower_binary, false},
     {OpKind::Sqrt, lower_unary, false},
     {OpKind::Erf, lower_unary, false},
     {OpKind::Exp, lower_unary, false},
@@ -38,12 +41,16 @@ constexpr Entry kLowerings[] = {
     {OpKind::Ceil, lower_unary, false},
     {OpKind::Floor, lower_unary, false},
     {OpKind::Clip, lower_unary, true},
+#define SWTC_UNARY(kind, ...) {OpKind::kind, lower_unary, false},
+#include "graph/unary_ops.def"
+
     {OpKind::Expand, lower_unary, false},
     {OpKind::BatchNormalization, lower_batchnorm, false},
     {OpKind::MatMul, lower_matmul, false},
     {OpKind::Transpose, lower_transpose, false},
     {OpKind::Concat, lower_concat, false},
     {OpKind::Slice, lower_slice, false},
+    {OpKind::Pad, lower_pad, false},
     {OpKind::ReduceMean, lower_reduce, false},
     {OpKind::ReduceSum, lower_reduce, false},
     {OpKind::ReduceMax, lower_reduce, false},
@@ -127,6 +134,8 @@ std::string kernel_name(const graph::Graph &g, int node_id) {
 
 Kernel lower_node(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
+  SWTC_CHECK(n.op != OpKind::Split, "lower_node on ", g.describe(node_id),
+             ": a kernel per output (lower_node_outputs)");
   for (const Entry &e : kLowerings) {
     if (e.op != n.op) continue;
     Kernel k = e.fn(g, node_id);
@@ -135,6 +144,19 @@ Kernel lower_node(const graph::Graph &g, int node_id) {
     return k;
   }
   detail::not_supported(g, node_id, "no lowering for this op yet");
+}
+
+std::vector<Kernel> lower_node_outputs(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  if (n.op != OpKind::Split) return {lower_node(g, node_id)};
+  std::vector<Kernel> ks;
+  for (size_t t = 0; t < n.outputs.size(); ++t) {
+    Kernel k = detail::lower_split(g, node_id, t);
+    k.values.push_back(n.outputs[t]);
+    promote_scalars(k);
+    ks.push_back(std::move(k));
+  }
+  return ks;
 }
 
 Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &name) {
@@ -155,9 +177,10 @@ Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &na
 
 namespace detail {
 
-Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &names) {
+Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &names,
+                    size_t output) {
   const graph::Node &n = g.nodes[node_id];
-  const graph::Value &out = g.values[n.outputs.at(0)];
+  const graph::Value &out = g.values[n.outputs.at(output)];
   if (out.dtype != graph::DType::F32 && !supports_int(n.op))
     not_supported(g, node_id, "output type ", graph::dtype_name(out.dtype), " (float32 only)");
   SWTC_CHECK(names.size() >= out.shape.size(), "axis names for ", g.describe(node_id));

@@ -27,6 +27,11 @@ bool is_view(graph::OpKind op);
 /// naming the node.
 Kernel lower_node(const graph::Graph &g, int node_id);
 
+/// Lowers node `node_id` into one kernel per output, in output order: the
+/// kernels of every op but Split are lower_node's one; Split gives a kernel
+/// per output (named "<kernel_name>_<k>"), each copying its part of the input.
+std::vector<Kernel> lower_node_outputs(const graph::Graph &g, int node_id);
+
 /// A kernel copying value `from` into value `to` (same element count), for a
 /// view whose result must live in its own buffer (a graph output).
 Kernel lower_copy(const graph::Graph &g, int from, int to, const std::string &name);

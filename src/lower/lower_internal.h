@@ -21,8 +21,9 @@ template <typename... A>
              "): not supported: ", why...);
 }
 
-/// Kernel skeleton: named spatial axes over the output value of the node.
-Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &axis_names);
+/// Kernel skeleton: named spatial axes over output `output` of the node.
+Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::string> &axis_names,
+                    size_t output = 0);
 /// Adds graph value `value` as input parameter `param`; returns its buffer.
 tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::string &param);
 /// Adds a reduce axis.
@@ -49,6 +50,9 @@ Kernel lower_matmul(const graph::Graph &g, int node_id);
 Kernel lower_transpose(const graph::Graph &g, int node_id);
 Kernel lower_concat(const graph::Graph &g, int node_id);
 Kernel lower_slice(const graph::Graph &g, int node_id);
+/// Split's kernel of output `output` (canonicalized: `axis`, `split` sizes).
+Kernel lower_split(const graph::Graph &g, int node_id, size_t output);
 Kernel lower_reduce(const graph::Graph &g, int node_id);
+Kernel lower_pad(const graph::Graph &g, int node_id);
 
 }  // namespace swtc::lower::detail

@@ -32,6 +32,15 @@ Kernel lower_binary(const graph::Graph &g, int node_id) {
     case graph::OpKind::Sub: k.def.value = a - b; break;
     case graph::OpKind::Mul: k.def.value = a * b; break;
     case graph::OpKind::Div: k.def.value = binary(BinaryOp::Div, a, b); break;
+    case graph::OpKind::Max:
+    case graph::OpKind::Min:
+      if (n.inputs.size() != 2) internal_error(g.describe(node_id), ": not decomposed");
+      // The generated code compares integers as long: uint64 above 2^63 would not order.
+      if (g.values[n.outputs[0]].dtype == graph::DType::U64)
+        not_supported(g, node_id, "uint64 tensors (float32 and the other integer types only)");
+      k.def.value = n.op == graph::OpKind::Max ? max(a, b) : min(a, b);
+      break;
+    case graph::OpKind::PRelu: k.def.value = select(lt(a, float_imm(0)), a * b, a); break;
     case graph::OpKind::Pow: {
       // x^2 and x^0.5 are common (LayerNorm decompositions): keep them exact and cheap.
       const graph::Value &e = g.values[n.inputs[1]];
@@ -57,6 +66,8 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
   Kernel k = start_kernel(g, node_id, names_for(g, node_id));
   Expr x = input_at(k, g, n.inputs[0], "x");
+  // A float attribute of the node, for the unary_ops.def lowering expressions.
+  auto attr = [&n](const char *name, float def) { return float_imm(n.attr_float(name, def)); };
   switch (n.op) {
     case graph::OpKind::Relu: k.def.value = max(x, float_imm(0)); break;
     case graph::OpKind::Sqrt: k.def.value = call("sqrtf", {x}); break;
@@ -81,6 +92,10 @@ Kernel lower_unary(const graph::Graph &g, int node_id) {
       break;
     }
     case graph::OpKind::Expand: k.def.value = x; break;
+#define SWTC_UNARY(kind, name, reference, lowering) \
+  case graph::OpKind::kind: k.def.value = (lowering); break;
+#include "graph/unary_ops.def"
+
     default: internal_error(g.describe(node_id), " is not a unary elementwise op");
   }
   return k;

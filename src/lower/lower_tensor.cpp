@@ -1,5 +1,5 @@
 // Data movement and contractions over tensors: MatMul (batched, broadcast),
-// Transpose, Concat, Slice, ReduceMean / ReduceSum / ReduceMax.
+// Transpose, Concat, Slice, Split, ReduceMean / ReduceSum / ReduceMax.
 #include <cfloat>
 
 #include "lower/lower_internal.h"
@@ -116,6 +116,54 @@ Kernel lower_slice(const graph::Graph &g, int node_id) {
     idx[d] = axis(k, d) * int_imm(step) + int_imm(starts[i]);
   }
   k.def.value = load(x, idx);
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+Kernel lower_split(const graph::Graph &g, int node_id, size_t output) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = g.values[n.inputs[0]].shape.size();
+  const int64_t ax = norm_axis(n.attr_int("axis", 0), R);
+  const std::vector<int64_t> sizes = n.attr_ints("split", {});
+  SWTC_CHECK(sizes.size() == n.outputs.size(), "Split not canonicalized: ", g.describe(node_id));
+  int64_t off = 0;
+  for (size_t t = 0; t < output; ++t) off += sizes[t];
+  Kernel k = start_kernel(g, node_id, names_for(R), output);
+  k.def.name += "_" + std::to_string(output);
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  for (size_t d = 0; d < R; ++d)
+    idx.push_back(static_cast<int64_t>(d) == ax && off ? axis(k, d) + int_imm(off) : axis(k, d));
+  k.def.value = load(x, idx);
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+/// Pad in constant mode (canonicalized: `pads` for every axis, `value`): a
+/// select between the constant and the input at o - begin (a negative pad
+/// crops). Edge and reflect are decomposed into slices and Concat
+/// (graph/passes/decompose.cpp): their folded indices are not affine, which
+/// the Sunway staging needs.
+Kernel lower_pad(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const auto &xs = g.values[n.inputs[0]].shape;
+  const size_t R = xs.size();
+  const std::vector<int64_t> p = n.attr_ints("pads", std::vector<int64_t>(2 * R, 0));
+  if (n.attr_string("mode", "constant") != "constant")
+    internal_error(g.describe(node_id), ": edge / reflect Pad not decomposed");
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  Expr inside;  // every padded axis in range
+  for (size_t d = 0; d < R; ++d) {
+    const Expr o = axis(k, d);
+    const int64_t b = p[d], e = p[d + R], len = xs[d];
+    if (b > 0) inside = logical_and(inside, le(int_imm(b), o));
+    if (e > 0) inside = logical_and(inside, lt(o, int_imm(b + len)));
+    idx.push_back(o + int_imm(-b));
+  }
+  k.def.value = load(x, idx);
+  if (inside) k.def.value = select(inside, k.def.value, float_imm(n.attr_float("value", 0.0f)));
   k.def.flops_per_point = 0;
   return k;
 }

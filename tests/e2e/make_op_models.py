@@ -158,6 +158,99 @@ def main(d):
     raw(os.path.join(d, "concat_axis_overflow.onnx"),  # fuzzer-found: 4 x 2^62 rows, no elements
         [helper.make_node("Concat", ["x", "x", "x", "x"], ["y"], axis=2, name="c")],
         [vi("x", F, [0, 2, 1 << 62, 7])], [vi("y", F, [0, 2, 0, 7])])
+    # Split in its forms: the `split` attribute (opset 2 and 11, negative
+    # axis), the `split` input (opset 13), equal parts. (Opset 18's
+    # num_outputs: the ONNX checker swtc runs, onnx 1.12, does not know it.)
+    model(os.path.join(d, "split_attr_op2.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b"], axis=1, split=[1, 3])],
+          [vi("x", F, [2, 4, 3])], [vi("a", F, [2, 1, 3]), vi("b", F, [2, 3, 3])], opset=2)
+    model(os.path.join(d, "split_attr_op11.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=-1, split=[2, 3, 1]),
+           helper.make_node("Relu", ["b"], ["rb"])],
+          [vi("x", F, [2, 3, 6])],
+          [vi("a", F, [2, 3, 2]), vi("rb", F, [2, 3, 3]), vi("c", F, [2, 3, 1])], opset=11)
+    model(os.path.join(d, "split_input_op13.onnx"),
+          [helper.make_node("Mul", ["x", "x"], ["sq"]),
+           helper.make_node("Split", ["sq", "s"], ["a", "b"], axis=1),
+           helper.make_node("Add", ["a", "k"], ["y0"]),
+           helper.make_node("Transpose", ["b"], ["y1"], perm=[0, 2, 1])],
+          [vi("x", F, [3, 5, 2])], [vi("y0", F, [3, 1, 2]), vi("y1", F, [3, 2, 4])],
+          inits=[("s", np.array([1, 4], np.int64)), ("k", np.array([0.5, -0.25], np.float32))],
+          opset=13)
+    model(os.path.join(d, "split_equal_op13.onnx"),
+          [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=2)],
+          [vi("x", F, [2, 2, 9])], [vi(n, F, [2, 2, 3]) for n in "abc"], opset=13)
+    # The unary elementwise ops of src/graph/unary_ops.def, each applied to the
+    # input (made to fit its domain first), one output each.
+    nodes, outs, inits = [], [], [("two", np.array(2.0, np.float32)),
+                                 ("shrink", np.array(0.9, np.float32))]
+    nodes.append(helper.make_node("Add", ["x", "two"], ["xpos"]))    # [1, 3)
+    nodes.append(helper.make_node("Mul", ["x", "shrink"], ["xin"]))  # (-0.9, 0.9)
+    scaled = [("s3", np.array(3.0, np.float32))]
+    inits += scaled
+    nodes.append(helper.make_node("Mul", ["x", "s3"], ["x3"]))       # [-3, 3)
+    unary = [("Abs", "x3", {}), ("Log", "xpos", {}), ("Reciprocal", "xpos", {}),
+             ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
+             ("Acos", "xin", {}), ("Atan", "x3", {}), ("Sinh", "x3", {}), ("Cosh", "x3", {}),
+             ("Asinh", "x3", {}), ("Acosh", "xpos", {}), ("Atanh", "xin", {}),
+             ("Round", "x3", {}), ("Sign", "x3", {}), ("LeakyRelu", "x3", {"alpha": 0.2}),
+             ("ThresholdedRelu", "x3", {"alpha": 0.5}), ("Elu", "x3", {"alpha": 0.7}),
+             ("Selu", "x3", {}), ("Celu", "x3", {"alpha": 1.5}),
+             ("HardSigmoid", "x3", {"alpha": 0.3, "beta": 0.4}), ("HardSwish", "x3", {}),
+             ("Softplus", "x3", {}), ("Softsign", "x3", {}),
+             ("Shrink", "x3", {"lambd": 0.6, "bias": 0.2})]
+    for op, src, attrs in unary:
+        nodes.append(helper.make_node(op, [src], ["y_" + op.lower()], **attrs))
+        outs.append(vi("y_" + op.lower(), F, [2, 3, 8]))
+    model(os.path.join(d, "unary_ops.onnx"), nodes, [vi("x", F, [2, 3, 8])], outs, inits=inits,
+          opset=17)
+    # Variadic Max / Min / Sum / Mean (broadcasting, one and three inputs),
+    # PRelu with a per-channel slope, LogSoftmax (opset 13 axis, opset 11
+    # coerced to 2-D); integer Max / Min.
+    model(os.path.join(d, "variadic_ops.onnx"),
+          [helper.make_node("Max", ["a", "b", "c"], ["y_max"]),
+           helper.make_node("Min", ["a", "b", "c"], ["y_min"]),
+           helper.make_node("Sum", ["a", "b", "c"], ["y_sum"]),
+           helper.make_node("Mean", ["a", "b", "c"], ["y_mean"]),
+           helper.make_node("Max", ["a"], ["y_max1"]),
+           helper.make_node("Mean", ["b", "a"], ["y_mean2"])],
+          [vi("a", F, [2, 3, 4]), vi("b", F, [3, 1]), vi("c", F, [4])],
+          [vi("y_max", F, [2, 3, 4]), vi("y_min", F, [2, 3, 4]), vi("y_sum", F, [2, 3, 4]),
+           vi("y_mean", F, [2, 3, 4]), vi("y_max1", F, [2, 3, 4]), vi("y_mean2", F, [2, 3, 4])],
+          opset=13)
+    model(os.path.join(d, "int_max_min_i32.onnx"),
+          [helper.make_node("Max", ["a", "k"], ["y"]), helper.make_node("Min", ["a", "k", "m"], ["z"])],
+          [vi("a", I32, [3, 4])], [vi("y", I32, [3, 4]), vi("z", I32, [3, 4])],
+          inits=[("k", np.array([5, -7, 3, 9], np.int32)), ("m", np.array([[2], [8], [-1]], np.int32))],
+          opset=13)
+    model(os.path.join(d, "prelu_logsoftmax.onnx"),
+          [helper.make_node("PRelu", ["x", "slope"], ["p"]),
+           helper.make_node("LogSoftmax", ["p"], ["y"], axis=1),
+           helper.make_node("LogSoftmax", ["x"], ["z"])],
+          [vi("x", F, [2, 3, 4, 5])], [vi("y", F, [2, 3, 4, 5]), vi("z", F, [2, 3, 4, 5])],
+          inits=[("slope", np.array([[[0.25]], [[-0.5]], [[1.5]]], np.float32))], opset=13)
+    model(os.path.join(d, "logsoftmax_op11.onnx"),
+          [helper.make_node("LogSoftmax", ["x"], ["y"], axis=1)],
+          [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
+    # Pad: constant (pads and constant_value inputs, a negative pad crops),
+    # reflect, edge (opset 13); the attribute form (opset 2); Tile.
+    model(os.path.join(d, "pad_modes.onnx"),
+          [helper.make_node("Pad", ["x", "p1", "cv"], ["y_const"], mode="constant"),
+           helper.make_node("Pad", ["x", "p2"], ["y_reflect"], mode="reflect"),
+           helper.make_node("Pad", ["x", "p2"], ["y_edge"], mode="edge")],
+          [vi("x", F, [2, 3, 4, 5])],
+          [vi("y_const", F, [2, 4, 6, 5]), vi("y_reflect", F, [2, 3, 7, 9]),
+           vi("y_edge", F, [2, 3, 7, 9])],
+          inits=[("p1", np.array([0, 1, 2, 1, 0, 0, 0, -1], np.int64)),
+                 ("cv", np.array(1.5, np.float32)),
+                 ("p2", np.array([0, 0, 1, 3, 0, 0, 2, 1], np.int64))], opset=13)
+    model(os.path.join(d, "pad_op2.onnx"),
+          [helper.make_node("Pad", ["x"], ["y"], mode="constant", pads=[1, 0, 2, 3], value=-0.5)],
+          [vi("x", F, [3, 4])], [vi("y", F, [6, 7])], opset=2)
+    model(os.path.join(d, "tile.onnx"),
+          [helper.make_node("Tile", ["x", "r"], ["y"]), helper.make_node("Relu", ["y"], ["z"])],
+          [vi("x", F, [2, 3, 4])], [vi("z", F, [2, 6, 12])],
+          inits=[("r", np.array([1, 2, 3], np.int64))], opset=13)
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

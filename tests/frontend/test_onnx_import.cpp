@@ -105,9 +105,9 @@ TEST(OnnxImport, UnsupportedOpHasExactMessage) {
                                  {make_input("x", {1, 3})}, {});
   EXPECT_EQ(import_error(bytes), "node 'mysin' (Sin, opset 13): not supported");
   std::string unnamed = make_model(
-      {make_node("Relu", {"x"}, {"r"}), make_node("Cos", {"r"}, {"y"})}, {make_input("x", {1, 3})},
+      {make_node("Relu", {"x"}, {"r"}), make_node("Sin", {"r"}, {"y"})}, {make_input("x", {1, 3})},
       {}, 11);
-  EXPECT_EQ(import_error(unnamed), "node 'Cos_1' (Cos, opset 11): not supported");
+  EXPECT_EQ(import_error(unnamed), "node 'Sin_1' (Sin, opset 11): not supported");
 }
 
 TEST(OnnxImport, NonDefaultDomainIsNotSupported) {
@@ -163,11 +163,54 @@ TEST(OnnxImport, SymbolicAndMissingDims) {
   std::string sym = make_model({make_node("Relu", {"x"}, {"y"})},
                                {make_input("x", {0, 3}, onnx::TensorProto_DataType_FLOAT, {"N"})},
                                {});
-  EXPECT_EQ(import_error(sym), "input 'x' has a symbolic dimension 'N'; swtc needs static shapes");
+  EXPECT_EQ(import_error(sym),
+            "input 'x' has a symbolic dimension 'N' (dim #0); give its shape with --shape "
+            "x=D0,D1,... (compile, run, profile)");
   std::string unknown =
       make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {1, -1})}, {});
   EXPECT_NE(import_error(unknown).find("input 'x' has an unknown dimension #1"),
             std::string::npos);
+}
+
+std::string shape_error(const std::string &bytes, const InputShapes &shapes) {
+  try {
+    import_onnx_bytes(bytes, "m", shapes);
+  } catch (const UserError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(OnnxImport, GivenShapesBindSymbolicDims) {
+  // a: [N, S, 4], b: [N, 4] (N shared), c: [?, 2]; y = a + b, z = relu(c).
+  std::string m = make_model(
+      {make_node("Unsqueeze", {"b", "ax"}, {"b3"}), make_node("Add", {"a", "b3"}, {"y"}),
+       make_node("Relu", {"c"}, {"z"})},
+      {make_input("a", {0, 0, 4}, onnx::TensorProto_DataType_FLOAT, {"N", "S"}),
+       make_input("b", {0, 4}, onnx::TensorProto_DataType_FLOAT, {"N"}),
+       make_input("c", {-1, 2})},
+      {make_tensor_i64("ax", {1}, {1})}, 13, {"y", "z"});
+  graph::Graph g = import_onnx_bytes(m, "m", {{"a", {3, 5, 4}}, {"c", {7, 2}}});
+  EXPECT_EQ(g.values[g.find_value("b")].shape, Shape({3, 4}));  // N from a's shape
+  EXPECT_EQ(g.values[g.find_value("y")].shape, Shape({3, 5, 4}));
+  EXPECT_EQ(g.values[g.find_value("z")].shape, Shape({7, 2}));
+  // b's shape alone fixes N but not S: a still needs its own.
+  EXPECT_EQ(shape_error(m, {{"b", {3, 4}}, {"c", {7, 2}}}),
+            "input 'a' has a symbolic dimension 'S' (dim #1); give its shape with --shape "
+            "a=D0,D1,... (compile, run, profile)");
+  EXPECT_EQ(shape_error(m, {{"a", {3, 5, 4}}}),
+            "input 'c' has an unknown dimension #0; give its shape with --shape c=D0,D1,... "
+            "(compile, run, profile)");
+  EXPECT_EQ(shape_error(m, {{"a", {3, 5, 4}}, {"b", {2, 4}}, {"c", {7, 2}}}),
+            "--shape: symbolic dimension 'N' is 3 for input 'a' but 2 for input 'b'");
+  EXPECT_EQ(shape_error(m, {{"a", {3, 5, 5}}, {"c", {7, 2}}}),
+            "--shape a=3,5,5: dim #2 of input 'a' is fixed to 4 in the model");
+  EXPECT_EQ(shape_error(m, {{"a", {3, 5}}, {"c", {7, 2}}}),
+            "--shape a=3,5: 2 dimensions, but input 'a' has rank 3");
+  EXPECT_EQ(shape_error(m, {{"q", {1}}}), "--shape q=1: the model has no input named 'q'");
+  EXPECT_EQ(shape_error(m, {{"ax", {1}}}), "--shape ax=1: the model has no input named 'ax'");
+  EXPECT_EQ(shape_error(m, {{"c", {7, 2}}, {"c", {7, 2}}}),
+            "--shape: input 'c' is given twice");
 }
 
 TEST(OnnxImport, OpsetRange) {

@@ -74,6 +74,89 @@ TEST(InterpOps, UnaryOps) {
   }
 }
 
+// Ops of graph/unary_ops.def on hand-picked values (written out here, not
+// taken from the table's expressions).
+TEST(InterpOps, UnaryTableOpsOnKnownValues) {
+  using Attrs = std::map<std::string, graph::AttrValue>;
+  struct Case {
+    OpKind op;
+    Attrs attrs;
+    std::vector<float> x;
+    std::vector<double> want;
+  };
+  const std::vector<Case> cases = {
+      {OpKind::Abs, {}, {-2.5f, 0, 3}, {2.5, 0, 3}},
+      {OpKind::Sign, {}, {-2.5f, 0, 3}, {-1, 0, 1}},
+      {OpKind::Round, {}, {0.5f, 1.5f, 2.5f, -0.5f, -1.7f}, {0, 2, 2, -0.0, -2}},
+      {OpKind::Reciprocal, {}, {4, -0.5f}, {0.25, -2}},
+      {OpKind::LeakyRelu, {}, {-2, 3}, {-0.02, 3}},
+      {OpKind::LeakyRelu, {{"alpha", 0.5f}}, {-2, 3}, {-1, 3}},
+      {OpKind::ThresholdedRelu, {}, {0.5f, 1, 2}, {0, 0, 2}},
+      {OpKind::Elu, {{"alpha", 2.0f}}, {-1, 1}, {2 * (std::exp(-1.0) - 1), 1}},
+      {OpKind::Selu, {}, {-1, 2}, {1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1),
+                                   2 * 1.0507009873554805}},
+      {OpKind::Celu, {{"alpha", 2.0f}}, {-2, 3}, {2 * (std::exp(-1.0) - 1), 3}},
+      {OpKind::HardSigmoid, {}, {-3, 0, 1, 3}, {0, 0.5, 0.7, 1}},
+      {OpKind::HardSwish, {}, {-4, 1, 4}, {0, 1 * (1.0 / 6 + 0.5), 4}},
+      {OpKind::Softplus, {}, {0, 100, -100}, {std::log(2.0), 100, std::exp(-100.0)}},
+      {OpKind::Softsign, {}, {-3, 1}, {-0.75, 0.5}},
+      {OpKind::Shrink, {{"lambd", 1.0f}, {"bias", 0.5f}}, {-2, 0.5f, 3}, {-1.5, 0, 2.5}},
+      {OpKind::Log, {}, {1, 0.5f}, {0, std::log(0.5)}},
+      {OpKind::Acosh, {}, {1, 2}, {0, std::acosh(2.0)}},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(graph::op_name(c.op));
+    GraphBuilder b;
+    const Shape s{static_cast<int64_t>(c.x.size())};
+    b.input("x", s);
+    b.node(c.op, {"x"}, "y", c.attrs);
+    b.output("y");
+    expect_near(run_both(b.graph(), {tensor_f32(s, c.x)}), c.want);
+  }
+}
+
+TEST(InterpOps, VariadicMaxMinSumMeanPReluLogSoftmax) {
+  GraphBuilder b;
+  b.input("a", {2, 1});
+  b.input("b", {3});
+  b.input("c", {1, 3});
+  for (OpKind op : {OpKind::Max, OpKind::Min, OpKind::Sum, OpKind::Mean}) {
+    const std::string y = std::string("y_") + graph::op_name(op);
+    b.node(op, {"a", "b", "c"}, y);
+    b.output(y);
+  }
+  b.node(OpKind::Mean, {"b"}, "one");
+  b.output("one");
+  b.node(OpKind::PRelu, {"c", "b"}, "p");
+  b.output("p");
+  b.node(OpKind::LogSoftmax, {"c"}, "ls");
+  b.output("ls");
+  Graph g = b.graph();
+  graph::infer_shapes(g);
+  const std::vector<float> a = {-1, 2}, bv = {0.5f, -3, 4}, c = {1, 1.5f, -2};
+  auto out = run(g, {tensor_f32({2, 1}, a), tensor_f32({3}, bv), tensor_f32({1, 3}, c)});
+  ASSERT_EQ(out.size(), 7u);
+  std::vector<double> mx, mn, sm, me, pr;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) {
+      const double x = a[i], y = bv[j], z = c[j];
+      mx.push_back(std::max({x, y, z}));
+      mn.push_back(std::min({x, y, z}));
+      sm.push_back(x + y + z);
+      me.push_back((x + y + z) / 3);
+    }
+  EXPECT_EQ(out[0].shape, (Shape{2, 3}));
+  expect_near(out[0], mx);
+  expect_near(out[1], mn);
+  expect_near(out[2], sm);
+  expect_near(out[3], me);
+  expect_near(out[4], {0.5, -3, 4});
+  for (int j = 0; j < 3; ++j) pr.push_back(c[j] < 0 ? c[j] * bv[j] : c[j]);
+  expect_near(out[5], pr);
+  double lse = std::log(std::exp(1.0) + std::exp(1.5) + std::exp(-2.0));
+  expect_near(out[6], {1 - lse, 1.5 - lse, -2 - lse});
+}
+
 TEST(InterpOps, BinaryBroadcast) {
   struct Case {
     OpKind op;

@@ -31,9 +31,9 @@ struct OneNode {
   std::vector<TensorData> input_data;  // graph input order
   unsigned seed = 11;
 
-  void input(const std::string &name, const graph::Shape &shape) {
+  void input(const std::string &name, const graph::Shape &shape, float lo = -1, float hi = 1) {
     b.input(name, shape);
-    input_data.push_back(random_tensor(shape, seed++));
+    input_data.push_back(random_tensor(shape, seed++, lo, hi));
   }
   void constant(const std::string &name, const graph::Shape &shape, float lo = -1, float hi = 1) {
     b.constant(name, random_tensor(shape, seed++, lo, hi));
@@ -309,6 +309,73 @@ TEST(LowerElementwise, CeilAndFloor) {
     t.finish(op, {"x"}, {});
     check_against_interpreter(t);
   }
+}
+
+// Every op of graph/unary_ops.def, on inputs inside its domain, with its
+// default attributes; then the ops with attributes at other values.
+TEST(LowerElementwise, UnaryOpsTable) {
+  const std::vector<OpKind> ops = {
+#define SWTC_UNARY(kind, ...) OpKind::kind,
+#include "graph/unary_ops.def"
+  };
+  ASSERT_GE(ops.size(), 26u);
+  for (OpKind op : ops) {
+    SCOPED_TRACE(graph::op_name(op));
+    OneNode t;
+    float lo = -3, hi = 3;  // around the kinks of the piecewise ones
+    if (op == OpKind::Log || op == OpKind::Acosh) lo = 1.05f;
+    if (op == OpKind::Asin || op == OpKind::Acos || op == OpKind::Atanh) lo = -0.95f, hi = 0.95f;
+    if (op == OpKind::Tan) lo = -1.4f, hi = 1.4f;
+    if (op == OpKind::Reciprocal) lo = 0.1f;
+    t.input("x", {2, 3, 5}, lo, hi);
+    t.finish(op, {"x"}, {});
+    check_against_interpreter(t);
+  }
+}
+
+TEST(LowerElementwise, UnaryOpsWithAttributes) {
+  const std::vector<std::pair<OpKind, Attrs>> cases = {
+      {OpKind::LeakyRelu, {{"alpha", 0.3f}}},
+      {OpKind::Elu, {{"alpha", 0.5f}}},
+      {OpKind::Selu, {{"alpha", 2.0f}, {"gamma", 0.7f}}},
+      {OpKind::Celu, {{"alpha", 2.5f}}},
+      {OpKind::ThresholdedRelu, {{"alpha", 0.25f}}},
+      {OpKind::HardSigmoid, {{"alpha", 0.4f}, {"beta", 0.3f}}},
+      {OpKind::Shrink, {{"lambd", 0.8f}, {"bias", 0.25f}}},
+  };
+  for (const auto &[op, attrs] : cases) {
+    SCOPED_TRACE(graph::op_name(op));
+    OneNode t;
+    t.input("x", {4, 6}, -3, 3);
+    t.finish(op, {"x"}, attrs);
+    check_against_interpreter(t);
+  }
+}
+
+TEST(LowerElementwise, MaxMinPReluBroadcast) {
+  for (OpKind op : {OpKind::Max, OpKind::Min, OpKind::PRelu}) {
+    SCOPED_TRACE(graph::op_name(op));
+    OneNode t;
+    t.input("a", {2, 3, 4});
+    t.input("b", {3, 1});
+    t.finish(op, {"a", "b"}, {});
+    check_against_interpreter(t);
+  }
+}
+
+// Constant-mode Pad is one kernel (edge / reflect Pad and Tile are
+// decomposed into Slice and Concat kernels: e2e.pad_modes.*, e2e.tile.*).
+TEST(LowerTensor, PadConstant) {
+  OneNode t;
+  t.input("x", {2, 3, 4, 5});
+  t.finish(OpKind::Pad, {"x"},
+           {{"pads", std::vector<int64_t>{0, 1, 2, 3, 0, 0, 1, 4}},
+            {"mode", std::string("constant")}, {"value", 0.75f}});
+  check_against_interpreter(t);
+  OneNode c;  // a negative pad crops
+  c.input("x", {3, 6});
+  c.finish(OpKind::Pad, {"x"}, {{"pads", std::vector<int64_t>{1, -2, 0, -1}}});
+  check_against_interpreter(c);
 }
 
 TEST(LowerElementwise, AddWithBroadcast) {

@@ -92,6 +92,21 @@ class TirEval {
         if (e->name == "fabsf") return std::fabs(a);
         if (e->name == "ceilf") return std::ceil(a);
         if (e->name == "floorf") return std::floor(a);
+        if (e->name == "erff") return std::erf(a);
+        if (e->name == "logf") return std::log(a);
+        if (e->name == "log1pf") return std::log1p(a);
+        if (e->name == "rintf") return std::nearbyint(a);
+        if (e->name == "sinf") return std::sin(a);
+        if (e->name == "cosf") return std::cos(a);
+        if (e->name == "tanf") return std::tan(a);
+        if (e->name == "asinf") return std::asin(a);
+        if (e->name == "acosf") return std::acos(a);
+        if (e->name == "atanf") return std::atan(a);
+        if (e->name == "sinhf") return std::sinh(a);
+        if (e->name == "coshf") return std::cosh(a);
+        if (e->name == "asinhf") return std::asinh(a);
+        if (e->name == "acoshf") return std::acosh(a);
+        if (e->name == "atanhf") return std::atanh(a);
         fail("unknown call " + e->name);
       }
       case ExprKind::Binary: {

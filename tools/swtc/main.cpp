@@ -22,7 +22,8 @@ std::string joined(const std::vector<std::string> &v) {
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
                 bool no_fuse, const std::string &schedule, int ranks,
-                const std::vector<std::pair<std::string, std::string>> &bind) {
+                const std::vector<std::pair<std::string, std::string>> &bind,
+                const driver::InputShapes &shapes) {
   driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
   o.target = target;
@@ -33,7 +34,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.fuse = o.fold_batchnorm = !no_fuse;
   o.schedule = schedule;
   o.ranks = ranks;
-  graph::Graph g = driver::import_model(model, bind);
+  graph::Graph g = driver::import_model(model, bind, shapes);
   codegen::Module m = driver::compile_graph(g, o);
   if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
@@ -134,6 +135,12 @@ int main(int argc, char **argv) {
       "NAME=FILE.npy: make that input a compile-time constant (of its dtype), e.g. a shape or "
       "a scalar parameter swtc needs static";
   compile->add_option("--bind", bind_specs, bind_help);
+  std::vector<std::string> shape_specs;
+  const std::string shape_help =
+      "NAME=D0,D1,...: the static shape of an input whose shape has symbolic (dim_param) or "
+      "unknown dims, e.g. --shape input=1,128 for a dynamic batch and sequence; a symbolic dim "
+      "takes the same value in every input that uses it";
+  compile->add_option("--shape", shape_specs, shape_help);
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
   compile->add_option("--ranks,--core-groups", ranks, ranks_help)->capture_default_str();
 
@@ -164,6 +171,7 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   run->add_flag("--no-check", no_check, "Skip the reference interpreter");
   run->add_option("--bind", bind_specs, bind_help);
+  run->add_option("--shape", shape_specs, shape_help);
   run->add_option("--schedule", ro.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
@@ -195,6 +203,7 @@ int main(int argc, char **argv) {
                       "Host: OpenMP threads of the model and the peak probe (0: OMP_NUM_THREADS "
                       "or all cores)")
       ->capture_default_str();
+  profile->add_option("--shape", shape_specs, shape_help);
   profile->add_option("--json", po.json, "Write the profile as JSON");
   profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
   profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");
@@ -226,15 +235,18 @@ int main(int argc, char **argv) {
       return out;
     };
     const auto bind = pairs(bind_specs, "--bind");
+    const driver::InputShapes shapes = driver::parse_shapes(shape_specs);
     if (*compile)
       return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
-                         ranks, bind);
+                         ranks, bind, shapes);
     if (*profile) {
+      po.shapes = shapes;
       driver::profile_model(model, po, std::cout, std::cerr);
       return 0;
     }
     ro.inputs = pairs(input_specs, "--input");
     ro.bind = bind;
+    ro.shapes = shapes;
     ro.check = !no_check;
     return cmd_run(model, ro);
   } catch (const UserError &e) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -140,8 +141,10 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
 
 class Importer {
  public:
-  Importer(onnx::ModelProto &m, std::string model_name, BeforeShapes before_shapes = {})
-      : m_(m), model_name_(std::move(model_name)), before_shapes_(std::move(before_shapes)) {}
+  Importer(onnx::ModelProto &m, std::string model_name, BeforeShapes before_shapes = {},
+           InputShapes shapes = {})
+      : m_(m), model_name_(std::move(model_name)), before_shapes_(std::move(before_shapes)),
+        shapes_(std::move(shapes)) {}
 
   Graph run() {
     if (!m_.has_graph()) user_error("model '", printable(model_name_), "' has no graph");
@@ -153,6 +156,7 @@ class Importer {
     if (gp.sparse_initializer_size() > 0)
       user_error("model '", printable(model_name_), "': sparse initializers are not supported");
     for (const onnx::TensorProto &t : gp.initializer()) add_initializer(t);
+    bind_given_shapes(gp);
     for (const onnx::ValueInfoProto &vi : gp.input()) add_input(vi);
     for (int i = 0; i < gp.node_size(); ++i) add_node(gp.node(i), i);
     for (const onnx::ValueInfoProto &vi : gp.output()) {
@@ -289,21 +293,78 @@ class Importer {
     if (!known_type)
       user_error("input '", pname, "' has data type ", elem_type_name(tt.elem_type()),
                  "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 inputs");
-    if (!tt.has_shape()) user_error("input '", pname, "' has no shape; swtc needs static shapes");
-    for (int k = 0; k < tt.shape().dim_size(); ++k) {
-      const onnx::TensorShapeProto_Dimension &d = tt.shape().dim(k);
-      if (d.has_dim_value() && d.dim_value() >= 0)
-        v.shape.push_back(d.dim_value());
-      else if (d.has_dim_param())
-        user_error("input '", pname, "' has a symbolic dimension '", printable(d.dim_param()),
-                   "'; swtc needs static shapes");
-      else
-        user_error("input '", pname, "' has an unknown dimension #", k,
-                   "; swtc needs static shapes");
+    const std::string hint =
+        str_cat("; give its shape with --shape ", pname, "=D0,D1,... (compile, run, profile)");
+    if (const std::vector<int64_t> *given = given_shape(name)) {
+      v.shape = *given;  // checked against the model's dims by bind_given_shapes
+    } else {
+      if (!tt.has_shape()) user_error("input '", pname, "' has no shape", hint);
+      for (int k = 0; k < tt.shape().dim_size(); ++k) {
+        const onnx::TensorShapeProto_Dimension &d = tt.shape().dim(k);
+        if (d.has_dim_value() && d.dim_value() >= 0) {
+          v.shape.push_back(d.dim_value());
+        } else if (d.has_dim_param() && params_.count(d.dim_param())) {
+          v.shape.push_back(params_.at(d.dim_param()).first);
+        } else if (d.has_dim_param()) {
+          user_error("input '", pname, "' has a symbolic dimension '", printable(d.dim_param()),
+                     "' (dim #", k, ")", hint);
+        } else {
+          user_error("input '", pname, "' has an unknown dimension #", k, hint);
+        }
+      }
     }
     graph::check_tensor_shape(v.shape, v.dtype, str_cat("input '", pname, "'"));
     v.has_shape = true;
     g_.inputs.push_back(define(std::move(v), "input"));
+  }
+
+  const std::vector<int64_t> *given_shape(const std::string &name) const {
+    for (const auto &[n, shape] : shapes_)
+      if (n == name) return &shape;
+    return nullptr;
+  }
+
+  /// Checks each --shape against its input's declared dims and binds the
+  /// symbolic dims it gives (params_), before any input is defined.
+  void bind_given_shapes(const onnx::GraphProto &gp) {
+    for (size_t i = 0; i < shapes_.size(); ++i) {
+      const auto &[name, shape] = shapes_[i];
+      const std::string pname = printable(name);
+      const std::string flag = str_cat("--shape ", pname, "=", ints_text(shape));
+      for (size_t j = 0; j < i; ++j)
+        if (shapes_[j].first == name) user_error("--shape: input '", pname, "' is given twice");
+      const onnx::ValueInfoProto *vi = nullptr;
+      for (const onnx::ValueInfoProto &in : gp.input())
+        if (in.name() == name && !(ids_.count(name) && g_.values[ids_.at(name)].constant))
+          vi = &in;
+      if (!vi) user_error(flag, ": the model has no input named '", pname, "'");
+      for (int64_t d : shape)
+        if (d < 0) user_error(flag, ": dimensions must be non-negative");
+      if (!vi->type().has_tensor_type() || !vi->type().tensor_type().has_shape()) continue;
+      const onnx::TensorShapeProto &sp = vi->type().tensor_type().shape();
+      if (sp.dim_size() != static_cast<int>(shape.size()))
+        user_error(flag, ": ", shape.size(), " dimensions, but input '", pname, "' has rank ",
+                   sp.dim_size());
+      for (int k = 0; k < sp.dim_size(); ++k) {
+        const onnx::TensorShapeProto_Dimension &d = sp.dim(k);
+        const int64_t want = shape[static_cast<size_t>(k)];
+        if (d.has_dim_value() && d.dim_value() >= 0 && d.dim_value() != want)
+          user_error(flag, ": dim #", k, " of input '", pname, "' is fixed to ", d.dim_value(),
+                     " in the model");
+        if (!d.has_dim_param()) continue;
+        auto [it, fresh] = params_.insert({d.dim_param(), {want, name}});
+        if (!fresh && it->second.first != want)
+          user_error("--shape: symbolic dimension '", printable(d.dim_param()), "' is ",
+                     it->second.first, " for input '", printable(it->second.second), "' but ",
+                     want, " for input '", pname, "'");
+      }
+    }
+  }
+
+  static std::string ints_text(const std::vector<int64_t> &v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
   }
 
   AttrValue convert_attr(const onnx::AttributeProto &a, const std::string &who) const {
@@ -366,19 +427,23 @@ class Importer {
   Graph g_;
   std::unordered_map<std::string, int> ids_;
   BeforeShapes before_shapes_;
+  InputShapes shapes_;
+  std::map<std::string, std::pair<int64_t, std::string>> params_;  // dim_param -> value, input
 };
 
 }  // namespace
 
-graph::Graph import_onnx_bytes(const std::string &bytes, const std::string &model_name) {
+graph::Graph import_onnx_bytes(const std::string &bytes, const std::string &model_name,
+                               const InputShapes &shapes) {
   onnx::ModelProto m;
   if (!m.ParseFromString(bytes))
     user_error("cannot read model '", model_name,
                "': not a valid ONNX file (protobuf parsing failed)");
-  return Importer(m, model_name).run();
+  return Importer(m, model_name, {}, shapes).run();
 }
 
-graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes) {
+graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes,
+                              const InputShapes &shapes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) user_error("cannot open ONNX file '", path, "'");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -387,7 +452,7 @@ graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &befor
   onnx::ModelProto m;
   if (!m.ParseFromString(bytes))
     user_error("cannot read ONNX file '", path, "': not a valid ONNX model (protobuf parsing failed)");
-  return Importer(m, stem, before_shapes).run();
+  return Importer(m, stem, before_shapes, shapes).run();
 }
 
 }  // namespace swtc::frontend

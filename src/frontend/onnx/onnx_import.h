@@ -13,16 +13,26 @@ namespace swtc::frontend {
 /// the file or model is a swtc::UserError: unreadable or malformed file (names
 /// the file), opset outside [7, 18], unsupported op
 /// (`node 'n' (Sin, opset 13): not supported`), unsupported data type,
-/// symbolic input dimension, shape errors.
+/// a symbolic or unknown input dimension that `shapes` does not fix (the
+/// error names the --shape flag), shape errors.
 /// The graph is named after the ONNX graph name, or the file stem if empty.
 /// Called on the graph after its inputs, initializers and nodes are read and
 /// before shapes are inferred (e.g. to bind inputs to constants).
 using BeforeShapes = std::function<void(graph::Graph &)>;
 
-graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes = {});
+/// Static shapes given for graph inputs (`--shape NAME=D0,D1,...`): each must
+/// name a graph input and agree with its rank and fixed dimensions; it gives
+/// the input's symbolic (dim_param) and unknown dimensions, and a dim_param
+/// bound so takes the same value in every other input that uses it (two
+/// different values for one dim_param are an error naming both inputs).
+using InputShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+graph::Graph import_onnx_file(const std::string &path, const BeforeShapes &before_shapes = {},
+                              const InputShapes &shapes = {});
 
 /// Same from the serialized bytes; `model_name` names the model in error
 /// messages and is the graph name if the ONNX graph has none.
-graph::Graph import_onnx_bytes(const std::string &bytes, const std::string &model_name);
+graph::Graph import_onnx_bytes(const std::string &bytes, const std::string &model_name,
+                               const InputShapes &shapes = {});
 
 }  // namespace swtc::frontend

@@ -82,7 +82,14 @@ class Canonicalizer {
         case OpKind::Neg:
         case OpKind::Ceil:
         case OpKind::Floor:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
         case OpKind::MatMul:
+        case OpKind::Max:
+        case OpKind::Min:
+        case OpKind::Sum:
+        case OpKind::Mean:
+        case OpKind::PRelu:
         case OpKind::Cast:
         case OpKind::Equal:
         case OpKind::Where: break;
@@ -90,7 +97,8 @@ class Canonicalizer {
         case OpKind::ConstantOfShape: break;  // become constants below
         case OpKind::Clip: clip(static_cast<int>(i)); break;
         case OpKind::Concat: n.attrs["axis"] = axis_attr(n, 0, 0); break;
-        case OpKind::Softmax: {
+        case OpKind::Softmax:
+        case OpKind::LogSoftmax: {
           int64_t r = rank(n.inputs[0]);
           int64_t axis = axis_attr(n, 0, g_.opset < 13 ? 1 : -1);
           n.attrs["axis"] = axis;
@@ -134,6 +142,11 @@ class Canonicalizer {
           break;
         }
         case OpKind::Slice: slice(static_cast<int>(i)); break;
+        case OpKind::Pad: pad(static_cast<int>(i)); break;
+        case OpKind::Tile:
+          n.attrs["repeats"] = static_ints(i, 1, "repeats");
+          n.inputs.resize(1);
+          break;
         case OpKind::Expand:
           n.attrs["shape"] = g_.values[n.outputs[0]].shape;
           n.inputs.resize(1);
@@ -303,6 +316,25 @@ class Canonicalizer {
     n.attrs["ends"] = p.ends;
     n.attrs["axes"] = all;
     n.attrs["steps"] = p.steps;
+    n.inputs.resize(1);
+  }
+
+  /// Pad: `pads` for every axis, `mode`, `value` (from the attribute before
+  /// opset 11, else the optional constant_value input) as attributes.
+  void pad(int i) {
+    Node &n = g_.nodes[i];
+    const size_t ui = static_cast<size_t>(i);
+    const std::vector<int64_t> pads = static_ints(ui, 1, "pads");
+    std::vector<int64_t> axes;
+    if (n.inputs.size() > 3 && n.inputs[3] >= 0) axes = static_ints(ui, 3, "axes");
+    float value = n.attr_float("value", 0.0f);
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const TensorData &t = static_input(ui, 2, "constant_value");
+      value = t.f32.empty() ? 0.0f : t.f32.at(0);
+    }
+    n.attrs["pads"] = expand_pads(g_, i, pads, axes, static_cast<size_t>(rank(n.inputs[0])));
+    n.attrs["value"] = value;
+    n.attrs["mode"] = n.attr_string("mode", "constant");
     n.inputs.resize(1);
   }
 

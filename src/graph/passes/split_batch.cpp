@@ -136,6 +136,10 @@ class Splitter {
       case OpKind::Neg:
       case OpKind::Ceil:
       case OpKind::Floor:
+      case OpKind::Tile:  // repeats / pads of axis 0: its output's dim 0 must stay the batch
+      case OpKind::Pad:
+#define SWTC_UNARY(kind, ...) case OpKind::kind:
+#include "graph/unary_ops.def"
       case OpKind::Identity:
       case OpKind::Dropout:
       case OpKind::Cast:
@@ -154,6 +158,11 @@ class Splitter {
       case OpKind::Div:
       case OpKind::Pow:
       case OpKind::Equal:
+      case OpKind::Max:
+      case OpKind::Min:
+      case OpKind::Sum:
+      case OpKind::Mean:
+      case OpKind::PRelu:
       case OpKind::Where: broadcast_inputs(i); return;
       case OpKind::MatMul: {
         // Rows of A, or the leading (batch) dims of a batched B of rank >= 3.
@@ -208,7 +217,8 @@ class Splitter {
         broadcast_inputs(i);
         return;
       case OpKind::Split: axis_not_0(i, n.attr_int("axis", 0), "axis"); return;
-      case OpKind::Softmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
+      case OpKind::Softmax:
+      case OpKind::LogSoftmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
       case OpKind::ReduceMean:
       case OpKind::ReduceSum:
       case OpKind::ReduceMax: {
