@@ -64,8 +64,8 @@ def main():
         if base:
             speedup = base["total_seconds"] / new["total_seconds"]
             logs.append(math.log(speedup))
-        bound = new["lower_bound"]["seconds"]
-        ratio = new["total_seconds"] / bound
+        lower = new["lower_bound"]["seconds"]
+        ratio = new["total_seconds"] / lower
         ratios.append(ratio)
         convs = [l for l in new["layers"] if l["op"].startswith("Conv")]
         best = max(convs, key=lambda l: l["peak_fraction"]) if convs else None
@@ -93,7 +93,7 @@ def main():
         lb = new["lower_bound"]
         which = "flops" if lb["compute_seconds"] >= lb["weights_seconds"] else "weights"
         print(f"| {name} | {base_txt} | {new['total_seconds'] * 1e3:.1f} | {speed_txt} | "
-              f"{bound * 1e3:.2f} ({which}) | {ratio:.2f} | {best_txt} | {heavy_txt} |", flush=True)
+              f"{lower * 1e3:.2f} ({which}) | {ratio:.2f} | {best_txt} | {heavy_txt} |", flush=True)
     if logs:
         print(f"\ngeometric mean speed-up over swtvm-v1: {math.exp(sum(logs) / len(logs)):.2f}x "
               f"({len(logs)} models)")
