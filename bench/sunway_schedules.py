@@ -5,9 +5,13 @@ blocking DMA), model by model, from `swtc profile` (performance model applied
 to the DMA the athread emulator counted; docs/perf-model.md).
 
     /usr/bin/python3 bench/sunway_schedules.py --swtc build/tools/swtc/swtc \
-        --models-dir build/models [--models resnet18,...] [--work DIR]
+        --models-dir build/models [--models resnet18,...] [--work DIR] [--no-baseline]
 
 Prints a markdown table (model, predicted ms for each schedule, speed-up, the
+model's lower bound on one core group as the compiler computes it from the
+graph (`swtc profile`'s "lower bound": the compulsory flops at the core
+group's vector peak or the weights read once at the model's best DMA
+bandwidth, whichever is larger) and the default schedule's predicted / bound, the
 best % of core-group peak among the convolution layers, and over the heavy
 ones: the largest Conv layers by flops that together do half of the model's
 Conv flops, their flop-weighted % of peak, the lowest of them, and their
@@ -43,18 +47,26 @@ def main():
     ap.add_argument("--models-dir", required=True)
     ap.add_argument("--models", default=SUITE)
     ap.add_argument("--work", default="/tmp/swtc-bench-sunway")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="skip the swtvm-v1 runs (slow on the emulator): no speed-up column")
     args = ap.parse_args()
     print("MODEL PREDICTIONS for one SW26010 core group (not measurements)\n")
-    print("| model | swtvm-v1 ms | default ms | speed-up | best conv layer, % of peak "
+    print("| model | swtvm-v1 ms | default ms | speed-up | lower bound ms | predicted / bound "
+          "| best conv layer, % of peak "
           "| heavy conv layers: n, % of peak (all, lowest), roofline |")
-    print("|---|---|---|---|---|---|")
-    logs = []
+    print("|---|---|---|---|---|---|---|---|")
+    logs, ratios = [], []
     for name in args.models.split(","):
         model = os.path.join(args.models_dir, name + ".onnx")
-        base = profile(args.swtc, model, "swtvm-v1", os.path.join(args.work, name))
+        base = None if args.no_baseline else profile(args.swtc, model, "swtvm-v1",
+                                                     os.path.join(args.work, name))
         new = profile(args.swtc, model, "default", os.path.join(args.work, name))
-        speedup = base["total_seconds"] / new["total_seconds"]
-        logs.append(math.log(speedup))
+        if base:
+            speedup = base["total_seconds"] / new["total_seconds"]
+            logs.append(math.log(speedup))
+        lower = new["lower_bound"]["seconds"]
+        ratio = new["total_seconds"] / lower
+        ratios.append(ratio)
         convs = [l for l in new["layers"] if l["op"].startswith("Conv")]
         best = max(convs, key=lambda l: l["peak_fraction"]) if convs else None
         best_txt = f"{best['name']}: {100 * best['peak_fraction']:.1f}%" if best else "n/a"
@@ -76,10 +88,17 @@ def main():
             bound = hf / sum(flops[l["name"]] / l["bound_fraction"] for l in heavy)
             heavy_txt = (f"{len(heavy)}, {100 * frac:.1f}% ({low['name']}: "
                          f"{100 * low['peak_fraction']:.1f}%), roofline {100 * bound:.0f}%")
-        print(f"| {name} | {base['total_seconds'] * 1e3:.1f} | {new['total_seconds'] * 1e3:.1f} | "
-              f"{speedup:.2f}x | {best_txt} | {heavy_txt} |", flush=True)
-    print(f"\ngeometric mean speed-up over swtvm-v1: {math.exp(sum(logs) / len(logs)):.2f}x "
-          f"({len(logs)} models)")
+        base_txt = f"{base['total_seconds'] * 1e3:.1f}" if base else "n/a"
+        speed_txt = f"{speedup:.2f}x" if base else "n/a"
+        lb = new["lower_bound"]
+        which = "flops" if lb["compute_seconds"] >= lb["weights_seconds"] else "weights"
+        print(f"| {name} | {base_txt} | {new['total_seconds'] * 1e3:.1f} | {speed_txt} | "
+              f"{lower * 1e3:.2f} ({which}) | {ratio:.2f} | {best_txt} | {heavy_txt} |", flush=True)
+    if logs:
+        print(f"\ngeometric mean speed-up over swtvm-v1: {math.exp(sum(logs) / len(logs)):.2f}x "
+              f"({len(logs)} models)")
+    print(f"predicted / lower bound: geometric mean {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}, "
+          f"worst {max(ratios):.2f}, {sum(r <= 2.0 for r in ratios)} of {len(ratios)} models within 2x")
     return 0
 
 

@@ -692,6 +692,10 @@ int CRTS_init(void) {
   return pool_init(2);
 }
 
+/* Broadcast DMA bookkeeping (defined with the DMA functions below). */
+static void bcast_clear(void);
+static void bcast_check_delivered(const char *kernel);
+
 /* Kernel names are interned (never freed). */
 static const char *intern(const char *s);
 
@@ -727,6 +731,7 @@ static int spawn_chip(void *fpc, void *arg, const char *name, int chip) {
   memset(grp_arrived, 0, sizeof grp_arrived);
   memset(grp_finished, 0, sizeof grp_finished);
   pthread_mutex_unlock(&sync_mu);
+  bcast_clear();
   pool_fn = (void (*)(void *))fpc;
   pool_arg = arg;
   pool_running = NCPE;
@@ -794,6 +799,7 @@ int athread_join(void) {
                 1e-9 * (double)(t1.tv_nsec - launch_t0.tv_nsec);
   launch_active = 0;
   const char *k = cur_kernel;
+  bcast_check_delivered(k);
   for (int i = 0; i < NCPE; i++) {
     const swemu_op_counts *o = slot_ops(i);
     cur_ctr[i].c.flops += o->scalar_flops + o->vector_flops;
@@ -886,10 +892,18 @@ int CRTS_ssync_array(void) {
   return 0;
 }
 
+static void bcast_deliver_locked(int g);
+
 static void barrier(int g, const char *who) {
+  cpe_t *me = self();
+  if (me) cur_ctr[me->id].c.syn_count++;
   pthread_mutex_lock(&sync_mu);
   unsigned gen = grp_gen[g];
   if (++grp_arrived[g] == grp_size(g)) {
+    /* Every CPE of the group waits here: broadcasts issued by one of them
+     * reach the group's receivers now (never earlier: a receiver that reads
+     * before this barrier sees stale data). */
+    bcast_deliver_locked(g);
     grp_arrived[g] = 0;
     grp_gen[g]++;
     pthread_cond_broadcast(&sync_cv);
@@ -984,15 +998,166 @@ static void check_reply(const char *op, cpe_t *c, const volatile void *reply) {
   if (!in_ldm(c, (uintptr_t)reply, sizeof(int)))
     die("%s: reply word %p is not in LDM (use a local or __thread_local volatile int)", op,
         (const void *)reply);
+  if ((uintptr_t)reply % sizeof(int) != 0)
+    die("%s: reply word %p is not 4-byte aligned (use a volatile int)", op, (const void *)reply);
+}
+
+/* Broadcast DMA (athread_get(BCAST_MODE, src, dest, len, &reply, mask, 0, 0)):
+ * one CPE issues it; main memory is read once, at the call; the issuer's own
+ * copy (if its row is selected) lands at once, and the reply word (the
+ * issuer's) counts 1. Every other CPE of the rows in `mask` receives the
+ * bytes at the same LDM address (the same offset in its __thread_local block)
+ * only when it next passes a barrier together with the issuer (athread_syn of
+ * a group holding both), and until then the range holds a poison NaN pattern
+ * (0x7fbcbcbc): a receiver that reads without the barrier after the broadcast
+ * sees stale data, one that is still reading when the issuer (without a
+ * barrier before it) starts the next one sees the poison. Pending broadcasts
+ * live in a list under sync_mu (barriers deliver under the same lock). */
+#define BCAST_POISON 0x7fbcbcbcu
+typedef struct bcast {
+  int issuer;
+  unsigned rows;     /* row mask, bit r = row r */
+  size_t off, len;   /* LDM offset (from the TLS block) and bytes */
+  uint64_t pending;  /* receivers not yet delivered, bit = CPE id */
+  unsigned char *data;
+  struct bcast *next;
+} bcast_t;
+static bcast_t *bcast_list;
+
+static int grp_has(int g, int id) {
+  if (g == 0) return 1;
+  if (g <= 8) return id / 8 == g - 1;
+  return id % 8 == g - 9;
+}
+
+static void bcast_deliver_locked(int g) {
+  bcast_t **pp = &bcast_list;
+  while (*pp) {
+    bcast_t *b = *pp;
+    if (grp_has(g, b->issuer)) {
+      for (int r = 0; r < NCPE; r++)
+        if ((b->pending >> r & 1) && grp_has(g, r)) {
+          memcpy((void *)(cpes[r].tls_lo + b->off), b->data, b->len);
+          b->pending &= ~((uint64_t)1 << r);
+        }
+    }
+    if (b->pending == 0) {
+      *pp = b->next;
+      ifree(b->data);
+      ifree(b);
+    } else {
+      pp = &b->next;
+    }
+  }
+}
+
+/* At join: a broadcast some receiver never got (no barrier after it). */
+static void bcast_check_delivered(const char *kernel) {
+  pthread_mutex_lock(&sync_mu);
+  bcast_t *b = bcast_list;
+  if (b) {
+    int r = 0;
+    while (!(b->pending >> r & 1)) r++;
+    die("kernel '%s': the broadcast of CPE %d (athread_get(BCAST_MODE), %zu bytes at LDM "
+        "offset %zu, row mask 0x%02x) never reached CPE %d: no athread_syn after it before the "
+        "kernel returned (receivers may use a broadcast only after a barrier)",
+        kernel, b->issuer, b->len, b->off, b->rows, r);
+  }
+  pthread_mutex_unlock(&sync_mu);
+}
+
+static void bcast_clear(void) {
+  pthread_mutex_lock(&sync_mu);
+  while (bcast_list) {
+    bcast_t *b = bcast_list;
+    bcast_list = b->next;
+    ifree(b->data);
+    ifree(b);
+  }
+  pthread_mutex_unlock(&sync_mu);
+}
+
+static int bcast_get(cpe_t *c, void *src, void *dest, int len, void *reply, char mask, int stride,
+                     int bsize) {
+  const char *op = "athread_get(BCAST_MODE)";
+  const unsigned rows = (unsigned char)mask;
+  if (len <= 0) die("%s: len %d must be > 0", op, len);
+  if (stride != 0 || bsize != 0)
+    die("%s: strided broadcast (stride %d, bsize %d) is not documented; broadcast contiguous "
+        "blocks (stride 0, bsize 0)",
+        op, stride, bsize);
+  if (rows == 0) die("%s: row mask 0 selects no CPE", op);
+  const uintptr_t ldm = (uintptr_t)dest;
+  if (!(c->tls_lo && c->tls_lo <= ldm && ldm + (size_t)len <= c->tls_hi && ldm + (size_t)len > ldm))
+    die("%s: LDM side [%p, +%d) is not in this CPE's __thread_local block [%p, +%zu): a "
+        "broadcast writes the same LDM address in every receiver, so it must be __thread_local "
+        "data (not the stack)",
+        op, dest, len, (void *)c->tls_lo, (size_t)(c->tls_hi - c->tls_lo));
+  check_reply(op, c, reply);
+  if (heap_tracking()) check_mm_block(op, (uintptr_t)src, (size_t)len, 0, "");
+  const size_t off = ldm - c->tls_lo;
+  uint64_t recv = 0;
+  for (int r = 0; r < NCPE; r++)
+    if (rows >> (r / 8) & 1) recv |= (uint64_t)1 << r;
+
+  bcast_t *b = ialloc(sizeof *b);
+  unsigned char *data = ialloc((size_t)len);
+  if (!b || !data) die("out of memory");
+  memcpy(data, src, (size_t)len); /* main memory is read once, now */
+  pthread_mutex_lock(&sync_mu);
+  for (bcast_t *o = bcast_list; o; o = o->next)
+    if (o->issuer != c->id && (o->pending & recv) && off < o->off + o->len && o->off < off + (size_t)len) {
+      const unsigned orows = o->rows;
+      const int oid = o->issuer;
+      pthread_mutex_unlock(&sync_mu);
+      die("%s: the broadcast of CPE %d into the same LDM (offset %zu, %zu bytes, row mask "
+          "0x%02x) has not reached every receiver yet (no barrier since): a receiver issuing "
+          "(exactly one CPE calls athread_get(BCAST_MODE); the receivers wait at athread_syn) "
+          "or a missing athread_syn between two broadcasts",
+          op, oid, o->off, o->len, orows);
+    }
+  b->issuer = c->id;
+  b->rows = rows;
+  b->off = off;
+  b->len = (size_t)len;
+  b->data = data;
+  b->pending = recv & ~((uint64_t)1 << c->id);
+  b->next = NULL;
+  if (recv >> c->id & 1) memcpy(dest, data, (size_t)len); /* the issuer's own copy */
+  for (int r = 0; r < NCPE; r++) /* receivers: poison until the next barrier */
+    if (b->pending >> r & 1) {
+      volatile uint32_t *w = (volatile uint32_t *)(cpes[r].tls_lo + off);
+      for (size_t k = 0; k + 4 <= (size_t)len; k += 4) w[k / 4] = BCAST_POISON;
+    }
+  bcast_t **tail = &bcast_list;
+  while (*tail) tail = &(*tail)->next;
+  if (b->pending) {
+    *tail = b;
+  } else {
+    ifree(data);
+    ifree(b);
+  }
+  pthread_mutex_unlock(&sync_mu);
+
+  swemu_counters *ct = &cur_ctr[c->id].c;
+  ct->bcast_count++;
+  ct->bcast_bytes += len;
+  __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
+  return 0;
 }
 
 static int dma(int is_get, dma_mode mode, void *src, void *dest, int len, void *reply, int stride,
-               int bsize) {
+               int bsize, char mask) {
   const char *op = is_get ? "athread_get" : "athread_put";
   cpe_t *c = self();
   if (!c) die("%s called outside a CPE kernel (from the MPE?)", op);
+  if (mode == BCAST_MODE && !is_get)
+    die("athread_put: BCAST_MODE: there is no broadcast put (a broadcast is a get, main "
+        "memory to the LDM of several CPEs)");
+  if (mode == BCAST_MODE) return bcast_get(c, src, dest, len, reply, mask, stride, bsize);
   if (mode != PE_MODE)
-    die("%s: DMA mode %s is not supported by the emulator (only PE_MODE)", op, mode_name(mode));
+    die("%s: DMA mode %s is not supported by the emulator (only PE_MODE and BCAST_MODE)", op,
+        mode_name(mode));
   if (len <= 0) die("%s: len %d must be > 0", op, len);
   if (stride < 0 || bsize < 0) die("%s: negative stride %d or bsize %d", op, stride, bsize);
   if (bsize == 0 && stride != 0) die("%s: stride %d given with bsize 0", op, stride);
@@ -1012,13 +1177,12 @@ static int dma(int is_get, dma_mode mode, void *src, void *dest, int len, void *
 
 int athread_get(dma_mode mode, void *src, void *dest, int len, void *reply, char mask, int stride,
                 int bsize) {
-  (void)mask;
-  return dma(1, mode, src, dest, len, reply, stride, bsize);
+  return dma(1, mode, src, dest, len, reply, stride, bsize, mask);
 }
 
 int athread_put(dma_mode mode, void *src, void *dest, int len, void *reply, int stride,
                 int bsize) {
-  return dma(0, mode, src, dest, len, reply, stride, bsize);
+  return dma(0, mode, src, dest, len, reply, stride, bsize, 0);
 }
 
 /* SW26010-Pro CRTS DMA. Argument order (dest, src) for both directions: get
@@ -1185,6 +1349,9 @@ static void record_launch(const char *kernel, double seconds) {
     a->tot.stride_count += c->stride_count;
     a->tot.stride_blocks += c->stride_blocks;
     a->tot.stride_bytes += c->stride_bytes;
+    a->tot.bcast_count += c->bcast_count;
+    a->tot.bcast_bytes += c->bcast_bytes;
+    a->tot.syn_count += c->syn_count;
     if (c->get_bytes + c->put_bytes > mx) mx = c->get_bytes + c->put_bytes;
   }
   a->max_cpe_bytes_sum += mx;
@@ -1329,6 +1496,9 @@ int swemu_write_json(const char *path) {
       if (c->stride_count)
         fprintf(f, ",\"stride_count\":%lld,\"stride_blocks\":%lld,\"stride_bytes\":%lld",
                 c->stride_count, c->stride_blocks, c->stride_bytes);
+      if (c->bcast_count)
+        fprintf(f, ",\"bcast_count\":%lld,\"bcast_bytes\":%lld", c->bcast_count, c->bcast_bytes);
+      if (c->syn_count) fprintf(f, ",\"syn_count\":%lld", c->syn_count);
       fprintf(f, "}");
     }
     fprintf(f, "]}");

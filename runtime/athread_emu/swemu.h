@@ -57,6 +57,10 @@ typedef struct swemu_counters {
   long long vector_mem;
   /* The strided part of the DMA above (get + put): descriptors, their blocks, their bytes. */
   long long stride_count, stride_blocks, stride_bytes;
+  /* Broadcasts this CPE issued (athread_get(BCAST_MODE, ...)) and their bytes
+   * (read once from main memory; not part of get_bytes/get_count), and the
+   * barriers (athread_syn, CRTS_ssync_array) this CPE passed. */
+  long long bcast_count, bcast_bytes, syn_count;
 } swemu_counters;
 
 /* Number of launches recorded since start or the last reset. */

@@ -11,6 +11,8 @@
 #include "codegen/simd.h"
 #include "common/error.h"
 #include "tir/analysis.h"
+#include "tir/broadcast.h"
+#include "target/target.h"
 #include "tir/functor.h"
 
 namespace swtc::codegen {
@@ -30,8 +32,11 @@ class CpePrinter : public CPrinter {
  public:
   /// `simd`: vectorise innermost loops where possible (default schedule);
   /// tensorized loops become register-blocked micro-kernels (codegen/microkernel.h).
-  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<VectorIsa> simd)
-      : cpes_(cpes), crts_(crts), simd_(std::move(simd)) {
+  /// `bcast`: the stage it names is broadcast (target::sunway_broadcast), the
+  /// CPE loop then runs in lockstep rounds of the plan's groups.
+  CpePrinter(const PrimFunc &f, int cpes, bool crts, std::optional<VectorIsa> simd,
+             std::optional<BroadcastPlan> bcast = std::nullopt)
+      : cpes_(cpes), crts_(crts), simd_(std::move(simd)), bcast_(std::move(bcast)) {
     layout_ = local_layout(f, nullptr);
     count_scalar_flops_ = true;  // SWEMU_SCALAR_FLOPS after float stores (emulator only)
   }
@@ -54,13 +59,27 @@ class CpePrinter : public CPrinter {
     }
     if (chain.empty() || s->for_kind != ForKind::Serial) return false;
     const std::string v = s->loop_var, e = std::to_string(s->extent);
+    // A broadcast stage in the chain: the group's first CPE fetches it for
+    // all; one barrier per step (after the issuer's wait for the step's
+    // broadcast, before the next one overwrites the other copy) and one
+    // before the first; idle CPEs of a round fetch and compute nothing.
+    bool has_bcast = false;
+    for (const auto &st : chain) has_bcast = has_bcast || is_bcast(st);
+    const bool guarded = bcast_ && contains_bcast(s);  // inside the broadcast rounds
     auto issue = [&](int ind, const std::string &iter, const std::string &set) {
       for (const auto &st : chain) {
+        const bool bc = is_bcast(st);
+        int in = ind;
+        if (guarded) line(in++, std::string("if (") + (bc ? bcast_issuer() : "swtc_active") + ") {");
         for (size_t d = 0; d < stage_whole_from(st); ++d)
-          line(ind, "const long " + st->local->name + "_lo" + std::to_string(d) + " = " +
-                        expr(substitute(st->indices[d], {{v, var(iter)}})) + ";");
-        emit_dma(st, ind, true, st->local->name + "_buf[" + set + "]",
-                 "swtc_db_reply[" + set + "]", "swtc_db_n[" + set + "]", false);
+          line(in, "const long " + st->local->name + "_lo" + std::to_string(d) + " = " +
+                       expr(substitute(st->indices[d], {{v, var(iter)}})) + ";");
+        if (bc)
+          emit_bcast_get(st, in, st->local->name + "_buf[" + set + "]");
+        else
+          emit_dma(st, in, true, st->local->name + "_buf[" + set + "]",
+                   "swtc_db_reply[" + set + "]", "swtc_db_n[" + set + "]", false);
+        if (guarded) line(ind, "}");
       }
     };
     line(indent, "{ /* " + v + ": double-buffered DMA of the next step's boxes */");
@@ -75,10 +94,17 @@ class CpePrinter : public CPrinter {
                            std::to_string(copy) + "};");
     }
     line(indent + 1, "{");
+    if (has_bcast) line(indent + 2, bcast_syn() + "  /* the copies are free */");
     issue(indent + 2, "0", "0");
     line(indent + 1, "}");
     line(indent + 1, "for (long " + v + " = 0; " + v + " < " + e + "; ++" + v + ") {");
     const std::string cur = "(" + v + " & 1)";
+    if (has_bcast) {
+      line(indent + 2, "if (" + bcast_issuer() + ") {");
+      wait_for(indent + 3, "swtc_bc_reply", "swtc_bc_n");
+      line(indent + 2, "}");
+      line(indent + 2, bcast_syn() + "  /* step " + v + "'s broadcast has arrived everywhere */");
+    }
     line(indent + 2, "if (" + v + " + 1 < " + e + ") {");
     line(indent + 3, "const long swtc_next = " + v + " + 1;");
     issue(indent + 3, "swtc_next", "(swtc_next & 1)");
@@ -88,17 +114,110 @@ class CpePrinter : public CPrinter {
       line(indent + 2, st->local->elem.c_type + " *const " + st->local->name + " = " +
                            st->local->name + "_buf[" + cur + "];");
       if (!stage_compact(st, loops_)) continue;
-      line(indent + 2, "{");
+      line(indent + 2, guarded ? "if (swtc_active) {" : "{");
       for (size_t d = 0; d < stage_whole_from(st); ++d)
         line(indent + 3, "const long " + st->local->name + "_lo" + std::to_string(d) + " = " +
                              expr(st->indices[d]) + ";");
       emit_spread(st, indent + 3, st->local->name);
       line(indent + 2, "}");
     }
-    stmt(body, indent + 2);
+    if (guarded)
+      emit_guarded(body, indent + 2);
+    else
+      stmt(body, indent + 2);
     line(indent + 1, "}");
     line(indent, "}");
     return true;
+  }
+
+  // ---- Broadcast DMA (target::sunway_broadcast) ----
+  bool is_bcast(const Stmt &st) const {
+    return bcast_ && st->kind == StmtKind::Stage && st->buffer->name == bcast_->buffer &&
+           st->dir == StageDir::In;
+  }
+  bool contains_bcast(const Stmt &st) const {
+    if (!st) return false;
+    if (is_bcast(st)) return true;
+    for (const auto &b : st->body)
+      if (contains_bcast(b)) return true;
+    return false;
+  }
+  std::string bcast_issuer() const {
+    return bcast_->group == 64 ? "_MYID == 0" : "(_MYID & 7) == 0";
+  }
+  std::string bcast_syn() const {
+    return bcast_->group == 64 ? "athread_syn(ARRAY_SCOPE, 0xffff);" : "athread_syn(ROW_SCOPE, 0xff);";
+  }
+  /// The issuer's broadcast of the stage's box (one contiguous run, never
+  /// clipped: tir::broadcast_plan) into `local` of every CPE of its group.
+  void emit_bcast_get(const Stmt &st, int indent, const std::string &local) {
+    const Buffer &g = st->buffer, &l = st->local;
+    std::vector<Expr> gidx(g->shape.size(), int_imm(0));
+    for (size_t d = 0; d < stage_whole_from(st); ++d)
+      gidx[d] = var(l->name + "_lo" + std::to_string(d));
+    const std::string mask = bcast_->group == 64 ? "(char)0xff" : "(char)(1 << (_MYID >> 3))";
+    line(indent, "athread_get(BCAST_MODE, (void *)(p." + g->name + " + " + flat_index(g->shape, gidx) +
+                     "), (void *)(" + local + "), " + std::to_string(l->bytes()) +
+                     ", (void *)&swtc_bc_reply, " + mask + ", 0, 0);");
+    line(indent, "++swtc_bc_n;");
+  }
+  /// A statement inside the broadcast rounds: what holds the broadcast stage
+  /// runs on every CPE (the same barriers everywhere); anything else only on
+  /// the CPEs with a tile this round (swtc_active).
+  void emit_guarded(const Stmt &st, int indent) {
+    if (!contains_bcast(st)) {
+      line(indent, "if (swtc_active) {");
+      stmt(st, indent + 1);
+      line(indent, "}");
+      return;
+    }
+    switch (st->kind) {
+      case StmtKind::Seq:
+        for (const auto &b : st->body) emit_guarded(b, indent);
+        return;
+      case StmtKind::For: {
+        loops_[st->loop_var] = st->extent;
+        if (!emit_pipelined(st, indent)) {
+          const std::string v = st->loop_var;
+          line(indent, "for (long " + v + " = 0; " + v + " < " + std::to_string(st->extent) + "; ++" +
+                           v + ") {");
+          emit_guarded(st->inner(), indent + 1);
+          line(indent, "}");
+        }
+        loops_.erase(st->loop_var);
+        return;
+      }
+      case StmtKind::Stage: {
+        const std::string L = st->local->name;
+        line(indent, "{ /* " + L + " holds a box of " + st->buffer->name + " in LDM" +
+                         (is_bcast(st) ? ", broadcast to the group */" : " */"));
+        for (size_t d = 0; d < stage_whole_from(st); ++d)
+          line(indent + 1, "const long " + L + "_lo" + std::to_string(d) + " = " +
+                               expr(st->indices[d]) + ";");
+        if (is_bcast(st)) {
+          line(indent + 1, bcast_syn() + "  /* the copy is free */");
+          line(indent + 1, "if (" + bcast_issuer() + ") {");
+          emit_bcast_get(st, indent + 2, L);
+          wait_for(indent + 2, "swtc_bc_reply", "swtc_bc_n");
+          line(indent + 1, "}");
+          line(indent + 1, bcast_syn() + "  /* it has arrived everywhere */");
+        } else if (st->dir != StageDir::Out) {
+          line(indent + 1, "if (swtc_active) {");
+          emit_dma(st, indent + 2, true);
+          line(indent + 1, "}");
+        }
+        emit_guarded(st->inner(), indent + 1);
+        if (st->dir != StageDir::In) {
+          line(indent + 1, "if (swtc_active) {");
+          emit_dma(st, indent + 2, false);
+          line(indent + 1, "}");
+        }
+        line(indent, "}");
+        return;
+      }
+      default:
+        internal_error("broadcast stage of ", bcast_->buffer, " under a ", "guard");
+    }
   }
 
   void emit_for(const Stmt &s, int indent) override {
@@ -145,6 +264,28 @@ class CpePrinter : public CPrinter {
     if (emit_vectorized(s, indent)) return;
     if (s->for_kind != ForKind::Cpe) return CPrinter::emit_for(s, indent);
     const std::string e = std::to_string(s->extent), v = s->loop_var;
+    if (bcast_) {
+      const BroadcastPlan &b = *bcast_;
+      const std::string G = std::to_string(b.group), S = std::to_string(b.share),
+                        NB = std::to_string(b.blocks());
+      line(indent, "{ /* " + v + ": groups of " + G + " CPEs take blocks of " + S +
+                       " tiles that stage the same box of " + b.buffer + " (broadcast) */");
+      line(indent + 1, "const long swtc_grp = _MYID / " + G + ", swtc_lane = _MYID % " + G + ";");
+      line(indent + 1, "for (long swtc_b = 0; swtc_b < " +
+                           std::to_string((b.blocks() + b.groups() - 1) / b.groups()) + "; ++swtc_b) {");
+      line(indent + 2, "const long swtc_blk = swtc_b * " + std::to_string(b.groups()) + " + swtc_grp;");
+      line(indent + 2, "for (long swtc_k = 0; swtc_k < " +
+                           std::to_string((b.share + b.group - 1) / b.group) + "; ++swtc_k) {");
+      line(indent + 3, "const long swtc_s = swtc_k * " + G + " + swtc_lane;");
+      line(indent + 3, "const int swtc_active = swtc_blk < " + NB + " && swtc_s < " + S + ";");
+      line(indent + 3, "const long " + v + " = swtc_min(swtc_blk, " + std::to_string(b.blocks() - 1) +
+                           ") * " + S + " + swtc_min(swtc_s, " + std::to_string(b.share - 1) + ");");
+      emit_guarded(s->inner(), indent + 3);
+      line(indent + 2, "}");
+      line(indent + 1, "}");
+      line(indent, "}");
+      return;
+    }
     line(indent, "{ /* " + v + ": block of " + e + " iterations per CPE by _MYID */");
     line(indent + 1, "const long " + v + "_chunk = (" + e + " + " + std::to_string(cpes_ - 1) +
                          ") / " + std::to_string(cpes_) + ";");
@@ -416,6 +557,7 @@ class CpePrinter : public CPrinter {
   int cpes_;
   bool crts_;
   std::optional<VectorIsa> simd_;
+  std::optional<BroadcastPlan> bcast_;
   std::map<std::string, int64_t> loops_;  // extents of the loops around the current statement
   int vector_loops_ = 0;
   std::map<const BufferNode *, int64_t> layout_;
@@ -441,8 +583,18 @@ std::string emit_sunway_cpe(const Module &m) {
   for (const CompiledKernel &k : m.kernels) {
     verify_dma_only(k.func);
     std::optional<VectorIsa> simd;
-    if (m.schedule == "default") simd = vector_isa(m.target);
-    CpePrinter p(k.func, m.target.workers, crts, simd);
+    std::optional<BroadcastPlan> bcast;
+    if (m.schedule == "default") {
+      simd = vector_isa(m.target);
+      // Packed constants (Conv/Gemm weight blocks) may be broadcast where the
+      // performance model predicts it faster (target::sunway_broadcast).
+      std::set<std::string> packed;
+      for (size_t i = 0; i < k.func.params.size() && i < k.kernel.values.size(); ++i)
+        if (m.graph.values[k.kernel.values[i]].name.find(".packed") != std::string::npos)
+          packed.insert(k.func.params[i]->name);
+      bcast = target::sunway_broadcast(k.func, m.target, packed);
+    }
+    CpePrinter p(k.func, m.target.workers, crts, simd, bcast);
     kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";
     kernels += args_struct(k);
     kernels += "void slave_" + k.func.name + "(void *arg);\n";
@@ -450,6 +602,9 @@ std::string emit_sunway_cpe(const Module &m) {
     kernels += "  struct " + k.func.name + "_args p;\n";
     kernels += crts ? "  crts_rply_t swtc_reply = 0;\n  int swtc_ndma = 0;\n"
               : "  volatile int swtc_reply = 0;\n  int swtc_ndma = 0;\n";
+    if (bcast)
+      kernels += "  volatile int swtc_bc_reply = 0; /* broadcasts this CPE issued */\n"
+                 "  int swtc_bc_n = 0;\n";
     // LDM buffers, in order of their offsets (deterministic).
     std::vector<std::pair<int64_t, std::string>> bufs;
     std::map<std::string, std::string> c_type;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -94,6 +95,30 @@ double compulsory_bytes(const schedule::ComputeDef &def) {
   }
   return bytes;
 }
+/// LowerBound of a compiled Sunway module (profile.h).
+LowerBound model_lower_bound(const codegen::Module &m, const perf::Params &params) {
+  LowerBound b;
+  std::set<std::string> seen;
+  for (const auto &k : m.kernels) {
+    b.flops += double(k.func.flops);
+    for (size_t i = 0; i < k.kernel.def.inputs.size(); ++i) {
+      const graph::Value &v = m.graph.values[k.kernel.values[i]];
+      if (!v.constant) continue;
+      // A packed copy (driver: "<name>.packed<block>") counts as its source,
+      // whose logical shape is the kernel's input buffer.
+      std::string name = v.name;
+      if (const size_t at = name.rfind(".packed"); at != std::string::npos) name.resize(at);
+      if (seen.insert(name).second) b.weight_bytes += double(k.kernel.def.inputs[i]->bytes());
+    }
+  }
+  b.peak_flops = params.cg_peak_flops();
+  b.dma_bytes_per_s = params.dma_bandwidth(double(m.target.scratchpad_bytes));
+  b.compute_s = b.flops / b.peak_flops;
+  b.weights_s = b.weight_bytes / b.dma_bytes_per_s;
+  b.seconds = std::max(b.compute_s, b.weights_s);
+  return b;
+}
+
 /// The value of `key=` in `text` (up to the next blank), "" if absent.
 std::string field(const std::string &text, const std::string &key) {
   size_t at = 0;
@@ -407,6 +432,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   prof.target = m.target.name;
   prof.schedule = opts.schedule;
   prof.core_groups = ncg;
+  prof.lower_bound = model_lower_bound(m, params);
   std::vector<double> cg_seconds(cgp.per_cg.size(), 0.0);
   for (size_t li = 0; li < pred.launches.size(); ++li) {
     const perf::KernelPrediction &l = pred.launches[li];
@@ -527,6 +553,14 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
       out << line << kTaihuLightLinkSource << "\n";
     }
   }
+  const LowerBound &lb = prof.lower_bound;
+  std::snprintf(line, sizeof line,
+                "lower bound: %.4g ms per core group (compulsory %.4g flops at %.1f GFLOPS: %.4g ms; "
+                "weights %.4g bytes once at %.1f GB/s: %.4g ms); predicted / bound %.2f\n",
+                lb.seconds * 1e3, lb.flops, lb.peak_flops / 1e9, lb.compute_s * 1e3,
+                lb.weight_bytes, lb.dma_bytes_per_s / 1e9, lb.weights_s * 1e3,
+                lb.seconds > 0 ? prof.total_seconds / lb.seconds : 0.0);
+  out << line;
 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
@@ -554,6 +588,16 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     j["gather_seconds"] = prof.gather_seconds;
     j["network"] = m.target.crts ? std::string("no sourced figure: not predicted (-1)")
                                  : std::string(kTaihuLightLinkSource);
+    j["lower_bound"] = {{"seconds", lb.seconds},
+                        {"compute_seconds", lb.compute_s},
+                        {"weights_seconds", lb.weights_s},
+                        {"flops", lb.flops},
+                        {"weight_bytes", lb.weight_bytes},
+                        {"peak_flops", lb.peak_flops},
+                        {"dma_bytes_per_second", lb.dma_bytes_per_s},
+                        {"note", "one core group: max(compulsory flops at the vector peak, the "
+                                 "weights read once at the best DMA bandwidth), from the "
+                                 "compiled graph"}};
     j["aggregation"] =
         "over the core_groups processes: total_seconds = max of core_group_seconds; per layer "
         "seconds = max over core groups; dma_bytes, dma_transfers, flops, vector_flops, "

@@ -43,8 +43,24 @@ struct LayerProfile {
   double min_seconds = 0;  // host profile: the least of the timed runs
 };
 
+/// The least time one core group could take for the model (a Sunway
+/// profile): its compulsory flops (the compiler's count over the kernels) at
+/// the core group's vector peak, or its weights (every constant a kernel
+/// reads, unpacked, counted once) read once at the model's best DMA
+/// bandwidth (transfers as large as the LDM, as the layers' roofline),
+/// whichever is larger. Computed from the compiled graph, not from the run.
+struct LowerBound {
+  double flops = 0;          // one core group's compulsory flops
+  double weight_bytes = 0;   // distinct constants read by the kernels, unpacked
+  double compute_s = 0;      // flops / core-group peak
+  double weights_s = 0;      // weight_bytes / best DMA bandwidth
+  double seconds = 0;        // max(compute_s, weights_s)
+  double peak_flops = 0, dma_bytes_per_s = 0;  // the perf parameters used
+};
+
 struct Profile {
   std::string model, target, schedule = "default";
+  LowerBound lower_bound;  // Sunway profiles only
   int core_groups = 1;
   double total_seconds = 0;  // the slowest core group's sum over the layers
   std::vector<double> core_group_seconds;  // each core group's sum over the layers

@@ -44,6 +44,13 @@ CpeCounters parse_cpe(const json &c, const std::string &where) {
   if (c.contains("vector_flops")) k.vector_flops = count_field(c, "vector_flops", where);
   if (k.vector_flops > k.flops) bad(where, "vector_flops exceeds flops");
   if (c.contains("vector_mem")) k.vector_mem = count_field(c, "vector_mem", where);
+  if (c.contains("bcast_count")) {
+    k.bcast_count = count_field(c, "bcast_count", where);
+    k.bcast_bytes = count_field(c, "bcast_bytes", where);
+    if ((k.bcast_count > 0) != (k.bcast_bytes > 0))
+      bad(where, "broadcast bytes and counts disagree");
+  }
+  if (c.contains("syn_count")) k.syn_count = count_field(c, "syn_count", where);
   if (c.contains("stride_count")) {
     k.stride_count = count_field(c, "stride_count", where);
     k.stride_blocks = count_field(c, "stride_blocks", where);
@@ -168,6 +175,9 @@ std::string report_to_json(const EmulatorReport &r) {
       if (c.stride_count)
         os << ",\"stride_count\":" << c.stride_count << ",\"stride_blocks\":" << c.stride_blocks
            << ",\"stride_bytes\":" << c.stride_bytes;
+      if (c.bcast_count)
+        os << ",\"bcast_count\":" << c.bcast_count << ",\"bcast_bytes\":" << c.bcast_bytes;
+      if (c.syn_count) os << ",\"syn_count\":" << c.syn_count;
       os << "}";
     }
     os << "]}";
@@ -198,11 +208,20 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
   // Floor: a CPE cannot finish its blocking transfers faster than one
   // latency each.
   int dma_cpes = 0;
+  int64_t most_syn = 0;
   for (const CpeCounters &c : l.cpes) {
+    // Broadcasts: main memory read once per broadcast, on the shared engine.
+    const double b = p.bcast_seconds(static_cast<double>(c.bcast_bytes),
+                                     static_cast<double>(c.bcast_count));
+    k.bcast_s += b;
+    k.dma_shared_s += b;
+    k.bcast_bytes += c.bcast_bytes;
+    k.bcast_count += c.bcast_count;
+    most_syn = std::max(most_syn, c.syn_count);
     const int64_t bytes = c.dma_bytes(), n = c.dma_count();
     k.dma_bytes += bytes;
     k.dma_transfers += n;
-    if (n == 0) continue;
+    if (n + c.bcast_count == 0) continue;
     ++dma_cpes;
     k.dma_shared_s += p.dma_shared_seconds(
         static_cast<double>(bytes), static_cast<double>(n), static_cast<double>(c.stride_bytes),
@@ -210,6 +229,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
   }
   k.dma_s = std::max(k.dma_shared_s, k.dma_floor_s);
+  k.barrier_s = static_cast<double>(most_syn) * p.barrier_s.value;
 
   // Compute: the slowest CPE; vector code at the SIMD rate or at the rate its
   // LDM accesses issue on the memory pipeline, whichever is slower; the rest scalar.
@@ -240,8 +260,8 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
   }
   k.busy_cpes = busy;
 
-  k.seconds_overlap = std::max(k.compute_s, k.dma_s) + k.launch_s;
-  k.seconds_no_overlap = k.compute_s + k.dma_s + k.launch_s;
+  k.seconds_overlap = std::max(k.compute_s, k.dma_s) + k.barrier_s + k.launch_s;
+  k.seconds_no_overlap = k.compute_s + k.dma_s + k.barrier_s + k.launch_s;
   k.dma_bound = k.dma_s > k.compute_s;
   k.gflops_overlap = k.flops / k.seconds_overlap / 1e9;
   k.gflops_no_overlap = k.flops / k.seconds_no_overlap / 1e9;
@@ -300,6 +320,10 @@ CoreGroupsPrediction predict_core_groups(const std::vector<EmulatorReport> &repo
       k.dma_s = std::max(k.dma_s, o.dma_s);
       k.dma_shared_s = std::max(k.dma_shared_s, o.dma_shared_s);
       k.dma_floor_s = std::max(k.dma_floor_s, o.dma_floor_s);
+      k.bcast_s = std::max(k.bcast_s, o.bcast_s);
+      k.barrier_s = std::max(k.barrier_s, o.barrier_s);
+      k.bcast_bytes += o.bcast_bytes;
+      k.bcast_count += o.bcast_count;
       k.seconds_overlap = std::max(k.seconds_overlap, o.seconds_overlap);
       k.seconds_no_overlap = std::max(k.seconds_no_overlap, o.seconds_no_overlap);
       k.flops += o.flops;

@@ -28,6 +28,10 @@ struct CpeCounters {
   /// by the emulator's simd.h; "vector_mem", absent when zero): they issue on
   /// the one memory pipeline, beside the FP pipeline.
   int64_t vector_mem = 0;
+  /// Broadcast DMAs this CPE issued (athread_get(BCAST_MODE)) and their bytes
+  /// (not part of get_*), and the barriers it passed ("bcast_count",
+  /// "bcast_bytes", "syn_count"; absent when zero).
+  int64_t bcast_count = 0, bcast_bytes = 0, syn_count = 0;
 
   int64_t dma_bytes() const { return get_bytes + put_bytes; }
   int64_t dma_count() const { return get_count + put_count; }
@@ -75,15 +79,19 @@ struct KernelPrediction {
   std::string kernel;
   double compute_s = 0;          // slowest CPE's flops at its rates
   double dma_s = 0;              // max(dma_shared_s, dma_floor_s)
-  double seconds_overlap = 0;    // max(compute_s, dma_s) + launch_s (double buffering)
-  double seconds_no_overlap = 0; // compute_s + dma_s + launch_s
+  double seconds_overlap = 0;    // max(compute_s, dma_s) + barrier_s + launch_s (double buffering)
+  double seconds_no_overlap = 0; // compute_s + dma_s + barrier_s + launch_s
   double flops = 0;              // total over the CPEs (after any override)
   double vector_flops = 0;       // the SIMD part of flops (counted; none with an override)
   int64_t ldm_used_bytes = -1;   // copied from the launch
   int64_t dma_bytes = 0;         // get + put, all CPEs
   int64_t dma_transfers = 0;     // get + put transfers, all CPEs
 
-  double dma_shared_s = 0;  // sum over CPEs of bytes / BW(that CPE's mean transfer size)
+  double dma_shared_s = 0;  // sum over CPEs of bytes / BW(that CPE's mean transfer size),
+                            // plus their broadcasts (Params::bcast_seconds)
+  double bcast_s = 0;       // the broadcasts' part of dma_shared_s
+  double barrier_s = 0;     // most barriers one CPE passed x barrier_s (not overlapped)
+  int64_t bcast_bytes = 0, bcast_count = 0;  // broadcasts, all CPEs
   double dma_floor_s = 0;   // max over CPEs of transfers x dma_transfer_latency_s
   double launch_s = 0;      // launch_overhead_s
   int busy_cpes = 0;        // CPEs with any DMA or flops

@@ -82,9 +82,11 @@ Params make_sw26010() {
                      "[V] SUNWAY.md: 34.1 GB/s theoretical per CG (informative; the model "
                      "uses the measured curve)"};
   p.launch_overhead_s = {
-      "launch_overhead_s", 10e-6, "s/launch",
-      "assumption: athread_spawn + athread_join cost is not public; SUNWAY.md: 'assume on "
-      "the order of 10 us per launch'"};
+      "launch_overhead_s", 25e-6, "s/launch",
+      "[D] SUNWAY.md, 'Broadcast DMA and kernel launch': swCandle's BCAST_CONT runs [M] "
+      "take at least 31 us for one athread_spawn + athread_join plus 20 broadcasts of 8 B "
+      "(minimum over 10 runs), so one launch costs <= 31 us; SUNWAY.md derives ~25-30 us "
+      "per launch. The lower end: the rest of the 31 us is the 20 tiny broadcasts"};
   p.dma_transfer_latency_s = {
       "dma_transfer_latency_s", 1e-6, "s/transfer",
       "assumption: uncontended single-CPE DMA latency is not public (SUNWAY.md); the "
@@ -96,6 +98,23 @@ Params make_sw26010() {
       "dma_wave_overhead_s", 2.8e-6, "s/wave",
       "[D] SUNWAY.md's fit: a blocking transfer with all 64 CPEs active costs ~2.8 us + "
       "64 S / (21-23 GB/s) for S >= 2 KB; used only above the table's largest size"};
+  p.bcast_latency_s = {
+      "bcast_latency_s", 0.3e-6, "s/broadcast",
+      "[D] SUNWAY.md, swCandle BCAST_CONT [M]: 20 broadcasts of 8 B plus one spawn + join "
+      "take 31 us; with launch_overhead_s = 25 us the 20 tiny broadcasts take 6 us, 0.3 us "
+      "each (the broadcast's fixed cost)"};
+  p.bcast_gbps = {
+      "bcast_gbps", 7.5, "GB/s",
+      "[D] SUNWAY.md: a broadcast of S >= 8 KB costs ~S / (7.5-12 GB/s) on the memory side "
+      "(24 KB: 2.0 us one at a time, 3.3 us with two in flight); the lower end. With "
+      "bcast_latency_s: 2 KB -> 0.57 us (measured <= 0.25 + 0.3), 8 KB -> 1.4 us (measured "
+      "0.5 + 0.3), 24 KB -> 3.6 us (measured 2.0-3.3 + 0.3): an upper envelope of the "
+      "measurements. Main memory is read once, whatever the number of receivers"};
+  p.barrier_s = {
+      "barrier_s", 0.5e-6, "s/barrier",
+      "assumption: the cost of athread_syn(ARRAY_SCOPE) is not public (SUNWAY.md); the "
+      "SW26010 synchronises CPEs in hardware, so ~700 cycles (0.5 us) is taken as a "
+      "pessimistic figure. Charged per barrier the busiest CPE passes, not overlapped"};
   p.dma_table = make_copy();
   p.dma_table_source = std::string(kDmaSource) + ", copy row";
   check_table(p.dma_table);
@@ -130,8 +149,9 @@ Params make_sw26010_pro() {
   p.mem_peak_gbps = {"mem_peak_gbps", 51.2, "GB/s/CG",
                      "[V] SUNWAY.md: 16 GB DDR4 per CG at 51.2 GB/s"};
   p.launch_overhead_s = {
-      "launch_overhead_s", 10e-6, "s/launch",
-      "assumption: as for SW26010 (CRTS_athread_spawn + join, ~10 us; not public)"};
+      "launch_overhead_s", 25e-6, "s/launch",
+      "assumption: as for SW26010 ([D] 25 us from swCandle's spawn + join measurement; "
+      "no Pro figure is public)"};
   p.dma_transfer_latency_s = {
       "dma_transfer_latency_s", 1e-6, "s/transfer",
       "assumption: as for SW26010 (not public)"};
@@ -145,6 +165,13 @@ Params make_sw26010_pro() {
       "dma_wave_overhead_s", 2.8e-6, "s/wave",
       "assumption: SW26010's [D] fit (2.8 us per 64-CPE wave above the table), applied to "
       "the curve before dma_table_scale"};
+  p.bcast_latency_s = {"bcast_latency_s", 0.3e-6, "s/broadcast",
+                       "assumption: as for SW26010 ([D] from swCandle's BCAST_CONT); the Pro's "
+                       "CRTS subset swtc uses has no broadcast get, so nothing charges it"};
+  p.bcast_gbps = {"bcast_gbps", 7.5, "GB/s",
+                  "assumption: as for SW26010 (unused: no broadcast in the Pro's CRTS subset)"};
+  p.barrier_s = {"barrier_s", 0.5e-6, "s/barrier",
+                 "assumption: as for SW26010 (CRTS_ssync_array; not public)"};
   p.dma_table = make_copy();
   p.dma_table_source = std::string(kDmaSource) + ", copy row (SW26010, scaled by dma_table_scale)";
   check_table(p.dma_table);
@@ -242,6 +269,11 @@ double Params::dma_shared_seconds(double bytes, double transfers, double stride_
   return s;
 }
 
+double Params::bcast_seconds(double bytes, double count) const {
+  if (count <= 0) return 0;
+  return count * bcast_latency_s.value + bytes / (bcast_gbps.value * 1e9);
+}
+
 double Params::cpe_peak_flops() const { return clock_hz.value * vector_flops_per_cycle.value; }
 double Params::cg_peak_flops() const { return cpe_peak_flops() * cpes_per_cg.value; }
 double Params::cpe_scalar_flops() const { return clock_hz.value * scalar_flops_per_cycle.value; }
@@ -250,7 +282,8 @@ std::vector<const Param *> Params::all() const {
   return {&clock_hz,          &vector_flops_per_cycle, &scalar_flops_per_cycle, &vector_mem_per_cycle,
           &cpes_per_cg,       &core_groups,            &ldm_bytes,
           &simd_bits,         &mem_peak_gbps,          &launch_overhead_s,
-          &dma_transfer_latency_s, &dma_table_scale, &dma_wave_overhead_s};
+          &dma_transfer_latency_s, &dma_table_scale, &dma_wave_overhead_s,
+          &bcast_latency_s,   &bcast_gbps,             &barrier_s};
 }
 
 const std::vector<DmaPoint> &dma_table_copy() {

@@ -44,6 +44,9 @@ struct Params {
   Param dma_transfer_latency_s;   // floor per transfer of one CPE (few CPEs busy)
   Param dma_table_scale;          // multiplies dma_table (1 for SW26010)
   Param dma_wave_overhead_s;      // fixed part of a 64-CPE transfer wave (extrapolation above the table)
+  Param bcast_latency_s;          // fixed cost of one broadcast DMA (BCAST_MODE get)
+  Param bcast_gbps;               // bytes per second of broadcast DMA (main memory read once)
+  Param barrier_s;                // one athread_syn over the CPEs
 
   // Aggregate 64-CPE DMA bandwidth against transfer size, ascending in bytes,
   // strictly increasing in bandwidth. dma_bandwidth() interpolates it.
@@ -76,6 +79,9 @@ struct Params {
   /// dma_stride_bandwidth(mean block). 0 for no bytes.
   double dma_shared_seconds(double bytes, double transfers, double stride_bytes,
                             double stride_transfers, double stride_blocks) const;
+  /// Seconds `count` broadcasts of `bytes` in all occupy the shared engine:
+  /// count x bcast_latency_s + bytes / bcast_gbps. 0 for none.
+  double bcast_seconds(double bytes, double count) const;
 
   double cpe_peak_flops() const;  // vector flop/s of one CPE
   double cg_peak_flops() const;   // vector flop/s of one core group

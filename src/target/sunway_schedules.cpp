@@ -90,6 +90,53 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_f
   return tir::has_double_buffer(f) ? std::max(dma, compute) : dma + compute;
 }
 
+/// Barriers: one per step and one before the first when double-buffered, two
+/// per step otherwise; not overlapped.
+double sunway_broadcast_cost(const tir::PrimFunc &f, const Target &t, const tir::BroadcastPlan &b,
+                             double vector_flops, double scalar_flops) {
+  const perf::Params &p = perf::params_for(t.name);
+  const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
+  const double trips = double((b.tiles + t.workers - 1) / t.workers);
+  const double scale = double(b.rounds()) / trips;
+  const double bc_n = trips * double(b.steps), bc_bytes = bc_n * double(b.box_bytes);
+  const double rest_bytes = std::max(0.0, e.bytes - bc_bytes) * scale;
+  const double rest_n = std::max(0.0, e.transfers - bc_n) * scale;
+  const double pe = rest_n > 0 ? std::max(p.dma_shared_seconds(rest_bytes, rest_n, e.stride_bytes * scale,
+                                                               e.stride_transfers * scale,
+                                                               e.stride_blocks * scale) *
+                                              t.workers,
+                                          rest_n * p.dma_transfer_latency_s.value)
+                               : 0.0;
+  const double casts = double(b.groups()) * double(b.rounds()) * double(b.steps);
+  const double dma = pe + p.bcast_seconds(casts * double(b.box_bytes), casts);
+  const double compute = (vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() +
+                                                  scalar_flops / p.cpe_scalar_flops()
+                                            : e.flops / p.cpe_peak_flops()) *
+                         scale;
+  const double barriers = double(b.rounds()) *
+                          double(b.double_buffer ? b.steps + 1 : 2 * b.steps) * p.barrier_s.value;
+  return (b.double_buffer ? std::max(dma, compute) : dma + compute) + barriers;
+}
+
+std::optional<tir::BroadcastPlan> sunway_broadcast(const tir::PrimFunc &f, const Target &t,
+                                                   const std::set<std::string> &packed) {
+  if (t.kind != Kind::Sunway || t.crts || t.workers != 64) return std::nullopt;
+  const double flops = tir::dma_estimate(f, t.workers).flops;
+  double best = sunway_tile_cost(f, t, flops, 0);
+  std::optional<tir::BroadcastPlan> out;
+  for (const std::string &buffer : packed)
+    for (int group : {64, 8}) {
+      auto b = tir::broadcast_plan(f, buffer, group);
+      if (!b) continue;
+      const double c = sunway_broadcast_cost(f, t, *b, flops, 0);
+      if (c < best) {
+        best = c;
+        out = std::move(b);
+      }
+    }
+  return out;
+}
+
 void check_ldm(const tir::PrimFunc &f, const Target &t, const std::string &what) {
   if (t.scratchpad_bytes == 0) return;
   int64_t need = tir::local_bytes(f);
@@ -208,23 +255,30 @@ std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::st
   for (int64_t nt = lanes; nt <= 256; nt *= 2) {
     if (nt > lanes && nt / 2 >= N) break;  // a block beyond the columns only pads
     for (int64_t mt : rows) {
-      std::vector<int64_t> tiles(k, 1);
-      tiles[k - 2] = mt;
-      tiles[k - 1] = nt;
-      keep_best_reduce_tile(
-          K, t,
-          [&](int64_t rt) { return matmul_microkernel_schedule(def, weight, weight_dim, tiles, rt, t); },
-          [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
-            const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
-            const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-            const double outputs = double(per_cpe) * double(mt * nt);
-            const double rsteps = double((K + rt - 1) / rt);
-            const double flops = 2.0 * outputs * rsteps * double(rt);
-            if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
-              return std::nullopt;
-            return sunway_tile_cost(f, t, flops + outputs * rsteps);
-          },
-          best, best_cost);
+      for (bool cols_outer : {false, true}) {  // true: one weight block per run of tiles
+        if (cols_outer && (M + mt - 1) / mt == 1) continue;  // the same order
+        std::vector<int64_t> tiles(k, 1);
+        tiles[k - 2] = mt;
+        tiles[k - 1] = nt;
+        keep_best_reduce_tile(
+            K, t,
+            [&](int64_t rt) {
+              return matmul_microkernel_schedule(def, weight, weight_dim, tiles, rt, t, cols_outer);
+            },
+            [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
+              const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
+              const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+              const double outputs = double(per_cpe) * double(mt * nt);
+              const double rsteps = double((K + rt - 1) / rt);
+              const double flops = 2.0 * outputs * rsteps * double(rt);
+              if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
+                return std::nullopt;
+              if (auto b = sunway_broadcast(f, t, {weight}))
+                return sunway_broadcast_cost(f, t, *b, flops + outputs * rsteps, 0);
+              return sunway_tile_cost(f, t, flops + outputs * rsteps);
+            },
+            best, best_cost);
+      }
     }
   }
   return best;
@@ -270,6 +324,8 @@ std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::stri
               // past the end) is executed but useless: at most a quarter more.
               if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
                 return std::nullopt;
+              if (auto b = sunway_broadcast(f, t, {weight}))
+                return sunway_broadcast_cost(f, t, *b, flops, outputs * rsteps);
               return sunway_tile_cost(f, t, flops, outputs * rsteps);
             },
             best, best_cost);

@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "schedule/schedule.h"
+#include "tir/broadcast.h"
 
 namespace swtc::target {
 
@@ -117,10 +120,13 @@ bool matmul_of_activations(const schedule::ComputeDef &def);
 /// the vector axis, last), then k, m tensorized; the weight packed in blocks
 /// of tiles.back() columns (dim `weight_dim`), one contiguous copy per step
 /// (`weight` empty: nothing packed, see matmul_of_activations).
+/// `columns_outer`: the tiles' fused loop runs over the column blocks outside
+/// the row blocks (consecutive tiles share a weight block: Sunway broadcast).
 schedule::Schedule matmul_microkernel_schedule(const schedule::ComputeDef &def,
                                                const std::string &weight, size_t weight_dim,
                                                const std::vector<int64_t> &tiles,
-                                               int64_t reduce_tile, const Target &t);
+                                               int64_t reduce_tile, const Target &t,
+                                               bool columns_outer = false);
 
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`
@@ -139,6 +145,24 @@ schedule::Schedule sunway_tiled_schedule(const schedule::ComputeDef &def,
 /// all of f's flops, scalar.
 double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops = -1,
                         double scalar_flops = 0);
+
+/// Sunway: the broadcast DMA (tir::broadcast_plan, to a mesh row or to all 64
+/// CPEs) of one of `packed` (the kernel's packed constant inputs, e.g. a
+/// Conv/Gemm weight block) under which the performance model predicts `f`
+/// faster than with every CPE fetching its own copy (the cheaper group size
+/// if both are; compute taken as f's flops per CPE at the vector rate);
+/// nullopt if none is, or the target has no broadcast (the Pro's CRTS
+/// subset). The code generator and the tile search both ask it, so the
+/// search ranks what is generated.
+std::optional<tir::BroadcastPlan> sunway_broadcast(const tir::PrimFunc &f, const Target &t,
+                                                   const std::set<std::string> &packed);
+
+/// sunway_tile_cost when `b` broadcasts its stage: every CPE runs b.rounds()
+/// tiles; the stage costs one broadcast per group and step on the shared
+/// engine (perf::Params::bcast_seconds) instead of a fetch per CPE; the
+/// barriers around the broadcasts add.
+double sunway_broadcast_cost(const tir::PrimFunc &f, const Target &t, const tir::BroadcastPlan &b,
+                             double vector_flops, double scalar_flops);
 
 /// The Sunway schedule with explicit tile sizes: `reduce_tile` elements of the
 /// first reduce axis and `row_tile` of the last output axis staged per step.

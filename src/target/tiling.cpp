@@ -49,12 +49,19 @@ int64_t row_tile_for(const ComputeDef &d, int64_t min_outer) {
 
 
 std::pair<std::string, std::vector<std::string>> tile_outputs(Schedule &s,
-                                                              const std::vector<int64_t> &tiles) {
+                                                              const std::vector<int64_t> &tiles,
+                                                              const std::vector<size_t> &outer_order) {
   std::vector<std::string> outer, inner;
   for (size_t d = 0; d < tiles.size(); ++d) {
     auto [o, i] = s.split(s.def().axes[d].name, tiles[d]);
     outer.push_back(o);
     inner.push_back(i);
+  }
+  if (!outer_order.empty()) {
+    SWTC_CHECK(outer_order.size() == outer.size(), "tile order of ", s.def().name);
+    std::vector<std::string> o;
+    for (size_t d : outer_order) o.push_back(outer.at(d));
+    outer = o;
   }
   std::vector<std::string> order = outer;
   order.insert(order.end(), inner.begin(), inner.end());
@@ -198,11 +205,17 @@ bool matmul_of_activations(const ComputeDef &def) {
 
 Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &weight,
                                      size_t weight_dim, const std::vector<int64_t> &tiles,
-                                     int64_t reduce_tile, const Target &t) {
+                                     int64_t reduce_tile, const Target &t, bool columns_outer) {
   const size_t k = def.num_spatial();
   SWTC_CHECK(k >= 2 && tiles.size() == k, "matmul schedule of ", def.name);
   Schedule s(def);
-  auto [f, inner] = tile_outputs(s, tiles);
+  std::vector<size_t> outer_order;
+  if (columns_outer) {  // column blocks outside the row blocks (one weight block per run of tiles)
+    for (size_t d = 0; d + 2 < k; ++d) outer_order.push_back(d);
+    outer_order.push_back(k - 1);
+    outer_order.push_back(k - 2);
+  }
+  auto [f, inner] = tile_outputs(s, tiles, outer_order);
   auto [ro, ri] = s.split(def.axes[k].name, reduce_tile);
   std::vector<std::string> order = {f, ro};
   order.insert(order.end(), inner.begin(), inner.end());

@@ -24,8 +24,11 @@ int64_t row_tile_for(const schedule::ComputeDef &d, int64_t min_outer);
 
 /// Splits every output axis d by tiles[d], puts the outer parts outside the
 /// inner ones and fuses the outer parts; returns {fused loop, inner loops}.
-std::pair<std::string, std::vector<std::string>> tile_outputs(schedule::Schedule &s,
-                                                              const std::vector<int64_t> &tiles);
+/// `outer_order` (empty: the axes' order) permutes the outer parts before
+/// they are fused (the fused loop runs over them in that order).
+std::pair<std::string, std::vector<std::string>> tile_outputs(
+    schedule::Schedule &s, const std::vector<int64_t> &tiles,
+    const std::vector<size_t> &outer_order = {});
 
 /// Distributes the fused tile loop `f` over the workers (the CPEs on
 /// Sunway, OpenMP threads on the host) and stages the output tile at it;

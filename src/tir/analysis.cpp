@@ -309,9 +309,6 @@ int64_t float_ops(const Expr &e) {
   return n;
 }
 
-namespace {
-/// Value of an index or condition expression under `env`; nullopt if it
-/// reads memory, uses floats or an unbound variable.
 std::optional<int64_t> eval_index(const Expr &e, const std::map<std::string, int64_t> &env) {
   switch (e->kind) {
     case ExprKind::IntImm: return e->int_value;
@@ -363,6 +360,7 @@ std::optional<int64_t> eval_index(const Expr &e, const std::map<std::string, int
   return std::nullopt;
 }
 
+namespace {
 void conjuncts(const Expr &c, std::vector<Expr> &out) {
   if (c->kind == ExprKind::Binary && c->op == BinaryOp::And) {
     conjuncts(c->args[0], out);

@@ -43,6 +43,11 @@ size_t stage_whole_from(const Stmt &stage);
 std::optional<std::pair<int64_t, int64_t>> bounds(const Expr &e,
                                                   const std::map<std::string, int64_t> &extents);
 
+/// Value of an integer index or condition expression under `env` (floor
+/// division and modulo); nullopt if it reads memory, uses floats or a
+/// variable `env` lacks.
+std::optional<int64_t> eval_index(const Expr &e, const std::map<std::string, int64_t> &env);
+
 /// True if a Stage's box moves as strided DMA descriptors (stride/bsize):
 /// with t = stage_whole_from(stage) >= 2, the box is provably never clipped in
 /// dim t-1 (its corner's bounds under `extents`, the loops around the stage,

@@ -38,7 +38,9 @@ def measure(schedule):
     counted = {}
     for launch in counts["launches"]:
         # +1: the generated kernel also fetches its argument struct by DMA.
-        busiest = max(c["get_count"] + c["put_count"] for c in launch["cpes"])
+        # A broadcast (counted apart, on its issuer) is one of its transfers.
+        busiest = max(c["get_count"] + c["put_count"] + c.get("bcast_count", 0)
+                      for c in launch["cpes"])
         counted[launch["kernel"]] = busiest - 1
     return est, counted
 

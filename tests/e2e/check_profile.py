@@ -28,6 +28,15 @@ for layer in j["layers"]:
         assert 0 < layer["bound_fraction"] <= 1, layer
         assert layer["peak_fraction"] <= layer["bound_fraction"] * (1 + 1e-9), layer
 assert abs(sum(l["seconds"] for l in j["layers"]) - j["total_seconds"]) < 1e-9
+# The model's lower bound (one core group): the compiler's flops at the peak or
+# the weights once at the best DMA bandwidth; no prediction beats it.
+lb = j["lower_bound"]
+assert lb["flops"] * j["core_groups"] == sum(l["compiler_flops"] for l in j["layers"]), lb
+assert abs(lb["compute_seconds"] - lb["flops"] / lb["peak_flops"]) <= 1e-12 * lb["compute_seconds"]
+assert abs(lb["weights_seconds"] - lb["weight_bytes"] / lb["dma_bytes_per_second"]) <= 1e-9
+assert lb["seconds"] == max(lb["compute_seconds"], lb["weights_seconds"]) > 0, lb
+assert j["total_seconds"] >= lb["seconds"], (j["total_seconds"], lb)
+assert "lower bound: " in p.stdout and "predicted / bound" in p.stdout
 svg = open(work + "/profile.svg").read()
 assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml"), svg[:80]
 assert "model prediction" in svg

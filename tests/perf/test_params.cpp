@@ -100,7 +100,11 @@ TEST(PerfParams, EveryParameterHasUnitAndSource) {
     }
     EXPECT_NE(p->dma_table_source.find("[M]"), std::string::npos);
   }
-  EXPECT_NE(sw26010().launch_overhead_s.source.find("assumption"), std::string::npos);
+  // The launch cost is derived from swCandle's measured spawn + join bound.
+  EXPECT_NE(sw26010().launch_overhead_s.source.find("[D]"), std::string::npos);
+  EXPECT_EQ(sw26010().launch_overhead_s.value, 25e-6);
+  EXPECT_NE(sw26010().bcast_gbps.source.find("[D]"), std::string::npos);
+  EXPECT_NE(sw26010().barrier_s.source.find("assumption"), std::string::npos);
   EXPECT_NE(sw26010().scalar_flops_per_cycle.source.find("assumption"), std::string::npos);
   EXPECT_NE(sw26010_pro().dma_table_scale.source.find("assumption"), std::string::npos);
 }

@@ -222,13 +222,74 @@ INSTANTIATE_TEST_SUITE_P(
                 "runs 4 bytes past its end"},
         BadCase{"ldm_side", 3, "kernel 'bad_kernel' CPE 17: athread_get: LDM side of DMA is not in LDM",
                 nullptr},
-        BadCase{"mode", 3, "CPE 17: athread_get: DMA mode BCAST_MODE is not supported", nullptr},
+        BadCase{"mode", 3, "CPE 17: athread_get: DMA mode ROW_MODE is not supported", nullptr},
         BadCase{"len", 3, "CPE 17: athread_get: len 0 must be > 0", nullptr},
         BadCase{"registered", 3, "CPE 17: athread_get:", "starts in buffer 'weights'"},
         BadCase{"rodata_put", 3, "CPE 17: athread_put:", "not writable"},
         BadCase{"reply", 3, "CPE 17: athread_get: reply word", "is not in LDM"},
         BadCase{"freed", 3, "kernel 'bad_kernel' CPE ", "is outside every known buffer"},
         BadCase{"mpe_dma", 3, "swemu: error: athread_get called outside a CPE kernel", nullptr}),
+    [](const testing::TestParamInfo<BadCase> &i) { return std::string(i.param.mode); });
+
+TEST(AthreadEmu, BroadcastReachesEveryCpeOfTheMaskAfterTheBarrier) {
+  std::string dir = work_dir();
+  RunResult r = run_in(dir, SWEMU_PROG_BCAST, "SWEMU_REPORT_JSON=" + dir + "/report.json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "bcast ok");
+  // Counted separately, on the issuer: CPE 0 issued 8 rounds to all and 8 to
+  // its row, the first CPE of every other row 8; nobody else issued any.
+  nlohmann::json j = nlohmann::json::parse(slurp(dir + "/report.json"));
+  ASSERT_EQ(j["launches"].size(), 1u);
+  for (int id = 0; id < 64; id++) {
+    const auto &c = j["launches"][0]["cpes"][id];
+    const long want = id == 0 ? 16 : id % 8 == 0 ? 8 : 0;
+    EXPECT_EQ(c.value("bcast_count", 0L), want) << id;
+    EXPECT_EQ(c.value("bcast_bytes", 0L), want * 1024) << id;
+    EXPECT_EQ(c["get_count"].get<long>(), 0) << id;  // broadcasts are not gets
+    EXPECT_EQ(c["get_bytes"].get<long>(), 0) << id;
+    EXPECT_EQ(c["syn_count"].get<long>(), 34) << id;  // 16 array + 16 row + 2
+  }
+}
+
+TEST(AthreadEmu, MissingBarrierAfterBroadcastGivesWrongResults) {
+  // Receivers that read the broadcast block without the barrier after it see
+  // stale data (the emulator delivers at the barrier): the sums are wrong.
+  RunResult r = run(std::string(SWEMU_PROG_BCAST) + " no_syn_after");
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_HAS(r.err, "bcast: ");
+  EXPECT_HAS(r.err, " errors");
+  EXPECT_EQ(r.out.find("bcast ok"), std::string::npos);
+}
+
+class BadBroadcast : public testing::TestWithParam<BadCase> {};
+
+TEST_P(BadBroadcast, Reported) {
+  const BadCase &c = GetParam();
+  RunResult r = run(std::string(SWEMU_PROG_BCAST) + " " + c.mode);
+  EXPECT_EQ(r.status, c.status) << r.err;
+  EXPECT_HAS(r.err, "swemu: error: ");
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_HAS(r.err, c.msg1);
+  if (c.msg2) {
+    EXPECT_HAS(r.err, c.msg2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AthreadEmu, BadBroadcast,
+    testing::Values(
+        BadCase{"receiver_issues", 3, "athread_get(BCAST_MODE): the broadcast of CPE ",
+                "a receiver issuing (exactly one CPE calls athread_get(BCAST_MODE)"},
+        BadCase{"put", 3, "kernel 'bcast_kernel' CPE 0: athread_put: BCAST_MODE: there is no "
+                          "broadcast put", nullptr},
+        BadCase{"unaligned_reply", 3, "CPE 0: athread_get(BCAST_MODE): reply word ",
+                "is not 4-byte aligned"},
+        BadCase{"undelivered", 3, "kernel 'bcast_kernel': the broadcast of CPE 0",
+                "never reached CPE 1: no athread_syn after it"},
+        BadCase{"stack", 3, "CPE 0: athread_get(BCAST_MODE): LDM side",
+                "must be __thread_local data"},
+        BadCase{"strided", 3, "CPE 0: athread_get(BCAST_MODE): strided broadcast (stride 4, bsize 4)",
+                nullptr}),
     [](const testing::TestParamInfo<BadCase> &i) { return std::string(i.param.mode); });
 
 TEST(AthreadEmu, HungKernelTimesOut) {

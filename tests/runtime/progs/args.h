@@ -56,6 +56,20 @@ struct bad_args {
   const float *rodata;
 };
 
+/* bcast: broadcast DMA (BCAST_MODE) */
+#define BC_ROUNDS 8
+#define BC_N 256 /* floats per broadcast block (1 KB) */
+enum bcast_mode {
+  BC_OK, BC_NO_SYN_AFTER, BC_RECEIVER_ISSUES, BC_PUT, BC_UNALIGNED_REPLY, BC_UNDELIVERED,
+  BC_STACK, BC_STRIDED
+};
+struct bcast_args {
+  int mode;
+  float *src;     /* [(BC_ROUNDS + 8) * BC_N] */
+  float *sum_all; /* [NCPE] sum over the rounds of the block broadcast to all */
+  float *sum_row; /* [NCPE] sum over the rounds of the block broadcast to the CPE's row */
+};
+
 /* SW26010-Pro (crts.h) programs */
 /* crts_vecadd: c = a + b, 64 CPEs, tiles of CV_TILE floats */
 #define CV_PER_CPE 8192

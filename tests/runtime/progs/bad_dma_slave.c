@@ -38,7 +38,7 @@ void slave_bad_kernel(void *arg) {
     athread_get(PE_MODE, p.buf, p.out, 4, (void *)&reply, 0, 0, 0);
     break;
   case BAD_MODE:
-    athread_get(BCAST_MODE, p.buf, &t[0], 4, (void *)&reply, 0, 0, 0);
+    athread_get(ROW_MODE, p.buf, &t[0], 4, (void *)&reply, 0, 0, 0);
     break;
   case BAD_LEN:
     athread_get(PE_MODE, p.buf, &t[0], 0, (void *)&reply, 0, 0, 0);

@@ -9,8 +9,9 @@
 #define __thread_local_fix __attribute__((section(".tdata_local_fix")))
 
 /* DMA modes, in the vendor's order. Generated code uses PE_MODE (this CPE
- * only); BCAST_MODE (one CPE fills the same LDM address in the CPE rows given
- * by the mask) appears in the emulator tests. */
+ * only) and BCAST_MODE (a get issued by one CPE that fills the same LDM
+ * address in every CPE of the rows given by the mask, bracketed by
+ * athread_syn; a packed weight block shared by a row or by all 64 CPEs). */
 typedef enum { PE_MODE, BCAST_MODE, ROW_MODE, BROW_MODE, RANK_MODE } dma_mode;
 /* Barrier scopes of athread_syn. */
 typedef enum { ROW_SCOPE, COL_SCOPE, ARRAY_SCOPE } scope;
