@@ -160,7 +160,8 @@ std::optional<tir::BroadcastPlan> sunway_broadcast(const tir::PrimFunc &f, const
 /// sunway_tile_cost when `b` broadcasts its stage: every CPE runs b.rounds()
 /// tiles; the stage costs one broadcast per group and step on the shared
 /// engine (perf::Params::bcast_seconds) instead of a fetch per CPE; the
-/// barriers around the broadcasts add.
+/// barriers around the broadcasts add; the whole held 25% pessimistic (the
+/// estimate proved optimistic against the emulator-based prediction).
 double sunway_broadcast_cost(const tir::PrimFunc &f, const Target &t, const tir::BroadcastPlan &b,
                              double vector_flops, double scalar_flops);
 
