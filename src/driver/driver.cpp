@@ -139,13 +139,15 @@ void check_no_empty_tensors(const graph::Graph &g) {
     if (lower::is_view(n.op)) continue;
     for (int v : n.outputs)
       if (empty(v))
-        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
-                   "): not supported: output '", g.values[v].name, "' has no elements (shape ",
+        user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: output '", printable(g.values[v].name),
+                   "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
     for (int v : n.inputs)
       if (empty(v))
-        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
-                   "): not supported: input '", g.values[v].name, "' has no elements (shape ",
+        user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: input '", printable(g.values[v].name),
+                   "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
   }
 }
@@ -171,7 +173,7 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     int src = alias_of[out];
     if (src < 0 && g.values[out].producer < 0) {
       if (!g.values[out].constant)
-        user_error("graph output '", g.values[out].name,
+        user_error("graph output '", printable(g.values[out].name),
                    "' is also a graph input: not supported (nothing to compute)");
       graph::Value c = g.values[out];
       c.name += "_constant";
