@@ -89,7 +89,7 @@ int64_t float_ops(const Expr &e);
 /// it. IfThen guards (conjunctions of index conditions, e.g. padding checks)
 /// are evaluated exactly over the loop variables they use: affine guards by
 /// solving for the widest variable and enumerating the others (up to 2^20
-/// points), other guards point by point (up to 2^22 points); a guard that
+/// points), other guards point by point (up to 2^16 points); a guard that
 /// cannot be evaluated (it reads memory, overflows) or is beyond these
 /// bounds counts as true, and the count saturates at INT64_MAX, so the time
 /// is bounded whatever the shapes. This is what the emulator counts for the
