@@ -175,11 +175,14 @@ TEST(ShapeInference, SamePaddingOnTheLargestDimensionDoesNotOverflow) {
          {{"kernel_shape", ints({3, 1})}, {"auto_pad", std::string("SAME_UPPER")}});
   infer_shapes(b.graph());
   EXPECT_EQ(shape_of(b.graph(), "y"), Shape({1, 0, big, 3}));
-  // Flatten of [65536, 2^62, 0] at axis 2: the leading product overflows.
+  // Flatten of [1, 256, 0, 65536, 2^62] at axis 3 (fuzzer-found): the
+  // trailing product overflows.
   GraphBuilder f;
-  f.input("x", {65536, int64_t(1) << 62, 0});
-  f.node(OpKind::Flatten, {"x"}, "y", {{"axis", int64_t{2}}}, "fl");
-  EXPECT_NE(infer_error(f.graph()).find("gives a dimension above 2^63"), std::string::npos);
+  f.input("x", {1, 256, 0, 65536, int64_t(1) << 62});
+  f.node(OpKind::Flatten, {"x"}, "y", {{"axis", int64_t{3}}}, "fl");
+  f.output("y");
+  const std::string err = infer_error(f.graph());
+  EXPECT_NE(err.find("gives a dimension above 2^63"), std::string::npos) << err;
 }
 
 TEST(ShapeInference, PoolNeedsKernelShape) {
