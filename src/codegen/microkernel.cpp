@@ -133,8 +133,11 @@ std::optional<std::vector<std::string>> conv_microkernel(
   // Y likewise (a MatMul's output tile): the block is added into it by vectors.
   const bool y_vectors = aligned_along_b(y, yi);
 
-  const auto [wb, vb] = tail ? microkernel_block_tail(ea, eb / lanes, max_acc)
-                              : microkernel_block(ea, eb / lanes, max_acc);
+  // (Plain variables, not a structured binding: clang 14, which the fuzzing
+  // and sanitizer builds use, cannot capture those in the lambdas below.)
+  const auto block_shape = tail ? microkernel_block_tail(ea, eb / lanes, max_acc)
+                                : microkernel_block(ea, eb / lanes, max_acc);
+  const int64_t wb = block_shape.first, vb = block_shape.second;
   const int64_t a_main = ea / wb * wb;  // iterations of `a` in full blocks
   const std::string T = spec.type;
   auto vname = [](const char *p, int64_t i, int64_t j = -1) {

@@ -67,7 +67,13 @@ std::string stdint_include(const Module &m) {
 
 std::string int_prelude(const Module &m) {
   if (stdint_include(m).empty()) return "";
-  return "static inline long long swtc_powi(double a, double b) { return (long long)pow(a, b); }\n";
+  // swtc_idiv: C's truncating `/` of signed integers, except that x / -1 is
+  // the negation computed in unsigned arithmetic, so INT64_MIN / -1 gives
+  // INT64_MIN (and INT32_MIN / -1, 2^31, wraps to INT32_MIN in the store)
+  // instead of trapping.
+  return "static inline long long swtc_powi(double a, double b) { return (long long)pow(a, b); }\n"
+         "static inline long long swtc_idiv(long long a, long long b) {\n"
+         "  return b == -1 ? (long long)(0ULL - (unsigned long long)a) : a / b;\n}\n";
 }
 
 std::string io_tables(const Module &m) {
@@ -249,6 +255,14 @@ std::string emit_runner(const Module &m) {
   internal_error("runner.c is not embedded");
 }
 
+namespace {
+// EXTRA_CFLAGS: added to every compile and link line (empty here; given on
+// make's command line, e.g. by `swtc run` from SWTC_CFLAGS, docs/robustness.md).
+constexpr const char *kExtraCflagsComment =
+    "# Extra flags for every compile and link line, e.g.\n"
+    "#   make EXTRA_CFLAGS='-g -fsanitize=address,undefined'\n";
+}  // namespace
+
 std::string emit_makefile(const Module &m) {
   const std::string p = m.name;
   std::string mk = "# Makefile of model '" + p + "' for target " + m.target.name +
@@ -268,13 +282,15 @@ std::string emit_makefile(const Module &m) {
     mk += "MPICC = mpicc\nCC = cc\n";
     mk += "CFLAGS = -std=c99 -O3 -fno-math-errno -fno-trapping-math -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
           "\n";
-    mk += "LDLIBS = -lm\n" + launch + "\n";
+    mk += "LDLIBS = -lm\n" + launch;
+    mk += kExtraCflagsComment;
+    mk += "EXTRA_CFLAGS =\n\n";
     mk += "all: " + p + "\n\nhost: " + p + "\n\n";
     mk += p + ": " + p + ".c main.c " + p + ".h\n";
-    mk += "\t$(MPICC) $(CFLAGS) " + p + ".c main.c -o $@ $(LDLIBS)\n\n";
+    mk += "\t$(MPICC) $(CFLAGS) $(EXTRA_CFLAGS) " + p + ".c main.c -o $@ $(LDLIBS)\n\n";
     mk += "serial: " + p + "_serial\n\n";
     mk += p + "_serial: " + p + ".c main.c " + p + ".h\n";
-    mk += "\t$(CC) $(CFLAGS) -DSWTC_NO_MPI " + p + ".c main.c -o $@ $(LDLIBS)\n\n";
+    mk += "\t$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -DSWTC_NO_MPI " + p + ".c main.c -o $@ $(LDLIBS)\n\n";
     mk += "run: " + p + "\n\t$(MPIRUN) $(MPIRUN_FLAGS) -np $(RANKS) ./" + p + " --weights " + p +
           ".weights\n\n";
     mk += "clean:\n\trm -f " + p + " " + p + "_serial\n\n.PHONY: all host serial run clean\n";
@@ -306,24 +322,26 @@ std::string emit_makefile(const Module &m) {
   const std::string inc = pro ? kEmulatorProIncludes : "-Iswemu/include";
   mk += "EMU_CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror -DSWEMU " + inc + "\n";
   mk += "EMU_LDFLAGS = " + std::string(kEmulatorLdflags) + "\n";
+  mk += kExtraCflagsComment;
+  mk += "EXTRA_CFLAGS =\n";
   mk += "EMU_SRCS = " + p + "_host.c " + p + "_slave.c main.c\n";
   mk += "EMU_RT = swemu/athread_emu.c swemu/swemu.h swemu/include/athread.h "
         "swemu/include/slave.h swemu/include/simd.h swemu/include/swemu_ops.h" +
         std::string(pro ? " swemu/include/crts.h swemu/include_pro/simd.h" : "") + "\n\n";
   mk += "emulate: " + p + "_emu\n\n";
-  const std::string emu_objs = "\t$(EMU_CC) $(EMU_CFLAGS) -D__sw_host__ -c " + p +
-                               "_host.c -o emu_host.o\n" + "\t$(EMU_CC) $(EMU_CFLAGS) -D__sw_slave__ -c " + p +
-                               "_slave.c -o emu_slave.o\n" + "\t$(EMU_CC) -std=gnu11 -O2 -Wall -Wextra -Werror " +
-                               inc + " -Iswemu" +
-                               std::string(pro ? " " + std::string(kEmulatorProFlags) : "") +
-                               " -c swemu/athread_emu.c -o emu_rt.o\n";
+  const std::string emu_objs =
+      "\t$(EMU_CC) $(EMU_CFLAGS) $(EXTRA_CFLAGS) -D__sw_host__ -c " + p + "_host.c -o emu_host.o\n" +
+      "\t$(EMU_CC) $(EMU_CFLAGS) $(EXTRA_CFLAGS) -D__sw_slave__ -c " + p + "_slave.c -o emu_slave.o\n" +
+      "\t$(EMU_CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(EXTRA_CFLAGS) " + inc + " -Iswemu" +
+      std::string(pro ? " " + std::string(kEmulatorProFlags) : "") +
+      " -c swemu/athread_emu.c -o emu_rt.o\n";
   mk += p + "_emu: $(EMU_SRCS) " + p + ".h $(EMU_RT)\n" + emu_objs;
-  mk += "\t$(EMU_MPICC) $(EMU_CFLAGS) -D__sw_host__ -Iswemu -c main.c -o emu_main.o\n";
-  mk += "\t$(EMU_MPICC) emu_host.o emu_slave.o emu_main.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
+  mk += "\t$(EMU_MPICC) $(EMU_CFLAGS) $(EXTRA_CFLAGS) -D__sw_host__ -Iswemu -c main.c -o emu_main.o\n";
+  mk += "\t$(EMU_MPICC) $(EXTRA_CFLAGS) emu_host.o emu_slave.o emu_main.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
   mk += "emulate-serial: " + p + "_emu_serial\n\n";
   mk += p + "_emu_serial: $(EMU_SRCS) " + p + ".h $(EMU_RT)\n" + emu_objs;
-  mk += "\t$(EMU_CC) $(EMU_CFLAGS) -DSWTC_NO_MPI -D__sw_host__ -Iswemu -c main.c -o emu_main_serial.o\n";
-  mk += "\t$(EMU_CC) emu_host.o emu_slave.o emu_main_serial.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
+  mk += "\t$(EMU_CC) $(EMU_CFLAGS) $(EXTRA_CFLAGS) -DSWTC_NO_MPI -D__sw_host__ -Iswemu -c main.c -o emu_main_serial.o\n";
+  mk += "\t$(EMU_CC) $(EXTRA_CFLAGS) emu_host.o emu_slave.o emu_main_serial.o emu_rt.o -o $@ $(EMU_LDFLAGS)\n\n";
   mk += "run-emulate: " + p + "_emu\n\t$(MPIRUN) $(MPIRUN_FLAGS) -np $(RANKS) ./" + p +
         "_emu --weights " + p + ".weights\n\n";
   mk += "# Checks the sources against vendor interface declarations: make check-api\n"

@@ -24,7 +24,8 @@ std::string stdint_include(const Module &m);
 
 /// Helpers of integer kernels (after c_prelude() in kernel files), "" for
 /// float32-only models: swtc_powi (pow in double, converted to a 64-bit
-/// integer, so that the store wraps it to the element type as C does).
+/// integer, so that the store wraps it to the element type as C does) and
+/// swtc_idiv (signed division without the INT_MIN / -1 trap).
 std::string int_prelude(const Module &m);
 
 /// C definitions of swtc_expf, swtc_erff and swtc_tanhf: branch-free float

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <set>
 
 namespace swtc::names {
@@ -147,6 +148,52 @@ std::string model_name_from(std::string_view s) {
   if (c_keywords().count(id) || used_stems().count(lower(id))) id += "_model";
   if (id.size() > 64) id.resize(64);
   return id;
+}
+
+std::string terminal_text(std::string_view s, size_t max_bytes, bool keep_newlines) {
+  static const char kHex[] = "0123456789abcdef";
+  auto hex = [&](unsigned char c) { return std::string("\\x") + kHex[c >> 4] + kHex[c & 15]; };
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (i >= max_bytes) return out + "...(" + std::to_string(s.size()) + " bytes)";
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '\n') out += keep_newlines ? "\n" : "\\n";
+      else if (c == '\t') out += keep_newlines ? "\t" : "\\t";
+      else if (c == '\r') out += "\\r";
+      else if (c < 0x20 || c == 0x7f) out += hex(c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, continuation bytes
+    // 10xxxxxx, no overlong form, no surrogate, at most U+10FFFF.
+    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? (c <= 0xef ? 3 : 0) : c >= 0xc2 ? 2 : 0;
+    uint32_t cp = len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      const unsigned char d = static_cast<unsigned char>(s[i + k]);
+      ok = (d & 0xc0) == 0x80;
+      cp = (cp << 6) | (d & 0x3fu);
+    }
+    if (ok)
+      ok = !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+           !(cp >= 0xd800 && cp <= 0xdfff);
+    const bool hidden = cp <= 0x9f || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+                        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    if (!ok) {
+      out += hex(c);
+      ++i;
+    } else if (hidden) {
+      for (size_t k = 0; k < len; ++k) out += hex(static_cast<unsigned char>(s[i + k]));
+      i += len;
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
 }
 
 }  // namespace swtc::names

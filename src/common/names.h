@@ -56,4 +56,15 @@ std::string model_name_problem(const std::string &name);
 /// reserved name, "m" put before a leading '_' or "swtc", cut to 64 characters.
 std::string model_name_from(std::string_view s);
 
+/// Text safe to print on a terminal, e.g. a tensor name in a line of `swtc
+/// run`'s report: printable ASCII and well-formed UTF-8 are kept; control
+/// characters become `\n`, `\t`, `\r` or `\xHH`, and so do (byte by byte)
+/// DEL, malformed UTF-8, C1 controls (U+0080..U+009F) and the bidirectional
+/// formatting characters (U+061C, U+200E, U+200F, U+202A..U+202E,
+/// U+2066..U+2069), which could reorder what the terminal shows. Past
+/// `max_bytes` input bytes the rest is replaced by "...(N bytes)". With
+/// `keep_newlines`, '\n' and '\t' stay as they are (for multi-line messages
+/// such as a compiler's log, whose model names were escaped already).
+std::string terminal_text(std::string_view s, size_t max_bytes = 200, bool keep_newlines = false);
+
 }  // namespace swtc::names

@@ -86,7 +86,7 @@ graph::TensorData tensor_from_npy(const npy::Array &a, graph::DType want, const 
   SWTC_CHECK(a.data.size() == n * static_cast<size_t>(graph::dtype_bytes(want)), what, ": size");
   if (want == graph::DType::F32) {
     t.f32.resize(n);
-    std::memcpy(t.f32.data(), a.data.data(), n * 4);
+    if (n) std::memcpy(t.f32.data(), a.data.data(), n * 4);  // no null pointers for an empty tensor
     return t;
   }
   const size_t eb = static_cast<size_t>(graph::dtype_bytes(want));
@@ -107,7 +107,7 @@ npy::Array npy_from_tensor(const graph::TensorData &t) {
   const size_t n = static_cast<size_t>(graph::num_elements(t.shape));
   a.data.resize(n * eb);
   if (t.dtype == graph::DType::F32)
-    std::memcpy(a.data.data(), t.f32.data(), a.data.size());
+    if (!a.data.empty()) std::memcpy(a.data.data(), t.f32.data(), a.data.size());
   else
     for (size_t i = 0; i < n; ++i) std::memcpy(a.data.data() + i * eb, &t.i64[i], eb);
   return a;
@@ -157,13 +157,15 @@ void check_no_empty_tensors(const graph::Graph &g) {
     if (lower::is_view(n.op)) continue;
     for (int v : n.outputs)
       if (empty(v))
-        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
-                   "): not supported: output '", g.values[v].name, "' has no elements (shape ",
+        user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: output '", printable(g.values[v].name),
+                   "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
     for (int v : n.inputs)
       if (empty(v))
-        user_error("node '", n.name, "' (", graph::op_name(n.op), ", opset ", g.opset,
-                   "): not supported: input '", g.values[v].name, "' has no elements (shape ",
+        user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
+                   "): not supported: input '", printable(g.values[v].name),
+                   "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
   }
 }
@@ -189,7 +191,7 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     int src = alias_of[out];
     if (src < 0 && g.values[out].producer < 0) {
       if (!g.values[out].constant)
-        user_error("graph output '", g.values[out].name,
+        user_error("graph output '", printable(g.values[out].name),
                    "' is also a graph input: not supported (nothing to compute)");
       graph::Value c = g.values[out];
       c.name += "_constant";

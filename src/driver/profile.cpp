@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/names.h"
 #include "driver/driver.h"
 #include "driver/mpi.h"
 #include "driver/shell.h"
@@ -148,6 +149,19 @@ std::string kernel_op(const codegen::Module &m, const codegen::CompiledKernel *k
   return op;
 }
 
+/// Where the bar chart goes: --svg, else profile.svg in a build folder that
+/// stays (--work-dir, --keep-work-dir); "" (no chart) when the temporary
+/// folder is removed at the end.
+std::string chart_path(const ProfileOptions &opts, const WorkDir &wd, const std::string &dir) {
+  if (!opts.svg.empty()) return opts.svg;
+  return wd.remove ? std::string() : (fs::path(dir) / "profile.svg").string();
+}
+
+std::string chart_line(const std::string &svg) {
+  return svg.empty() ? "chart: none (--svg FILE writes one)\n"
+                     : "chart: " + names::terminal_text(svg, 4096) + "\n";
+}
+
 /// The peak probe's define for the target's vectors (runtime/peak/fma_peak.c).
 const char *peak_define(target::Simd s) {
   switch (s) {
@@ -190,13 +204,8 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
                " instructions, which this CPU lacks (--target host picks what it has)");
   m.profile_hooks = true;  // per-kernel timers in the run function
 
-  std::string dir = opts.work_dir;
-  if (dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "swtc-profile-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
-    dir = tmpl;
-  }
-  dir = fs::absolute(dir).string();
+  WorkDir wd(opts.work_dir, "swtc-profile", opts.keep_work_dir);
+  const std::string dir = fs::absolute(wd.path).string();
   write_output(m, dir);
   const char *probe_src = nullptr;
   for (const auto &f : codegen::runtime_files())
@@ -213,13 +222,17 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   log << "building " << m.name << " for " << m.target.name
       << " with per-kernel timers, and the FMA peak probe, in " << dir << "...\n";
   // The runner's serial build: one process, no MPI (nothing to scatter).
-  if (run_command("make -C " + shell_quote(dir) + " -s serial", text) != 0)
+  if (run_command("make -C " + shell_quote(dir) + " -s serial" + make_overrides(), text) != 0) {
+    wd.remove = false;
     user_error("building the generated code failed (kept in ", dir, "):\n", text);
+  }
   if (run_command("cd " + shell_quote(dir + "/" + kProbeDir) +
                       " && cc -std=c99 -O2 -Wall -Wextra -Werror -fopenmp " + m.target.cflags +
                       peak_define(m.target.simd) + " fma_peak.c -o fma_peak",
-                  text) != 0)
+                  text) != 0) {
+    wd.remove = false;
     user_error("building the FMA peak probe failed (kept in ", dir, "/", kProbeDir, "):\n", text);
+  }
   const std::string env =
       opts.threads > 0 ? "OMP_NUM_THREADS=" + std::to_string(opts.threads) + " " : "";
   log << "measuring the FMA peak on the same threads...\n";
@@ -317,16 +330,16 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &lp : prof.layers)
     bars.push_back({lp.name + " (" + lp.op + ")", lp.seconds * 1e6});
-  const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
-  {
+  const std::string svg = chart_path(opts, wd, dir);
+  if (!svg.empty()) {
     std::ofstream os(svg);
     os << perf::bar_chart_svg(bars,
                               m.name + " on " + m.target.name + " (" +
                                   std::to_string(prof.threads) + " threads): time per kernel",
                               "us", perf::ChartValues::Measured);
-    if (!os) user_error("cannot write '", svg, "'");
+    if (!os) user_error("cannot write '", printable(svg), "'");
   }
-  out << "chart: " << svg << "\n";
+  out << chart_line(svg);
 
   if (!opts.json.empty()) {
     nlohmann::ordered_json j;
@@ -389,20 +402,18 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
     user_error("--ranks ", ncg, " needs MPI, and mpicc or mpirun is not on PATH: install "
                "OpenMPI (bash scripts/setup.sh; Debian: openmpi-bin libopenmpi-dev)");
 
-  std::string dir = opts.work_dir;
-  if (dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "swtc-profile-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
-    dir = tmpl;
-  }
-  dir = fs::absolute(dir).string();  // the emulated run is started from inside it
+  WorkDir wd(opts.work_dir, "swtc-profile", opts.keep_work_dir);
+  const std::string dir = fs::absolute(wd.path).string();  // the emulated run starts inside it
   write_output(m, dir);
   std::string out_text;
   log << "building " << m.name << " for " << m.target.name << " with the athread emulator in "
       << dir << "...\n";
-  if (run_command("make -C " + shell_quote(dir) + " -s " + (mpi ? "emulate" : "emulate-serial"),
-                  out_text) != 0)
-    user_error("building the generated code failed:\n", out_text);
+  if (run_command("make -C " + shell_quote(dir) + " -s " + (mpi ? "emulate" : "emulate-serial") +
+                      make_overrides(),
+                  out_text) != 0) {
+    wd.remove = false;
+    user_error("building the generated code failed (kept in ", dir, "):\n", out_text);
+  }
   const std::string report = (fs::path(dir) / "swemu_report.json").string();
   log << "running it once on the emulator"
       << (ncg > 1 ? " (" + std::to_string(ncg) + " ranks, one core group each)" : std::string())
@@ -411,9 +422,10 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) + " " +
                       (mpi ? mpirun_command(ncg, exe, 0, 0) : exe),
                   out_text) != 0) {
+    wd.remove = false;
     const std::string why = mpi_failure(out_text);
-    user_error("the emulated run failed", why.empty() ? std::string() : ": " + why, ":\n",
-               out_text);
+    user_error("the emulated run failed", why.empty() ? std::string() : ": " + why,
+               " (the build is kept in ", dir, "):\n", out_text);
   }
 
   // Every input of the model is what the emulator counted (DMA, scalar and
@@ -564,13 +576,17 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
 
   std::vector<std::pair<std::string, double>> bars;
   for (const auto &l : prof.layers) bars.push_back({l.name + " (" + l.op + ")", l.seconds * 1e6});
-  const std::string svg = opts.svg.empty() ? (fs::path(dir) / "profile.svg").string() : opts.svg;
-  std::ofstream(svg) << perf::bar_chart_svg(
-      bars,
-      m.name + " on " + (ncg > 1 ? std::to_string(ncg) + " core groups of " : "") +
-          m.target.name + ": predicted time per layer",
-      "us");
-  out << "chart: " << svg << "\n";
+  const std::string svg = chart_path(opts, wd, dir);
+  if (!svg.empty()) {
+    std::ofstream os(svg);
+    os << perf::bar_chart_svg(
+        bars,
+        m.name + " on " + (ncg > 1 ? std::to_string(ncg) + " core groups of " : "") +
+            m.target.name + ": predicted time per layer",
+        "us");
+    if (!os) user_error("cannot write '", printable(svg), "'");
+  }
+  out << chart_line(svg);
 
   if (!opts.json.empty()) {
     nlohmann::ordered_json j;

@@ -14,7 +14,8 @@ struct ProfileOptions {
   std::string target = "sw26010";
   std::string work_dir;  // "" -> a new temporary folder
   std::string json;      // write the profile as JSON here ("" -> no)
-  std::string svg;       // write the bar chart here ("" -> <work_dir>/profile.svg)
+  std::string svg;  // write the bar chart here ("" -> <work_dir>/profile.svg if the folder stays)
+  bool keep_work_dir = false;  // keep the temporary folder (always kept when the build fails)
   std::string schedule = "default";
   int ranks = 1;  // see CompileOptions::ranks (Sunway targets)
   // --shape: static shapes of inputs with symbolic dims (driver::InputShapes).

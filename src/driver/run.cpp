@@ -28,9 +28,10 @@ namespace {
 
 graph::TensorData to_tensor(const npy::Array &a, const graph::Value &v, const std::string &path) {
   if (a.shape != v.shape)
-    user_error("input '", v.name, "' from ", path, ": shape ", graph::shape_str(a.shape),
+    user_error("input '", printable(v.name), "' from ", printable(path), ": shape ",
+               graph::shape_str(a.shape),
                " but the model wants ", graph::shape_str(v.shape));
-  return tensor_from_npy(a, v.dtype, "input '" + v.name + "' from " + path);
+  return tensor_from_npy(a, v.dtype, "input '" + printable(v.name) + "' from " + printable(path));
 }
 
 /// A .npy of `samples` samples (dim 0) for input `v`, whose other dims are
@@ -91,16 +92,6 @@ double at(const graph::TensorData &t, size_t k) {
 namespace {
 
 /// Removes a temporary work folder when the run is over, unless kept.
-struct WorkDir {
-  std::string path;
-  bool remove = false;  // a temporary folder swtc made (not --work-dir)
-  ~WorkDir() {
-    if (!remove || path.empty()) return;
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 }  // namespace
 
 void check_writable_dir(const std::string &dir, const char *what) {
@@ -207,15 +198,8 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
     user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
                " instructions, which this CPU lacks (--target host picks what it has)");
 
-  WorkDir wd;
-  res.work_dir = opts.work_dir;
-  if (res.work_dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "swtc-run-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
-    res.work_dir = tmpl;
-    wd.path = tmpl;
-    wd.remove = !opts.keep_work_dir;
-  }
+  WorkDir wd(opts.work_dir, "swtc-run", opts.keep_work_dir);
+  res.work_dir = wd.path;
   res.work_dir_kept = !wd.remove;
   write_output(m, res.work_dir);
   log << "compiled " << m.kernels.size() << " kernels for " << m.target.name
@@ -229,7 +213,8 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
       << (mpi ? ", the runner with mpicc" : " (no MPI on this machine: the runner's serial build)")
       << "...\n";
   const std::string rule = sunway ? (mpi ? "emulate" : "emulate-serial") : (mpi ? "all" : "serial");
-  if (run_command("make -C " + shell_quote(res.work_dir) + " -s " + rule, out) != 0) {
+  if (run_command("make -C " + shell_quote(res.work_dir) + " -s " + rule + make_overrides(), out) !=
+      0) {
     wd.remove = false;  // kept to look at
     user_error("building the generated code failed (the sources are kept in ", res.work_dir,
                "):\n", out);

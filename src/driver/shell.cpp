@@ -1,9 +1,12 @@
 #include "driver/shell.h"
 
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "common/error.h"
 
@@ -24,6 +27,31 @@ int run_command(const std::string &cmd, std::string &output) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
   int st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+WorkDir::WorkDir(const std::string &given, const std::string &prefix, bool keep) {
+  if (!given.empty()) {
+    path = given;
+    return;
+  }
+  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) user_error("cannot create a temporary folder");
+  path = tmpl;
+  remove = !keep;
+}
+
+WorkDir::~WorkDir() {
+  if (!remove || path.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+std::string make_overrides() {
+  std::string s;
+  if (const char *cc = std::getenv("SWTC_CC"); cc && *cc)
+    s += " CC=" + shell_quote(cc) + " EMU_CC=" + shell_quote(cc);
+  if (const char *f = std::getenv("SWTC_CFLAGS"); f && *f) s += " EXTRA_CFLAGS=" + shell_quote(f);
+  return s;
 }
 
 }  // namespace swtc::driver

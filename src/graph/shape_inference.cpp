@@ -10,7 +10,12 @@ namespace swtc::graph {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// (a >= 0: without forming a + b - 1, which overflows for a near 2^63;
+// fuzzer-found, a SAME_UPPER pool over a dimension of 2^63 - 1.)
+int64_t ceil_div(int64_t a, int64_t b) {
+  if (a >= 0) return a / b + (a % b != 0 ? 1 : 0);
+  return (a + b - 1) / b;
+}
 
 std::string ints_str(const std::vector<int64_t> &v) { return shape_str(v); }
 
@@ -351,7 +356,9 @@ class ShapeInference {
       fail("axis ", axis, " is out of range [", -r, ", ", r, "] for input ", shape_str(x));
     if (axis < 0) axis += r;
     int64_t a = 1, b = 1;
-    for (int64_t k = 0; k < r; ++k) (k < axis ? a : b) *= x[k];
+    for (int64_t k = 0; k < r; ++k)
+      if (__builtin_mul_overflow(k < axis ? a : b, x[k], k < axis ? &a : &b))  // fuzzer-found
+        fail("flattening ", shape_str(x), " at axis ", axis, " gives a dimension above 2^63");
     set_out(in(0).dtype, {a, b});
   }
 
@@ -1011,7 +1018,10 @@ Window resolve_window(const Graph &g, int node_id) {
     int64_t out;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       out = ceil_div(in, s);
-      int64_t total = std::max<int64_t>(0, (out - 1) * s + eff_k - in);
+      // In 128 bits: (out - 1) * s + eff_k overflows int64 for in near 2^63
+      // (fuzzer-found); the difference is below eff_k.
+      const int64_t total = static_cast<int64_t>(
+          std::max<__int128>(0, __int128(out - 1) * s + eff_k - in));
       int64_t small = total / 2;
       w.pads[k] = auto_pad == "SAME_UPPER" ? small : total - small;
       w.pads[k + nsp] = total - w.pads[k];

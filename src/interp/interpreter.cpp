@@ -554,7 +554,13 @@ class Interpreter {
     if (dtype(n.outputs[0]) == DType::F32) return binary(n, [](double a, double b) { return a / b; });
     for (double b : in(n, 1))
       if (b == 0) user_error(g_.describe(node_), ": integer division by zero");
-    binary(n, [](double a, double b) { return std::trunc(a / b); });
+    // x / -1 of a signed type is -x, wrapped: INT_MIN / -1 is INT_MIN (the
+    // generated code's swtc_idiv), not 2^31 or 2^63 (a trap in C).
+    const int64_t lo = graph::int_min(dtype(n.outputs[0]));
+    binary(n, [lo](double a, double b) {
+      if (b == -1 && lo < 0 && a == static_cast<double>(lo)) return a;
+      return std::trunc(a / b);
+    });
   }
 
   void clip(const Node &n) {

@@ -31,7 +31,15 @@ Kernel lower_binary(const graph::Graph &g, int node_id) {
     case graph::OpKind::Add: k.def.value = a + b; break;
     case graph::OpKind::Sub: k.def.value = a - b; break;
     case graph::OpKind::Mul: k.def.value = a * b; break;
-    case graph::OpKind::Div: k.def.value = binary(BinaryOp::Div, a, b); break;
+    case graph::OpKind::Div: {
+      // A signed integer quotient goes through swtc_idiv (codegen's integer
+      // prelude): INT_MIN / -1 gives INT_MIN (the quotient wrapped, as the
+      // reference interpreter does) where C's `/` traps (SIGFPE on x86).
+      const graph::DType t = g.values[n.outputs[0]].dtype;
+      const bool signed_int = graph::is_int(t) && graph::int_min(t) < 0;
+      k.def.value = signed_int ? call("swtc_idiv", {a, b}) : binary(BinaryOp::Div, a, b);
+      break;
+    }
     case graph::OpKind::Max:
     case graph::OpKind::Min:
       if (n.inputs.size() != 2) internal_error(g.describe(node_id), ": not decomposed");

@@ -1,6 +1,8 @@
 #include "tir/analysis.h"
 
 #include <algorithm>
+#include <limits>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -328,18 +330,32 @@ std::optional<int64_t> eval_index(const Expr &e, const std::map<std::string, int
       if (!a || !b) return std::nullopt;
       const int64_t x = *a, y = *b;
       switch (e->op) {
-        case BinaryOp::Add: return x + y;
-        case BinaryOp::Sub: return x - y;
-        case BinaryOp::Mul: return x * y;
+        // Overflow (only in absurd hostile shapes) makes the guard uncountable.
+        case BinaryOp::Add: {
+          int64_t r;
+          if (__builtin_add_overflow(x, y, &r)) return std::nullopt;
+          return r;
+        }
+        case BinaryOp::Sub: {
+          int64_t r;
+          if (__builtin_sub_overflow(x, y, &r)) return std::nullopt;
+          return r;
+        }
+        case BinaryOp::Mul: {
+          int64_t r;
+          if (__builtin_mul_overflow(x, y, &r)) return std::nullopt;
+          return r;
+        }
         case BinaryOp::Div:
         case BinaryOp::FloorDiv: {
-          if (y == 0) return std::nullopt;
+          if (y == 0 || (y == -1 && x == std::numeric_limits<int64_t>::min())) return std::nullopt;
           int64_t q = x / y;
           if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
           return q;
         }
         case BinaryOp::FloorMod: {
           if (y == 0) return std::nullopt;
+          if (y == -1) return 0;
           int64_t r = x % y;
           if (r != 0 && ((r < 0) != (y < 0))) r += y;
           return r;
@@ -375,14 +391,428 @@ void vars_of(const Expr &e, std::set<std::string> &out) {
   for (const auto &a : e->args) vars_of(a, out);
 }
 
+/// An affine index expression: sum of coef * var plus a constant, over a
+/// group's variables (by position). Built with overflow checks; nullopt if
+/// the expression is not affine (floordiv, min, select, loads, ...) or a
+/// coefficient would leave +-2^40.
+struct Affine {
+  std::vector<int64_t> coef;
+  int64_t c = 0;
+};
+
+constexpr int64_t kAffineBound = int64_t(1) << 40;
+
+bool affine_ok(const Affine &a) {
+  if (a.c > kAffineBound || a.c < -kAffineBound) return false;
+  for (int64_t k : a.coef)
+    if (k > kAffineBound || k < -kAffineBound) return false;
+  return true;
+}
+
+std::optional<Affine> affine_of(const Expr &e, const std::vector<std::string> &vars) {
+  switch (e->kind) {
+    case ExprKind::IntImm: {
+      Affine a;
+      a.coef.assign(vars.size(), 0);
+      a.c = e->int_value;
+      if (!affine_ok(a)) return std::nullopt;
+      return a;
+    }
+    case ExprKind::Var: {
+      for (size_t i = 0; i < vars.size(); ++i)
+        if (vars[i] == e->name) {
+          Affine a;
+          a.coef.assign(vars.size(), 0);
+          a.coef[i] = 1;
+          return a;
+        }
+      return std::nullopt;
+    }
+    case ExprKind::Binary: {
+      if (e->op != BinaryOp::Add && e->op != BinaryOp::Sub && e->op != BinaryOp::Mul)
+        return std::nullopt;
+      if (e->args[0]->type == Type::Float || e->args[1]->type == Type::Float) return std::nullopt;
+      auto a = affine_of(e->args[0], vars), b = affine_of(e->args[1], vars);
+      if (!a || !b) return std::nullopt;
+      if (e->op == BinaryOp::Mul) {
+        const bool a_const = std::all_of(a->coef.begin(), a->coef.end(), [](int64_t k) { return k == 0; });
+        const bool b_const = std::all_of(b->coef.begin(), b->coef.end(), [](int64_t k) { return k == 0; });
+        if (!a_const && !b_const) return std::nullopt;
+        if (a_const) std::swap(a, b);  // a: the affine side, b: the constant
+        const int64_t k = b->c;
+        for (auto &x : a->coef) x *= k;  // |x|, |k| <= 2^40: no overflow; checked below
+        a->c *= k;
+        if (!affine_ok(*a)) return std::nullopt;
+        return a;
+      }
+      const int64_t sign = e->op == BinaryOp::Add ? 1 : -1;
+      for (size_t i = 0; i < vars.size(); ++i) a->coef[i] += sign * b->coef[i];
+      a->c += sign * b->c;
+      if (!affine_ok(*a)) return std::nullopt;
+      return a;
+    }
+    default: return std::nullopt;
+  }
+}
+
+/// A guard as `form <= 0` or, with `eq`, `form == 0`.
+struct AffineCond {
+  Affine form;
+  bool eq = false;
+};
+
+std::optional<AffineCond> affine_cond(const Expr &e, const std::vector<std::string> &vars) {
+  if (e->kind == ExprKind::IntImm) {  // a folded condition: 0 <= 0 holds, 1 <= 0 does not
+    AffineCond r;
+    r.form.coef.assign(vars.size(), 0);
+    r.form.c = e->int_value != 0 ? 0 : 1;
+    return r;
+  }
+  if (e->kind != ExprKind::Binary ||
+      (e->op != BinaryOp::LT && e->op != BinaryOp::LE && e->op != BinaryOp::EQ))
+    return std::nullopt;
+  auto a = affine_of(e->args[0], vars), b = affine_of(e->args[1], vars);
+  if (!a || !b) return std::nullopt;
+  AffineCond r;
+  for (size_t i = 0; i < vars.size(); ++i) a->coef[i] -= b->coef[i];
+  a->c -= b->c;
+  if (e->op == BinaryOp::LT) a->c += 1;  // a < b  <=>  a - b + 1 <= 0
+  r.eq = e->op == BinaryOp::EQ;
+  r.form = *a;
+  if (!affine_ok(r.form)) return std::nullopt;
+  return r;
+}
+
+__int128 floor_div(__int128 a, __int128 b) {  // b != 0
+  __int128 q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+__int128 ceil_div(__int128 a, __int128 b) { return -floor_div(-a, b); }
+
+/// Points of the box prod(extent) where every (affine) condition holds:
+/// all variables but the widest are enumerated, and the widest one's valid
+/// values form an interval computed directly. nullopt if the other
+/// variables span more than `max_outer` points.
+std::optional<int64_t> count_affine(const std::vector<AffineCond> &conds,
+                                    const std::vector<int64_t> &extent, int64_t max_outer) {
+  const size_t n = extent.size();
+  if (n == 0) {  // conditions without variables: one point, which holds or not
+    for (const auto &c : conds)
+      if (c.eq ? c.form.c != 0 : c.form.c > 0) return 0;
+    return 1;
+  }
+  size_t wide = 0;
+  for (size_t i = 1; i < n; ++i)
+    if (extent[i] > extent[wide]) wide = i;
+  int64_t outer = 1;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == wide) continue;
+    outer *= extent[i];
+    if (outer > max_outer) return std::nullopt;
+  }
+  std::vector<int64_t> val(n, 0);
+  int64_t hits = 0;
+  for (int64_t k = 0; k < outer; ++k) {
+    int64_t rest = k;
+    for (size_t i = 0; i < n; ++i) {
+      if (i == wide) continue;
+      val[i] = rest % extent[i];
+      rest /= extent[i];
+    }
+    __int128 lo = 0, hi = extent[wide] - 1;
+    for (const auto &c : conds) {
+      __int128 r = c.form.c;
+      for (size_t i = 0; i < n; ++i)
+        if (i != wide) r += __int128(c.form.coef[i]) * val[i];
+      const __int128 a = c.form.coef[wide];  // a * v + r (<= or ==) 0
+      if (a == 0) {
+        if (c.eq ? r != 0 : r > 0) hi = lo - 1;
+      } else if (c.eq) {
+        if (r % a != 0) {
+          hi = lo - 1;
+        } else {
+          lo = std::max(lo, -r / a);
+          hi = std::min(hi, -r / a);
+        }
+      } else if (a > 0) {
+        hi = std::min(hi, floor_div(-r, a));
+      } else {
+        lo = std::max(lo, ceil_div(r, -a));
+      }
+      if (hi < lo) break;
+    }
+    if (hi >= lo) hits += int64_t(hi - lo + 1);
+  }
+  return hits;
+}
+
+/// a * b and a + b for counts >= 0, saturating at INT64_MAX (a pool window
+/// of 2^32 points over a large output overflows a flop count).
+int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<int64_t>::max() : r;
+}
+int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<int64_t>::max() : r;
+}
+
+/// How `e` changes when variable `v` grows by `p`: the constant d with
+/// e(v + p) = e(v) + d for all values of every variable, or nullopt if
+/// there is none (or it cannot be shown). Conditions and min/max must not
+/// change at all (d = 0).
+std::optional<int64_t> shift_by(const Expr &e, const std::string &v, int64_t p) {
+  switch (e->kind) {
+    case ExprKind::IntImm: return 0;
+    case ExprKind::Var: return e->name == v ? p : 0;
+    case ExprKind::Binary: {
+      if (e->args[0]->type == Type::Float || e->args[1]->type == Type::Float) return std::nullopt;
+      const auto a = shift_by(e->args[0], v, p), b = shift_by(e->args[1], v, p);
+      if (!a || !b) return std::nullopt;
+      const Expr &rhs = e->args[1];
+      const bool k_const = rhs->kind == ExprKind::IntImm && rhs->int_value > 0;
+      int64_t r;
+      switch (e->op) {
+        case BinaryOp::Add:
+          if (__builtin_add_overflow(*a, *b, &r)) return std::nullopt;
+          return r;
+        case BinaryOp::Sub:
+          if (__builtin_sub_overflow(*a, *b, &r)) return std::nullopt;
+          return r;
+        case BinaryOp::Mul: {
+          const Expr &l = e->args[0];
+          if (*b == 0 && rhs->kind == ExprKind::IntImm) {
+            if (__builtin_mul_overflow(*a, rhs->int_value, &r)) return std::nullopt;
+            return r;
+          }
+          if (*a == 0 && l->kind == ExprKind::IntImm) {
+            if (__builtin_mul_overflow(*b, l->int_value, &r)) return std::nullopt;
+            return r;
+          }
+          if (*a == 0 && *b == 0) return 0;
+          return std::nullopt;
+        }
+        case BinaryOp::Div: return std::nullopt;  // truncating: not a shift across zero
+        case BinaryOp::FloorDiv:
+          if (!k_const || *a % rhs->int_value != 0) return std::nullopt;
+          return *a / rhs->int_value;
+        case BinaryOp::FloorMod:
+          if (!k_const || *a % rhs->int_value != 0) return std::nullopt;
+          return 0;
+        case BinaryOp::Min:
+        case BinaryOp::Max:
+          if (*a != *b) return std::nullopt;
+          return *a;
+        case BinaryOp::LT:
+        case BinaryOp::LE:
+        case BinaryOp::EQ:
+          if (*a != *b) return std::nullopt;
+          return 0;
+        case BinaryOp::And:
+          if (*a != 0 || *b != 0) return std::nullopt;
+          return 0;
+      }
+      return std::nullopt;
+    }
+    case ExprKind::Select: {
+      for (const auto &x : e->args) {
+        const auto d = shift_by(x, v, p);
+        if (!d || *d != 0) return std::nullopt;
+      }
+      return 0;
+    }
+    default: return std::nullopt;
+  }
+}
+
+/// Multiplies `product` by every constant divisor and modulus in `e`
+/// (stopping above 2^30).
+void divisors_of(const Expr &e, int64_t &product) {
+  if (e->kind == ExprKind::Binary &&
+      (e->op == BinaryOp::FloorMod || e->op == BinaryOp::FloorDiv) &&
+      e->args[1]->kind == ExprKind::IntImm && e->args[1]->int_value > 0) {
+    if (__builtin_mul_overflow(product, e->args[1]->int_value, &product) ||
+        product > (int64_t(1) << 30))
+      product = int64_t(1) << 31;
+  }
+  for (const auto &a : e->args) divisors_of(a, product);
+}
+
+/// A period of the conjunction `conds` in variable `v` (every condition
+/// unchanged when v grows by it), or 0 if none is found: the product of the
+/// constant divisors and moduli in the conditions, checked with shift_by.
+int64_t guard_period(const std::vector<Expr> &conds, const std::string &v) {
+  int64_t p = 1;
+  for (const auto &c : conds) divisors_of(c, p);
+  if (p <= 1 || p > (int64_t(1) << 30)) return 0;
+  for (const auto &c : conds) {
+    const auto d = shift_by(c, v, p);
+    if (!d || *d != 0) return 0;
+  }
+  return p;
+}
+
+/// The one constant M such that variable `v` occurs in `e` only as `v // M`
+/// or `v % M` (a fused loop index taken apart); 0 if there is none, -1 if
+/// `v` occurs otherwise. `m` accumulates over calls.
+void split_modulus(const Expr &e, const std::string &v, int64_t &m) {
+  if (m < 0) return;
+  if (e->kind == ExprKind::Var && e->name == v) {
+    m = -1;
+    return;
+  }
+  if (e->kind == ExprKind::Binary &&
+      (e->op == BinaryOp::FloorDiv || e->op == BinaryOp::FloorMod) &&
+      e->args[0]->kind == ExprKind::Var && e->args[0]->name == v) {
+    const Expr &k = e->args[1];
+    if (k->kind != ExprKind::IntImm || k->int_value <= 0 || (m > 0 && m != k->int_value)) {
+      m = -1;
+      return;
+    }
+    m = k->int_value;
+    return;
+  }
+  for (const auto &a : e->args) split_modulus(a, v, m);
+}
+
+/// `e` with `v // m` replaced by variable `q` and `v % m` by `r`; null if
+/// `e` has a node that cannot be rebuilt (a load or a call).
+Expr split_var(const Expr &e, const std::string &v, int64_t m, const std::string &q,
+               const std::string &r) {
+  switch (e->kind) {
+    case ExprKind::IntImm:
+    case ExprKind::Var: return e;
+    case ExprKind::Binary: {
+      if ((e->op == BinaryOp::FloorDiv || e->op == BinaryOp::FloorMod) &&
+          e->args[0]->kind == ExprKind::Var && e->args[0]->name == v &&
+          e->args[1]->kind == ExprKind::IntImm && e->args[1]->int_value == m)
+        return var(e->op == BinaryOp::FloorDiv ? q : r);
+      Expr a = split_var(e->args[0], v, m, q, r), b = split_var(e->args[1], v, m, q, r);
+      if (!a || !b) return nullptr;
+      return binary(e->op, a, b);
+    }
+    case ExprKind::Select: {
+      Expr c = split_var(e->args[0], v, m, q, r), a = split_var(e->args[1], v, m, q, r),
+           b = split_var(e->args[2], v, m, q, r);
+      if (!c || !a || !b) return nullptr;
+      return select(c, a, b);
+    }
+    default: return nullptr;
+  }
+}
+
 struct FlopCounter {
   std::vector<std::pair<std::string, int64_t>> loops;  // enclosing loops, outermost first
   std::vector<Expr> guards;                            // enclosing IfThen conjuncts
   int64_t total = 0;
+  // Guard groups already counted (the same guards and extents recur for
+  // every Store under them): conditions and extents -> points.
+  std::map<std::pair<std::vector<const ExprNode *>, std::vector<int64_t>>, std::optional<int64_t>>
+      memo;
+  std::vector<std::vector<Expr>> kept;  // rewritten guards, alive while memo refers to them
+
+  /// Points of `dom` where every condition of `conds` holds; nullopt if it
+  /// cannot be counted (a condition reads memory, or it would take too long).
+  std::optional<int64_t> count_group(const std::vector<Expr> &conds,
+                                     const std::vector<std::pair<std::string, int64_t>> &dom) {
+    std::vector<const ExprNode *> key_c;
+    for (const auto &c : conds) key_c.push_back(c.get());
+    std::vector<int64_t> key_e;
+    for (const auto &[v, e] : dom) key_e.push_back(e);
+    auto key = std::make_pair(key_c, key_e);
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
+    std::optional<int64_t> r = count_group_uncached(conds, dom);
+    memo[key] = r;
+    return r;
+  }
+
+  std::optional<int64_t> count_group_uncached(
+      const std::vector<Expr> &conds, const std::vector<std::pair<std::string, int64_t>> &dom) {
+    // A variable the guards use only through `% k` (and `// d` below it), as
+    // a fused loop's index is: the guards repeat with its period P, so its
+    // extent q * P + r counts as q times [0, P) plus [0, r).
+    for (size_t i = 0; i < dom.size(); ++i) {
+      const auto &[v, e] = dom[i];
+      const int64_t period = guard_period(conds, v);
+      if (period <= 0 || period >= e) continue;
+      auto sub = dom;
+      sub[i].second = period;
+      const std::optional<int64_t> whole = count_group(conds, sub);
+      if (!whole) return std::nullopt;
+      int64_t n = sat_mul(e / period, *whole);
+      if (e % period != 0) {
+        sub[i].second = e % period;
+        const std::optional<int64_t> part = count_group(conds, sub);
+        if (!part) return std::nullopt;
+        n = sat_add(n, *part);
+      }
+      return n;
+    }
+    // A variable v < E the guards use only as v // M and v % M: counted as
+    // two variables q < ceil(E / M) and r < M with q * M + r < E.
+    for (size_t i = 0; i < dom.size(); ++i) {
+      const auto &[v, e] = dom[i];
+      int64_t m = 0;
+      for (const auto &c : conds) split_modulus(c, v, m);
+      if (m <= 1 || m >= e) continue;
+      const std::string q = v + "#q", r = v + "#r";
+      std::vector<Expr> split;
+      for (const auto &c : conds) split.push_back(split_var(c, v, m, q, r));
+      if (std::any_of(split.begin(), split.end(), [](const Expr &x) { return !x; })) continue;
+      if (e % m != 0) split.push_back(lt(var(q) * int_imm(m) + var(r), int_imm(e)));
+      kept.push_back(split);  // the memo's keys point into these
+      auto sub = dom;
+      sub.erase(sub.begin() + long(i));
+      sub.push_back({q, (e + m - 1) / m});
+      sub.push_back({r, m});
+      return count_group(split, sub);
+    }
+    // Affine conditions (bounds checks of padding, tails, windows): one
+    // variable solved, the others enumerated, up to 2^22 of them.
+    std::vector<std::string> names;
+    std::vector<int64_t> extent;
+    for (const auto &[v, e] : dom) {
+      names.push_back(v);
+      extent.push_back(e);
+    }
+    std::vector<AffineCond> acs;
+    for (const auto &c : conds) {
+      auto a = affine_cond(c, names);
+      if (!a) break;
+      acs.push_back(*a);
+    }
+    if (acs.size() == conds.size()) return count_affine(acs, extent, int64_t(1) << 20);
+    // Others: every point evaluated, up to 2^16 points (beyond, the guard
+    // counts as true: an overestimate, never seconds of enumeration).
+    int64_t size = 1;
+    for (int64_t e : extent) {
+      size *= e;
+      if (size > (int64_t(1) << 16)) return std::nullopt;
+    }
+    std::map<std::string, int64_t> env;
+    for (const auto &[v, e] : dom) env[v] = 0;
+    int64_t hits = 0;
+    for (int64_t k = 0; k < size; ++k) {
+      int64_t rest = k;
+      for (const auto &[v, e] : dom) {
+        env[v] = rest % e;
+        rest /= e;
+      }
+      bool all = true;
+      for (const auto &c : conds) {
+        auto r = eval_index(c, env);
+        if (!r) return std::nullopt;
+        all = all && *r != 0;
+      }
+      hits += all ? 1 : 0;
+    }
+    return hits;
+  }
 
   /// Iterations of the enclosing loops for which every guard holds. Guards
-  /// are grouped by shared variables; each group is enumerated on its own.
-  int64_t points() const {
+  /// are grouped by shared variables; each group is counted on its own.
+  int64_t points() {
     std::map<std::string, int64_t> extent(loops.begin(), loops.end());
     std::vector<std::set<std::string>> gvars(guards.size());
     std::vector<int> group(guards.size());
@@ -412,7 +842,6 @@ struct FlopCounter {
           vs.insert(gvars[i].begin(), gvars[i].end());
         }
       std::vector<std::pair<std::string, int64_t>> dom;
-      int64_t size = 1;
       bool ok = true;
       for (const auto &v : vs) {
         auto it = extent.find(v);
@@ -421,37 +850,15 @@ struct FlopCounter {
           break;
         }
         dom.push_back(*it);
-        size *= it->second;
-        if (size > (int64_t(1) << 22)) ok = false;
       }
       if (!ok) continue;  // counts as true: its variables keep their full extents
-      std::map<std::string, int64_t> env;
-      for (const auto &[v, e] : dom) env[v] = 0;
-      int64_t hits = 0;
-      bool evaluable = true;
-      for (int64_t k = 0; k < size && evaluable; ++k) {
-        int64_t rest = k;
-        for (const auto &[v, e] : dom) {
-          env[v] = rest % e;
-          rest /= e;
-        }
-        bool all = true;
-        for (const auto &c : conds) {
-          auto r = eval_index(c, env);
-          if (!r) {
-            evaluable = false;
-            break;
-          }
-          all = all && *r != 0;
-        }
-        hits += all ? 1 : 0;
-      }
-      if (!evaluable) continue;
-      n *= hits;
+      const std::optional<int64_t> hits = count_group(conds, dom);
+      if (!hits) continue;  // likewise
+      n = sat_mul(n, *hits);
       guarded.insert(vs.begin(), vs.end());
     }
     for (const auto &[v, e] : loops)
-      if (!guarded.count(v)) n *= e;
+      if (!guarded.count(v)) n = sat_mul(n, e);
     return n;
   }
 
@@ -472,7 +879,7 @@ struct FlopCounter {
       }
       case StmtKind::Store: {
         const int64_t ops = float_ops(s->value);
-        if (ops > 0) total += ops * points();
+        if (ops > 0) total = sat_add(total, sat_mul(ops, points()));
         return;
       }
       case StmtKind::Seq:

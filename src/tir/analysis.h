@@ -92,9 +92,12 @@ int64_t float_ops(const Expr &e);
 /// Floating-point operations the function executes: for every Store, the
 /// float_ops of the stored value times the number of loop iterations that run
 /// it. IfThen guards (conjunctions of index conditions, e.g. padding checks)
-/// are evaluated exactly over the loop variables they use; a guard that cannot
-/// be evaluated (it reads memory) or whose variables span more than 2^22
-/// iterations counts as true. This is what the emulator counts for the
+/// are evaluated exactly over the loop variables they use: affine guards by
+/// solving for the widest variable and enumerating the others (up to 2^20
+/// points), other guards point by point (up to 2^16 points); a guard that
+/// cannot be evaluated (it reads memory, overflows) or is beyond these
+/// bounds counts as true, and the count saturates at INT64_MAX, so the time
+/// is bounded whatever the shapes. This is what the emulator counts for the
 /// generated code (SWEMU_SCALAR_FLOPS / simd.h).
 int64_t executed_flops(const PrimFunc &f);
 

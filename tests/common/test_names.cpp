@@ -169,5 +169,25 @@ TEST(Names, ModelNames) {
   EXPECT_EQ(model_name_from("_x"), "m_x");
 }
 
+TEST(Names, TerminalTextEscapesControlsBidiAndBadUtf8) {
+  EXPECT_EQ(terminal_text("conv1.weight"), "conv1.weight");
+  EXPECT_EQ(terminal_text("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+  EXPECT_EQ(terminal_text(std::string("a\0b\x1b[2Jc\x7f", 9)), "a\\x00b\\x1b[2Jc\\x7f");
+  EXPECT_EQ(terminal_text("\xe5\x90\x8d\xe5\xad\x97"), "\xe5\x90\x8d\xe5\xad\x97");  // kept
+  EXPECT_EQ(terminal_text("x\xe2\x80\xaey"), "x\\xe2\\x80\\xaey");  // U+202E RLO
+  EXPECT_EQ(terminal_text("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");       // U+2066 LRI
+  EXPECT_EQ(terminal_text("\xc2\x9b"), "\\xc2\\x9b");                   // C1 CSI
+  EXPECT_EQ(terminal_text("\xff\xc0\xaf"), "\\xff\\xc0\\xaf");         // malformed, overlong
+  EXPECT_EQ(terminal_text("\xed\xa0\x80"), "\\xed\\xa0\\x80");         // a surrogate
+  EXPECT_EQ(terminal_text("\xe5\x90"), "\\xe5\\x90");                   // cut short
+  EXPECT_EQ(terminal_text(std::string(300, 'a')), std::string(200, 'a') + "...(300 bytes)");
+  EXPECT_EQ(terminal_text("one\ntwo", 200, true), "one\ntwo");
+  for (const std::string &h : hostile()) {
+    const std::string t = terminal_text(h);
+    for (unsigned char c : t) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << t;
+    EXPECT_EQ(t.find("\xe2\x80\xae"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace swtc::names

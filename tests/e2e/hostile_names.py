@@ -92,6 +92,18 @@ def main():
     if p.returncode != 0:
         print(f"FAIL: swtc run exited {p.returncode}")
         ok = False
+    # What swtc prints has the names escaped: no control characters other than
+    # line breaks, no bidirectional override (the output "\u00e9/\u202ex...").
+    for what, text in (("stdout", p.stdout), ("stderr", p.stderr)):
+        bad = [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or c == "\x7f" or
+               0x80 <= ord(c) <= 0x9f or c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+               "\u2066\u2067\u2068\u2069"]
+        if bad:
+            print(f"FAIL: swtc run printed raw characters {sorted(set(map(ord, bad)))} on {what}")
+            ok = False
+    if "output \u00e9/\\xe2\\x80\\xaexxx" not in p.stdout:
+        print("FAIL: the output name with U+202E is not printed escaped")
+        ok = False
     # The runner is named after the sanitised file stem, not main (main.c is the runner).
     for f in ("main_model.h", "main.c", "Makefile"):
         if not os.path.isfile(os.path.join(build_dir, f)):

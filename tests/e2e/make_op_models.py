@@ -79,6 +79,16 @@ def main(d):
     model(os.path.join(d, "int_div_u64.onnx"),
           [helper.make_node("Div", ["k", "a"], ["y"])], [vi("a", U64, [2, 4])], [vi("y", U64, [2, 4])],
           inits=[("k", np.array([1000, 77, 5, 9], np.uint64))])
+    # INT_MIN / -1 at run time (inputs written beside the model): INT_MIN, the
+    # quotient wrapped, as NumPy gives; C's `/` traps (SIGFPE) and so does
+    # ONNX Runtime. Other quotients by -1, 1 and a negative divisor beside it.
+    for name, t, npt in (("int_div_min_i32", I32, np.int32), ("int_div_min_i64", I64, np.int64)):
+        lo = np.iinfo(npt).min
+        model(os.path.join(d, name + ".onnx"), [helper.make_node("Div", ["a", "b"], ["y"])],
+              [vi("a", t, [2, 4]), vi("b", t, [4])], [vi("y", t, [2, 4])])
+        np.save(os.path.join(d, name + ".a.npy"),
+                np.array([[lo, lo, 7, -9], [lo, -(2 ** 30), 2 ** 30, 5]], npt))
+        np.save(os.path.join(d, name + ".b.npy"), np.array([-1, 1, -1, -2], npt))
     model(os.path.join(d, "int_pow_i64.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
           [vi("a", I64, [3, 4]), vi("b", I64, [4])], [vi("y", I64, [3, 4])])
     model(os.path.join(d, "int_pow_f32_i32.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
@@ -251,6 +261,25 @@ def main(d):
           [helper.make_node("Tile", ["x", "r"], ["y"]), helper.make_node("Relu", ["y"], ["z"])],
           [vi("x", F, [2, 3, 4])], [vi("z", F, [2, 6, 12])],
           inits=[("r", np.array([1, 2, 3], np.int64))], opset=13)
+    # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
+    # domains on Sunway targets, where counting the executed flops enumerated
+    # up to 2^22 points per store and tiling candidate; e2e.compile_time.*.
+    model(os.path.join(d, "slow_avgpool_window.onnx"),
+          [helper.make_node("AveragePool", ["x"], ["y"], auto_pad="SAME_UPPER",
+                            kernel_shape=[65536, 1], strides=[3, 2])],
+          [vi("x", F, [1, 7, 9, 2])], [vi("y", F, [1, 7, 3, 1])])
+    model(os.path.join(d, "slow_softmax_wide.onnx"), [helper.make_node("Softmax", ["x"], ["y"])],
+          [vi("x", F, [35, 65536, 47])], [vi("y", F, [35, 65536, 47])])
+    model(os.path.join(d, "slow_softmax_axis0.onnx"),
+          [helper.make_node("Softmax", ["x"], ["y"], axis=0)],
+          [vi("x", F, [2, 39, 256, 5, 256, 3])], [vi("y", F, [2, 39, 256, 5, 256, 3])])
+    model(os.path.join(d, "slow_maxpool_dilated.onnx"),
+          [helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], dilations=[2, 2],
+                            strides=[1, 1])],
+          [vi("x", F, [1, 9, 65536, 4])], [vi("y", F, [1, 9, 65534, 2])])
+    model(os.path.join(d, "slow_avgpool_batch.onnx"),
+          [helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[5, 1], strides=[3, 3])],
+          [vi("x", F, [65536, 3, 32, 2])], [vi("y", F, [65536, 3, 10, 1])])
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/error.h"
 #include "graph_builder.h"
 
@@ -161,6 +163,26 @@ TEST(ShapeInference, PoolCeilModeAndDilations) {
   EXPECT_EQ(pool(OpKind::MaxPool, {1, 2, 9, 9},
                  {{"kernel_shape", ints({3, 3})}, {"dilations", ints({2, 2})}}),
             Shape({1, 2, 5, 5}));
+}
+
+// Fuzzer-found (UBSan): SAME_UPPER on a dimension of 2^63 - 1 (the tensor
+// has no elements, so the size checks pass) overflowed ceil(in / stride).
+TEST(ShapeInference, SamePaddingOnTheLargestDimensionDoesNotOverflow) {
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  GraphBuilder b;
+  b.input("x", {1, 0, big, 3});
+  b.node(OpKind::AveragePool, {"x"}, "y",
+         {{"kernel_shape", ints({3, 1})}, {"auto_pad", std::string("SAME_UPPER")}});
+  infer_shapes(b.graph());
+  EXPECT_EQ(shape_of(b.graph(), "y"), Shape({1, 0, big, 3}));
+  // Flatten of [1, 256, 0, 65536, 2^62] at axis 3 (fuzzer-found): the
+  // trailing product overflows.
+  GraphBuilder f;
+  f.input("x", {1, 256, 0, 65536, int64_t(1) << 62});
+  f.node(OpKind::Flatten, {"x"}, "y", {{"axis", int64_t{3}}}, "fl");
+  f.output("y");
+  const std::string err = infer_error(f.graph());
+  EXPECT_NE(err.find("gives a dimension above 2^63"), std::string::npos) << err;
 }
 
 TEST(ShapeInference, PoolNeedsKernelShape) {

@@ -200,6 +200,28 @@ TEST(InterpOps, IntegerArithmeticTruncates) {
   EXPECT_EQ(out[1].i64, ints({1, -1, 0, 2}));
 }
 
+// INT_MIN / -1 is INT_MIN (the quotient wrapped), what the generated code's
+// swtc_idiv and NumPy give; C's `/` traps there and ONNX Runtime dies of
+// SIGFPE. Other quotients by -1 are the negation.
+TEST(InterpOps, IntegerDivisionOfIntMinByMinusOneWraps) {
+  for (DType t : {DType::I32, DType::I64}) {
+    // (The interpreter computes in double: int64 values near 2^63 other than
+    // -2^63 itself are not exact, so the other values stay small.)
+    const int64_t lo = graph::int_min(t), m = int64_t(1) << 30;
+    GraphBuilder b;
+    b.input("a", {5}, t);
+    b.input("b", {5}, t);
+    b.node(OpKind::Div, {"a", "b"}, "q");
+    b.output("q");
+    graph::infer_shapes(b.graph());
+    TensorData a = tensor_i64({5}, {lo, lo, 7, -m, m});
+    TensorData d = tensor_i64({5}, {-1, 1, -1, -1, -1});
+    a.dtype = d.dtype = t;
+    auto out = run(b.graph(), {a, d});
+    EXPECT_EQ(out[0].i64, ints({lo, lo, -7, m, -m})) << graph::dtype_name(t);
+  }
+}
+
 TEST(InterpOps, ClipAttributeAndInputForms) {
   TensorData x = random_tensor({2, 5}, 3, -3.0f, 3.0f);
   std::vector<double> want;

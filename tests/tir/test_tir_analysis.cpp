@@ -1,7 +1,10 @@
 // Tensor-IR analyses: linear_form, uses_var, verify, local_bytes / local_layout.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <limits>
 #include <memory>
+#include <random>
 
 #include "common/error.h"
 #include "tir/analysis.h"
@@ -285,6 +288,117 @@ TEST(ExecutedFlops, GuardedStoresCountOnlyTheIterationsThatRun) {
   EXPECT_EQ(float_ops(load(y, {i}) + load(x, {ix}) * float_imm(2)), 2);
   EXPECT_EQ(float_ops(call("expf", {load(x, {i})})), 1);
   EXPECT_EQ(float_ops(i * 3 + 1), 0);
+}
+
+// Affine guards are counted by solving for the widest variable; the count must
+// equal a point-by-point count, for <, <= and == with any signs.
+TEST(ExecutedFlops, AffineGuardsCountExactlyLikeEnumeration) {
+  std::mt19937 rng(11);
+  Buffer y = make_buffer("y", {1});
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t ei = 1 + rng() % 9, ej = 1 + rng() % 17, ek = 1 + rng() % 5;
+    const int ncond = 1 + int(rng() % 3);
+    std::vector<std::array<int64_t, 5>> cs;  // a, b, c, d, op: a*i + b*j + c*k + d (op) 0
+    Expr cond;
+    for (int q = 0; q < ncond; ++q) {
+      std::array<int64_t, 5> c{int64_t(rng() % 7) - 3, int64_t(rng() % 7) - 3,
+                               int64_t(rng() % 5) - 2, int64_t(rng() % 21) - 10,
+                               int64_t(rng() % 3)};
+      cs.push_back(c);
+      Expr lhs = var("i") * int_imm(c[0]) + var("j") * int_imm(c[1]) + var("k") * int_imm(c[2]) +
+                 int_imm(c[3]);
+      const BinaryOp op = c[4] == 0 ? BinaryOp::LT : c[4] == 1 ? BinaryOp::LE : BinaryOp::EQ;
+      // Sometimes the constant on the other side: lhs - d (op) -d.
+      Expr e = rng() % 2 ? binary(op, lhs, int_imm(0))
+                         : binary(op, lhs - int_imm(c[3]), int_imm(-c[3]));
+      cond = logical_and(cond, e);
+    }
+    int64_t expect = 0;
+    for (int64_t i = 0; i < ei; ++i)
+      for (int64_t j = 0; j < ej; ++j)
+        for (int64_t k = 0; k < ek; ++k) {
+          bool all = true;
+          for (const auto &c : cs) {
+            const int64_t v = c[0] * i + c[1] * j + c[2] * k + c[3];
+            all = all && (c[4] == 0 ? v < 0 : c[4] == 1 ? v <= 0 : v == 0);
+          }
+          expect += all;
+        }
+    Stmt body = for_loop(
+        "i", ei, ForKind::Serial,
+        for_loop("j", ej, ForKind::Serial,
+                 for_loop("k", ek, ForKind::Serial,
+                          if_then(cond, store(y, {int_imm(0)}, load(y, {int_imm(0)}) +
+                                                                   float_imm(1))))));
+    ASSERT_EQ(executed_flops(func({y}, body)), expect) << "trial " << trial;
+  }
+}
+
+// Huge guarded domains (a tail guard over 2^40 iterations, a window of 2^16
+// by 2^16 points) are counted exactly and at once, not point by point; a
+// count beyond int64 saturates.
+TEST(ExecutedFlops, HugeGuardedDomainsAreCountedAnalytically) {
+  Buffer y = make_buffer("y", {1});
+  auto one = [&] { return store(y, {int_imm(0)}, load(y, {int_imm(0)}) + float_imm(1)); };
+  Expr o = var("o"), t = var("t");
+  // o * 1024 + t < 1000000007 over o < 2^30, t < 1024.
+  Stmt tail = for_loop("o", int64_t(1) << 30, ForKind::Serial,
+                       for_loop("t", 1024, ForKind::Serial,
+                                if_then(lt(o * int_imm(1024) + t, int_imm(1000000007)), one())));
+  EXPECT_EQ(executed_flops(func({y}, tail)), 1000000007);
+  // A pool window: 0 <= h * 3 + kh - 30000 < 9 over h < 4, kh < 65536.
+  Expr h = var("h"), kh = var("kh"), ih = h * int_imm(3) + kh - int_imm(30000);
+  Stmt win = for_loop("h", 4, ForKind::Serial,
+                      for_loop("kh", 65536, ForKind::Serial,
+                               if_then(logical_and(le(int_imm(0), ih), lt(ih, int_imm(9))), one())));
+  EXPECT_EQ(executed_flops(func({y}, win)), 4 * 9);
+  // A fused index used through % and // (a fused loop's components): the
+  // guards repeat every 6 iterations of f; f < 2^20 * 6 + 4.
+  Expr f = var("f"), hi = var("hi");
+  Expr row = floormod(f, int_imm(3)) * int_imm(4) + hi, ch = floormod(floordiv(f, int_imm(3)), int_imm(2));
+  Stmt fused = for_loop(
+      "f", (int64_t(1) << 20) * 6 + 4, ForKind::Serial,
+      for_loop("hi", 4, ForKind::Serial,
+               if_then(logical_and(lt(row, int_imm(10)), lt(ch * int_imm(2) + hi, int_imm(3))),
+                       one())));
+  int64_t per = 0, part = 0;  // count one period (f < 6) and the first 4 by hand
+  for (int64_t fv = 0; fv < 6; ++fv)
+    for (int64_t h = 0; h < 4; ++h) {
+      const bool ok = (fv % 3) * 4 + h < 10 && ((fv / 3) % 2) * 2 + h < 3;
+      per += ok;
+      part += ok && fv < 4;
+    }
+  EXPECT_EQ(executed_flops(func({y}, fused)), (int64_t(1) << 20) * per + part);
+  // A fused index taken apart by // and % of one constant (no period: the
+  // quotient is used alone): g < 5 * 65534 + 7, g // 65534 * 2 + c < 9 and
+  // 0 <= g % 65534 + 2 * r - 1 < 65535.
+  Expr g = var("g"), c = var("c"), r2 = var("r2");
+  Expr wrow = floormod(g, int_imm(65534)) + r2 * int_imm(2) - int_imm(1);
+  Stmt split = for_loop(
+      "g", 5 * 65534 + 7, ForKind::Serial,
+      for_loop("c", 2, ForKind::Serial,
+               for_loop("r2", 2, ForKind::Serial,
+                        if_then(logical_and(lt(floordiv(g, int_imm(65534)) * int_imm(2) + c,
+                                               int_imm(9)),
+                                            logical_and(le(int_imm(0), wrow),
+                                                        lt(wrow, int_imm(65535)))),
+                                one()))));
+  int64_t want = 0;
+  for (int64_t gv = 0; gv < 5 * 65534 + 7; ++gv)
+    for (int64_t cv = 0; cv < 2; ++cv)
+      for (int64_t rv = 0; rv < 2; ++rv) {
+        const int64_t w = gv % 65534 + 2 * rv - 1;
+        want += (gv / 65534) * 2 + cv < 9 && 0 <= w && w < 65535;
+      }
+  EXPECT_EQ(executed_flops(func({y}, split)), want);
+  // A guard without variables (a constant condition) holds or not.
+  Stmt never = for_loop("h", 4, ForKind::Serial, if_then(lt(int_imm(3), int_imm(2)), one()));
+  Stmt always = for_loop("h", 4, ForKind::Serial, if_then(lt(int_imm(2), int_imm(3)), one()));
+  EXPECT_EQ(executed_flops(func({y}, never)), 0);
+  EXPECT_EQ(executed_flops(func({y}, always)), 4);
+  Stmt big = for_loop("a", int64_t(1) << 40, ForKind::Serial,
+                      for_loop("b", int64_t(1) << 40, ForKind::Serial, one()));
+  EXPECT_EQ(executed_flops(func({y}, big)), std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

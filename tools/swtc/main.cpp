@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "common/error.h"
+#include "common/names.h"
 #include "driver/driver.h"
 #include "driver/profile.h"
 #include "target/target.h"
@@ -39,7 +40,8 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
   if (!quiet) {
-    std::cerr << "wrote " << files.size() << " files to " << out << " (" << m.kernels.size()
+    const std::string out_text = names::terminal_text(out, 4096);
+    std::cerr << "wrote " << files.size() << " files to " << out_text << " (" << m.kernels.size()
               << " kernels, workspace " << m.plan.workspace_bytes << " bytes, weights "
               << m.plan.weights_bytes << " bytes";
     if (m.ranks > 1)
@@ -47,19 +49,29 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
                 << m.graph.values[m.graph.inputs[0]].shape[0] << " in its own process";
     std::cerr << ")\n";
     if (m.target.kind == target::Kind::Sunway)
-      std::cerr << "build: make -C " << out << " (sw5cc and the site's MPI wrapper) or make -C "
-                << out << " emulate (gcc + athread emulator, mpicc); run: make -C " << out
+      std::cerr << "build: make -C " << out_text << " (sw5cc and the site's MPI wrapper) or make -C "
+                << out_text << " emulate (gcc + athread emulator, mpicc); run: make -C " << out_text
                 << " run-emulate RANKS=" << m.ranks << "\n";
     else
-      std::cerr << "build: make -C " << out << " (mpicc); run: make -C " << out
+      std::cerr << "build: make -C " << out_text << " (mpicc); run: make -C " << out_text
                 << " run RANKS=" << m.ranks << "\n";
   }
   return 0;
 }
 
+/// An error message for the terminal: the names in it were escaped where
+/// it was made; this also escapes any other control or bidirectional
+/// character, keeping the line breaks of multi-line messages (build logs).
+std::string error_text(const char *what) {
+  return names::terminal_text(what, size_t(1) << 20, /*keep_newlines=*/true);
+}
+
 int cmd_run(const std::string &model, const driver::RunOptions &o) {
   driver::RunResult r = driver::run_model(model, o, std::cerr);
-  std::printf("model: %s\ntarget: %s\n", model.c_str(), o.target.c_str());
+  // Names and paths go through names::terminal_text: a tensor name from the
+  // model may hold newlines, escape sequences or bidirectional overrides.
+  auto tt = [](const std::string &s) { return names::terminal_text(s, 4096); };
+  std::printf("model: %s\ntarget: %s\n", tt(model).c_str(), tt(o.target).c_str());
   std::printf("ranks: %d\n", o.ranks);
   // The runner's per-rank times, throughput and communication times.
   for (size_t at = 0; at < r.run_output.size();) {
@@ -73,17 +85,18 @@ int cmd_run(const std::string &model, const driver::RunOptions &o) {
   // Per run the slowest rank's time (the ranks run side by side).
   std::printf("latency_ms (median of %d runs): %.3f\n", o.repeat, r.latency_ms_median);
   for (const auto &c : r.checks) {
-    std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g", c.name.c_str(), c.max_abs, c.rel_l2);
+    std::printf("output %s: max_abs_err=%.3g rel_l2_err=%.3g", tt(c.name).c_str(), c.max_abs,
+                c.rel_l2);
     if (c.nonfinite_mismatches)
       std::printf(" nonfinite_mismatches=%lld", static_cast<long long>(c.nonfinite_mismatches));
     std::printf(" (vs reference interpreter) %s\n", c.ok ? "OK" : "MISMATCH");
   }
   if (!o.output_dir.empty()) {
-    std::printf("outputs written to %s:", o.output_dir.c_str());
-    for (const auto &f : r.output_files) std::printf(" %s", f.c_str());
+    std::printf("outputs written to %s:", tt(o.output_dir).c_str());
+    for (const auto &f : r.output_files) std::printf(" %s", tt(f).c_str());
     std::printf("\n");
   }
-  if (r.work_dir_kept) std::printf("build folder: %s\n", r.work_dir.c_str());
+  if (r.work_dir_kept) std::printf("build folder: %s\n", tt(r.work_dir).c_str());
   if (!r.ok) {
     std::fprintf(stderr, "swtc: error: outputs differ from the reference interpreter by more than "
                          "rel_l2 %.3g\n", o.tolerance);
@@ -206,7 +219,11 @@ int main(int argc, char **argv) {
   profile->add_option("--shape", shape_specs, shape_help);
   profile->add_option("--json", po.json, "Write the profile as JSON");
   profile->add_option("--svg", po.svg, "Bar chart file (default: <work-dir>/profile.svg)");
-  profile->add_option("--work-dir", po.work_dir, "Build folder (default: a new temporary folder)");
+  profile->add_option("--work-dir", po.work_dir,
+                      "Build folder (default: a new temporary folder, removed at the end unless "
+                      "--keep-work-dir or the build fails; then no chart unless --svg)");
+  profile->add_flag("--keep-work-dir", po.keep_work_dir,
+                    "Keep the temporary build folder (and write the chart into it)");
   profile->add_option("--schedule", po.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
@@ -250,13 +267,13 @@ int main(int argc, char **argv) {
     ro.check = !no_check;
     return cmd_run(model, ro);
   } catch (const UserError &e) {
-    std::cerr << "swtc: error: " << e.what() << "\n";
+    std::cerr << "swtc: error: " << error_text(e.what()) << "\n";
     return 1;
   } catch (const InternalError &e) {
-    std::cerr << "swtc: error: " << e.what() << " (a bug in swtc)\n";
+    std::cerr << "swtc: error: " << error_text(e.what()) << " (a bug in swtc)\n";
     return 1;
   } catch (const std::exception &e) {
-    std::cerr << "swtc: error: " << e.what() << "\n";
+    std::cerr << "swtc: error: " << error_text(e.what()) << "\n";
     return 1;
   }
 }
