@@ -106,10 +106,11 @@ npy::Array npy_from_tensor(const graph::TensorData &t) {
   const size_t eb = static_cast<size_t>(graph::dtype_bytes(t.dtype));
   const size_t n = static_cast<size_t>(graph::num_elements(t.shape));
   a.data.resize(n * eb);
-  if (t.dtype == graph::DType::F32)
+  if (t.dtype == graph::DType::F32) {
     if (!a.data.empty()) std::memcpy(a.data.data(), t.f32.data(), a.data.size());
-  else
+  } else {
     for (size_t i = 0; i < n; ++i) std::memcpy(a.data.data() + i * eb, &t.i64[i], eb);
+  }
   return a;
 }
 
