@@ -61,6 +61,17 @@ int64_t channel_block(int64_t channels, int64_t lanes) {
   return best;
 }
 
+/// Rows per step of a plane of height H and rows of W (padded) outputs:
+/// about 512 outputs, rows dividing the height when one is at least half
+/// that many (a partial last tile computes whole rows past the plane),
+/// else the rows that make 512.
+int64_t plane_rows(int64_t H, int64_t W) {
+  const int64_t want = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
+  for (int64_t r = want; 2 * r >= want; --r)
+    if (H % r == 0) return r;
+  return want;
+}
+
 }  // namespace
 
 /// Tiles of a Conv's micro-kernel schedule on the host: {tiles (n, c, h, w),
@@ -228,17 +239,7 @@ std::optional<Schedule> host_staged_schedule(const ComputeDef &def, const Target
   const int64_t W =
       schedule::paddable(def) && 2 * w0 > lanes && w0 < 2 * lanes ? round_up(w0, lanes) : w0;
   std::vector<int64_t> tiles(k, 1);
-  // About 512 outputs per step: rows dividing the height when one is at
-  // least half that many (a partial last tile computes whole rows past the
-  // plane), else the rows that make 512.
-  const int64_t want = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
-  int64_t rows = want;
-  for (int64_t r = want; 2 * r >= want; --r)
-    if (H % r == 0) {
-      rows = r;
-      break;
-    }
-  tiles[k - 2] = rows;
+  tiles[k - 2] = plane_rows(H, W);
   tiles[k - 1] = W;
   Schedule s(def);
   auto [f, inner] = tile_outputs(s, tiles);
@@ -302,14 +303,7 @@ std::optional<Schedule> host_row_microkernel_schedule(const ComputeDef &def, con
   // vectorised row loop is long, 1.15 to 1.25 times slower).
   if (W > 2 * t.f32_lanes) return std::nullopt;
   std::vector<int64_t> tiles(k, 1);
-  const int64_t want = std::min(H, std::max<int64_t>(1, ceil_div(512, W)));
-  int64_t rows = want;
-  for (int64_t r = want; 2 * r >= want; --r)
-    if (H % r == 0) {
-      rows = r;
-      break;
-    }
-  tiles[k - 2] = rows;
+  tiles[k - 2] = plane_rows(H, W);
   tiles[k - 1] = W;
   Schedule s(def);
   auto [f, inner] = tile_outputs(s, tiles);
