@@ -33,6 +33,9 @@ struct Module {
   // runner then takes inputs of any number of samples (throughput mode).
   bool samples_independent = false;
   std::vector<CompiledKernel> kernels;
+  // Concat kernels removed because their inputs are computed in their
+  // parts of the output (lower/concat_in_place.h), by kernel name.
+  std::vector<std::string> concats_in_place;
   graph::MemoryPlan plan;
   // Host only (`swtc profile --target host`): the run function times every
   // kernel call into <name>_kernel_seconds[] and the runner prints each

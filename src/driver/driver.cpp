@@ -19,6 +19,7 @@
 #include "graph/passes/fold_batchnorm.h"
 #include "graph/passes/fold_constants.h"
 #include "graph/passes/split_batch.h"
+#include "lower/concat_in_place.h"
 #include "lower/fuse.h"
 #include "perf/params.h"
 #include "graph/printer.h"
@@ -275,6 +276,9 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   if (opts.dump_after == "lower") dump(opts, "lower", kernel_text(kernels));
   if (opts.fuse) kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
   if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
+  std::vector<int64_t> alias_offset;
+  kernels = lower::place_concats(m.graph, std::move(kernels), alias_of, alias_offset,
+                                 &m.concats_in_place);
 
   // 3. Scheduling for the target, then lowering to tensor IR.
   const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
@@ -319,7 +323,8 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     steps.push_back(st);
   }
   alias_of.resize(m.graph.values.size(), -1);  // packed constants alias nothing
-  m.plan = graph::plan_memory(m.graph, steps, alias_of);
+  alias_offset.resize(m.graph.values.size(), 0);
+  m.plan = graph::plan_memory(m.graph, steps, alias_of, alias_offset);
   return m;
 }
 
@@ -336,6 +341,11 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
     os << "  " << k.func.name << ": " << m.graph.describe(k.kernel.node);
     for (int n : k.kernel.fused) os << " + " << m.graph.describe(n);
     os << "\n";
+  }
+  if (!m.concats_in_place.empty()) {
+    os << "concats computed in place (their inputs written into their parts, no copy): "
+       << m.concats_in_place.size() << "\n";
+    for (const auto &name : m.concats_in_place) os << "  " << name << "\n";
   }
   const double saved = m.plan.intermediate_bytes
                            ? 100.0 * (1.0 - double(m.plan.workspace_bytes) / m.plan.intermediate_bytes)

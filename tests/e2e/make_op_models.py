@@ -187,6 +187,38 @@ def main(d):
           [vi("x", F, [3, 5, 2])], [vi("y0", F, [3, 1, 2]), vi("y1", F, [3, 2, 4])],
           inits=[("s", np.array([1, 4], np.int64)), ("k", np.array([0.5, -0.25], np.float32))],
           opset=13)
+    # Concats computed in place (lower/concat_in_place.h): parts written by
+    # convs straight into the output, a part used again after the Concat (its
+    # storage must outlive the Concat's last use), a nested Concat, a part
+    # whose offset is not 64-byte aligned (kept as a copy), a Concat along h,
+    # a Concat with a fused epilogue (kept), and a Concat that is a graph
+    # output (kept).
+    rng = np.random.default_rng(3)
+    cw = lambda *s: rng.standard_normal(s).astype(np.float32) * 0.3
+    model(os.path.join(d, "concat_in_place.onnx"),
+          [helper.make_node("Conv", ["x", "w1"], ["a"], pads=[1, 1, 1, 1]),
+           helper.make_node("Conv", ["x", "w2", "b2"], ["b0"], pads=[1, 1, 1, 1]),
+           helper.make_node("Relu", ["b0"], ["b"]),
+           helper.make_node("Concat", ["a", "b"], ["c"], axis=1),
+           helper.make_node("Mul", ["x", "two"], ["e"]),
+           helper.make_node("Concat", ["c", "e"], ["cc"], axis=1),
+           helper.make_node("Conv", ["cc", "w3"], ["y"]),
+           helper.make_node("Add", ["a", "two"], ["z"]),
+           helper.make_node("Conv", ["x", "w4"], ["p"]),
+           helper.make_node("Sub", ["x", "two"], ["q"]),
+           helper.make_node("Concat", ["p", "q"], ["pq"], axis=1),
+           helper.make_node("Relu", ["pq"], ["r"]),
+           helper.make_node("Conv", ["x", "w5"], ["h1"], pads=[1, 0, 1, 0]),
+           helper.make_node("Conv", ["x", "w5"], ["h2"]),
+           helper.make_node("Concat", ["h1", "h2"], ["hh"], axis=2),
+           helper.make_node("Conv", ["hh", "w6"], ["t"]),
+           helper.make_node("Concat", ["b", "z"], ["o"], axis=1)],
+          [vi("x", F, [1, 8, 6, 6])],
+          [vi("y", F, [1, 4, 6, 6]), vi("z", F, [1, 16, 6, 6]), vi("r", F, [1, 11, 6, 6]),
+           vi("t", F, [1, 1, 14, 6]), vi("o", F, [1, 32, 6, 6])],
+          inits=[("w1", cw(16, 8, 3, 3)), ("w2", cw(16, 8, 3, 3)), ("b2", cw(16)),
+                 ("w3", cw(4, 40, 1, 1)), ("w4", cw(3, 8, 1, 1)), ("w5", cw(1, 8, 1, 1)), ("w6", cw(1, 1, 1, 1)),
+                 ("two", np.array(2.0, np.float32))])
     model(os.path.join(d, "split_equal_op13.onnx"),
           [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=2)],
           [vi("x", F, [2, 2, 9])], [vi(n, F, [2, 2, 3]) for n in "abc"], opset=13)

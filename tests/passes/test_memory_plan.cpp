@@ -330,5 +330,32 @@ TEST(MemoryPlan, RandomDagsNeverShareBytesBetweenLiveTensors) {
   }
 }
 
+TEST(MemoryPlan, PartsPlacedAtOffsetsInTheirConcat) {
+  // a and b are written into c (a Concat computed in place) at 0 and 4096
+  // bytes; a is read again after c's last use, so c lives until then and
+  // nothing else (d) may take its bytes meanwhile.
+  GraphBuilder gb;
+  const int x = gb.input("x", {1024});
+  Graph &g = gb.graph();
+  const int a = intermediate(g, "a", {1024}), b = intermediate(g, "b", {1024}),
+            c = intermediate(g, "c", {2048}), d = intermediate(g, "d", {2048}),
+            y = intermediate(g, "y", {1024});
+  g.outputs = {y};
+  std::vector<Step> steps = {{{x}, a}, {{x}, b}, {{c}, d}, {{d, a}, y}};
+  std::vector<int> alias(g.values.size(), -1);
+  std::vector<int64_t> offset(g.values.size(), 0);
+  alias[a] = c, alias[b] = c;
+  offset[b] = 4096;
+  MemoryPlan p = plan_memory(g, steps, alias, offset);
+  ASSERT_EQ(p.slots[c].kind, Kind::Workspace);
+  EXPECT_EQ(p.slots[a].offset, p.slots[c].offset);
+  EXPECT_EQ(p.slots[b].offset, p.slots[c].offset + 4096);
+  const int64_t c0 = p.slots[c].offset, d0 = p.slots[d].offset;
+  EXPECT_TRUE(d0 >= c0 + 8192 || d0 + 8192 <= c0) << "d overlaps c while a is live";
+  // A part whose root is not workspace (a graph output) cannot be offset.
+  g.outputs = {c};
+  EXPECT_THROW(plan_memory(g, {{{x}, a}, {{x}, b}}, alias, offset), InternalError);
+}
+
 }  // namespace
 }  // namespace swtc::graph

@@ -23,7 +23,8 @@ struct Live {
 }  // namespace
 
 MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
-                       const std::vector<int> &alias_of) {
+                       const std::vector<int> &alias_of,
+                       const std::vector<int64_t> &alias_offset) {
   const int nv = static_cast<int>(g.values.size());
   auto root = [&](int v) {
     while (alias_of[v] >= 0) v = alias_of[v];
@@ -94,8 +95,18 @@ MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
                  "SWTC_MAX_TENSOR_BYTES to change it)");
   }
 
-  for (int v = 0; v < nv; ++v)
-    if (alias_of[v] >= 0) plan.slots[v] = plan.slots[root(v)];
+  for (int v = 0; v < nv; ++v) {
+    if (alias_of[v] < 0) continue;
+    int64_t off = 0;
+    for (int u = v; alias_of[u] >= 0; u = alias_of[u])
+      off += alias_offset.empty() ? 0 : alias_offset[u];
+    plan.slots[v] = plan.slots[root(v)];
+    if (off == 0) continue;
+    SWTC_CHECK(plan.slots[v].kind == MemoryPlan::Kind::Workspace && off % 64 == 0,
+               "value ", g.values[v].name, " placed at byte ", off,
+               " of a tensor without aligned workspace storage");
+    plan.slots[v].offset += off;
+  }
   return plan;
 }
 

@@ -29,10 +29,14 @@ struct MemoryPlan {
   int64_t intermediate_bytes = 0;  // sum over all intermediate tensors (no sharing)
 };
 
-/// Plans storage. `alias_of[v]` is the value v is a view of (-1 if none);
-/// a view's lifetime extends its source's. Offsets are 64-byte aligned.
+/// Plans storage. `alias_of[v]` is the value v is a view of (-1 if none),
+/// starting `alias_offset[v]` bytes into it (empty: all 0; a part of a
+/// Concat computed in place, lower/concat_in_place.h); a view's lifetime
+/// extends its source's. A value with a nonzero offset must have workspace
+/// storage at its root. Offsets are 64-byte aligned.
 /// Two tensors share workspace bytes only if no step uses both of them.
 MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
-                       const std::vector<int> &alias_of);
+                       const std::vector<int> &alias_of,
+                       const std::vector<int64_t> &alias_offset = {});
 
 }  // namespace swtc::graph
