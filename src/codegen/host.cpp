@@ -79,6 +79,8 @@ class HostPrinter : public CPrinter {
   int64_t arena_bytes() const { return arena_bytes_; }
   int micro_kernels() const { return micro_kernels_; }
   bool uses_math() const { return uses_math_; }
+  /// True if a copy-out calls swtc_copy_transposed (VectorIsa::transpose_prelude).
+  bool uses_transpose() const { return uses_transpose_; }
   /// Pointers to the local buffers in this thread's arena.
   void declare_locals(int indent) {
     std::vector<std::pair<int64_t, const BufferNode *>> bufs;
@@ -162,11 +164,21 @@ class HostPrinter : public CPrinter {
       for (size_t e = d + 1; e < rank; ++e) n *= box[e];
       return lstride[d] == n ? n : 0;
     };
+    // Out, with another dim than the tensor's last innermost in the local
+    // copy (a Conv tile with the output channels innermost, the vector axis
+    // of its micro-kernel): each run of the last dim is written back by
+    // blocks transposed in registers (swtc_copy_transposed), not element by
+    // element at the local stride.
+    size_t dc = rank;
+    if (!in && rank >= 2 && l->elem.c_type == "float")
+      for (size_t d = 0; d + 1 < rank; ++d)
+        if (lstride[d] == 1 && box[d] > 1) dc = d;
     int depth = indent;
     line(depth, "{");
     ++depth;
     line(depth, "long " + L + "_lp = 0, " + L + "_gp = 0;");
     for (size_t d = 0; d + 1 < rank; ++d) {
+      if (d == dc) continue;
       const std::string i = L + "_i" + std::to_string(d), gi = L + "_g" + std::to_string(d);
       line(depth, "for (long " + i + " = 0; " + i + " < " + std::to_string(box[d]) + "; ++" + i +
                       ") {");
@@ -200,7 +212,18 @@ class HostPrinter : public CPrinter {
     line(depth, "const long " + L + "_b = swtc_max(swtc_min(" + gn + " - " + lo + ", " + n + "), " +
                     L + "_a);");
     const std::string at = L + "[" + L + "_lp + z" + ls + "]";
-    if (in) {
+    if (dc < rank) {
+      const std::string lc = L + "_lo" + std::to_string(dc), bc = std::to_string(box[dc]);
+      line(depth, "const long " + L + "_ca = swtc_min(swtc_max(-" + lc + ", 0), " + bc + ");");
+      line(depth, "const long " + L + "_cb = swtc_max(swtc_min(" + std::to_string(g->shape[dc]) +
+                      " - " + lc + ", " + bc + "), " + L + "_ca);");
+      line(depth, "swtc_copy_transposed(" + L + " + " + L + "_lp + " + L + "_a" + ls + " + " + L +
+                      "_ca, " + std::to_string(lstride[d]) + ", " + G + " + " + L + "_gp + (" + lc +
+                      " + " + L + "_ca) * " + std::to_string(gstride[dc]) + " + " + lo + " + " + L +
+                      "_a, " + std::to_string(gstride[dc]) + ", " + L + "_b - " + L + "_a, " + L +
+                      "_cb - " + L + "_ca);");
+      uses_transpose_ = true;
+    } else if (in) {
       line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + at + " = " + fill + ";");
       line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + at + " = " + G + "[" + L +
                       "_gp + " + lo + " + z];");
@@ -210,6 +233,7 @@ class HostPrinter : public CPrinter {
                       " + z] = " + at + ";");
     }
     for (size_t k = 0; k + 1 < rank; ++k) {
+      if (k == dc) continue;
       line(--depth, "}");
       line(--depth, "}");
     }
@@ -282,6 +306,7 @@ class HostPrinter : public CPrinter {
   bool declared_ = false;
   int micro_kernels_ = 0;
   bool uses_math_ = false;
+  bool uses_transpose_ = false;
   std::map<std::string, int64_t> loops_;
 };
 
@@ -296,7 +321,7 @@ std::string emit_host_source(const Module &m) {
   s += "#include \"" + m.name + ".h\"\n\n#include <math.h>\n" + stdint_include(m) + "\n";
   std::string kernels;
   int64_t arena = 0;
-  bool vectors = false, math = false;
+  bool vectors = false, math = false, transpose = false;
   for (const CompiledKernel &k : m.kernels) {
     const tir::PrimFunc &f = k.func;
     kernels += "\n/* " + kernel_comment(m, k) + " */\n";
@@ -316,10 +341,12 @@ std::string emit_host_source(const Module &m) {
     kernels += p.text() + "}\n";
     vectors = vectors || p.micro_kernels() > 0;
     math = math || p.uses_math();
+    transpose = transpose || p.uses_transpose();
   }
-  if (vectors) s += isa.prelude();
+  if (vectors || transpose) s += isa.prelude();
   s += c_prelude();
   if (math) s += host_math_prelude();
+  if (transpose) s += isa.transpose_prelude();
   s += int_prelude(m);
   if (arena > 0)
     s += "\n/* Each thread's packing buffers (the kernels' staged boxes; one kernel runs at a "

@@ -93,4 +93,61 @@ std::string VectorIsa::prelude() const {
          ")));\n";
 }
 
+std::string VectorIsa::transpose_prelude() const {
+  std::string s =
+      "\n/* dst[c * ds + w] = src[w * ss + c] for w < nw, c < nc: a staged tile with\n"
+      " * channels innermost written back in the tensor's order.\n"
+      " * Not specialised per call site (GCC's constant propagation into clones\n"
+      " * warns of out-of-range iterations on paths that never run). */\n"
+      "#if defined(__GNUC__) && !defined(__clang__)\n"
+      "__attribute__((noipa))\n"
+      "#else\n"
+      "__attribute__((noinline))\n"
+      "#endif\n"
+      "static void swtc_copy_transposed(const float *restrict src, long ss, float *restrict dst,\n"
+      "                                 long ds, long nw, long nc) {\n"
+      "  long c = 0;\n";
+  if (is_x86(simd))  // AVX (both x86 targets build with -mavx2): 8 x 8 blocks
+    s +=
+        "  for (; c + 8 <= nc; c += 8) {\n"
+        "    long w = 0;\n"
+        "    for (; w + 8 <= nw; w += 8) {\n"
+        "      const float *s0 = src + w * ss + c;\n"
+        "      float *d0 = dst + c * ds + w;\n"
+        "      const __m256 r0 = _mm256_loadu_ps(s0), r1 = _mm256_loadu_ps(s0 + ss);\n"
+        "      const __m256 r2 = _mm256_loadu_ps(s0 + 2 * ss), r3 = _mm256_loadu_ps(s0 + 3 * ss);\n"
+        "      const __m256 r4 = _mm256_loadu_ps(s0 + 4 * ss), r5 = _mm256_loadu_ps(s0 + 5 * ss);\n"
+        "      const __m256 r6 = _mm256_loadu_ps(s0 + 6 * ss), r7 = _mm256_loadu_ps(s0 + 7 * ss);\n"
+        "      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);\n"
+        "      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);\n"
+        "      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);\n"
+        "      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);\n"
+        "      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);\n"
+        "      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);\n"
+        "      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);\n"
+        "      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);\n"
+        "      _mm256_storeu_ps(d0, _mm256_permute2f128_ps(u0, u4, 0x20));\n"
+        "      _mm256_storeu_ps(d0 + ds, _mm256_permute2f128_ps(u1, u5, 0x20));\n"
+        "      _mm256_storeu_ps(d0 + 2 * ds, _mm256_permute2f128_ps(u2, u6, 0x20));\n"
+        "      _mm256_storeu_ps(d0 + 3 * ds, _mm256_permute2f128_ps(u3, u7, 0x20));\n"
+        "      _mm256_storeu_ps(d0 + 4 * ds, _mm256_permute2f128_ps(u0, u4, 0x31));\n"
+        "      _mm256_storeu_ps(d0 + 5 * ds, _mm256_permute2f128_ps(u1, u5, 0x31));\n"
+        "      _mm256_storeu_ps(d0 + 6 * ds, _mm256_permute2f128_ps(u2, u6, 0x31));\n"
+        "      _mm256_storeu_ps(d0 + 7 * ds, _mm256_permute2f128_ps(u3, u7, 0x31));\n"
+        "    }\n"
+        "    for (; w < nw; ++w)\n"
+        "      for (long k = 0; k < 8; ++k) dst[(c + k) * ds + w] = src[w * ss + c + k];\n"
+        "  }\n";
+  else  // blocks of 8 channels: 8 output rows written together
+    s +=
+        "  for (; c + 8 <= nc; c += 8)\n"
+        "    for (long w = 0; w < nw; ++w)\n"
+        "      for (long k = 0; k < 8; ++k) dst[(c + k) * ds + w] = src[w * ss + c + k];\n";
+  s +=
+      "  for (; c < nc; ++c)\n"
+      "    for (long w = 0; w < nw; ++w) dst[c * ds + w] = src[w * ss + c];\n"
+      "}\n";
+  return s;
+}
+
 }  // namespace swtc::codegen

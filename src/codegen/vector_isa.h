@@ -34,6 +34,13 @@ struct VectorIsa {
   std::string mul(const std::string &a, const std::string &b) const;
   /// Lines a C file needs before the spellings can be used (includes, typedefs).
   std::string prelude() const;
+  /// Host: the definition of
+  ///   swtc_copy_transposed(src, ss, dst, ds, nw, nc):
+  ///   dst[c * ds + w] = src[w * ss + c] for w < nw, c < nc
+  /// (a staged tile with channels innermost written back in the tensor's
+  /// order), by 8 x 8 blocks transposed in registers where the ISA has the
+  /// shuffles (x86), else element by element in blocks.
+  std::string transpose_prelude() const;
 };
 
 /// The spelling of target `t`'s vectors.

@@ -19,7 +19,7 @@ expect() {  # model, what, pattern, at least
     echo "ok: $1: $2 ($n)"
   fi
 }
-for m in gemm depthwise mobilenet_v2; do
+for m in gemm depthwise mobilenet_v2 conv; do
   "$swtc" compile "$models/$m.onnx" --target host-avx2 -o "$work/$m" > "$work/$m.log" 2>&1 || { cat "$work/$m.log"; exit 1; }
 done
 expect gemm "packed weight read in place" "_in_place = " 1
@@ -29,4 +29,8 @@ expect depthwise "tiles padded to whole vectors" "pad_tiles()" 1
 # MobileNet-V2's 1x1 layers on 112- to 28-pixel rows take pixel vectors.
 expect mobilenet_v2 "pixel vectors (tensorize the channel loop)" "tensorize(c_i, 8)" 5
 expect mobilenet_v2 "pixel vectors printed" "_mm256_loadu_ps(&x_l" 5
+# A Conv with channel vectors keeps its tile channels-innermost: written back
+# by 8 x 8 register transposes, not element by element.
+expect conv "channel-vector tile written back transposed" "swtc_copy_transposed(y_l" 1
+expect conv "8 x 8 AVX transpose" "_mm256_permute2f128_ps" 8
 exit $fail
