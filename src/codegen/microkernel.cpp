@@ -190,6 +190,10 @@ std::optional<std::vector<std::string>> conv_microkernel(
         for (int64_t q = 0; q < vb; ++q) {
           const std::string ya =
               "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
+          if (loop->overwrite) {  // Y held 0: the sums are its values
+            emit(spec.store(vname("swtc_acc", j, q), ya));
+            continue;
+          }
           emit("{");
           emit("  " + T + " swtc_y;");
           emit("  " + spec.load("swtc_y", ya));

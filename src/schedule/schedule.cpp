@@ -528,13 +528,24 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
     return body;
   };
 
+  // The micro-kernel may store its sums (For::overwrite) when it holds the
+  // whole reduction: a Sum from 0 and no reduce loop of more than one step
+  // between the init nest and it (the init nest runs at the same level).
+  bool overwrite = !tensorized_.empty() && def_.combiner == Combiner::Sum && def_.init &&
+                   def_.init->kind == ExprKind::FloatImm && def_.init->float_value == 0.0;
+  for (size_t k = first_reduce(); overwrite && k < leaves_.size(); ++k) {
+    if (leaves_[k].name == tensorized_) break;
+    if (leaves_[k].reduce && leaves_[k].extent > 1) overwrite = false;
+  }
+
   auto nest = [&](size_t from, bool spatial_only, bool with_caches, Stmt body) {
     for (size_t k = m; k-- > from;) {
       const LeafAxis &l = leaves_[k];
       if (spatial_only && l.reduce) continue;
       if (with_caches) body = apply_caches(l.name, body);
       // Only the reduction nest is the micro-kernel (init and epilogue are plain loops).
-      body = for_loop(l.name, l.extent, l.kind, body, with_caches && l.name == tensorized_);
+      const bool mk = with_caches && l.name == tensorized_;
+      body = for_loop(l.name, l.extent, l.kind, body, mk, mk && overwrite);
     }
     return body;
   };

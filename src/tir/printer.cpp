@@ -64,7 +64,7 @@ std::string to_text(const Stmt &s, int indent) {
     case StmtKind::For:
       return pad + "for " + s->loop_var + " in 0.." + std::to_string(s->extent) +
              (s->for_kind == ForKind::Serial ? "" : std::string(" ") + for_kind_name(s->for_kind)) +
-             (s->tensorize ? " tensorize" : "") + " {\n" + to_text(s->inner(), indent + 1) + pad + "}\n";
+             (s->tensorize ? " tensorize" : "") + (s->overwrite ? " overwrite" : "") + " {\n" + to_text(s->inner(), indent + 1) + pad + "}\n";
     case StmtKind::Seq: {
       std::string out;
       for (const auto &b : s->body) out += to_text(b, indent);

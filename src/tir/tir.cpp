@@ -222,13 +222,16 @@ std::shared_ptr<StmtNode> snode(StmtKind k) {
 }
 }  // namespace
 
-Stmt for_loop(const std::string &v, int64_t extent, ForKind kind, Stmt body, bool tensorize) {
+Stmt for_loop(const std::string &v, int64_t extent, ForKind kind, Stmt body, bool tensorize,
+              bool overwrite) {
+  SWTC_CHECK(tensorize || !overwrite, "loop ", v, ": overwrite without tensorize");
   SWTC_CHECK(extent > 0, "loop ", v, " has extent ", extent);
   auto n = snode(StmtKind::For);
   n->loop_var = v;
   n->extent = extent;
   n->for_kind = kind;
   n->tensorize = tensorize;
+  n->overwrite = overwrite;
   n->body = {std::move(body)};
   return n;
 }

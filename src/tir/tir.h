@@ -111,6 +111,10 @@ struct StmtNode {
   // For: this loop and the nest inside it are one register-blocked
   // micro-kernel (Schedule::tensorize checked its preconditions).
   bool tensorize = false;
+  // For tensorize: the nest holds the whole reduction of every element of Y
+  // it updates, and Y holds 0 (the init) before it, so the micro-kernel may
+  // store its sums instead of adding them to Y (Schedule::lower proves it).
+  bool overwrite = false;
   // Store / Stage
   Buffer buffer;                 // Store: target; Stage: the global buffer
   std::vector<Expr> indices;     // Store: indices; Stage: box lower corner per dim
@@ -131,7 +135,7 @@ struct StmtNode {
 };
 
 Stmt for_loop(const std::string &var, int64_t extent, ForKind kind, Stmt body,
-              bool tensorize = false);
+              bool tensorize = false, bool overwrite = false);
 Stmt seq(std::vector<Stmt> items);  // flattens nested Seqs; one item -> itself
 Stmt store(Buffer buf, std::vector<Expr> indices, Expr value);
 Stmt if_then(Expr cond, Stmt body);  // null cond -> body
