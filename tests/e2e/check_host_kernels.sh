@@ -29,6 +29,9 @@ expect depthwise "tiles padded to whole vectors" "pad_tiles()" 1
 # MobileNet-V2's 1x1 layers on 112- to 28-pixel rows take pixel vectors.
 expect mobilenet_v2 "pixel vectors (tensorize the channel loop)" "tensorize(c_i, 8)" 5
 expect mobilenet_v2 "pixel vectors printed" "_mm256_loadu_ps(&x_l" 5
+# Its 1x1 layers hold the whole reduction in the micro-kernel: the sums are
+# stored (For::overwrite), not added to the zeroed tile.
+expect mobilenet_v2 "micro-kernel stores its sums" "_mm256_storeu_ps(&y_l\[.*\], swtc_acc" 5
 # A Conv with channel vectors keeps its tile channels-innermost: written back
 # by 8 x 8 register transposes, not element by element.
 expect conv "channel-vector tile written back transposed" "swtc_copy_transposed(y_l" 1
