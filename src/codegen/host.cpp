@@ -283,10 +283,11 @@ class HostPrinter : public CPrinter {
 
   /// True if an input stage's box, in the local buffer's order, is one
   /// contiguous run of its tensor wherever it lies: the tensor's order
-  /// (no permutation, no fill value), and past its first dim of more than
-  /// one element every dim whole.
+  /// (no permutation), and past its first dim of more than one element
+  /// every dim whole. (A fill value, e.g. a max pool's, only matters to the
+  /// copy made where the box reaches past the tensor.)
   static bool contiguous_box(const Stmt &s) {
-    if (s->fill || s->double_buffer) return false;
+    if (s->double_buffer) return false;
     for (size_t k = 0; k < s->local_order.size(); ++k)
       if (s->local_order[k] != k) return false;
     const auto &g = s->buffer->shape, &l = s->local->shape;
