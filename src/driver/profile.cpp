@@ -198,6 +198,8 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.tile_choices = opts.tile_choices;
+  co.tuning_report = opts.tuning_report;
   codegen::Module m = compile_graph(import_model(model_path, {}, opts.shapes), co);
   if (!target::runs_here(m.target))
     user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
@@ -392,6 +394,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.tile_choices = opts.tile_choices;
+  co.tuning_report = opts.tuning_report;
   co.ranks = opts.ranks;
   if (target::get_target(opts.target).kind == target::Kind::Host)
     return profile_host(model_path, opts, out, log);

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "target/tuning.h"
+
 namespace swtc::driver {
 
 struct ProfileOptions {
@@ -26,6 +28,10 @@ struct ProfileOptions {
   int repeat = 20;
   int warmup = 1;
   int threads = 0;
+  // --tuning-log: tile choices per kernel signature (CompileOptions), and
+  // where to report the kernels that used one.
+  const target::TileChoices *tile_choices = nullptr;
+  std::ostream *tuning_report = nullptr;
 };
 
 struct LayerProfile {
