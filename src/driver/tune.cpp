@@ -59,6 +59,7 @@ TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, st
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
 
+  append_lines(opts.log, {});  // the log exists from here on, even with nothing to tune
   // 1. Measurements from elsewhere (e.g. a Sunway machine) join the log first.
   for (const std::string &m : opts.measurements) {
     const std::vector<TuningEntry> es = read_tuning_log(m);
