@@ -287,17 +287,18 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
         k.node >= 0 ? m.graph.describe(k.node) : "kernel '" + k.def.name + "'";
     if (opts.log)
       *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
+    std::string signature, chosen;
     schedule::Schedule s = [&] {
       try {
         std::set<std::string> constants;
         for (size_t i = 0; i < k.def.inputs.size(); ++i)
           if (m.graph.values[k.values[i]].constant) constants.insert(k.def.inputs[i]->name);
-        std::string chosen;
         schedule::Schedule s =
             target::choose_schedule(k.def, m.target, mode, constants, opts.tile_choices, &chosen);
+        signature = target::kernel_signature(k.def, m.target, mode, constants);
         if (opts.kernel_choices || (opts.tuning_report && !chosen.empty())) {
-          KernelChoice kc{k.def.name, what, target::kernel_signature(k.def, m.target, mode, constants),
-                          target::kernel_shape_text(k.def, constants), chosen, {}};
+          KernelChoice kc{k.def.name, what, signature, target::kernel_shape_text(k.def, constants),
+                          chosen, {}};
           if (opts.list_candidates)
             kc.candidates =
                 target::tile_candidates(k.def, m.target, mode, constants, opts.list_candidates);
@@ -313,7 +314,8 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
         user_error(what, ": ", e.what());
       }
     }();
-    codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0};
+    codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0, signature,
+                               chosen.empty() ? target::kDefaultCandidate : chosen};
     // Constants the schedule wants in a packed layout get a packed copy.
     for (const auto &pk : s.packs()) {
       size_t i = 0;

@@ -32,6 +32,10 @@ struct ProfileOptions {
   // where to report the kernels that used one.
   const target::TileChoices *tile_choices = nullptr;
   std::ostream *tuning_report = nullptr;
+  // Sunway: tuning-log files with measured per-kernel times (a runner's
+  // --profile FILE): printed beside the prediction for the kernels they
+  // cover (same signature, candidate and target), with the model's error.
+  std::vector<std::string> measurements;
 };
 
 struct LayerProfile {

@@ -26,7 +26,8 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
                 bool no_fuse, const std::string &schedule, int ranks,
                 const std::vector<std::pair<std::string, std::string>> &bind,
-                const driver::InputShapes &shapes, const target::TileChoices *choices) {
+                const driver::InputShapes &shapes, const target::TileChoices *choices,
+                bool kernel_timers) {
   driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
   o.target = target;
@@ -41,6 +42,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.tuning_report = choices ? &std::cerr : nullptr;
   graph::Graph g = driver::import_model(model, bind, shapes);
   codegen::Module m = driver::compile_graph(g, o);
+  m.profile_hooks = kernel_timers;
   if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
   if (!quiet) {
@@ -240,8 +242,16 @@ int main(int argc, char **argv) {
       "Apply a tuning log (swtc tune; docs/tuning.md): per kernel the best entry for this target; "
       "prints which kernels used it";
   compile->add_option("--tuning-log", tuning_log, tuning_log_help);
+  bool kernel_timers = false;
+  compile->add_flag("--kernel-timers", kernel_timers,
+                    "Time every kernel call in the run function (host: omp_get_wtime; Sunway: "
+                    "clock_gettime on the MPE around each spawn and join): the runner prints "
+                    "each kernel's median and writes them as tuning-log lines with --profile FILE");
   run->add_option("--tuning-log", tuning_log, tuning_log_help);
   profile->add_option("--tuning-log", tuning_log, tuning_log_help);
+  profile->add_option("--measurements", po.measurements,
+                      "Sunway: tuning-log lines with measured kernel times (a runner's --profile "
+                      "FILE), printed beside the prediction with the model's error");
 
   driver::TuneOptions to;
   CLI::App *tune = app.add_subcommand(
@@ -302,7 +312,7 @@ int main(int argc, char **argv) {
     }
     if (*compile)
       return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
-                         ranks, bind, shapes, tuned ? &choices : nullptr);
+                         ranks, bind, shapes, tuned ? &choices : nullptr, kernel_timers);
     if (*profile) {
       po.shapes = shapes;
       po.tile_choices = tuned ? &choices : nullptr;
