@@ -158,9 +158,8 @@ Schedule spec_schedule(const ComputeDef &def, const Target &t, const std::set<st
   if (s.tiles.size() != k)
     bad_candidate(text, "has " + std::to_string(s.tiles.size()) + " tile sizes, the kernel " +
                             std::to_string(k) + " output axes");
-  for (size_t d = 0; d < k; ++d)
-    if (s.tiles[d] > round_up(def.output->shape[d], std::max(1, t.f32_lanes)) &&
-        s.tiles[d] > def.output->shape[d])
+  for (size_t d = 0; d < k; ++d)  // a vector block may round the axis up to whole vectors
+    if (s.tiles[d] > round_up(def.output->shape[d], std::max(1, t.f32_lanes)))
       bad_candidate(text, "tile " + std::to_string(s.tiles[d]) + " exceeds output axis " +
                               std::to_string(d) + " (" + std::to_string(def.output->shape[d]) + ")");
   if (s.reduce_tile > first_reduce_extent(def))
@@ -306,7 +305,7 @@ void host_matmul_candidates(Collector &c) {
 
 /// Sunway: the default search's tilings (sunway_schedules.cpp) with the
 /// largest reduce tile that fits, ranked by the same modelled cost.
-void sunway_candidates(Collector &c, const std::string &w, const std::string &mw, size_t mdim) {
+void sunway_candidates(Collector &c, const std::string &w, const std::string &mw) {
   const ComputeDef &def = c.def;
   const Target &t = c.t;
   const int64_t lanes = 2 * int64_t(t.f32_lanes);
@@ -387,7 +386,6 @@ void sunway_candidates(Collector &c, const std::string &w, const std::string &mw
         }
     }
   }
-  (void)mdim;
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto &a, const auto &b) { return a.first < b.first; });
   for (const auto &[cost, s] : ranked) c.add(s);
@@ -449,14 +447,14 @@ std::vector<std::string> tile_candidates(const ComputeDef &def, const Target &t,
   c.traces.insert(trace_text(default_schedule(def, t, mode, constants)));
   if (mode != ScheduleMode::Default || c.full()) return c.out;
   const std::string w = conv_weight(def, constants);
-  const auto [mw, mdim] = matmul_weight(def, constants);
+  const std::string mw = matmul_weight(def, constants).first;
   if (t.kind == Kind::Host) {
     if (!w.empty())
       host_conv_candidates(c, w);
     else if (!mw.empty() || matmul_of_activations(def))
       host_matmul_candidates(c);
   } else if (!w.empty() || !mw.empty()) {
-    sunway_candidates(c, w, mw, mdim);
+    sunway_candidates(c, w, mw);
   }
   return c.out;
 }
