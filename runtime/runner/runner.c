@@ -46,7 +46,9 @@
  * adds each kernel's time to SWTC_KERNEL_SECONDS[k]; the runner clears them
  * before each timed run, keeps them per run, and rank 0 prints per kernel
  * "kernel_seconds k=<k> median=<s> min=<s> name=<kernel>" (over its timed
- * runs) and "profile_threads=<OpenMP threads>". */
+ * runs) and "profile_threads=<OpenMP threads>"; with --profile FILE it also
+ * writes them (per call) as tuning-log JSON lines (docs/tuning.md), measured
+ * on "emulator" (SWEMU), "sunway" or "host". */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +84,7 @@ static int my_rank = 0, num_ranks = 1; /* MPI_COMM_WORLD */
 static int comm_up = 0; /* MPI is initialised */
 #endif
 static int warmup = 0;                 /* untimed runs before the timed ones (--warmup) */
+static const char *profile_path = NULL; /* --profile FILE: per-kernel times as tuning-log lines */
 
 /* Ends the whole job: MPI_Abort (every rank), or exit without MPI. */
 static void end_job(void) {
@@ -364,6 +367,36 @@ static void run_chunks(void *weights, char *const *in_loc, char *const *out_loc,
       printf("kernel_seconds k=%d median=%.9e min=%.9e name=%s\n", k, one[repeat / 2], one[0],
              SWTC_KERNEL_NAMES[k]);
     }
+    if (profile_path) {
+      /* One JSON line per kernel in the tuning log's schema (docs/tuning.md):
+       * its median over the timed runs, per call. */
+#if defined(SWEMU)
+      const char *on = "emulator", *machine =
+          "athread emulator on host threads (not Sunway times); clock_gettime(CLOCK_MONOTONIC) "
+          "around each spawn and join";
+#elif SWTC_TARGET_SUNWAY
+      const char *on = "sunway", *machine =
+          "Sunway core group; MPE clock_gettime(CLOCK_MONOTONIC) around each spawn and join";
+#else
+      const char *on = "host", *machine = "host runner; omp_get_wtime around each kernel call";
+#endif
+      FILE *pf = fopen(profile_path, "w");
+      if (!pf) die("cannot write the --profile file", profile_path);
+      for (k = 0; k < SWTC_NUM_KERNELS; ++k) {
+        double s;
+        for (r = 0; r < repeat; ++r) one[r] = kernel_s[(size_t)r * SWTC_NUM_KERNELS + k];
+        qsort(one, (size_t)repeat, sizeof(double), cmp_double);
+        s = one[repeat / 2] / (double)(nloc > 0 ? nloc : 1);
+        if (!(s > 0)) continue; /* below the clock's resolution: no entry */
+        fprintf(pf,
+                "{\"kernel\":\"%s\",\"target\":\"%s\",\"candidate\":\"%s\",\"seconds\":%.9e,"
+                "\"source\":\"measured\",\"measured_on\":\"%s\",\"machine\":\"%s\","
+                "\"op\":\"%s\"}\n",
+                SWTC_KERNEL_SIGNATURES[k], SWTC_TUNING_TARGET, SWTC_KERNEL_CANDIDATES[k], s, on,
+                machine, SWTC_KERNEL_NAMES[k]);
+      }
+      if (fclose(pf) != 0) die("cannot write the --profile file", profile_path);
+    }
 #ifdef _OPENMP
     printf("profile_threads=%d\n", omp_get_max_threads());
 #endif
@@ -423,6 +456,7 @@ int main(int argc, char **argv) {
       if (my_rank == 0)
         printf("usage: mpirun -np P %s [--weights FILE] [--input NAME=FILE.npy | FILE.npy ...]\n"
                "          [--output-dir DIR] [--repeat N] [--warmup W] [--seed S]\n"
+               "          [--profile FILE]   (kernel timers: swtc compile --kernel-timers)\n"
                "Runs model '%s' (%d inputs, %d outputs); missing inputs are seeded random.\n"
                "W untimed runs (default 0), then N timed runs (default 1).\n"
                "Compiled for %d rank(s): rank 0 reads the inputs, scatters the batch over the\n"
@@ -447,6 +481,11 @@ int main(int argc, char **argv) {
       const char *v = argv[++i];
       warmup = (int)strtol(v, &end, 10);
       if (*v == 0 || *end != 0 || warmup < 0) die_all("--warmup wants a number >= 0", v);
+    } else if (!strcmp(a, "--profile") && i + 1 < argc) {
+      profile_path = argv[++i];
+#ifndef SWTC_PROFILE
+      die_all("--profile needs the kernel timers (swtc compile --kernel-timers)", profile_path);
+#endif
     } else if (!strcmp(a, "--seed") && i + 1 < argc) {
       seed = strtoul(argv[++i], NULL, 10);
     } else if (!strcmp(a, "--input") && i + 1 < argc) {

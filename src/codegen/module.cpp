@@ -8,6 +8,7 @@
 #include "codegen/module_internal.h"
 #include "common/error.h"
 #include "common/names.h"
+#include "target/tuning.h"
 
 namespace swtc::codegen {
 
@@ -125,15 +126,24 @@ std::string kernel_comment(const Module &m, const CompiledKernel &k) {
 std::string profile_hook_globals(const Module &m) {
   if (!m.profile_hooks) return "";
   const size_t n = m.kernels.size();
+  const bool host = m.target.kind == target::Kind::Host;
   std::string s =
       "\n/* swtc profile hooks: seconds spent in each kernel, summed over the calls of " +
-      m.name +
-      "_run\n * (the runner resets and reads them around each run). */\n#include <omp.h>\n";
+      m.name + "_run\n * (the runner resets and reads them around each run). */\n";
+  if (host)
+    s += "#include <omp.h>\n";
+  else  // the MPE's monotonic clock (POSIX), around each spawn and join
+    s += "#include <time.h>\nstatic double swtc_now(void) {\n  struct timespec ts;\n"
+         "  clock_gettime(CLOCK_MONOTONIC, &ts);\n  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;\n}\n";
   s += "double " + m.name + "_kernel_seconds[" + std::to_string(std::max<size_t>(n, 1)) + "];\n";
-  s += "const char *const " + m.name + "_kernel_names[] = {";
-  for (size_t i = 0; i < n; ++i)
-    s += (i ? ", " : "") + names::c_string_literal(m.kernels[i].func.name);
-  return s + (n ? "" : "0") + "};\n";
+  auto table = [&](const std::string &what, auto field) {
+    std::string t = "const char *const " + m.name + "_kernel_" + what + "[] = {";
+    for (size_t i = 0; i < n; ++i) t += (i ? ", " : "") + names::c_string_literal(field(m.kernels[i]));
+    return t + (n ? "" : "0") + "};\n";
+  };
+  s += table("signatures", [](const CompiledKernel &k) { return k.signature; });
+  s += table("candidates", [](const CompiledKernel &k) { return k.candidate; });
+  return s + table("names", [](const CompiledKernel &k) { return k.func.name; });  // last
 }
 
 std::string profile_hook_start(const Module &m) {
@@ -141,12 +151,16 @@ std::string profile_hook_start(const Module &m) {
 }
 
 std::string profile_hook_before(const Module &m, size_t) {
-  return m.profile_hooks ? "  swtc_t0 = omp_get_wtime();\n" : "";
+  if (!m.profile_hooks) return "";
+  return m.target.kind == target::Kind::Host ? "  swtc_t0 = omp_get_wtime();\n"
+                                              : "    swtc_t0 = swtc_now();\n";
 }
 
 std::string profile_hook_after(const Module &m, size_t i) {
   if (!m.profile_hooks) return "";
-  return "  " + m.name + "_kernel_seconds[" + std::to_string(i) + "] += omp_get_wtime() - swtc_t0;\n";
+  if (m.target.kind == target::Kind::Host)
+    return "  " + m.name + "_kernel_seconds[" + std::to_string(i) + "] += omp_get_wtime() - swtc_t0;\n";
+  return "    " + m.name + "_kernel_seconds[" + std::to_string(i) + "] += swtc_now() - swtc_t0;\n";
 }
 
 }  // namespace detail
@@ -249,6 +263,11 @@ std::string emit_runner(const Module &m) {
          "\nextern double " + p + "_kernel_seconds[];\nextern const char *const " + p +
          "_kernel_names[];\n#define SWTC_KERNEL_SECONDS " + p +
          "_kernel_seconds\n#define SWTC_KERNEL_NAMES " + p + "_kernel_names\n";
+    s += "extern const char *const " + p + "_kernel_signatures[];\nextern const char *const " + p +
+         "_kernel_candidates[];\n#define SWTC_KERNEL_SIGNATURES " + p +
+         "_kernel_signatures\n#define SWTC_KERNEL_CANDIDATES " + p +
+         "_kernel_candidates\n#define SWTC_TUNING_TARGET " +
+         names::c_string_literal(target::tuning_target_name(m.target)) + "\n";
   }
   for (const auto &f : runtime_files())
     if (std::strcmp(f.path, "runner.c") == 0) return s + "\n" + f.content;

@@ -18,6 +18,10 @@ struct CompiledKernel {
   tir::PrimFunc func;               // scheduled loop nest
   std::vector<std::string> trace;   // schedule primitives applied
   int64_t ldm_bytes = 0;            // Sunway: LDM arena bytes per CPE
+  // Tuning (target/tuning.h): the kernel's signature and the candidate it
+  // was scheduled with ("default" unless a tuning log chose another); only
+  // the kernel timers' output (Module::profile_hooks) prints them.
+  std::string signature, candidate = "default";
 };
 
 struct Module {
@@ -37,9 +41,12 @@ struct Module {
   // parts of the output (lower/concat_in_place.h), by kernel name.
   std::vector<std::string> concats_in_place;
   graph::MemoryPlan plan;
-  // Host only (`swtc profile --target host`): the run function times every
-  // kernel call into <name>_kernel_seconds[] and the runner prints each
-  // kernel's median over the runs. Off: the output is unchanged.
+  // Kernel timers (`swtc profile --target host`, `swtc compile
+  // --kernel-timers`): the run function times every kernel call (host:
+  // omp_get_wtime; Sunway: clock_gettime(CLOCK_MONOTONIC) on the MPE around
+  // each spawn and join) into <name>_kernel_seconds[]; the runner prints
+  // each kernel's median over the runs and with --profile FILE writes them
+  // as tuning-log lines (docs/tuning.md). Off: the output is unchanged.
   bool profile_hooks = false;
 };
 

@@ -641,6 +641,8 @@ std::string emit_sunway_cpe(const Module &m) {
 
 std::string emit_sunway_mpe(const Module &m) {
   std::string s = banner(m, "MPE (host) side, C99 for sw5cc -host");
+  if (m.profile_hooks)  // the kernel timers' clock_gettime, before any header
+    s += "#define _POSIX_C_SOURCE 200112L\n";
   s += std::string(m.target.crts ? "#include <crts.h>" : "#include <athread.h>") +
        "\n" + stdint_include(m) + "\n#include \"" + m.name + ".h\"\n\n";
   s += io_tables(m);
@@ -648,18 +650,22 @@ std::string emit_sunway_mpe(const Module &m) {
     s += "\n" + args_struct(k);
     s += "extern void slave_" + k.func.name + "(void *);\n";
   }
-  s += run_function_prologue(m);
-  for (const CompiledKernel &k : m.kernels) {
+  s += profile_hook_globals(m);  // kernel timers: "" unless m.profile_hooks
+  s += run_function_prologue(m) + profile_hook_start(m);
+  for (size_t ki = 0; ki < m.kernels.size(); ++ki) {
+    const CompiledKernel &k = m.kernels[ki];
     s += "  { /* " + kernel_comment(m, k) + " */\n";
     // Static, so that CPEs fetch it by DMA from a known main-memory block.
     s += "    static struct " + k.func.name + "_args a;\n";
     for (size_t i = 0; i < k.kernel.values.size(); ++i)
       s += "    a." + k.func.params[i]->name + " = " +
            value_pointer(m, k.kernel.values[i], true) + ";\n";
+    s += profile_hook_before(m, ki);
     if (m.target.crts)
-      s += "    CRTS_athread_spawn(" + k.func.name + ", &a);\n    CRTS_athread_join();\n  }\n";
+      s += "    CRTS_athread_spawn(" + k.func.name + ", &a);\n    CRTS_athread_join();\n";
     else
-      s += "    athread_spawn(" + k.func.name + ", &a);\n    athread_join();\n  }\n";
+      s += "    athread_spawn(" + k.func.name + ", &a);\n    athread_join();\n";
+    s += profile_hook_after(m, ki) + "  }\n";
   }
   s += "  return 0;\n}\n";
   return s;

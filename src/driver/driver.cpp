@@ -283,23 +283,43 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   // 3. Scheduling for the target, then lowering to tensor IR.
   const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
   std::string scheduled;
+  size_t tuned = 0;
+  if (opts.kernel_choices) opts.kernel_choices->clear();
   for (size_t i = 0; i < kernels.size(); ++i) {
     lower::Kernel &k = kernels[i];
     const std::string what =
         k.node >= 0 ? m.graph.describe(k.node) : "kernel '" + k.def.name + "'";
     if (opts.log)
       *opts.log << "[" << i + 1 << "/" << kernels.size() << "] scheduling " << what << "\n";
+    std::string signature, chosen;
     schedule::Schedule s = [&] {
       try {
         std::set<std::string> constants;
         for (size_t i = 0; i < k.def.inputs.size(); ++i)
           if (m.graph.values[k.values[i]].constant) constants.insert(k.def.inputs[i]->name);
-        return target::default_schedule(k.def, m.target, mode, constants);
+        schedule::Schedule s =
+            target::choose_schedule(k.def, m.target, mode, constants, opts.tile_choices, &chosen);
+        signature = target::kernel_signature(k.def, m.target, mode, constants);
+        if (opts.kernel_choices || (opts.tuning_report && !chosen.empty())) {
+          KernelChoice kc{k.def.name, what, signature, target::kernel_shape_text(k.def, constants),
+                          chosen, {}};
+          if (opts.list_candidates)
+            kc.candidates =
+                target::tile_candidates(k.def, m.target, mode, constants, opts.list_candidates);
+          if (opts.tuning_report && !chosen.empty()) {
+            ++tuned;
+            *opts.tuning_report << "tuning log: kernel " << kc.name << " (" << kc.what << ", "
+                                << kc.signature << ", " << kc.shape << "): " << chosen << "\n";
+          }
+          if (opts.kernel_choices) opts.kernel_choices->push_back(std::move(kc));
+        }
+        return s;
       } catch (const UserError &e) {
         user_error(what, ": ", e.what());
       }
     }();
-    codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0};
+    codegen::CompiledKernel ck{k, s.lower(), s.trace(), 0, signature,
+                               chosen.empty() ? target::kDefaultCandidate : chosen};
     // Constants the schedule wants in a packed layout get a packed copy.
     for (const auto &pk : s.packs()) {
       size_t i = 0;
@@ -313,6 +333,11 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     m.kernels.push_back(std::move(ck));
   }
   dump(opts, "schedule", scheduled);
+  if (opts.tuning_report && opts.tile_choices)
+    *opts.tuning_report << "tuning log: " << tuned << " of " << kernels.size()
+                        << " kernels scheduled by the log (" << opts.tile_choices->size()
+                        << " kernel signatures in it for " << target::tuning_target_name(m.target)
+                        << "; the others: default tiles)\n";
 
   // 4. Static memory plan.
   std::vector<graph::Step> steps;

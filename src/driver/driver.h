@@ -9,6 +9,7 @@
 #include "codegen/module.h"
 #include "common/npy.h"
 #include "graph/graph.h"
+#include "target/tuning.h"
 
 namespace swtc::driver {
 
@@ -24,6 +25,25 @@ struct CompileOptions {
   // MPI ranks the batch is split over (any target; see graph::split_batch).
   // The compiled network is one rank's.
   int ranks = 1;
+  // Tuning (docs/tuning.md): per kernel signature the candidate that
+  // overrides the default tiles (target::choose_schedule); null: none.
+  const target::TileChoices *tile_choices = nullptr;
+  // Where to report which kernels used a tile choice (null: nowhere).
+  std::ostream *tuning_report = nullptr;
+  // Filled per kernel when not null (KernelChoice), with up to
+  // `list_candidates` candidates each (0: none listed).
+  std::vector<struct KernelChoice> *kernel_choices = nullptr;
+  size_t list_candidates = 0;
+};
+
+/// One scheduled kernel as the tuner sees it.
+struct KernelChoice {
+  std::string name;        // its C function name
+  std::string what;        // its graph node (graph::Graph::describe)
+  std::string signature;   // target::kernel_signature
+  std::string shape;       // target::kernel_shape_text
+  std::string candidate;   // the tile choice applied ("" : the default, no choice given)
+  std::vector<std::string> candidates;  // target::tile_candidates (CompileOptions::list_candidates)
 };
 
 /// The most ranks swtc compiles for or starts.
@@ -94,6 +114,7 @@ struct RunOptions {
   int ranks = 1;  // MPI ranks: compiled for (CompileOptions::ranks) and started with mpirun -np
   // Seconds before the run is stopped (all ranks), 0: no limit.
   double timeout = 0;
+  const target::TileChoices *tile_choices = nullptr;  // --tuning-log (CompileOptions)
 };
 
 struct OutputCheck {

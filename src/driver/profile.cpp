@@ -15,6 +15,7 @@
 #include "driver/driver.h"
 #include "driver/mpi.h"
 #include "driver/shell.h"
+#include "driver/tuning_log.h"
 #include "perf/chart.h"
 #include "perf/model.h"
 #include "perf/params.h"
@@ -185,6 +186,46 @@ constexpr const char *kTaihuLightLinkSource =
 /// "swtc" (names::model_name_problem), so it never meets the model's files.
 constexpr const char *kProbeDir = "swtc_peak";
 
+/// Measured times (tuning-log lines, e.g. a Sunway runner's --profile
+/// FILE) beside the predicted ones, for the kernels they cover: the same
+/// signature, candidate and target; the latest line wins.
+void print_measured(const codegen::Module &m, const Profile &prof,
+                    const std::vector<std::string> &files, std::ostream &out) {
+  std::vector<TuningEntry> es;
+  for (const auto &f : files) {
+    auto more = read_tuning_log(f);
+    es.insert(es.end(), more.begin(), more.end());
+  }
+  const std::string tname = target::tuning_target_name(m.target);
+  out << "measured beside predicted (";
+  for (size_t i = 0; i < files.size(); ++i) out << (i ? ", " : "") << printable(files[i]);
+  out << "; times measured on the emulator are not Sunway times; error = (predicted - measured) "
+         "/ measured):\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-34s %11s %11s %-9s %9s\n", "layer", "pred. us", "meas. us",
+                "on", "error %");
+  out << line;
+  size_t shown = 0;
+  for (const auto &l : prof.layers) {
+    const codegen::CompiledKernel *k = nullptr;
+    for (const auto &ck : m.kernels)
+      if (ck.func.name == l.name) k = &ck;
+    if (!k) continue;
+    const TuningEntry *hit = nullptr;
+    for (const auto &e : es)
+      if (e.source == "measured" && e.target == tname && e.kernel == k->signature &&
+          e.candidate == k->candidate)
+        hit = &e;
+    if (!hit) continue;
+    ++shown;
+    std::snprintf(line, sizeof line, "%-34s %11.1f %11.1f %-9s %9.1f\n", l.name.c_str(),
+                  l.seconds * 1e6, hit->seconds * 1e6, hit->measured_on.c_str(),
+                  100 * (l.seconds - hit->seconds) / hit->seconds);
+    out << line;
+  }
+  out << "measured: " << shown << " of " << prof.layers.size() << " layers\n";
+}
+
 /// `swtc profile --target host*`: every number measured on this machine.
 Profile profile_host(const std::string &model_path, const ProfileOptions &opts, std::ostream &out,
                      std::ostream &log) {
@@ -194,10 +235,15 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   if (opts.repeat < 1) user_error("--repeat ", opts.repeat, ": must be at least 1");
   if (opts.warmup < 0) user_error("--warmup ", opts.warmup, ": must be at least 0");
   if (opts.threads < 0) user_error("--threads ", opts.threads, ": must be at least 0");
+  if (!opts.measurements.empty())
+    user_error("--measurements: for Sunway targets (swtc profile --target ", opts.target,
+               " measures on this machine itself)");
   CompileOptions co;
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.tile_choices = opts.tile_choices;
+  co.tuning_report = opts.tuning_report;
   codegen::Module m = compile_graph(import_model(model_path, {}, opts.shapes), co);
   if (!target::runs_here(m.target))
     user_error("target ", m.target.name, " needs the ", target::simd_name(m.target.simd),
@@ -392,6 +438,8 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.tile_choices = opts.tile_choices;
+  co.tuning_report = opts.tuning_report;
   co.ranks = opts.ranks;
   if (target::get_target(opts.target).kind == target::Kind::Host)
     return profile_host(model_path, opts, out, log);
@@ -565,6 +613,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
       out << line << kTaihuLightLinkSource << "\n";
     }
   }
+  if (!opts.measurements.empty()) print_measured(m, prof, opts.measurements, out);
   const LowerBound &lb = prof.lower_bound;
   std::snprintf(line, sizeof line,
                 "lower bound: %.4g ms per core group (compulsory %.4g flops at %.1f GFLOPS: %.4g ms; "

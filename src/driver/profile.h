@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "target/tuning.h"
+
 namespace swtc::driver {
 
 struct ProfileOptions {
@@ -26,6 +28,14 @@ struct ProfileOptions {
   int repeat = 20;
   int warmup = 1;
   int threads = 0;
+  // --tuning-log: tile choices per kernel signature (CompileOptions), and
+  // where to report the kernels that used one.
+  const target::TileChoices *tile_choices = nullptr;
+  std::ostream *tuning_report = nullptr;
+  // Sunway: tuning-log files with measured per-kernel times (a runner's
+  // --profile FILE): printed beside the prediction for the kernels they
+  // cover (same signature, candidate and target), with the model's error.
+  std::vector<std::string> measurements;
 };
 
 struct LayerProfile {

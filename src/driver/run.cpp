@@ -180,6 +180,8 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
   co.ranks = opts.ranks;
+  co.tile_choices = opts.tile_choices;
+  co.tuning_report = opts.tile_choices ? &log : nullptr;
   codegen::Module m = compile_graph(g, co);
   if (samples != 0) {
     // Inputs of another batch: runs over chunks of samples must stack.

@@ -2,6 +2,7 @@
 // and the per-kind entry points default_schedule dispatches to.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -39,6 +40,16 @@ std::pair<std::string, std::vector<std::string>> tile_outputs(
 void stage_tiles(schedule::Schedule &s, const schedule::ComputeDef &def, const std::string &f,
                  const std::string &ro, bool double_buffer, Kind kind,
                  std::vector<size_t> out_order = {});
+
+/// The host's analytic tile choices (host_schedules.cpp), read by the tuning
+/// candidates (target/tuning.cpp) as the centre of their neighbourhood.
+std::pair<std::vector<int64_t>, int64_t> host_conv_tiles(const schedule::ComputeDef &def,
+                                                         const std::string &weight,
+                                                         const Target &t);
+std::optional<std::pair<std::vector<int64_t>, int64_t>> host_conv_pixel_tiles(
+    const schedule::ComputeDef &def, const std::string &weight, const Target &t);
+std::pair<std::vector<int64_t>, int64_t> host_matmul_tiles(const schedule::ComputeDef &def,
+                                                           const Target &t);
 
 schedule::Schedule host_default_schedule(const schedule::ComputeDef &def, const Target &t,
                                          const std::set<std::string> &constants);

@@ -8,6 +8,8 @@
 #include "common/names.h"
 #include "driver/driver.h"
 #include "driver/profile.h"
+#include "driver/tune.h"
+#include "driver/tuning_log.h"
 #include "target/target.h"
 
 namespace {
@@ -24,7 +26,8 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
                 bool no_fuse, const std::string &schedule, int ranks,
                 const std::vector<std::pair<std::string, std::string>> &bind,
-                const driver::InputShapes &shapes) {
+                const driver::InputShapes &shapes, const target::TileChoices *choices,
+                bool kernel_timers) {
   driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
   o.target = target;
@@ -35,8 +38,11 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.fuse = o.fold_batchnorm = !no_fuse;
   o.schedule = schedule;
   o.ranks = ranks;
+  o.tile_choices = choices;
+  o.tuning_report = choices ? &std::cerr : nullptr;
   graph::Graph g = driver::import_model(model, bind, shapes);
   codegen::Module m = driver::compile_graph(g, o);
+  m.profile_hooks = kernel_timers;
   if (report) std::cout << driver::compile_report(g, m);
   auto files = driver::write_output(m, out);
   if (!quiet) {
@@ -231,6 +237,44 @@ int main(int argc, char **argv) {
                       ranks_help + " (Sunway targets); the prediction is the slowest rank's")
       ->capture_default_str();
 
+  std::string tuning_log;
+  const std::string tuning_log_help =
+      "Apply a tuning log (swtc tune; docs/tuning.md): per kernel the best entry for this target; "
+      "prints which kernels used it";
+  compile->add_option("--tuning-log", tuning_log, tuning_log_help);
+  bool kernel_timers = false;
+  compile->add_flag("--kernel-timers", kernel_timers,
+                    "Time every kernel call in the run function (host: omp_get_wtime; Sunway: "
+                    "clock_gettime on the MPE around each spawn and join): the runner prints "
+                    "each kernel's median and writes them as tuning-log lines with --profile FILE");
+  run->add_option("--tuning-log", tuning_log, tuning_log_help);
+  profile->add_option("--tuning-log", tuning_log, tuning_log_help);
+  profile->add_option("--measurements", po.measurements,
+                      "Sunway: tuning-log lines with measured kernel times (a runner's --profile "
+                      "FILE), printed beside the prediction with the model's error");
+
+  driver::TuneOptions to;
+  CLI::App *tune = app.add_subcommand(
+      "tune", "Search schedule candidates per distinct kernel and append the results to a tuning "
+              "log: host targets measured on this machine, Sunway targets predicted by the "
+              "performance model from the athread emulator's counts; resumes from the log");
+  tune->add_option("model", model, "ONNX model file")->required()->check(CLI::ExistingFile);
+  tune->add_option("--target,-t", to.target, "Target: " + targets)->capture_default_str();
+  tune->add_option("--log", to.log, "The tuning log (JSON lines), appended to")->required();
+  tune->add_option("--trials", to.trials,
+                   "Candidates per kernel, the default included (default: 8 host, 4 Sunway)")
+      ->check(CLI::PositiveNumber);
+  tune->add_option("--repeat", to.repeat, "Host: timed runs per candidate round (median)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  tune->add_option("--warmup", to.warmup, "Host: untimed runs before them")->capture_default_str();
+  tune->add_option("--threads", to.threads, "Host: OpenMP threads (0: OpenMP's default)")
+      ->capture_default_str();
+  tune->add_option("--measurements", to.measurements,
+                   "JSON lines of the log's schema measured elsewhere (e.g. a Sunway runner's "
+                   "--profile), merged into the log first");
+  tune->add_option("--shape", shape_specs, shape_help);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -253,11 +297,26 @@ int main(int argc, char **argv) {
     };
     const auto bind = pairs(bind_specs, "--bind");
     const driver::InputShapes shapes = driver::parse_shapes(shape_specs);
+    if (*tune) {
+      to.shapes = shapes;
+      driver::tune_model(model, to, std::cout, std::cerr);
+      return 0;
+    }
+    // --tuning-log: the best entry per kernel for the target.
+    target::TileChoices choices;
+    const bool tuned = !tuning_log.empty();
+    if (tuned) {
+      const std::string t = *compile ? target : *profile ? po.target : ro.target;
+      choices = driver::tile_choices(driver::best_entries(
+          driver::read_tuning_log(tuning_log), target::tuning_target_name(target::get_target(t))));
+    }
     if (*compile)
       return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
-                         ranks, bind, shapes);
+                         ranks, bind, shapes, tuned ? &choices : nullptr, kernel_timers);
     if (*profile) {
       po.shapes = shapes;
+      po.tile_choices = tuned ? &choices : nullptr;
+      po.tuning_report = tuned ? &std::cerr : nullptr;
       driver::profile_model(model, po, std::cout, std::cerr);
       return 0;
     }
@@ -265,6 +324,7 @@ int main(int argc, char **argv) {
     ro.bind = bind;
     ro.shapes = shapes;
     ro.check = !no_check;
+    ro.tile_choices = tuned ? &choices : nullptr;
     return cmd_run(model, ro);
   } catch (const UserError &e) {
     std::cerr << "swtc: error: " << error_text(e.what()) << "\n";

@@ -1,0 +1,237 @@
+#include "driver/tune.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+#include "driver/driver.h"
+#include "driver/profile.h"
+#include "driver/tuning_log.h"
+
+namespace swtc::driver {
+
+namespace {
+
+/// A distinct tunable kernel: its signature, candidates, and the model's
+/// kernels (C names) that have it.
+struct Distinct {
+  KernelChoice first;
+  std::vector<std::string> names;
+  std::set<std::string> done;  // candidates with an entry of this tuner's source in the log
+};
+
+std::string us(double s) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f us", s * 1e6);
+  return b;
+}
+
+/// Appends lines to the log and flushes: a round's entries land together,
+/// so an interrupt loses at most the round being measured.
+void append_lines(const std::string &file, const std::vector<std::string> &lines) {
+  std::ofstream os(file, std::ios::binary | std::ios::app);
+  for (const auto &l : lines) os << l << "\n";
+  os.flush();
+  if (!os) user_error("cannot append to the tuning log '", printable(file), "'");
+}
+
+}  // namespace
+
+TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, std::ostream &out,
+                      std::ostream &log) {
+  if (opts.log.empty()) user_error("swtc tune needs --log FILE (the tuning log, appended to)");
+  if (opts.trials < 0) user_error("--trials ", opts.trials, ": must be at least 1");
+  const target::Target t = target::get_target(opts.target);
+  const bool host = t.kind == target::Kind::Host;
+  const size_t trials = size_t(opts.trials ? opts.trials : host ? 8 : 4);
+  if (trials < 1) user_error("--trials ", opts.trials, ": must be at least 1");
+  const std::string tname = target::tuning_target_name(t);
+  const std::string source = host ? "measured" : "model";
+  const std::string measured_on = host ? "host" : "";
+  const std::string machine = machine_description(t);
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+
+  append_lines(opts.log, {});  // the log exists from here on, even with nothing to tune
+  // 1. Measurements from elsewhere (e.g. a Sunway machine) join the log first.
+  for (const std::string &m : opts.measurements) {
+    const std::vector<TuningEntry> es = read_tuning_log(m);
+    std::vector<std::string> lines;
+    for (const TuningEntry &e : es) lines.push_back(tuning_line(e));
+    append_lines(opts.log, lines);
+    log << "merged " << es.size() << " entries of " << printable(m) << " into the log\n";
+  }
+
+  // 2. The model's kernels, their signatures and candidates.
+  const graph::Graph g = import_model(model_path, {}, opts.shapes);
+  std::vector<KernelChoice> kcs;
+  CompileOptions co;
+  co.target = opts.target;
+  co.name = model_name_from_path(model_path);
+  co.schedule = opts.schedule;
+  co.kernel_choices = &kcs;
+  co.list_candidates = trials;
+  compile_graph(g, co);
+  std::vector<Distinct> distinct;
+  std::map<std::string, size_t> index;
+  for (const KernelChoice &k : kcs) {
+    if (k.candidates.size() < 2) continue;
+    auto [it, fresh] = index.try_emplace(k.signature, distinct.size());
+    if (fresh) distinct.push_back({k, {}, {}});
+    distinct[it->second].names.push_back(k.name);
+  }
+  TuneResult res;
+  res.kernels = kcs.size();
+  res.distinct = distinct.size();
+
+  // 3. What the log holds already (resume). A last line cut short by an
+  // interrupt is dropped (rewritten without it).
+  size_t dropped = 0;
+  std::vector<TuningEntry> entries = read_tuning_log(opts.log, /*missing_ok=*/true, true, &dropped);
+  if (dropped) {
+    log << "tuning log line " << dropped << " is incomplete (an interrupted write): dropped\n";
+    std::ofstream os(opts.log, std::ios::binary | std::ios::trunc);
+    for (const auto &e : entries) os << tuning_line(e) << "\n";
+    if (!os) user_error("cannot rewrite the tuning log '", printable(opts.log), "'");
+  }
+  for (const TuningEntry &e : entries) {
+    if (e.target != tname || e.source != source || e.measured_on != measured_on) continue;
+    if (auto it = index.find(e.kernel); it != index.end()) distinct[it->second].done.insert(e.candidate);
+  }
+  auto pending = [&](const Distinct &d) {
+    size_t n = 0;
+    for (const auto &c : d.first.candidates) n += d.done.count(c) ? 0 : 1;
+    return n;
+  };
+  auto best_text = [&](const std::string &sig) {
+    const auto best = best_entries(entries, tname);
+    auto it = best.find(sig);
+    if (it == best.end()) return std::string("none yet");
+    std::string s = it->second.best.candidate + " " + us(it->second.best.seconds);
+    if (it->second.default_seconds > 0) s += " (default " + us(it->second.default_seconds) + ")";
+    return s;
+  };
+  out << "tuning " << printable(co.name) << " for " << tname << ": " << res.kernels << " kernels, "
+      << res.distinct << " distinct tunable (up to " << trials << " candidates each, the default "
+      << "first); " << (host ? "measured on this machine" : "predicted by the performance model "
+                                                              "from the athread emulator's counts")
+      << "; log " << printable(opts.log) << "\n";
+  size_t rounds = 0;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    const Distinct &d = distinct[i];
+    rounds = std::max(rounds, d.first.candidates.size());
+    if (!pending(d)) {
+      ++res.complete_before;
+      out << "kernel " << i + 1 << " of " << distinct.size() << " " << d.first.signature << " ("
+          << d.first.what << ", " << d.first.shape << "): complete in the log, best "
+          << best_text(d.first.signature) << "\n";
+    }
+  }
+
+  // 4. Rounds: round r builds the model with every incomplete kernel's r-th
+  // candidate (the others default) and times (or predicts) every kernel in
+  // one run; each kernel's own timer isolates it.
+  std::vector<size_t> todo;
+  for (size_t r = 0; r < rounds; ++r)
+    for (const Distinct &d : distinct)
+      if (r < d.first.candidates.size() && !d.done.count(d.first.candidates[r])) {
+        todo.push_back(r);
+        break;
+      }
+  for (size_t ri = 0; ri < todo.size(); ++ri) {
+    const size_t r = todo[ri];
+    target::TileChoices choices;
+    for (const Distinct &d : distinct)
+      if (r < d.first.candidates.size() && !d.done.count(d.first.candidates[r]))
+        choices[d.first.signature] = d.first.candidates[r];
+    ProfileOptions po;
+    po.target = opts.target;
+    po.schedule = opts.schedule;
+    po.shapes = opts.shapes;
+    po.repeat = opts.repeat;
+    po.warmup = opts.warmup;
+    po.threads = opts.threads;
+    po.tile_choices = &choices;
+    std::ostringstream sink, plog;
+    log << "round " << ri + 1 << " of " << todo.size() << ": candidate " << r + 1 << " for "
+        << choices.size() << " kernel(s), "
+        << (host ? "building and timing" : "building and running on the emulator") << "...\n";
+    const Profile p = profile_model(model_path, po, sink, plog);
+    std::map<std::string, double> by_name;
+    for (const auto &l : p.layers) by_name[l.name] = l.seconds;
+    std::vector<std::string> lines;
+    std::vector<TuningEntry> fresh;
+    for (size_t i = 0; i < distinct.size(); ++i) {
+      Distinct &d = distinct[i];
+      auto c = choices.find(d.first.signature);
+      if (c == choices.end()) continue;
+      double sum = 0;
+      size_t n = 0;
+      for (const auto &name : d.names)
+        if (auto it = by_name.find(name); it != by_name.end()) {
+          sum += it->second;
+          ++n;
+        }
+      if (n == 0 || !(sum > 0))
+        internal_error("the profile has no time for kernel ", d.names[0], " (", d.first.signature, ")");
+      TuningEntry e;
+      e.kernel = d.first.signature;
+      e.target = tname;
+      e.candidate = c->second;
+      e.seconds = sum / double(n);
+      e.source = source;
+      e.measured_on = measured_on;
+      e.machine = machine;
+      e.op = d.first.what;
+      e.shape = d.first.shape;
+      lines.push_back(tuning_line(e));
+      fresh.push_back(e);
+      d.done.insert(c->second);
+    }
+    append_lines(opts.log, lines);
+    res.entries_written += lines.size();
+    ++res.rounds_run;
+    entries.insert(entries.end(), fresh.begin(), fresh.end());
+    for (size_t i = 0; i < distinct.size(); ++i) {
+      const Distinct &d = distinct[i];
+      auto c = choices.find(d.first.signature);
+      if (c == choices.end()) continue;
+      double secs = 0;
+      for (const auto &e : fresh)
+        if (e.kernel == d.first.signature) secs = e.seconds;
+      out << "kernel " << i + 1 << " of " << distinct.size() << " " << d.first.signature << " ("
+          << d.first.what << ", " << d.first.shape << "): candidate " << r + 1 << "/"
+          << d.first.candidates.size() << " " << c->second << " " << us(secs) << "; best so far "
+          << best_text(d.first.signature) << (pending(d) ? "" : "; complete") << "\n";
+    }
+    const double el = elapsed();
+    const double left = el / double(ri + 1) * double(todo.size() - ri - 1);
+    char b[160];
+    std::snprintf(b, sizeof b, "round %zu of %zu done: %.1f s elapsed, about %.1f s left\n", ri + 1,
+                  todo.size(), el, left);
+    out << b;
+    out.flush();
+  }
+
+  // 5. Summary: the choice --tuning-log makes from this log.
+  const auto best = best_entries(entries, tname);
+  for (const Distinct &d : distinct) {
+    auto it = best.find(d.first.signature);
+    if (it != best.end() && it->second.best.candidate != target::kDefaultCandidate) ++res.non_default;
+  }
+  out << "tuned: " << res.non_default << " of " << res.distinct
+      << " distinct kernels choose a candidate other than the default (" << res.complete_before
+      << " were complete in the log, " << res.rounds_run << " rounds run now, "
+      << res.entries_written << " entries written); apply with --tuning-log " << printable(opts.log)
+      << "\n";
+  return res;
+}
+
+}  // namespace swtc::driver
