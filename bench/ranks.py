@@ -7,7 +7,7 @@ the host target with `swtc run --ranks N` on this machine.
     /usr/bin/python3 bench/ranks.py --swtc build/tools/swtc/swtc \
         --models-dir build/models [--models resnet50,mobilenet_v2] [--batch 64] \
         [--ranks 1,2,4,8,16] [--host-ranks 1,2] [--repeat 5] [--per-rank] \
-        [--no-predict] [--no-host] [--work DIR]
+        [--no-predict] [--no-host] [--reuse] [--work DIR]
 
 MODEL_b<batch>.onnx is written at run time from MODELS_DIR/MODEL.onnx (the
 suite's batch-1 export: the same graph and weights, the batch dimension of the
@@ -15,7 +15,7 @@ input and output set to <batch>, the recorded intermediate shapes dropped so
 swtc infers them).
 
 Predicted: throughput = batch / (slowest rank's total + scatter + gather),
-efficiency = throughput(N) / (N x throughput(first N)). By default each N is
+efficiency = throughput(N) / ((N / N0) x throughput(N0)), N0 the smallest N. By default each N is
 `swtc profile MODEL_b<batch>.onnx --target sw26010 --ranks N` (every rank
 emulated: the emulator runs the whole batch for every N). With --per-rank the
 rank time is `swtc profile` of MODEL_b<batch/N>.onnx with one rank (the code
@@ -28,7 +28,11 @@ batch.
 Measured (host): `swtc run MODEL_b<batch>.onnx --target host --ranks N
 --repeat R --no-check` (the runner is an MPI program started with mpirun; its
 median latency over R timed runs is the line "latency: ... median"), with
-OMP_NUM_THREADS = cores / N so the ranks share the machine's cores. Run it
+OMP_NUM_THREADS = cores / N so the ranks share the machine's cores.
+
+--reuse takes a prediction from its `swtc profile` JSON left in the work
+folder by an earlier run of the same command (same binary and model assumed),
+so a long sweep can be done in parts. Run it
 under `chrt -f 50` for stable timings; the predicted part should not be (the
 emulator is heavy: nice it instead, or run it separately with --no-host).
 """
@@ -78,6 +82,14 @@ def io_bytes(path):
     return size(g.input), size(g.output)
 
 
+def profile(args, model, out, extra, what):
+    js = os.path.join(out, "profile.json")
+    if args.reuse and os.path.exists(js):
+        with open(js) as f:
+            return json.load(f)
+    return swtc_profile.profile(args.swtc, model, out, ["--target", args.target, *extra], what)
+
+
 def predict(args, name, n):
     """(rank seconds, scatter seconds, gather seconds) for N ranks."""
     work = os.path.join(args.work, name)
@@ -85,15 +97,15 @@ def predict(args, name, n):
         if args.batch % n:
             sys.exit(f"batch {args.batch} is not divisible by {n} ranks")
         model = batched(args.models_dir, name, args.batch // n, work)
-        prof = swtc_profile.profile(args.swtc, model, os.path.join(work, f"rank_b{args.batch // n}"),
-                                    ["--target", args.target], f"batch {args.batch // n}, 1 rank")
+        prof = profile(args, model, os.path.join(work, f"rank_b{args.batch // n}"), [],
+                       f"batch {args.batch // n}, 1 rank")
         in_b, out_b = io_bytes(model)
         remote = max(0, n - CORE_GROUPS_PER_NODE)
         return (prof["total_seconds"], remote * in_b / LINK_BYTES_PER_S,
                 remote * out_b / LINK_BYTES_PER_S)
     model = batched(args.models_dir, name, args.batch, work)
-    prof = swtc_profile.profile(args.swtc, model, os.path.join(work, f"ranks{n}"),
-                                ["--target", args.target, "--ranks", str(n)], f"{n} ranks")
+    prof = profile(args, model, os.path.join(work, f"ranks{n}"), ["--ranks", str(n)],
+                   f"{n} ranks")
     return prof["total_seconds"], max(0.0, prof["scatter_seconds"]), max(0.0, prof["gather_seconds"])
 
 
@@ -130,6 +142,7 @@ def main():
     ap.add_argument("--per-rank", action="store_true")
     ap.add_argument("--no-predict", action="store_true")
     ap.add_argument("--no-host", action="store_true")
+    ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--json", help="also write the numbers here")
     ap.add_argument("--work", default="/tmp/swtc-bench-ranks")
     args = ap.parse_args()
@@ -145,18 +158,17 @@ def main():
               "| speed-up | efficiency |")
         print("|---|---|---|---|---|---|---|---|")
         for name in args.models.split(","):
-            first = None
+            res = {n: predict(args, name, n) for n in ranks}
+            thr = {n: args.batch / sum(res[n]) for n in ranks}
+            base = min(ranks)
             for n in ranks:
-                t, sc, ga = predict(args, name, n)
-                thr = args.batch / (t + sc + ga)
-                if first is None:
-                    first = (n, thr)
-                speed = thr / first[1]
-                eff = speed * first[0] / n
+                t, sc, ga = res[n]
+                speed = thr[n] / thr[base]
+                eff = speed * base / n
                 out.setdefault(name, {})[f"predicted_{n}"] = dict(
-                    rank_seconds=t, scatter_seconds=sc, gather_seconds=ga, images_per_s=thr)
+                    rank_seconds=t, scatter_seconds=sc, gather_seconds=ga, images_per_s=thr[n])
                 print(f"| {name} | {n} | {args.batch // n} | {t * 1e3:.1f} | {(sc + ga) * 1e3:.3f} "
-                      f"| {thr:.1f} | {speed:.2f}x | {100 * eff:.0f}% |", flush=True)
+                      f"| {thr[n]:.1f} | {speed:.2f}x | {100 * eff:.0f}% |", flush=True)
         print()
     if not args.no_host:
         print(f"MEASURED on this machine ({args.cores} cores): host target, batch {args.batch}, "
