@@ -112,7 +112,8 @@ def predict(args, name, n):
 def host_run(args, name, n):
     """(median latency of the slowest rank, scatter + gather) in seconds of
     `swtc run --ranks N` on the host: the runner's "latency_ms median=" (per
-    timed run the slowest rank's time over its slice) and "comm_ms" lines."""
+    timed run the slowest rank's time over its slice; swtc run reprints it as
+    "latency_ms (median of R runs):") and "comm_ms" lines."""
     model = batched(args.models_dir, name, args.batch, os.path.join(args.work, name))
     env = dict(os.environ, OMP_NUM_THREADS=str(max(1, args.cores // n)))
     cmd = [args.swtc, "run", model, "--target", "host", "--ranks", str(n), "--repeat",
@@ -121,7 +122,7 @@ def host_run(args, name, n):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     if p.returncode != 0:
         sys.exit(f"swtc run failed for {name}, {n} ranks:\n{p.stdout}")
-    lat = re.search(r"^latency_ms median=([\d.]+)", p.stdout, re.M)
+    lat = re.search(r"^latency_ms (?:median=|\(median of \d+ runs\): )([\d.]+)", p.stdout, re.M)
     comm = re.search(r"^comm_ms scatter=([\d.]+) gather=([\d.]+)", p.stdout, re.M)
     if not lat or not comm:
         sys.exit(f"no latency_ms / comm_ms line in the output of {' '.join(cmd)}:\n{p.stdout}")
