@@ -216,8 +216,8 @@ TEST(PerfPredict, TransferSizeHistogramChargesEachBinAtItsOwnSize) {
   const double want = 64 * (8 / 0.47e9 + 24576 / 20.4e9);  // SUNWAY.md copy row at 8 B, 24 K
   EXPECT_NEAR(predict(l, p).dma_s, want, want * 1e-12);
   EXPECT_NEAR(cpe_dma_seconds(l.cpes[0], p) * 64, want, want * 1e-12);
-  // A transfer's cost is concave in its size (latency + bytes): charging a
-  // mix at its mean size overcharges it.
+  // At these sizes a transfer's cost (latency + bytes) is concave in its
+  // size: charging the mix at its mean size overcharges it.
   EXPECT_LT(predict(l, p).dma_s, mean_s);
   // 100 tiny transfers beside one large: the mean (251 B) charged the large
   // one at the small transfers' bandwidth; the bins do not.
