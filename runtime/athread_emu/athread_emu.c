@@ -100,9 +100,15 @@ static int heap_tracking(void) { return __real_malloc != NULL && __real_free != 
 /* ------------------------------------------------------------------------ */
 /* Per-CPE state and errors. */
 typedef struct {
-  swemu_counters c;
-  char pad[128 - sizeof(swemu_counters)]; /* a whole number of 64-byte cache lines */
+  swemu_counters c; /* aligned(64): a whole number of 64-byte cache lines */
 } __attribute__((aligned(64))) padded_counters;
+
+/* The histogram bin of a transfer (or block) of `bytes` (swemu_counters). */
+static int size_bin(size_t bytes) {
+  int b = 0;
+  while (b + 1 < SWEMU_DMA_SIZE_BINS && ((size_t)1 << (b + 1)) <= bytes) b++;
+  return b;
+}
 
 typedef struct cpe {
   int id;
@@ -989,6 +995,11 @@ static void dma_core(const char *op, cpe_t *c, int is_get, uintptr_t ldm, uintpt
     ct->stride_count++;
     ct->stride_blocks += (long long)nblk;
     ct->stride_bytes += (long long)len;
+    ct->block_count[size_bin(bsize)] += (long long)nblk;
+    ct->block_bytes[size_bin(bsize)] += (long long)len;
+  } else {
+    ct->size_count[size_bin(len)]++;
+    ct->size_bytes[size_bin(len)] += (long long)len;
   }
   if (reply) __atomic_fetch_add((int *)reply, 1, __ATOMIC_SEQ_CST);
 }
@@ -1468,6 +1479,19 @@ char *swemu_core_group_path(const char *path, int cg, char *out, size_t size) {
   return w >= 0 && (size_t)w < size ? out : NULL;
 }
 
+/* ,"name":[[bin,count,bytes],...] for the nonzero bins; nothing if none. */
+static void write_hist(FILE *f, const char *name, const long long *count,
+                       const long long *bytes) {
+  int n = 0;
+  for (int b = 0; b < SWEMU_DMA_SIZE_BINS; b++) {
+    if (!count[b]) continue;
+    if (n++ == 0) fprintf(f, ",\"%s\":[", name);
+    else fprintf(f, ",");
+    fprintf(f, "[%d,%lld,%lld]", b, count[b], bytes[b]);
+  }
+  if (n) fprintf(f, "]");
+}
+
 int swemu_write_json(const char *path) {
   if (!path) return -1;
   FILE *f = fopen(path, "w");
@@ -1499,6 +1523,8 @@ int swemu_write_json(const char *path) {
       if (c->bcast_count)
         fprintf(f, ",\"bcast_count\":%lld,\"bcast_bytes\":%lld", c->bcast_count, c->bcast_bytes);
       if (c->syn_count) fprintf(f, ",\"syn_count\":%lld", c->syn_count);
+      write_hist(f, "size_hist", c->size_count, c->size_bytes);
+      write_hist(f, "block_hist", c->block_count, c->block_bytes);
       fprintf(f, "}");
     }
     fprintf(f, "]}");

@@ -30,6 +30,8 @@ extern "C" {
 #define SWEMU_LDM_PRO_BYTES 262144
 #define SWEMU_LDM_RESERVE_BYTES 4096
 #define SWEMU_NUM_CPES 64
+/* Bins of the transfer-size histograms (swemu_counters): 1 B .. 512 KB and up. */
+#define SWEMU_DMA_SIZE_BINS 20
 
 /* Name a main-memory buffer (also makes it a valid DMA target even if the
  * emulator could not see it otherwise, e.g. a stack array or a C++ `new`). */
@@ -61,6 +63,14 @@ typedef struct swemu_counters {
    * (read once from main memory; not part of get_bytes/get_count), and the
    * barriers (athread_syn, CRTS_ssync_array) this CPE passed. */
   long long bcast_count, bcast_bytes, syn_count;
+  /* Transfer sizes: bin b holds the sizes in [2^b, 2^(b+1)) bytes (the last
+   * bin everything from 2^(SWEMU_DMA_SIZE_BINS-1) up). size_*: the
+   * contiguous gets and puts (transfers and bytes per bin of their length);
+   * block_*: the strided ones (blocks and bytes per bin of their bsize). The
+   * sums over the bins are the contiguous and the strided parts of the
+   * totals above. */
+  long long size_count[SWEMU_DMA_SIZE_BINS], size_bytes[SWEMU_DMA_SIZE_BINS];
+  long long block_count[SWEMU_DMA_SIZE_BINS], block_bytes[SWEMU_DMA_SIZE_BINS];
 } swemu_counters;
 
 /* Number of launches recorded since start or the last reset. */
@@ -79,8 +89,11 @@ void swemu_report(FILE *f);
  * {"ldm_static_bytes":N, "ldm_budget_bytes":N, "launches_dropped":N,
  *  ["core_group":K,] (only if swemu_set_core_group was called)
  *  "launches":[{"kernel":"...","seconds":s,"ldm_used_bytes":N,"cpes":[{"get_bytes":..,
- *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..,"vector_flops":..}, x64]},
+ *  "get_count":..,"put_bytes":..,"put_count":..,"flops":..,"vector_flops":..,
+ *  "size_hist":[[bin,transfers,bytes],..],"block_hist":[[bin,blocks,bytes],..]}, x64]},
  *  ...]}
+ * size_hist / block_hist: the nonzero bins of the contiguous / strided
+ * transfer-size histograms (swemu_counters), absent when all are zero.
  * ldm_used_bytes (the largest ldm_bytes of the launch's CPEs) only if an LDM
  * arena is registered (SWEMU_LDM_ARENA, swemu_ops.h); vector_flops only where
  * nonzero.

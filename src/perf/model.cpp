@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "common/error.h"
 
@@ -31,6 +32,42 @@ int64_t count_field(const json &obj, const char *key, const std::string &where) 
   const int64_t n = v.get<int64_t>();
   if (n < 0) bad(where, str_cat("\"", key, "\" is negative (", n, ")"));
   return n;
+}
+
+// [[bin, count, bytes], ...]: bins in increasing order, each in range, with
+// at least one transfer and bytes that fit its size range.
+std::vector<SizeBin> parse_hist(const json &h, const char *key, const std::string &where) {
+  if (!h.is_array()) bad(where, str_cat("\"", key, "\" is not an array"));
+  std::vector<SizeBin> out;
+  for (const json &e : h) {
+    if (!e.is_array() || e.size() != 3 || !e[0].is_number_integer() ||
+        !e[1].is_number_integer() || !e[2].is_number_integer())
+      bad(where, str_cat("\"", key, "\" entries must be [bin, count, bytes] integers"));
+    SizeBin b{e[0].get<int>(), e[1].get<int64_t>(), e[2].get<int64_t>()};
+    if (b.bin < 0 || b.bin >= kDmaSizeBins)
+      bad(where, str_cat("\"", key, "\" bin ", b.bin, " is outside 0..", kDmaSizeBins - 1));
+    if (!out.empty() && b.bin <= out.back().bin)
+      bad(where, str_cat("\"", key, "\" bins are not in increasing order"));
+    const double lo = std::ldexp(1.0, b.bin), hi = std::ldexp(1.0, b.bin + 1);
+    if (b.count <= 0 || double(b.bytes) < lo * double(b.count) ||
+        (b.bin + 1 < kDmaSizeBins && double(b.bytes) >= hi * double(b.count)))
+      bad(where, str_cat("\"", key, "\" bin ", b.bin, ": ", b.count, " transfers of ", b.bytes,
+                         " bytes do not fit sizes [", lo, ", ", hi, ")"));
+    out.push_back(b);
+  }
+  return out;
+}
+
+void check_hist(const std::vector<SizeBin> &h, int64_t count, int64_t bytes, const char *key,
+                const char *what, const std::string &where) {
+  int64_t n = 0, b = 0;
+  for (const SizeBin &e : h) {
+    n += e.count;
+    b += e.bytes;
+  }
+  if (n != count || b != bytes)
+    bad(where, str_cat("\"", key, "\" sums to ", n, " transfers and ", b, " bytes, but ", what,
+                       " are ", count, " and ", bytes));
 }
 
 CpeCounters parse_cpe(const json &c, const std::string &where) {
@@ -61,6 +98,16 @@ CpeCounters parse_cpe(const json &c, const std::string &where) {
     bad(where, "strided DMA counters disagree with the DMA totals");
   if ((k.get_bytes > 0) != (k.get_count > 0) || (k.put_bytes > 0) != (k.put_count > 0))
     bad(where, "bytes and transfer counts disagree (bytes without transfers or the reverse)");
+  if (c.contains("size_hist")) {
+    k.size_hist = parse_hist(c["size_hist"], "size_hist", where);
+    check_hist(k.size_hist, k.dma_count() - k.stride_count, k.dma_bytes() - k.stride_bytes,
+               "size_hist", "the contiguous transfers", where);
+  }
+  if (c.contains("block_hist")) {
+    k.block_hist = parse_hist(c["block_hist"], "block_hist", where);
+    check_hist(k.block_hist, k.stride_blocks, k.stride_bytes, "block_hist",
+               "the strided blocks", where);
+  }
   return k;
 }
 
@@ -178,12 +225,38 @@ std::string report_to_json(const EmulatorReport &r) {
       if (c.bcast_count)
         os << ",\"bcast_count\":" << c.bcast_count << ",\"bcast_bytes\":" << c.bcast_bytes;
       if (c.syn_count) os << ",\"syn_count\":" << c.syn_count;
+      for (const auto &[key, h] : {std::pair{"size_hist", &c.size_hist},
+                                   std::pair{"block_hist", &c.block_hist}}) {
+        if (h->empty()) continue;
+        os << ",\"" << key << "\":[";
+        for (size_t b = 0; b < h->size(); ++b)
+          os << (b ? "," : "") << "[" << (*h)[b].bin << "," << (*h)[b].count << ","
+             << (*h)[b].bytes << "]";
+        os << "]";
+      }
       os << "}";
     }
     os << "]}";
   }
   os << "]}\n";
   return os.str();
+}
+
+double cpe_dma_seconds(const CpeCounters &c, const Params &p) {
+  const double bytes = static_cast<double>(c.dma_bytes()), n = static_cast<double>(c.dma_count());
+  const double sbytes = static_cast<double>(c.stride_bytes);
+  // The mean-size formula for a part without a histogram.
+  double s = p.dma_shared_seconds(
+      c.size_hist.empty() ? bytes - sbytes : 0, c.size_hist.empty() ? n - double(c.stride_count) : 0,
+      0, 0, 0);
+  if (c.block_hist.empty())
+    s += p.dma_shared_seconds(sbytes, double(c.stride_count), sbytes, double(c.stride_count),
+                              double(c.stride_blocks));
+  for (const SizeBin &b : c.size_hist)
+    s += double(b.bytes) / p.dma_bandwidth(double(b.bytes) / double(b.count));
+  for (const SizeBin &b : c.block_hist)
+    s += double(b.bytes) / p.dma_stride_bandwidth(double(b.bytes) / double(b.count));
+  return s;
 }
 
 KernelPrediction predict(const Launch &l, const Params &p, double flops_override,
@@ -223,9 +296,7 @@ KernelPrediction predict(const Launch &l, const Params &p, double flops_override
     k.dma_transfers += n;
     if (n + c.bcast_count == 0) continue;
     ++dma_cpes;
-    k.dma_shared_s += p.dma_shared_seconds(
-        static_cast<double>(bytes), static_cast<double>(n), static_cast<double>(c.stride_bytes),
-        static_cast<double>(c.stride_count), static_cast<double>(c.stride_blocks));
+    k.dma_shared_s += cpe_dma_seconds(c, p);
     k.dma_floor_s = std::max(k.dma_floor_s, static_cast<double>(n) * p.dma_transfer_latency_s.value);
   }
   k.dma_s = std::max(k.dma_shared_s, k.dma_floor_s);

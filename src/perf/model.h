@@ -13,6 +13,19 @@
 
 namespace swtc::perf {
 
+/// Bins of the emulator's transfer-size histograms (SWEMU_DMA_SIZE_BINS in
+/// runtime/athread_emu/swemu.h): bin b holds sizes in [2^b, 2^(b+1)) bytes,
+/// the last bin everything from 2^(kDmaSizeBins-1) up.
+constexpr int kDmaSizeBins = 20;
+
+/// One bin of a transfer-size histogram: `count` transfers (or strided
+/// blocks) with `bytes` in all.
+struct SizeBin {
+  int bin = 0;
+  int64_t count = 0, bytes = 0;
+  bool operator==(const SizeBin &) const = default;
+};
+
 /// One CPE's counters in one launch. `flops` counts every flop; `vector_flops`
 /// is the part of `flops` done with SIMD instructions (0 <= vector_flops <=
 /// flops), counted by the emulator's simd.h; the rest is scalar code, counted
@@ -32,6 +45,11 @@ struct CpeCounters {
   /// (not part of get_*), and the barriers it passed ("bcast_count",
   /// "bcast_bytes", "syn_count"; absent when zero).
   int64_t bcast_count = 0, bcast_bytes = 0, syn_count = 0;
+  /// Transfer-size histograms ("size_hist", "block_hist": the nonzero bins in
+  /// increasing order; absent in older reports): the contiguous gets and puts
+  /// by length, and the strided ones' blocks by bsize. When present their
+  /// sums are the contiguous and the strided parts of the totals above.
+  std::vector<SizeBin> size_hist = {}, block_hist = {};
 
   int64_t dma_bytes() const { return get_bytes + put_bytes; }
   int64_t dma_count() const { return get_count + put_count; }
@@ -73,6 +91,13 @@ std::vector<EmulatorReport> read_core_group_reports(const std::string &path, int
 /// Writes `r` in the emulator's own format (byte-identical for a report that
 /// came from the emulator; "vector_flops" only where nonzero).
 std::string report_to_json(const EmulatorReport &r);
+
+/// Seconds one CPE's PE-mode DMA occupies the core group's shared engine
+/// (docs/perf-model.md): with a histogram, each bin's bytes at the bandwidth
+/// of that bin's mean size (contiguous: p.dma_bandwidth; strided:
+/// p.dma_stride_bandwidth of the mean block); without one, the CPE's mean
+/// transfer size and mean block (p.dma_shared_seconds).
+double cpe_dma_seconds(const CpeCounters &c, const Params &p);
 
 /// Predicted time of one launch on one core group.
 struct KernelPrediction {

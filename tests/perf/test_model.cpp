@@ -205,6 +205,73 @@ TEST(PerfPredict, StridedDescriptorsCostByBlockSize) {
   EXPECT_THROW(p.dma_stride_bandwidth(0), UserError);
 }
 
+TEST(PerfPredict, TransferSizeHistogramChargesEachBinAtItsOwnSize) {
+  const Params &p = sw26010();
+  // Every CPE: one get of 8 B and one of 24 KB. The mean charges both at the
+  // bandwidth of 12292 B; the histogram each at its own size's.
+  Launch l = uniform(64, 8 + 24576, 2);
+  const double mean_s = predict(l, p).dma_s;
+  EXPECT_NEAR(mean_s, 64 * 24584 / p.dma_bandwidth(12292), mean_s * 1e-12);
+  for (auto &c : l.cpes) c.size_hist = {{3, 1, 8}, {14, 1, 24576}};
+  const double want = 64 * (8 / 0.47e9 + 24576 / 20.4e9);  // SUNWAY.md copy row at 8 B, 24 K
+  EXPECT_NEAR(predict(l, p).dma_s, want, want * 1e-12);
+  EXPECT_NEAR(cpe_dma_seconds(l.cpes[0], p) * 64, want, want * 1e-12);
+  // At these sizes a transfer's cost (latency + bytes) is concave in its
+  // size: charging the mix at its mean size overcharges it.
+  EXPECT_LT(predict(l, p).dma_s, mean_s);
+  // 100 tiny transfers beside one large: the mean (251 B) charged the large
+  // one at the small transfers' bandwidth; the bins do not.
+  Launch m = uniform(64, 800 + 24576, 101);
+  const double m_mean = predict(m, p).dma_s;
+  for (auto &c : m.cpes) c.size_hist = {{3, 100, 800}, {14, 1, 24576}};
+  const double m_hist = 64 * (800 / 0.47e9 + 24576 / 20.4e9);
+  EXPECT_NEAR(predict(m, p).dma_shared_s, m_hist, m_hist * 1e-12);
+  EXPECT_LT(m_hist, 0.7 * m_mean);
+  // One size only: the histogram gives the mean-size prediction.
+  Launch u = uniform(64, 4 * 2048, 4);
+  const double u_mean = predict(u, p).dma_s;
+  for (auto &c : u.cpes) c.size_hist = {{11, 4, 4 * 2048}};
+  EXPECT_NEAR(predict(u, p).dma_s, u_mean, u_mean * 1e-12);
+  // Strided: each bin of block sizes at its own strided bandwidth; the
+  // contiguous part without a histogram at its mean size.
+  Launch s = uniform(64, 0, 0);
+  for (auto &c : s.cpes) {
+    c = {8192 + 8192 + 1024, 3, 0, 0, 0, 0};
+    c.stride_count = 2;
+    c.stride_blocks = 32 + 2;
+    c.stride_bytes = 16384;
+  }
+  const double s_mean = predict(s, p).dma_s;
+  EXPECT_NEAR(s_mean, 64 * (16384 / p.dma_stride_bandwidth(16384.0 / 34) + 1024 / 12.5e9),
+              s_mean * 1e-12);
+  for (auto &c : s.cpes) c.block_hist = {{8, 32, 8192}, {12, 2, 8192}};
+  const double s_hist = 64 * (8192 / 7.9e9 + 8192 / p.dma_stride_bandwidth(4096) + 1024 / 12.5e9);
+  EXPECT_NEAR(predict(s, p).dma_s, s_hist, s_hist * 1e-12);
+  // Histograms survive the JSON round trip; inconsistent ones are refused.
+  EmulatorReport r;
+  r.launches = {l, s};
+  r.launches[1].kernel = "s";
+  const std::string text = report_to_json(r);
+  EXPECT_NE(text.find("\"size_hist\":[[3,1,8],[14,1,24576]]"), std::string::npos);
+  EXPECT_NE(text.find("\"block_hist\":[[8,32,8192],[12,2,8192]]"), std::string::npos);
+  EXPECT_EQ(parse_report(text), r);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"[[3,1,8],[14,1,24576]]", "[[3,1,8],[14,1,24575]]"},   // bytes do not sum to the totals
+      {"[[3,1,8],[14,1,24576]]", "[[3,1,8]]"},                // sums to less than the totals
+      {"[[3,1,8],[14,1,24576]]", "[[14,1,24576],[3,1,8]]"},   // not in increasing order
+      {"[[3,1,8],[14,1,24576]]", "[[3,1,8],[20,1,24576]]"},   // bin out of range
+      {"[[3,1,8],[14,1,24576]]", "[[4,1,8],[14,1,24576]]"},   // 8 B is not in [16, 32)
+      {"[[3,1,8],[14,1,24576]]", "[[3,1,8],[14,1]]"},         // not [bin, count, bytes]
+      {"[[8,32,8192],[12,2,8192]]", "[[8,31,8192],[12,2,8192]]"},  // blocks do not sum to the totals
+      {"[[8,32,8192],[12,2,8192]]", "{}"},
+  };
+  for (const auto &[from, to] : bad) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    EXPECT_THROW(parse_report(t), UserError) << to;
+  }
+}
+
 TEST(PerfPredict, MoreTransfersOfTheSameBytesTakeLonger) {
   const Params &p = sw26010();
   for (int cpes : {1, 8, 64}) {

@@ -117,12 +117,23 @@ TEST(AthreadEmu, CountersPerLaunchAndCpe) {
     for (int id = 0; id < 64; id++) {
       const auto &c = cpes[id];
       if (l == 0) {
+        // Transfer sizes: the puts of 128 B in bin 7, the gets of 256 B in bin 8.
+        EXPECT_EQ(c["size_hist"], nlohmann::json::parse(
+                                      "[[7," + std::to_string(id % 3 + 1) + "," +
+                                      std::to_string(128 * (id % 3 + 1)) + "],[8," +
+                                      std::to_string(id % 4 + 1) + "," +
+                                      std::to_string(256 * (id % 4 + 1)) + "]]"))
+            << id;
+        EXPECT_FALSE(c.contains("block_hist")) << id;
         EXPECT_EQ(c["get_count"].get<long>(), id % 4 + 1) << id;
         EXPECT_EQ(c["get_bytes"].get<long>(), 256 * (id % 4 + 1)) << id;
         EXPECT_EQ(c["put_count"].get<long>(), id % 3 + 1) << id;
         EXPECT_EQ(c["put_bytes"].get<long>(), 128 * (id % 3 + 1)) << id;
         EXPECT_EQ(c["flops"].get<long>(), 10 * id) << id;
       } else {
+        // One strided get of 4 blocks of 16 B: bin 4 of the block sizes.
+        EXPECT_EQ(c["block_hist"], nlohmann::json::parse("[[4,4,64]]")) << id;
+        EXPECT_FALSE(c.contains("size_hist")) << id;
         EXPECT_EQ(c["get_count"].get<long>(), 1) << id;
         EXPECT_EQ(c["get_bytes"].get<long>(), 64) << id;
         EXPECT_EQ(c["put_count"].get<long>(), 0) << id;
