@@ -90,7 +90,10 @@ std::optional<std::vector<std::string>> conv_microkernel(
   // Y = Y + X * W (either order of the product).
   const Expr &v = body->value;
   if (v->kind != ExprKind::Binary || v->op != BinaryOp::Add) return std::nullopt;
-  const Expr &cur = v->args[0], &prod = v->args[1];
+  Expr cur = v->args[0];
+  const Expr &prod = v->args[1];
+  // Overwrite without an init nest: Y = (first reduce step ? 0 : Y) + X * W.
+  if (loop->overwrite && cur->kind == ExprKind::Select) cur = cur->args[2];
   if (cur->kind != ExprKind::Load || cur->buffer != y || cur->args.size() != yi.size())
     return std::nullopt;
   for (size_t d = 0; d < yi.size(); ++d)
@@ -211,9 +214,11 @@ std::optional<std::vector<std::string>> conv_microkernel(
           for (int64_t l = 0; l < lanes; ++l) {
             const std::string yl =
                 printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes + l)));
-            emit("  " + yl + " = " + yl + " + swtc_t[" + std::to_string(l) + "];");
+            emit("  " + yl + " = " + (loop->overwrite ? "" : yl + " + ") + "swtc_t[" +
+                 std::to_string(l) + "];");
           }
-          if (spec.sunway) emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
+          if (spec.sunway && !loop->overwrite)
+            emit("  SWEMU_SCALAR_FLOPS(" + std::to_string(lanes) + ");");
         }
       emit("}");
     }

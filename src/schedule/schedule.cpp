@@ -556,10 +556,27 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
     inner = if_then(guard, store(out, out_idx, value));
   } else {
     Expr cur = load(out, out_idx);
+    // A micro-kernel that holds the whole reduction needs no init nest: the
+    // update takes 0 for Y at the first step of the reduce loops inside it
+    // (exact as written; the micro-kernel stores its sums). Only where that
+    // step runs for every element inside the tensor: no guard on the update
+    // but the tile's own (elements past the tensor are never written back).
+    const bool no_init = overwrite && (unguarded_ || (!cond && !reduce_guard));
+    if (no_init) {
+      Expr first;
+      bool inside = false;
+      for (const auto &l : leaves_) {
+        inside = inside || l.name == tensorized_;
+        if (inside && l.reduce && l.extent > 1) first = logical_and(first, lt(var(l.name), int_imm(1)));
+      }
+      if (first) cur = select(first, at_root(def_.init), cur);
+    }
     Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
                                               : binary(BinaryOp::Max, cur, value);
     const Expr tile_guard = padded_ ? nullptr : guard;
-    Stmt init = nest(R, true, false, if_then(tile_guard, store(out, out_idx, at_root(def_.init))));
+    Stmt init = no_init ? nullptr
+                        : nest(R, true, false,
+                               if_then(tile_guard, store(out, out_idx, at_root(def_.init))));
     Stmt main = nest(R, false, true,
                      if_then(unguarded_ ? nullptr : logical_and(logical_and(guard, reduce_guard), cond),
                              store(out, out_idx, upd)));
@@ -576,7 +593,7 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
         for (const auto &b : def_.inputs)
           if (b->name == c->buffer) {
             AccessCollector in_init(b.get()), in_main(b.get());
-            in_init.visit(init);
+            if (init) in_init.visit(init);
             in_main.visit(main);
             if (in_init.accesses.empty() && in_main.accesses.empty())
               staged_with_epilogue.insert(c->buffer);
