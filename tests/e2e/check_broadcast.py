@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """check_broadcast.py SWTC MODEL WORK [--buffer NAME]: the default sw26010
-schedule stages a packed weight block (or, with --buffer, the kernel
+schedule stages an input box (a packed weight block or, with --buffer, the kernel
 parameter NAME, e.g. `x`: a whole-image activation panel that the CPEs
 computing different output channels share) by broadcast DMA where the model
 predicts it faster
