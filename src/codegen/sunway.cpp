@@ -586,13 +586,16 @@ std::string emit_sunway_cpe(const Module &m) {
     std::optional<BroadcastPlan> bcast;
     if (m.schedule == "default") {
       simd = vector_isa(m.target);
-      // Packed constants (Conv/Gemm weight blocks) may be broadcast where the
-      // performance model predicts it faster (target::sunway_broadcast).
-      std::set<std::string> packed;
+      // In a kernel with a packed weight (the Conv/MatMul micro-kernel
+      // schedules, whose tile search ranks broadcasts), the weight block or
+      // a shared activation panel may be broadcast where the performance
+      // model predicts it faster (the search's candidates:
+      // target::sunway_broadcast_inputs).
+      bool packed = false;
       for (size_t i = 0; i < k.func.params.size() && i < k.kernel.values.size(); ++i)
-        if (m.graph.values[k.kernel.values[i]].name.find(".packed") != std::string::npos)
-          packed.insert(k.func.params[i]->name);
-      bcast = target::sunway_broadcast(k.func, m.target, packed);
+        packed = packed || m.graph.values[k.kernel.values[i]].name.find(".packed") != std::string::npos;
+      if (packed)
+        bcast = target::sunway_broadcast(k.func, m.target, target::sunway_broadcast_inputs(k.func));
     }
     CpePrinter p(k.func, m.target.workers, crts, simd, bcast);
     kernels += "\n/* " + kernel_comment(m, k) + "; LDM " + std::to_string(k.ldm_bytes) + " bytes */\n";

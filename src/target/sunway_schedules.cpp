@@ -71,18 +71,34 @@ Schedule sunway_tiled_schedule(const ComputeDef &def, const std::vector<int64_t>
   return s;
 }
 
+namespace {
+/// The tiles of `f`'s CPE loop (1 if its body is not one) and the most any
+/// CPE runs: the block split gives each CPE ceil(T / workers) of them.
+std::pair<double, double> cpe_tiles(const tir::PrimFunc &f, const Target &t) {
+  if (!f.body || f.body->kind != tir::StmtKind::For || f.body->for_kind != tir::ForKind::Cpe)
+    return {1.0, 1.0};
+  const int64_t T = f.body->extent, w = std::max(1, t.workers);
+  return {double(T), double((T + w - 1) / w)};
+}
+}  // namespace
+
 double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_flops,
                         double scalar_flops) {
   // The performance model's DMA cost (src/perf, docs/perf-model.md) applied to
-  // the compiler's estimate of the busiest CPE's traffic, as if every CPE moved
-  // as much: contiguous transfers at the bandwidth of their mean size, strided
-  // descriptors at that of their mean block, the transfer latency as a floor;
-  // scalar compute. With double buffering the reduce-step DMA overlaps it.
+  // the compiler's estimate of the busiest CPE's traffic: the model sums the
+  // transfers of the CPEs that move data on the shared engine, so the busiest
+  // CPE's traffic counts T / trips times (T tiles, trips of them on the
+  // busiest CPE: 64 times when every CPE has as many tiles, fewer when there
+  // are fewer tiles than CPEs); contiguous transfers at the bandwidth of their
+  // mean size, strided descriptors at that of their mean block, the transfer
+  // latency as a floor; scalar compute. With double buffering the reduce-step
+  // DMA overlaps it.
   const perf::Params &p = perf::params_for(t.name);
   const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
+  const auto [tiles, trips] = cpe_tiles(f, t);
   const double dma = std::max(
       p.dma_shared_seconds(e.bytes, e.transfers, e.stride_bytes, e.stride_transfers, e.stride_blocks) *
-          t.workers,
+          (tiles / trips),
       e.transfers * p.dma_transfer_latency_s.value);
   const double compute = vector_flops >= 0 ? vector_flops / p.cpe_peak_flops() +
                                                  scalar_flops / p.cpe_scalar_flops()
@@ -101,10 +117,12 @@ double sunway_broadcast_cost(const tir::PrimFunc &f, const Target &t, const tir:
   const double bc_n = trips * double(b.steps), bc_bytes = bc_n * double(b.box_bytes);
   const double rest_bytes = std::max(0.0, e.bytes - bc_bytes) * scale;
   const double rest_n = std::max(0.0, e.transfers - bc_n) * scale;
+  // The other transfers of every CPE with a tile this round, on the shared
+  // engine: T tiles' worth in all (idle CPEs of a round move nothing).
   const double pe = rest_n > 0 ? std::max(p.dma_shared_seconds(rest_bytes, rest_n, e.stride_bytes * scale,
                                                                e.stride_transfers * scale,
                                                                e.stride_blocks * scale) *
-                                              t.workers,
+                                              (double(b.tiles) / double(b.rounds())),
                                           rest_n * p.dma_transfer_latency_s.value)
                                : 0.0;
   const double casts = double(b.groups()) * double(b.rounds()) * double(b.steps);
@@ -140,6 +158,12 @@ std::optional<tir::BroadcastPlan> sunway_broadcast(const tir::PrimFunc &f, const
         out = std::move(b);
       }
     }
+  return out;
+}
+
+std::set<std::string> sunway_broadcast_inputs(const tir::PrimFunc &f) {
+  std::set<std::string> out;
+  for (const auto &b : f.params) out.insert(b->name);
   return out;
 }
 
@@ -195,6 +219,15 @@ std::optional<Schedule> search_sunway_tiles(const ComputeDef &def, const Target 
       for (int64_t tile = 1; tile <= 32 && tile <= def.output->shape[a]; tile *= 2) {
         auto n = c;
         n[a] = tile;
+        next.push_back(n);
+      }
+    // The whole axis too when it is not a power of two (a 14- or 7-pixel
+    // image whole: its rows are one contiguous run).
+    const int64_t ext = def.output->shape[a];
+    if (ext <= 32 && (ext & (ext - 1)) != 0)
+      for (const auto &c : candidates) {
+        auto n = c;
+        n[a] = ext;
         next.push_back(n);
       }
     candidates = std::move(next);
@@ -279,7 +312,7 @@ std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::st
               const double flops = 2.0 * outputs * rsteps * double(rt);
               if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
                 return std::nullopt;
-              if (auto b = sunway_broadcast(f, t, {weight}))
+              if (auto b = sunway_broadcast(f, t, sunway_broadcast_inputs(f)))
                 return sunway_broadcast_cost(f, t, *b, flops + outputs * rsteps, 0);
               return sunway_tile_cost(f, t, flops + outputs * rsteps);
             },
@@ -330,7 +363,7 @@ std::optional<Schedule> search_conv_tiles(const ComputeDef &def, const std::stri
               // past the end) is executed but useless: at most a quarter more.
               if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
                 return std::nullopt;
-              if (auto b = sunway_broadcast(f, t, {weight}))
+              if (auto b = sunway_broadcast(f, t, sunway_broadcast_inputs(f)))
                 return sunway_broadcast_cost(f, t, *b, flops, outputs * rsteps);
               return sunway_tile_cost(f, t, flops, outputs * rsteps);
             },

@@ -157,6 +157,14 @@ double sunway_tile_cost(const tir::PrimFunc &f, const Target &t, double vector_f
 std::optional<tir::BroadcastPlan> sunway_broadcast(const tir::PrimFunc &f, const Target &t,
                                                    const std::set<std::string> &packed);
 
+/// The buffers the tile search and the code generator offer sunway_broadcast
+/// for a Conv or MatMul micro-kernel schedule (a kernel with a packed
+/// weight; other kernels broadcast nothing): every parameter of `f` (its
+/// packed weight, and the activations: a whole-image input panel that the
+/// CPEs computing different output channels of one image share;
+/// tir::broadcast_plan keeps only an input stage it can broadcast).
+std::set<std::string> sunway_broadcast_inputs(const tir::PrimFunc &f);
+
 /// sunway_tile_cost when `b` broadcasts its stage: every CPE runs b.rounds()
 /// tiles; the stage costs one broadcast per group and step on the shared
 /// engine (perf::Params::bcast_seconds) instead of a fetch per CPE; the

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
-"""check_broadcast.py SWTC MODEL WORK: the default sw26010 schedule stages a
-packed weight block by broadcast DMA where the model predicts it faster
+"""check_broadcast.py SWTC MODEL WORK [--buffer NAME]: the default sw26010
+schedule stages an input box (a packed weight block or, with --buffer, the kernel
+parameter NAME, e.g. `x`: a whole-image activation panel that the CPEs
+computing different output channels share) by broadcast DMA where the model
+predicts it faster
 (athread_get in BCAST_MODE bracketed by athread_syn), the emulator counts the
 broadcasts on their issuers, and neither sw26010pro (no broadcast in its CRTS
 subset) nor the swtvm-v1 baseline broadcasts. (Correctness of the same output
@@ -11,6 +14,7 @@ import subprocess
 import sys
 
 swtc, model, work = sys.argv[1:4]
+buffer = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--buffer" else None
 
 
 def run(cmd, **kw):
@@ -31,6 +35,10 @@ def compile_for(target, schedule="default"):
 out, cpe = compile_for("sw26010")
 assert "athread_get(BCAST_MODE, " in cpe, "no broadcast in the default sw26010 code"
 assert "athread_syn(" in cpe
+if buffer:
+    n = cpe.count(f"athread_get(BCAST_MODE, (void *)(p.{buffer} + ")
+    assert n > 0, f"no broadcast of {buffer} in the default sw26010 code"
+    print(f"{n} broadcasts of {buffer} in the code")
 run(["make", "-C", out, "-s", "emulate"])
 run(["./net_emu", "--repeat", "1"], cwd=out, env=dict(os.environ, SWEMU_REPORT_JSON="counts.json"))
 counts = json.load(open(f"{out}/counts.json"))
