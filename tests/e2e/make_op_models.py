@@ -317,6 +317,11 @@ def main(d):
     model(os.path.join(d, "slow_maxpool_same_lower.onnx"),
           [helper.make_node("MaxPool", ["x"], ["y"], auto_pad="SAME_LOWER", kernel_shape=[2, 255])],
           [vi("x", F, [5, 3, 65536, 32])], [vi("y", F, [5, 3, 65536, 32])])
+    # Fuzzing run 5's timeout input (sw26010; 52 s wall but 2.2 s CPU under ASan
+    # on a machine at load 20-90, 0.1 s CPU in a release build).
+    model(os.path.join(d, "slow_maxpool_wide_batch.onnx"),
+          [helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[9, 7])],
+          [vi("x", F, [64, 3, 32, 65536])], [vi("y", F, [64, 3, 24, 65530])], opset=7)
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
