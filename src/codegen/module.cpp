@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/names.h"
 #include "target/tuning.h"
+#include "tir/functor.h"
 
 namespace swtc::codegen {
 
@@ -66,15 +67,67 @@ std::string stdint_include(const Module &m) {
   return ints ? "#include <stdint.h>\n" : "";
 }
 
+namespace {
+/// Whether a kernel of m calls one of `names`.
+class CallFinder : public tir::IRVisitor {
+ public:
+  explicit CallFinder(std::vector<std::string> names) : names_(std::move(names)) {}
+  bool found = false;
+
+ protected:
+  void visit_Call(const tir::Expr &e) override {
+    found = found || std::find(names_.begin(), names_.end(), e->name) != names_.end();
+    tir::IRVisitor::visit_Call(e);
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+bool calls(const Module &m, std::vector<std::string> names) {
+  CallFinder f(std::move(names));
+  for (const CompiledKernel &k : m.kernels)
+    if (k.func.body) f.visit(k.func.body);
+  return f.found;
+}
+}  // namespace
+
 std::string int_prelude(const Module &m) {
   if (stdint_include(m).empty()) return "";
+  // swtc_iadd, swtc_isub, swtc_imul (signed integer +, -, *; printed only
+  // into files whose kernels call them, so other files print as before): the
+  // operation in unsigned long long, which wraps modulo 2^64 where signed
+  // overflow is undefined behaviour, converted back by swtc_wrap with no
+  // out-of-range conversion (u - 2^64 for u above LLONG_MAX). The store into
+  // an int32_t keeps the low 32 bits (an out-of-range conversion to a signed
+  // type is implementation-defined in C99, not undefined; gcc, clang and the
+  // Sunway compilers keep the low bits, as the narrow types' stores already
+  // rely on), so int32 and int64 results wrap as in ONNX Runtime and NumPy.
+  // gcc compiles each helper to one instruction.
+  const std::string wrap =
+      !calls(m, {"swtc_iadd", "swtc_isub", "swtc_imul"}) ? ""
+      : "static inline long long swtc_wrap(unsigned long long u) {\n"
+        "  return u <= 9223372036854775807ULL ? (long long)u : -(long long)~u - 1;\n}\n"
+        "static inline long long swtc_iadd(long long a, long long b) {\n"
+        "  return swtc_wrap((unsigned long long)a + (unsigned long long)b);\n}\n"
+        "static inline long long swtc_isub(long long a, long long b) {\n"
+        "  return swtc_wrap((unsigned long long)a - (unsigned long long)b);\n}\n"
+        "static inline long long swtc_imul(long long a, long long b) {\n"
+        "  return swtc_wrap((unsigned long long)a * (unsigned long long)b);\n}\n";
   // swtc_idiv: C's truncating `/` of signed integers, except that x / -1 is
   // the negation computed in unsigned arithmetic, so INT64_MIN / -1 gives
   // INT64_MIN (and INT32_MIN / -1, 2^31, wraps to INT32_MIN in the store)
   // instead of trapping.
-  return "static inline long long swtc_powi(double a, double b) { return (long long)pow(a, b); }\n"
+  // swtc_powi: pow in double, truncated toward zero to a 64-bit integer;
+  // NaN gives 0 and a result beyond the int64 range the nearest end of it
+  // (converting such a double to an integer is undefined behaviour in C).
+  return "static inline long long swtc_powi(double a, double b) {\n"
+         "  const double p = pow(a, b);\n"
+         "  return p != p ? 0 : p >= 9223372036854775807.0 ? 9223372036854775807LL\n"
+         "       : p <= -9223372036854775807.0 ? -9223372036854775807LL - 1 : (long long)p;\n}\n"
          "static inline long long swtc_idiv(long long a, long long b) {\n"
-         "  return b == -1 ? (long long)(0ULL - (unsigned long long)a) : a / b;\n}\n";
+         "  return b == -1 ? (long long)(0ULL - (unsigned long long)a) : a / b;\n}\n" +
+         wrap;
 }
 
 std::string io_tables(const Module &m) {

@@ -467,11 +467,13 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
       << (ncg > 1 ? " (" + std::to_string(ncg) + " ranks, one core group each)" : std::string())
       << ", counting DMA, flops and LDM per CPE...\n";
   const std::string exe = "./" + m.name + (mpi ? "_emu" : "_emu_serial") + " --repeat 1";
-  if (run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" + shell_quote(report) + " " +
-                      (mpi ? mpirun_command(ncg, exe, 0, 0) : exe),
-                  out_text) != 0) {
+  if (const int st = run_command("cd " + shell_quote(dir) + " && SWEMU_REPORT_JSON=" +
+                                     shell_quote(report) + " " +
+                                     (mpi ? mpi_launch_command(ncg, exe, 0, 0) : exe),
+                                 out_text);
+      st != 0) {
     wd.remove = false;
-    const std::string why = mpi_failure(out_text);
+    const std::string why = mpi_failure(out_text, mpi ? ncg : 0, st);
     user_error("the emulated run failed", why.empty() ? std::string() : ": " + why,
                " (the build is kept in ", dir, "):\n", out_text);
   }

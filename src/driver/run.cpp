@@ -270,14 +270,17 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
                       : 0;
   std::string cmd;
   if (mpi) {
-    cmd = mpirun_command(opts.ranks, exe_args, omp, opts.timeout);
+    cmd = mpi_launch_command(opts.ranks, exe_args, omp, opts.timeout);
   } else {
     char t[64];
     std::snprintf(t, sizeof t, "%.3f", opts.timeout);
     cmd = (opts.timeout > 0 ? "timeout -k 5 " + std::string(t) + " " : std::string()) + exe_args;
   }
   log << "running " << exe << " on " << opts.ranks << " rank" << (opts.ranks > 1 ? "s" : "")
-      << (mpi ? " (" + cmd.substr(0, cmd.find(" ./")) + ")" : std::string(" (no MPI)")) << ", "
+      << (!mpi                ? std::string(" (no MPI)")
+          : opts.ranks == 1 ? std::string(" (MPI singleton: no mpirun)")
+                            : " (" + cmd.substr(0, cmd.find(" ./")) + ")")
+      << ", "
       << opts.repeat << " runs...\n";
   int st = run_command("cd " + shell_quote(res.work_dir) + " && " + cmd, out);
   res.run_output = out;
@@ -287,7 +290,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
       user_error("the compiled model did not finish within --timeout ", opts.timeout,
                  " s: the job was stopped on all ranks (the build is kept in ", res.work_dir,
                  "):\n", out);
-    const std::string why = mpi_failure(out);
+    const std::string why = mpi_failure(out, mpi ? opts.ranks : 0, st);
     user_error("the compiled model failed", why.empty() ? std::string() : ": " + why, " (exit ",
                st, "; the build is kept in ", res.work_dir, "):\n", out);
   }

@@ -26,7 +26,8 @@ int run_command(const std::string &cmd, std::string &output) {
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
   int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 128;  // as sh reports a signal
 }
 
 WorkDir::WorkDir(const std::string &given, const std::string &prefix, bool keep) {

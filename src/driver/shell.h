@@ -8,8 +8,9 @@ namespace swtc::driver {
 /// `s` quoted for /bin/sh.
 std::string shell_quote(const std::string &s);
 
-/// Runs a shell command; returns its exit status (128 if it did not exit
-/// normally) and its stdout and stderr together in `output`.
+/// Runs a shell command; returns its exit status (128 + N if the shell was
+/// killed by signal N, as sh reports a command's signal) and its stdout and
+/// stderr together in `output`.
 int run_command(const std::string &cmd, std::string &output);
 
 /// The folder `swtc run` and `swtc profile` build in: the given one, kept,

@@ -96,23 +96,23 @@ class Interpreter {
       if (v.dtype == DType::F32)
         t.f32.assign(b.begin(), b.end());  // rounds to float
       else
-        for (double x : b) t.i64.push_back(static_cast<int64_t>(std::llround(x)));
+        for (double x : b) t.i64.push_back(to_i64(x));  // INT64_MAX rounds to 2^63 in double
       out.push_back(std::move(t));
     }
     return out;
   }
 
  private:
-  /// An integer-typed output computed in double becomes what C and NumPy
-  /// give: truncated toward zero, then wrapped to the type's width.
+  /// An integer-typed output computed in double becomes what the generated
+  /// code gives (swtc_powi and the store): truncated toward zero, NaN as 0,
+  /// beyond int64 the nearest end of its range, then wrapped to the type's
+  /// width.
   void to_int_type(int id) {
     const DType t = g_.values[id].dtype;
     if (!graph::is_int(t)) return;
     for (double &x : env_[id]) {
-      if (!std::isfinite(x)) continue;
-      const double tr = std::trunc(x);
-      if (std::fabs(tr) >= 9.2e18) continue;  // beyond int64: left as is
-      x = static_cast<double>(graph::wrap_int(t, static_cast<int64_t>(tr)));
+      const int64_t v = std::isnan(x) ? 0 : to_i64(std::trunc(x));
+      x = static_cast<double>(graph::wrap_int(t, v));
     }
   }
 
@@ -163,7 +163,7 @@ class Interpreter {
         return;
       }
       case OpKind::GlobalAveragePool: return global_average_pool(n);
-      case OpKind::Add: return add(n);
+      case OpKind::Add: return graph::is_int(dtype(n.outputs[0])) ? int_binary(n, '+') : add(n);
       case OpKind::Flatten:
       case OpKind::Reshape:
       case OpKind::Identity: env_[n.outputs[0]] = in(n, 0); return;
@@ -171,8 +171,12 @@ class Interpreter {
       case OpKind::Constant:
         env_[n.outputs[0]] = to_double(graph::constant_node_data(g_, node_));
         return;
-      case OpKind::Sub: return binary(n, [](double a, double b) { return a - b; });
-      case OpKind::Mul: return binary(n, [](double a, double b) { return a * b; });
+      case OpKind::Sub:
+        if (graph::is_int(dtype(n.outputs[0]))) return int_binary(n, '-');
+        return binary(n, [](double a, double b) { return a - b; });
+      case OpKind::Mul:
+        if (graph::is_int(dtype(n.outputs[0]))) return int_binary(n, '*');
+        return binary(n, [](double a, double b) { return a * b; });
       case OpKind::Div: return div(n);
       case OpKind::Pow: return binary(n, [](double a, double b) { return std::pow(a, b); });
       case OpKind::Equal:
@@ -438,6 +442,21 @@ class Interpreter {
     if (x >= 9.2233720368547758e18) return std::numeric_limits<int64_t>::max();
     if (x <= -9.2233720368547758e18) return std::numeric_limits<int64_t>::min();
     return static_cast<int64_t>(std::llround(x));
+  }
+
+  /// Integer a op b (op '+', '-' or '*') as the generated code computes it
+  /// (swtc_iadd, ...): exactly, in 64-bit two's complement arithmetic that
+  /// wraps, then wrapped to type t. Doubles would round products above 2^53
+  /// (an int32 product can reach 2^62) before the wrap.
+  static double wrapped(DType t, char op, double a, double b) {
+    const uint64_t x = static_cast<uint64_t>(to_i64(a)), y = static_cast<uint64_t>(to_i64(b));
+    const uint64_t r = op == '+' ? x + y : op == '-' ? x - y : x * y;
+    return static_cast<double>(graph::wrap_int(t, static_cast<int64_t>(r)));
+  }
+
+  void int_binary(const Node &n, char op) {
+    const DType t = dtype(n.outputs[0]);
+    binary(n, [t, op](double a, double b) { return wrapped(t, op, a, b); });
   }
 
   bool has_input(const Node &n, size_t k) const { return k < n.inputs.size() && n.inputs[k] >= 0; }

@@ -27,19 +27,27 @@ Kernel lower_binary(const graph::Graph &g, int node_id) {
   Kernel k = start_kernel(g, node_id, names_for(g, node_id));
   Expr a = input_at(k, g, n.inputs[0], "a");
   Expr b = input_at(k, g, n.inputs[1], "b");
+  const graph::DType t = g.values[n.outputs[0]].dtype;
+  const bool signed_int = graph::is_int(t) && graph::int_min(t) < 0;
+  // Signed integer +, - and * go through swtc_iadd, swtc_isub and swtc_imul
+  // (codegen's integer prelude): unsigned 64-bit arithmetic, so a result
+  // outside the type wraps (ONNX Runtime and NumPy wrap; C's signed overflow
+  // is undefined behaviour), and the store keeps the type's low bits.
+  // Unsigned types wrap in C already; int8 promotes to int and cannot overflow
+  // in one operation, but takes the same path as the other signed types.
+  auto arith = [&](BinaryOp op, const char *helper) {
+    return signed_int ? call(helper, {a, b}, Type::Int) : binary(op, a, b);
+  };
   switch (n.op) {
-    case graph::OpKind::Add: k.def.value = a + b; break;
-    case graph::OpKind::Sub: k.def.value = a - b; break;
-    case graph::OpKind::Mul: k.def.value = a * b; break;
-    case graph::OpKind::Div: {
+    case graph::OpKind::Add: k.def.value = arith(BinaryOp::Add, "swtc_iadd"); break;
+    case graph::OpKind::Sub: k.def.value = arith(BinaryOp::Sub, "swtc_isub"); break;
+    case graph::OpKind::Mul: k.def.value = arith(BinaryOp::Mul, "swtc_imul"); break;
+    case graph::OpKind::Div:
       // A signed integer quotient goes through swtc_idiv (codegen's integer
       // prelude): INT_MIN / -1 gives INT_MIN (the quotient wrapped, as the
       // reference interpreter does) where C's `/` traps (SIGFPE on x86).
-      const graph::DType t = g.values[n.outputs[0]].dtype;
-      const bool signed_int = graph::is_int(t) && graph::int_min(t) < 0;
       k.def.value = signed_int ? call("swtc_idiv", {a, b}) : binary(BinaryOp::Div, a, b);
       break;
-    }
     case graph::OpKind::Max:
     case graph::OpKind::Min:
       if (n.inputs.size() != 2) internal_error(g.describe(node_id), ": not decomposed");
@@ -54,7 +62,7 @@ Kernel lower_binary(const graph::Graph &g, int node_id) {
       const graph::Value &e = g.values[n.inputs[1]];
       if (e.constant && e.constant->size() == 1 && e.constant->dtype == graph::DType::F32 &&
           e.constant->f32[0] == 2.0f) {
-        k.def.value = a * a;
+        k.def.value = signed_int ? call("swtc_imul", {a, a}, Type::Int) : a * a;
         k.def.inputs.pop_back();
         k.values.pop_back();
       } else {

@@ -64,7 +64,7 @@ Expr IRMutator::rebuild(const Expr &e, std::vector<Expr> args) {
     case ExprKind::Binary: return binary(e->op, args[0], args[1]);
     case ExprKind::Select: return select(args[0], args[1], args[2]);
     case ExprKind::Load: return load(e->buffer, std::move(args));
-    case ExprKind::Call: return call(e->name, std::move(args));
+    case ExprKind::Call: return call(e->name, std::move(args), e->type);
     case ExprKind::IntImm:
     case ExprKind::FloatImm:
     case ExprKind::Var: return e;

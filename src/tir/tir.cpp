@@ -160,8 +160,8 @@ Expr load(Buffer buf, std::vector<Expr> indices) {
   return n;
 }
 
-Expr call(const std::string &fn, std::vector<Expr> args) {
-  auto n = node(ExprKind::Call, Type::Float);
+Expr call(const std::string &fn, std::vector<Expr> args, Type type) {
+  auto n = node(ExprKind::Call, type);
   n->name = fn;
   n->args = std::move(args);
   return n;

@@ -72,7 +72,9 @@ Expr var(const std::string &name);
 Expr binary(BinaryOp op, Expr a, Expr b);  // folds constants and x+0, x*1, ...
 Expr select(Expr cond, Expr a, Expr b);
 Expr load(Buffer buf, std::vector<Expr> indices);
-Expr call(const std::string &fn, std::vector<Expr> args);  // float math functions
+/// A pure function call: float math functions (type Float), or the integer
+/// helpers of codegen's integer prelude (type Int: swtc_iadd, ...).
+Expr call(const std::string &fn, std::vector<Expr> args, Type type = Type::Float);
 
 // Arithmetic sugar.
 Expr operator+(Expr a, Expr b);

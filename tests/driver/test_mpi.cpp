@@ -23,6 +23,29 @@ TEST(Mpi, LaunchLine) {
   EXPECT_FALSE(mpi_timed_out("rank 1 exited", 1));
 }
 
+// One rank: the runner alone (MPI singleton initialisation), no mpirun; its
+// own session directory; coreutils timeout.
+TEST(Mpi, OneRankStartsWithoutMpirun) {
+  const std::string c = mpi_launch_command(1, "./m --repeat 2", 0, 0);
+  EXPECT_EQ(c.find("mpirun"), std::string::npos) << c;
+  EXPECT_EQ(c.rfind("OMPI_MCA_ess_singleton_isolated=1 ", 0), 0u) << c;
+  EXPECT_NE(c.find(" OMPI_MCA_pml=\"${OMPI_MCA_pml:-ob1}\" "), std::string::npos) << c;
+  EXPECT_NE(c.find(" OMPI_MCA_orte_tmpdir_base=\"$PWD\" "), std::string::npos) << c;
+  EXPECT_EQ(c.substr(c.size() - 14), "./m --repeat 2");
+  EXPECT_EQ(c.find("timeout"), std::string::npos) << c;
+  const std::string t = mpi_launch_command(1, "./m", 3, 2.5);
+  EXPECT_NE(t.find(" OMP_NUM_THREADS=3 timeout -k 10 2.500 ./m"), std::string::npos) << t;
+  EXPECT_EQ(mpi_launch_command(3, "./m", 0, 7), mpirun_command(3, "./m", 0, 7));
+  // A signal ends a one-rank job without mpirun to report it: the exit status says.
+  EXPECT_EQ(mpi_failure("", 1, 137), "rank 0 was killed by signal 9 (Killed)");
+  EXPECT_EQ(mpi_failure("", 1, 3), "rank 0 exited with status 3");
+  EXPECT_EQ(mpi_failure("swemu: error: LDM overflow: 15424 bytes\n", 1, 3),
+            "rank 0: swemu: error: LDM overflow: 15424 bytes");
+  EXPECT_EQ(mpi_failure("", 4, 137), "");  // mpirun's own report names the rank
+  EXPECT_EQ(mpi_failure("m: error (rank 0 of 1): bad input\n", 1, 1),
+            "rank 0: m: error (rank 0 of 1): bad input");
+}
+
 TEST(Mpi, FailureNamesTheRank) {
   EXPECT_EQ(mpi_failure("x\ncnn: error (rank 2 of 4): truncated .npy data: a.npy\nMPI_ABORT was "
                         "invoked on rank 2"),

@@ -15,7 +15,10 @@ hang (issue 14, item 4). On the batch-8 CNN of make_cg_models.py:
    process (found by its OMPI_COMM_WORLD_RANK and its folder) killed with
    SIGKILL: swtc run fails with "rank 2 was killed by signal 9";
 4. a run that does not end is stopped by `swtc run --timeout`: every rank
-   ended, "did not finish within --timeout".
+   ended, "did not finish within --timeout";
+5. the same with one rank, which swtc run starts without mpirun (MPI
+   singleton initialisation): an emulator error names rank 0, a killed runner
+   "rank 0 was killed by signal 9", --timeout stops it.
 Each ends within LIMIT seconds of the fault.
 """
 import os
@@ -153,4 +156,72 @@ while (rank_pid(0) or rank_pid(1)) and time.time() < deadline:
     time.sleep(0.5)
 assert rank_pid(0) is None and rank_pid(1) is None, "ranks left running"
 print("4. --timeout 20: stopped after %.1f s (build included)" % secs)
+
+# 5. One rank: swtc run starts the runner without mpirun (MPI singleton
+# initialisation); an emulator error, a killed process and --timeout still end
+# the job with the rank named.
+st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "1", "--timeout", "300",
+                     "--repeat", "1", "--work-dir", os.path.join(work, "swtc_run_ldm1")],
+                    env=dict(os.environ, SWEMU_LDM_BYTES="8192"))
+print(out)
+assert st == 1, st
+assert "(MPI singleton: no mpirun)" in out, out
+assert "swtc: error: the compiled model failed: rank 0: swemu: error: LDM overflow" in out, out
+print("5a. one rank, emulator error: rank 0 named")
+
+wd5 = os.path.realpath(os.path.join(work, "swtc_run_kill1"))
+os.makedirs(wd5, exist_ok=True)
+proc = subprocess.Popen([swtc, "run", model, "--target", "host", "--ranks", "1", "--repeat",
+                         "100000", "--work-dir", wd5], stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT, text=True)
+
+
+def runner_pid(folder):
+    """The runner process started in `folder` (argv[0] ./cnn_b8; not the shell)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.path.realpath("/proc/%s/cwd" % pid) != folder:
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv0 = f.read().split(b"\0")[0]
+        except OSError:
+            continue
+        if argv0 == b"./cnn_b8":
+            return int(pid)
+    return None
+
+
+pid, deadline = None, time.time() + 300
+while pid is None and time.time() < deadline and proc.poll() is None:
+    time.sleep(0.5)
+    pid = runner_pid(wd5)
+assert pid is not None, "the one-rank runner never started"
+time.sleep(2)
+os.kill(pid, signal.SIGKILL)
+t0 = time.time()
+try:
+    out, _ = proc.communicate(timeout=LIMIT + 30)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    raise AssertionError("swtc run did not end after its one rank was killed")
+secs = time.time() - t0
+print(out)
+assert proc.returncode == 1, proc.returncode
+assert "swtc: error: the compiled model failed: rank 0 was killed by signal 9" in out, out
+assert secs < LIMIT, secs
+print("5b. one rank killed: named, ended in %.1f s" % secs)
+
+wd6 = os.path.realpath(os.path.join(work, "swtc_run_timeout1"))
+st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "1", "--repeat",
+                     "1000000", "--timeout", "20", "--work-dir", wd6])
+print(out[-3000:])
+assert st == 1, st
+assert "did not finish within --timeout 20 s" in out, out
+deadline = time.time() + LIMIT
+while runner_pid(wd6) and time.time() < deadline:
+    time.sleep(0.5)
+assert runner_pid(wd6) is None, "the one-rank runner was left running"
+print("5c. one rank, --timeout 20: stopped after %.1f s (build included)" % secs)
 print("MPI faults OK")

@@ -89,6 +89,38 @@ def main(d):
         np.save(os.path.join(d, name + ".a.npy"),
                 np.array([[lo, lo, 7, -9], [lo, -(2 ** 30), 2 ** 30, 5]], npt))
         np.save(os.path.join(d, name + ".b.npy"), np.array([-1, 1, -1, -2], npt))
+    # Signed overflow at run time (issue 13): Add, Sub, Mul and an Add of a
+    # wrapped sum wrap modulo 2^32 / 2^64 as in ONNX Runtime and NumPy (C's signed
+    # overflow is undefined behaviour: the generated code computes through
+    # unsigned arithmetic, swtc_iadd, ...). int64 values are ones a double
+    # holds exactly (the interpreter keeps integers in doubles).
+    hi32, lo32 = 2 ** 31 - 1, -(2 ** 31)
+    p61 = 2 ** 61
+    wrap_cases = (
+        ("int_wrap_i32", I32, np.int32,
+         [[hi32, lo32, hi32, 46341], [lo32, -7, 2 ** 30, 65536]], [1, -1, hi32, 46341]),
+        ("int_wrap_i64", I64, np.int64,
+         [[3 * p61, -(2 ** 63), 2 * p61, 2 ** 32 + 1], [-(2 ** 63), 3 * p61, 2 ** 40, -7]],
+         [2 * p61, -(2 ** 63), 2 * p61, 2 ** 32 - 1]))
+    for name, t, npt, av, bv in wrap_cases:
+        model(os.path.join(d, name + ".onnx"),
+              [helper.make_node("Add", ["a", "b"], ["s"]), helper.make_node("Sub", ["a", "b"], ["d"]),
+               helper.make_node("Mul", ["a", "b"], ["p"]),
+               helper.make_node("Add", ["s", "a"], ["t"])],
+              [vi("a", t, [2, 4]), vi("b", t, [4])],
+              [vi(o, t, [2, 4]) for o in ("s", "d", "p", "t")])
+        np.save(os.path.join(d, name + ".a.npy"), np.array(av, npt))
+        np.save(os.path.join(d, name + ".b.npy"), np.array(bv, npt))
+    # Integer Pow beyond the type: pow in double, NaN (a negative base to the
+    # power 0.5) as 0, beyond int64 the nearest end (converting such a double
+    # to an integer is undefined behaviour in C), then wrapped; a square by
+    # the scalar 2.0 is a wrapping multiply.
+    model(os.path.join(d, "int_pow_edge_i32.onnx"),
+          [helper.make_node("Pow", ["a", "k"], ["y"]), helper.make_node("Pow", ["a", "two"], ["z"])],
+          [vi("a", I32, [2, 3])], [vi("y", I32, [2, 3]), vi("z", I32, [2, 3])],
+          inits=[("k", np.array([0.5, 30.0, 2.0], np.float32)), ("two", np.array(2.0, np.float32))])
+    np.save(os.path.join(d, "int_pow_edge_i32.a.npy"),
+            np.array([[-4, 10, 46341], [2, -65536, 7]], np.int32))
     model(os.path.join(d, "int_pow_i64.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
           [vi("a", I64, [3, 4]), vi("b", I64, [4])], [vi("y", I64, [3, 4])])
     model(os.path.join(d, "int_pow_f32_i32.onnx"), [helper.make_node("Pow", ["a", "b"], ["y"])],
@@ -312,6 +344,16 @@ def main(d):
     model(os.path.join(d, "slow_avgpool_batch.onnx"),
           [helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[5, 1], strides=[3, 3])],
           [vi("x", F, [65536, 3, 32, 2])], [vi("y", F, [65536, 3, 10, 1])])
+    # Fuzzing run 4's timeout (19 s on sw26010 when a guard the flop count
+    # cannot solve was enumerated point by point; now at most 2^16 points).
+    model(os.path.join(d, "slow_maxpool_same_lower.onnx"),
+          [helper.make_node("MaxPool", ["x"], ["y"], auto_pad="SAME_LOWER", kernel_shape=[2, 255])],
+          [vi("x", F, [5, 3, 65536, 32])], [vi("y", F, [5, 3, 65536, 32])])
+    # Fuzzing run 5's timeout input (sw26010; 52 s wall but 2.2 s CPU under ASan
+    # on a machine at load 20-90, 0.1 s CPU in a release build).
+    model(os.path.join(d, "slow_maxpool_wide_batch.onnx"),
+          [helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[9, 7])],
+          [vi("x", F, [64, 3, 32, 65536])], [vi("y", F, [64, 3, 24, 65530])], opset=7)
     # Ops without integer support in swtc: the named "not supported" error.
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])

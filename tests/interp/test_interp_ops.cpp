@@ -222,6 +222,52 @@ TEST(InterpOps, IntegerDivisionOfIntMinByMinusOneWraps) {
   }
 }
 
+// Signed integer Add, Sub and Mul wrap to the type (ONNX Runtime and
+// NumPy; the generated code's swtc_iadd, ...), computed exactly: an int32
+// product can reach 2^62, which a double would round before the wrap.
+TEST(InterpOps, SignedIntegerArithmeticWraps) {
+  const int64_t lo = INT32_MIN, hi = INT32_MAX;
+  GraphBuilder b;
+  b.input("a", {5}, DType::I32);
+  b.input("b", {5}, DType::I32);
+  b.node(OpKind::Add, {"a", "b"}, "s");
+  b.node(OpKind::Sub, {"a", "b"}, "d");
+  b.node(OpKind::Mul, {"a", "b"}, "p");
+  b.node(OpKind::Add, {"s", "a"}, "t");  // (Sum is float32 only, in ONNX and swtc)
+  for (const char *o : {"s", "d", "p", "t"}) b.output(o);
+  graph::infer_shapes(b.graph());
+  TensorData a = tensor_i64({5}, {hi, lo, hi, 46341, -7});
+  TensorData d = tensor_i64({5}, {1, 1, hi, 46341, 3});
+  a.dtype = d.dtype = DType::I32;
+  auto out = run(b.graph(), {a, d});
+  EXPECT_EQ(out[0].i64, ints({lo, lo + 1, -2, 92682, -4}));
+  EXPECT_EQ(out[1].i64, ints({hi - 1, hi, 0, 0, -10}));
+  // 46341^2 = 2147488281 = 2^31 + 4633 wraps to -2^31 + 4633.
+  EXPECT_EQ(out[2].i64, ints({hi, lo, 1, lo + 4633, -21}));
+  EXPECT_EQ(out[3].i64, ints({-1, 1, hi - 2, 139023, -11}));
+}
+
+TEST(InterpOps, Int64ArithmeticWraps) {
+  const int64_t lo = INT64_MIN, hi = INT64_MAX, p61 = int64_t(1) << 61, p62 = 2 * p61;
+  GraphBuilder b;
+  b.input("a", {6}, DType::I64);
+  b.input("b", {6}, DType::I64);
+  b.node(OpKind::Add, {"a", "b"}, "s");
+  b.node(OpKind::Mul, {"a", "b"}, "p");
+  b.node(OpKind::Sub, {"a", "b"}, "d");
+  for (const char *o : {"s", "p", "d"}) b.output(o);
+  graph::infer_shapes(b.graph());
+  // Inputs and results a double holds exactly (or INT64_MAX, which saturates
+  // back): the interpreter keeps int64 values in doubles.
+  TensorData a = tensor_i64({6}, {hi, lo, p62, (int64_t(1) << 32) + 1, lo, 3 * p61});
+  TensorData d = tensor_i64({6}, {hi, lo, p62, (int64_t(1) << 32) - 1, p62, p61});
+  a.dtype = d.dtype = DType::I64;
+  auto out = run(b.graph(), {a, d});
+  EXPECT_EQ(out[0].i64, ints({-2, 0, lo, int64_t(1) << 33, -p62, lo}));
+  EXPECT_EQ(out[1].i64, ints({1, 0, 0, -1, 0, 0}));
+  EXPECT_EQ(out[2].i64, ints({0, 0, 0, 2, p62, p62}));
+}
+
 TEST(InterpOps, ClipAttributeAndInputForms) {
   TensorData x = random_tensor({2, 5}, 3, -3.0f, 3.0f);
   std::vector<double> want;
