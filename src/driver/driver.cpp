@@ -146,7 +146,8 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
 }
 
 /// Tensors with a zero-sized dimension: only views (Reshape, Flatten, ...) of
-/// them are supported, which need no kernel (nothing to compute or copy);
+/// them and empty int64 constant inputs (parameters) are supported, which need
+/// no kernel (nothing to compute or copy);
 /// any other node that reads or writes one is refused up front with the
 /// named error.
 void check_no_empty_tensors(const graph::Graph &g) {
@@ -163,7 +164,9 @@ void check_no_empty_tensors(const graph::Graph &g) {
                    "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
     for (int v : n.inputs)
-      if (empty(v))
+      // An empty int64 constant (a parameter: a Reduce's `axes` = [])
+      // needs no buffer: canonicalize makes it an attribute.
+      if (empty(v) && !(g.values[v].constant && g.values[v].dtype == graph::DType::I64))
         user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
                    "): not supported: input '", printable(g.values[v].name),
                    "' has no elements (shape ",

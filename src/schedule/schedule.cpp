@@ -545,8 +545,11 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
     inner = if_then(guard, store(out, out_idx, value));
   } else {
     Expr cur = load(out, out_idx);
-    Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
-                                              : binary(BinaryOp::Max, cur, value);
+    const BinaryOp comb = def_.combiner == Combiner::Sum   ? BinaryOp::Add
+                          : def_.combiner == Combiner::Max ? BinaryOp::Max
+                          : def_.combiner == Combiner::Min ? BinaryOp::Min
+                                                           : BinaryOp::Mul;
+    Expr upd = binary(comb, cur, value);
     const Expr tile_guard = padded_ ? nullptr : guard;
     Stmt init = nest(R, true, false, if_then(tile_guard, store(out, out_idx, at_root(def_.init))));
     Stmt main = nest(R, false, true,
