@@ -205,6 +205,12 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     }
     if (src < 0) continue;
     alias_of[out] = -1;
+    // Kernels that read the output read its source instead: the copy into
+    // the output buffer runs last (e.g. a log_prob output that a loss also
+    // consumes).
+    for (lower::Kernel &k : kernels)
+      for (size_t i = 0; i + 1 < k.values.size(); ++i)
+        if (k.values[i] == out) k.values[i] = src;
     if (graph::num_elements(g.values[out].shape) == 0) continue;  // nothing to copy
     const std::string base = "k_copy_" + names::c_identifier(g.values[out].name, 48);
     std::string name = base;
