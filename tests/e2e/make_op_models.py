@@ -431,6 +431,20 @@ def main(d):
                  ("pads", np.array([0, 1, 2, 0, 0, 1], np.int64)), ("pv", np.array(-5, np.int32)),
                  ("eshape", np.array([2, 1, 1, 1], np.int64)),
                  ("uk", np.array([3, 2**40 + 5, 0, 7], np.uint64))], opset=13)
+    # Graph outputs that are a view (a Reshape) or a constant and that other
+    # nodes read too: the readers must see the values, not the output buffer
+    # before its copy (the expanded SoftmaxCrossEntropyLoss tests' log_prob).
+    model(os.path.join(d, "output_read_again.onnx"),
+          [helper.make_node("Relu", ["x"], ["r"]),
+           helper.make_node("Reshape", ["r", "shp"], ["view_out"]),
+           helper.make_node("Mul", ["view_out", "view_out"], ["sq"]),
+           helper.make_node("Identity", ["c"], ["const_out"]),
+           helper.make_node("Add", ["const_out", "sq"], ["sum"])],
+          [vi("x", F, [2, 6])],
+          [vi("view_out", F, [3, 4]), vi("sq", F, [3, 4]), vi("const_out", F, [4]),
+           vi("sum", F, [3, 4])],
+          inits=[("shp", np.array([3, 4], np.int64)),
+                 ("c", np.array([0.5, -1.0, 2.0, 0.25], np.float32))], opset=13)
     # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
     # domains on Sunway targets, where counting the executed flops enumerated
     # up to 2^22 points per store and tiling candidate; e2e.compile_time.*.
