@@ -439,11 +439,15 @@ def main(d):
            helper.make_node("Reshape", ["r", "shp"], ["view_out"]),
            helper.make_node("Mul", ["view_out", "view_out"], ["sq"]),
            helper.make_node("Identity", ["c"], ["const_out"]),
-           helper.make_node("Add", ["const_out", "sq"], ["sum"])],
+           helper.make_node("Add", ["const_out", "sq"], ["sum"]),
+           # The same shape: the reader could be fused into the view's source.
+           helper.make_node("Exp", ["x"], ["e"]),
+           helper.make_node("Reshape", ["e", "shp_same"], ["view_same"]),
+           helper.make_node("Mul", ["view_same", "view_same"], ["sq_same"])],
           [vi("x", F, [2, 6])],
           [vi("view_out", F, [3, 4]), vi("sq", F, [3, 4]), vi("const_out", F, [4]),
-           vi("sum", F, [3, 4])],
-          inits=[("shp", np.array([3, 4], np.int64)),
+           vi("sum", F, [3, 4]), vi("view_same", F, [2, 6]), vi("sq_same", F, [2, 6])],
+          inits=[("shp", np.array([3, 4], np.int64)), ("shp_same", np.array([2, 6], np.int64)),
                  ("c", np.array([0.5, -1.0, 2.0, 0.25], np.float32))], opset=13)
     # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
     # domains on Sunway targets, where counting the executed flops enumerated

@@ -34,6 +34,13 @@ class Canonicalizer {
         }
         case OpKind::Identity: drop[i] = remove_identity(n); break;
         case OpKind::Dropout:
+          // Inference only: training_mode (input 2) must be a constant false.
+          if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+            const TensorData &t = static_input(i, 2, "training_mode");
+            if ((t.dtype == DType::F32 ? t.f32.at(0) != 0.0f : t.i64.at(0) != 0))
+              user_error("node '", printable(n.name), "' (Dropout, opset ", g_.opset,
+                         "): not supported: training_mode = true (inference only)");
+          }
           n.op = OpKind::Identity;
           n.inputs.resize(1);
           n.attrs.clear();
