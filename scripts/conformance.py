@@ -93,7 +93,7 @@ EIGHT_MODELS = ("resnet18", "resnet50", "vgg16", "vgg19", "alexnet", "mobilenet_
                 "squeezenet1_1", "bert")
 
 # Element types swtc runs: float32 and these integer types (inputs and outputs).
-RUN_DTYPES = ("float32", "int8", "uint8", "int32", "uint32", "int64", "uint64")
+RUN_DTYPES = ("float32", "int8", "uint8", "int32", "uint32", "int64", "uint64", "bool")
 # Ops whose int64 inputs are data, not shapes or axes: a case made only of
 # these runs them as inputs; any other case's int64 inputs are bound (--bind).
 INT_DATA_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Clip", "MaxPool")

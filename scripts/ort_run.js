@@ -38,6 +38,8 @@ const DTYPES = {
   '|i1': ['int8', Int8Array, 1],
   '|u1': ['uint8', Uint8Array, 1],
   '|b1': ['bool', Uint8Array, 1],
+  '<u4': ['uint32', Uint32Array, 4],
+  '<u8': ['uint64', BigUint64Array, 8],
 };
 const DESCR_OF = {};
 for (const [descr, [type]] of Object.entries(DTYPES)) DESCR_OF[type] = descr;

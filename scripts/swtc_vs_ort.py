@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Run one model with swtc on each given target and with ONNX Runtime, on the
-same seeded random inputs, and check that they agree.
+same seeded random inputs (float32: uniform [-1, 1); bool: 0 or 1; integers:
+1..9), and check that they agree (same dtype and shape, relative L2 error).
 
     /usr/bin/python3 scripts/swtc_vs_ort.py --swtc build/tools/swtc/swtc \
         --model build/models/resnet18.onnx --targets host,sw26010 --work DIR \
@@ -60,7 +61,13 @@ def make_inputs(model_path, work, seed, shapes=None):
         shape = [d.dim_value for d in inp.type.tensor_type.shape.dim]
         if shapes and inp.name in shapes:  # --shape: an input with symbolic dims
             shape = shapes[inp.name]
-        x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        et = inp.type.tensor_type.elem_type
+        if et == onnx.TensorProto.BOOL:  # both values
+            x = rng.integers(0, 2, size=shape).astype(np.bool_)
+        elif et == onnx.TensorProto.FLOAT:
+            x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        else:  # integers: non-zero, small enough for every type (as swtc run's)
+            x = rng.integers(1, 10, size=shape).astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[et])
         path = os.path.join(work, "inputs", sanitize(inp.name) + ".npy")
         np.save(path, x)
         paths[inp.name] = path
@@ -119,8 +126,9 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
             for o in outputs:
                 a = np.load(os.path.join(out_dir, sanitize(o) + ".npy"))
                 b = np.load(os.path.join(ort_out, sanitize(o) + ".npy"))
-                if a.shape != b.shape:
-                    print(f"swtc_vs_ort: output {o}: shape {a.shape} vs ONNX Runtime {b.shape}")
+                if a.shape != b.shape or a.dtype != b.dtype:
+                    print(f"swtc_vs_ort: output {o}: {a.dtype}{list(a.shape)} vs ONNX Runtime "
+                          f"{b.dtype}{list(b.shape)}")
                     ok = False
                     continue
                 vs_ort = max(vs_ort, rel_l2(a, b))

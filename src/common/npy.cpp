@@ -35,7 +35,8 @@ std::string::size_type find_key(const std::string &header, const std::string &ke
 
 size_t dtype_size(const std::string &dtype) {
   static const char *const kTypes[][2] = {{"<f4", "4"}, {"<i8", "8"}, {"<i4", "4"}, {"|i1", "1"},
-                                          {"|u1", "1"}, {"<u4", "4"}, {"<u8", "8"}};
+                                          {"|u1", "1"}, {"<u4", "4"}, {"<u8", "8"},
+                                          {"|b1", "1"}};
   for (const auto &t : kTypes)
     if (dtype == t[0]) return static_cast<size_t>(t[1][0] - '0');
   return 0;
@@ -83,13 +84,13 @@ Array load(const std::string &path) {
   if (a.dtype == "<f4" || a.dtype == "=f4" || a.dtype == "f4") a.dtype = "<f4";
   for (const char *t : {"i8", "i4", "u4", "u8"})
     if (a.dtype == std::string("=") + t || a.dtype == t) a.dtype = std::string("<") + t;
-  for (const char *t : {"i1", "u1"})
+  for (const char *t : {"i1", "u1", "b1"})
     if (a.dtype == std::string("<") + t || a.dtype == std::string("=") + t || a.dtype == t)
       a.dtype = std::string("|") + t;
   if (dtype_size(a.dtype) == 0)
     fail("unsupported dtype '", a.dtype,
-         "' (swtc reads float32 '<f4' and the integer types '<i8', '<i4', '|i1', '|u1', '<u4', "
-         "'<u8')");
+         "' (swtc reads float32 '<f4', the integer types '<i8', '<i4', '|i1', '|u1', '<u4', "
+         "'<u8' and bool '|b1')");
   // fortran_order
   pos = find_key(header, "fortran_order");
   if (pos == std::string::npos) fail("header has no 'fortran_order'");

@@ -147,7 +147,8 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
 }
 
 /// Tensors with a zero-sized dimension: only views (Reshape, Flatten, ...) of
-/// them are supported, which need no kernel (nothing to compute or copy);
+/// them and empty int64 constant inputs (parameters) are supported, which need
+/// no kernel (nothing to compute or copy);
 /// any other node that reads or writes one is refused up front with the
 /// named error.
 void check_no_empty_tensors(const graph::Graph &g) {
@@ -164,7 +165,9 @@ void check_no_empty_tensors(const graph::Graph &g) {
                    "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
     for (int v : n.inputs)
-      if (empty(v))
+      // An empty int64 constant (a parameter: a Reduce's `axes` = [])
+      // needs no buffer: canonicalize makes it an attribute.
+      if (empty(v) && !(g.values[v].constant && g.values[v].dtype == graph::DType::I64))
         user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
                    "): not supported: input '", printable(g.values[v].name),
                    "' has no elements (shape ",
@@ -203,6 +206,12 @@ std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_
     }
     if (src < 0) continue;
     alias_of[out] = -1;
+    // Kernels that read the output read its source instead: the copy into
+    // the output buffer runs last (e.g. a log_prob output that a loss also
+    // consumes).
+    for (lower::Kernel &k : kernels)
+      for (size_t i = 0; i + 1 < k.values.size(); ++i)
+        if (k.values[i] == out) k.values[i] = src;
     if (graph::num_elements(g.values[out].shape) == 0) continue;  // nothing to copy
     const std::string base = "k_copy_" + names::c_identifier(g.values[out].name, 48);
     std::string name = base;

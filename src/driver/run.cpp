@@ -244,6 +244,9 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
       if (v.dtype == graph::DType::F32) {
         t.f32.resize(n);
         for (auto &x : t.f32) x = dist(rng);
+      } else if (v.dtype == graph::DType::Bool) {  // both values
+        t.i64.resize(n);
+        for (auto &x : t.i64) x = static_cast<int64_t>(rng() % 2);
       } else {  // integers: non-zero, small enough for every type (1..9)
         t.i64.resize(n);
         for (auto &x : t.i64) x = 1 + static_cast<int64_t>(rng() % 9);

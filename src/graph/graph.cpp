@@ -58,12 +58,30 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Transpose: return {1, 1, 1, 1};
     case OpKind::ReduceMean:
     case OpKind::ReduceSum:
-    case OpKind::ReduceMax: return {1, 2, 1, 1};
+    case OpKind::ReduceMax:
+    case OpKind::ReduceMin:
+    case OpKind::ReduceProd:
+    case OpKind::ReduceL1:
+    case OpKind::ReduceL2:
+    case OpKind::ReduceSumSquare:
+    case OpKind::ReduceLogSum:
+    case OpKind::ReduceLogSumExp: return {1, 2, 1, 1};
+    // ArgMax / ArgMin: decomposition adds the ReduceMax / ReduceMin of the
+    // input as a second input (graph/passes/decompose.cpp).
+    case OpKind::ArgMax:
+    case OpKind::ArgMin: return {1, 2, 1, 1};
     case OpKind::Sub:
     case OpKind::Mul:
     case OpKind::Div:
     case OpKind::Pow:
-    case OpKind::Equal: return {2, 2, 1, 1};
+    case OpKind::Equal:
+    case OpKind::Greater:
+    case OpKind::Less:
+    case OpKind::GreaterOrEqual:
+    case OpKind::LessOrEqual:
+    case OpKind::And:
+    case OpKind::Or:
+    case OpKind::Xor: return {2, 2, 1, 1};
     case OpKind::Sqrt:
     case OpKind::Erf:
     case OpKind::Exp:
@@ -75,6 +93,8 @@ OpArity op_arity(OpKind kind) {
 #define SWTC_UNARY(kind, ...) case OpKind::kind:
 #include "graph/unary_ops.def"
     case OpKind::Shape:
+    case OpKind::Size:
+    case OpKind::Not:
     case OpKind::Cast:
     case OpKind::ConstantOfShape: return {1, 1, 1, 1};
     case OpKind::Gather: return {2, 2, 1, 1};
@@ -83,7 +103,7 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Slice: return {1, 5, 1, 1};
     case OpKind::Expand: return {1, 2, 1, 1};
     case OpKind::Where: return {3, 3, 1, 1};
-    case OpKind::LayerNormalization: return {2, 3, 1, 1};  // Mean / InvStdDev outputs unsupported
+    case OpKind::LayerNormalization: return {2, 3, 1, 3};  // Y, Mean, InvStdDev
     case OpKind::Split: return {1, 2, 1, 1 << 20};
     case OpKind::Max:
     case OpKind::Min:
@@ -93,6 +113,20 @@ OpArity op_arity(OpKind kind) {
     case OpKind::LogSoftmax: return {1, 1, 1, 1};
     case OpKind::Pad: return {1, 4, 1, 1};
     case OpKind::Tile: return {1, 2, 1, 1};
+    case OpKind::NegativeLogLikelihoodLoss: return {2, 3, 1, 1};
+    case OpKind::SoftmaxCrossEntropyLoss: return {2, 3, 1, 2};  // loss, log_prob
+    case OpKind::GatherElements: return {2, 2, 1, 1};
+    case OpKind::Trilu: return {1, 2, 1, 1};
+    case OpKind::Mod: return {2, 2, 1, 1};
+    case OpKind::IsInf:
+    case OpKind::IsNaN:
+    case OpKind::DepthToSpace:
+    case OpKind::SpaceToDepth:
+    case OpKind::GlobalMaxPool:
+    case OpKind::Hardmax:
+    case OpKind::EyeLike: return {1, 1, 1, 1};
+    case OpKind::InstanceNormalization:
+    case OpKind::Range: return {3, 3, 1, 1};
   }
   internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
 }
@@ -106,6 +140,7 @@ const char *dtype_name(DType t) {
     case DType::U8: return "u8";
     case DType::U32: return "u32";
     case DType::U64: return "u64";
+    case DType::Bool: return "bool";
   }
   internal_error("dtype_name: unknown dtype ", static_cast<int>(t));
 }
@@ -122,6 +157,7 @@ constexpr DTypeInfo kDTypes[] = {
     {DType::I32, 4, "int32_t", "<i4", true},  {DType::I8, 1, "int8_t", "|i1", true},
     {DType::U8, 1, "uint8_t", "|u1", false},  {DType::U32, 4, "uint32_t", "<u4", false},
     {DType::U64, 8, "uint64_t", "<u8", false},
+    {DType::Bool, 1, "uint8_t", "|b1", false},
 };
 const DTypeInfo &info(DType t) {
   for (const DTypeInfo &i : kDTypes)
@@ -144,6 +180,7 @@ std::optional<DType> dtype_from_npy(const std::string &descr) {
 int64_t wrap_int(DType t, int64_t v) {
   const DTypeInfo &i = info(t);
   SWTC_CHECK(t != DType::F32, "wrap_int of f32");
+  if (t == DType::Bool) return v != 0;
   if (i.bytes == 8) return v;  // u64 values keep their bit pattern in int64_t
   const int bits = 8 * i.bytes;
   const uint64_t mask = (uint64_t{1} << bits) - 1, u = static_cast<uint64_t>(v) & mask;

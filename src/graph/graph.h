@@ -36,9 +36,11 @@ OpArity op_arity(OpKind kind);
 
 /// Element types. F32 and I64 (shapes, axes, indices) are used throughout;
 /// the other integer types only by the ops that support them (elementwise
-/// Add/Sub/Mul/Div/Pow/Clip, MaxPool, views and copies). Integer constants of
-/// every integer type keep their values in TensorData::i64.
-enum class DType { F32, I64, I32, I8, U8, U32, U64 };
+/// Add/Sub/Mul/Div/Pow/Clip, MaxPool, views and copies). Bool (one byte, 0 or
+/// 1; NumPy's '|b1') is the output of comparisons and the input and output of
+/// the logical ops; is_int counts it. Integer and bool constants keep their
+/// values in TensorData::i64.
+enum class DType { F32, I64, I32, I8, U8, U32, U64, Bool };
 const char *dtype_name(DType t);
 bool is_int(DType t);
 /// Bytes per element.
@@ -49,7 +51,8 @@ const char *dtype_c_type(DType t);
 const char *dtype_npy(DType t);
 /// The DType of a .npy descr; nullopt if none.
 std::optional<DType> dtype_from_npy(const std::string &descr);
-/// `v` converted to integer type t as C and NumPy do: wrap-around modulo 2^bits.
+/// `v` converted to integer type t as C and NumPy do: wrap-around modulo 2^bits
+/// (Bool: v != 0).
 int64_t wrap_int(DType t, int64_t v);
 /// The smallest value of integer type t (0 for unsigned types).
 int64_t int_min(DType t);

@@ -1,6 +1,7 @@
 #include "graph/shape_inference.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/error.h"
 #include "graph/index_kernels.h"
@@ -104,9 +105,6 @@ class ShapeInference {
       unsupported("the Indices output: expected 1 output, got ", no);
     if (n.op == OpKind::Dropout && no > 1)
       unsupported("the mask output: expected 1 output, got ", no);
-    if (n.op == OpKind::LayerNormalization && no > 1)
-      unsupported("the Mean / InvStdDev outputs (only Y is computed): got ",
-           no, " outputs");
     if (ni < a.min_inputs || ni > a.max_inputs)
       fail("expects ", a.min_inputs == a.max_inputs ? str_cat(a.min_inputs)
                                                     : str_cat(a.min_inputs, " to ", a.max_inputs),
@@ -153,7 +151,18 @@ class ShapeInference {
       case OpKind::Mul:
       case OpKind::Div: return add();
       case OpKind::Pow: return pow();
-      case OpKind::Equal: return equal();
+      case OpKind::Equal:
+      case OpKind::Greater:
+      case OpKind::Less:
+      case OpKind::GreaterOrEqual:
+      case OpKind::LessOrEqual:
+      case OpKind::And:
+      case OpKind::Or:
+      case OpKind::Xor: return compare();
+      case OpKind::Not:
+        if (in(0).dtype != DType::Bool)
+          fail("input '", in(0).name, "' must be bool, got ", dtype_name(in(0).dtype));
+        return set_out(DType::Bool, in_shape(0));
       case OpKind::Where: return where();
       case OpKind::Sqrt:
       case OpKind::Erf:
@@ -175,9 +184,55 @@ class ShapeInference {
       case OpKind::Transpose: return transpose();
       case OpKind::ReduceMean:
       case OpKind::ReduceSum:
-      case OpKind::ReduceMax: return reduce();
+      case OpKind::ReduceMax:
+      case OpKind::ReduceMin:
+      case OpKind::ReduceProd:
+      case OpKind::ReduceL1:
+      case OpKind::ReduceL2:
+      case OpKind::ReduceSumSquare:
+      case OpKind::ReduceLogSum:
+      case OpKind::ReduceLogSumExp: return reduce();
+      case OpKind::ArgMax:
+      case OpKind::ArgMin: return arg_reduce();
       case OpKind::Shape: return shape_op();
+      case OpKind::Size: return set_out(DType::I64, {});
       case OpKind::Gather: return gather();
+      case OpKind::GatherElements: return gather_elements();
+      case OpKind::Mod:
+        if (in(0).dtype == DType::Bool) fail("bool inputs");
+        if (in(0).dtype == DType::F32 && node().attr_int("fmod", 0) == 0)
+          fail("float inputs need fmod = 1");
+        return add();
+      case OpKind::IsInf:
+      case OpKind::IsNaN: require_f32(0, "input"); return set_out(DType::Bool, in_shape(0));
+      case OpKind::DepthToSpace:
+      case OpKind::SpaceToDepth: return depth_space();
+      case OpKind::GlobalMaxPool: return global_average_pool();
+      case OpKind::InstanceNormalization: {
+        require_f32(0, "input");
+        if (rank(0) < 3) fail("input must have rank >= 3 (N, C, spatial...), got ", shape_str(in_shape(0)));
+        for (size_t k = 1; k < 3; ++k) {
+          require_f32(k, k == 1 ? "scale" : "B");
+          if (in_shape(k) != Shape{in_shape(0)[1]})
+            fail(k == 1 ? "scale " : "B ", shape_str(in_shape(k)), " must be [", in_shape(0)[1], "]");
+        }
+        return set_out(DType::F32, in_shape(0));
+      }
+      case OpKind::Range: return range();
+      case OpKind::Hardmax: return softmax();
+      case OpKind::EyeLike: {
+        if (rank(0) != 2) fail("input must be 2-D, got ", shape_str(in_shape(0)));
+        const DType t = node().has_attr("dtype")
+                            ? cast_target(g_, node_, node().attr_int("dtype", 1))
+                            : in(0).dtype;
+        return set_out(t, in_shape(0));
+      }
+      case OpKind::Trilu: {
+        if (rank(0) < 2) fail("input must have rank >= 2, got ", shape_str(in_shape(0)));
+        if (has_input(1) && !in_shape(1).empty())
+          fail("k '", in(1).name, "' must be a scalar, got ", shape_str(in_shape(1)));
+        return set_out(in(0).dtype, in_shape(0));
+      }
       case OpKind::Unsqueeze: return unsqueeze();
       case OpKind::Squeeze: return squeeze();
       case OpKind::Slice: return slice();
@@ -195,6 +250,8 @@ class ShapeInference {
       case OpKind::LogSoftmax: return softmax();
       case OpKind::Pad: return pad();
       case OpKind::Tile: return tile();
+      case OpKind::NegativeLogLikelihoodLoss:
+      case OpKind::SoftmaxCrossEntropyLoss: return nll_loss();
     }
     internal_error("infer_shapes: unhandled op ", op_name(node().op));
   }
@@ -298,7 +355,7 @@ class ShapeInference {
   }
 
   void pad() {
-    require_f32(0, "input");
+    if (in(0).dtype == DType::Bool) fail("bool input");
     const Shape &x = in_shape(0);
     auto pads = ints_param(1, "pads", "pads");
     if (!pads) fail("needs pads (an attribute, or input #1)");
@@ -308,8 +365,9 @@ class ShapeInference {
     const std::string mode = node().attr_string("mode", "constant");
     if (mode != "constant" && mode != "reflect" && mode != "edge")
       unsupported("mode '", printable(mode), "' (constant, reflect and edge only)");
-    if (has_input(2) && in(2).dtype != DType::F32)
-      fail("constant_value '", in(2).name, "' must be float32 like the input");
+    if (has_input(2) && in(2).dtype != in(0).dtype)
+      fail("constant_value '", in(2).name, "' must have the input's type ",
+           dtype_name(in(0).dtype), ", got ", dtype_name(in(2).dtype));
     Shape out;
     const size_t r = x.size();
     for (size_t d = 0; d < r; ++d)
@@ -326,11 +384,10 @@ class ShapeInference {
                     " (axis ", d, ")");
       out.push_back(n + b + e);
     }
-    set_out(DType::F32, out);
+    set_out(in(0).dtype, out);
   }
 
-  void tile() {
-    require_f32(0, "input");
+  void tile() {  // Concat kernels: any element type
     auto reps = ints_param(1, "repeats", "repeats");
     if (!reps) fail("needs repeats (input #1)");
     const Shape &x = in_shape(0);
@@ -345,7 +402,7 @@ class ShapeInference {
         fail("repeats ", ints_str(*reps), " overflow the dimension ", x[d], " of axis ", d);
       out.push_back(o);
     }
-    set_out(DType::F32, out);
+    set_out(in(0).dtype, out);
   }
 
   void flatten() {
@@ -449,12 +506,25 @@ class ShapeInference {
     set_out(in(0).dtype, *s);
   }
 
-  void equal() {
+  /// Comparisons (one input dtype; bool only for Equal) and And / Or / Xor
+  /// (bool inputs): numpy broadcasting, a bool output.
+  void compare() {
+    const OpKind op = node().op;
+    const bool logical = op == OpKind::And || op == OpKind::Or || op == OpKind::Xor;
+    for (size_t k = 0; k < 2; ++k) {
+      const bool is_bool = in(k).dtype == DType::Bool;
+      if (logical && !is_bool)
+        fail("input '", in(k).name, "' must be bool, got ", dtype_name(in(k).dtype));
+      if (!logical && is_bool && op != OpKind::Equal)
+        fail("input '", in(k).name, "' is bool (only Equal compares bools)");
+    }
     add();
-    set_out(DType::I64, g_.values[node().outputs[0]].shape);  // bool as 0 / 1
+    set_out(DType::Bool, g_.values[node().outputs[0]].shape);
   }
 
   void where() {
+    if (in(0).dtype != DType::Bool)
+      fail("condition '", in(0).name, "' must be bool, got ", dtype_name(in(0).dtype));
     if (in(1).dtype != in(2).dtype)
       fail("X and Y dtypes differ: ", dtype_name(in(1).dtype), " and ", dtype_name(in(2).dtype));
     auto s = broadcast_shapes(in_shape(0), in_shape(1));
@@ -566,7 +636,8 @@ class ShapeInference {
   }
 
   void reduce() {
-    if (node().op != OpKind::ReduceMax) require_f32(0, "input");
+    if (node().op != OpKind::ReduceMax && node().op != OpKind::ReduceMin)
+      require_f32(0, "input");
     int64_t r = rank(0);
     std::optional<std::vector<int64_t>> axes = ints_param(1, "axes", "axes");
     std::vector<int64_t> ax;
@@ -585,6 +656,49 @@ class ShapeInference {
         out.push_back(1);
     }
     set_out(in(0).dtype, out);
+  }
+
+  /// ArgMax / ArgMin: int64 indices along `axis` (keepdims: that axis of size 1).
+  void arg_reduce() {
+    require_f32(0, "input");
+    const int64_t r = rank(0);
+    if (r == 0) fail("input must have rank >= 1");
+    const int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    Shape out;
+    for (int64_t k = 0; k < r; ++k) {
+      if (k != axis)
+        out.push_back(in_shape(0)[static_cast<size_t>(k)]);
+      else if (node().attr_int("keepdims", 1) != 0)
+        out.push_back(1);
+    }
+    set_out(DType::I64, out);
+  }
+
+  /// NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss: input [N, C, d..]
+  /// (float32), target [N, d..] (integers), optional weight [C]; the loss is
+  /// [N, d..] with reduction 'none', else a scalar; SoftmaxCrossEntropyLoss's
+  /// optional log_prob output has the input's shape.
+  void nll_loss() {
+    require_f32(0, "input");
+    const Shape &x = in_shape(0), &t = in_shape(1);
+    if (x.size() < 2) fail("input must have rank >= 2 (N, C, ...), got ", shape_str(x));
+    if (!is_int(in(1).dtype) || in(1).dtype == DType::Bool)
+      fail("target '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    Shape want = {x[0]};
+    want.insert(want.end(), x.begin() + 2, x.end());
+    if (t != want)
+      fail("target ", shape_str(t), " does not match input ", shape_str(x), " (want ",
+           shape_str(want), ")");
+    if (has_input(2)) {
+      require_f32(2, "weight");
+      if (in_shape(2) != Shape{x[1]})
+        fail("weight ", shape_str(in_shape(2)), " must be [", x[1], "]");
+    }
+    const std::string red = node().attr_string("reduction", "mean");
+    if (red != "none" && red != "sum" && red != "mean")
+      fail("reduction '", red, "' is not none, sum or mean");
+    set_out(DType::F32, red == "none" ? want : Shape{});
+    if (node().outputs.size() > 1) set_out(DType::F32, x, 1);
   }
 
   void shape_op() {
@@ -613,6 +727,68 @@ class ShapeInference {
     out.insert(out.end(), in_shape(1).begin(), in_shape(1).end());
     out.insert(out.end(), in_shape(0).begin() + axis + 1, in_shape(0).end());
     set_out(in(0).dtype, out);
+  }
+
+  /// GatherElements: indices of the data's rank, no dim larger than the
+  /// data's (except along axis); the output has the indices' shape.
+  void gather_elements() {
+    const int64_t r = rank(0);
+    if (r == 0) fail("data must have rank >= 1");
+    if (!is_int(in(1).dtype) || in(1).dtype == DType::Bool)
+      fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    if (rank(1) != r)
+      fail("indices ", shape_str(in_shape(1)), " must have the rank of data ",
+           shape_str(in_shape(0)));
+    const int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    for (int64_t k = 0; k < r; ++k)
+      if (k != axis && in_shape(1)[static_cast<size_t>(k)] > in_shape(0)[static_cast<size_t>(k)])
+        fail("indices ", shape_str(in_shape(1)), " are larger than data ", shape_str(in_shape(0)),
+             " along axis ", k);
+    const int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+    if (const std::optional<TensorData> &idx = known_[node().inputs[1]])
+      for (int64_t i : idx->i64)
+        if (i < -dim || i >= dim)
+          fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ", axis,
+               " of data ", shape_str(in_shape(0)));
+    set_out(in(0).dtype, in_shape(1));
+  }
+
+  /// DepthToSpace / SpaceToDepth: [N, C, H, W] with blocksize b.
+  void depth_space() {
+    require_f32(0, "input");
+    const Shape &x = in_shape(0);
+    if (x.size() != 4) fail("input must be 4-D (N, C, H, W), got ", shape_str(x));
+    const int64_t b = node().attr_int("blocksize", 0);
+    if (b < 1) fail("blocksize ", b, " must be >= 1");
+    const std::string mode = node().attr_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") fail("mode '", mode, "' is not DCR or CRD");
+    if (node().op == OpKind::DepthToSpace) {
+      if (x[1] % (b * b) != 0) fail("channels ", x[1], " are not a multiple of blocksize^2 ", b * b);
+      return set_out(DType::F32, {x[0], x[1] / (b * b), x[2] * b, x[3] * b});
+    }
+    if (x[2] % b != 0 || x[3] % b != 0)
+      fail("height and width of ", shape_str(x), " are not multiples of blocksize ", b);
+    set_out(DType::F32, {x[0], x[1] * b * b, x[2] / b, x[3] / b});
+  }
+
+  /// Range: start, limit, delta must be known scalars; the output has
+  /// max(ceil((limit - start) / delta), 0) entries.
+  void range() {
+    for (size_t k = 0; k < 3; ++k) {
+      if (!in_shape(k).empty()) fail("input '", in(k).name, "' must be a scalar");
+      if (in(k).dtype != in(0).dtype) fail("inputs of different types");
+      if (!known_[node().inputs[k]])
+        unsupported("input '", in(k).name, "' must be a constant (it is computed at run time)");
+    }
+    auto val = [&](size_t k) {
+      const TensorData &t = *known_[node().inputs[k]];
+      return t.dtype == DType::F32 ? double(t.f32.at(0)) : double(t.i64.at(0));
+    };
+    const double start = val(0), limit = val(1), delta = val(2);
+    if (delta == 0) fail("delta is 0");
+    const double n = std::ceil((limit - start) / delta);
+    if (!(n < 1e9)) fail("too many entries");
+    set_out(in(0).dtype, {std::max<int64_t>(0, static_cast<int64_t>(n))});
   }
 
   void unsqueeze() {
@@ -704,6 +880,10 @@ class ShapeInference {
              " cannot be broadcast to the normalized shape ", shape_str(norm));
     }
     set_out(DType::F32, in_shape(0));
+    // Mean and InvStdDev: the input's shape with the normalized axes 1.
+    Shape stat = in_shape(0);
+    for (size_t k = static_cast<size_t>(axis); k < stat.size(); ++k) stat[k] = 1;
+    for (size_t k = 1; k < node().outputs.size(); ++k) set_out(DType::F32, stat, k);
   }
 
   void split() {
@@ -748,7 +928,7 @@ class ShapeInference {
   const TensorData *known_i64(size_t k) const {
     if (!has_input(k)) return nullptr;
     const std::optional<TensorData> &kv = known_[node().inputs[k]];
-    return kv && kv->dtype == DType::I64 ? &*kv : nullptr;
+    return kv && is_int(kv->dtype) ? &*kv : nullptr;
   }
 
   void propagate() {
@@ -756,9 +936,10 @@ class ShapeInference {
     if (n.op == OpKind::Constant || n.outputs.size() != 1) return;
     int out = n.outputs[0];
     const Value &ov = g_.values[out];
-    if (ov.dtype != DType::I64 || num_elements(ov.shape) > kMaxKnown) return;
+    // Integer (and bool) values, kept as int64 in TensorData::i64.
+    if (!is_int(ov.dtype) || num_elements(ov.shape) > kMaxKnown) return;
     TensorData t;
-    t.dtype = DType::I64;
+    t.dtype = ov.dtype;
     t.shape = ov.shape;
     const TensorData *a = known_i64(0);
     switch (n.op) {
@@ -769,6 +950,7 @@ class ShapeInference {
         t.i64.assign(in_shape(0).begin() + start, in_shape(0).begin() + start + ov.shape[0]);
         break;
       }
+      case OpKind::Size: t.i64 = {num_elements(in_shape(0))}; break;
       case OpKind::Identity:
       case OpKind::Dropout:
       case OpKind::Reshape:
@@ -780,9 +962,7 @@ class ShapeInference {
         break;
       case OpKind::Cast:
         if (!a) return;
-        t.i64 = a->i64;
-        if (n.attr_int("to", 7) == 9)
-          for (int64_t &x : t.i64) x = x != 0;
+        for (int64_t x : a->i64) t.i64.push_back(wrap_int(ov.dtype, x));
         break;
       case OpKind::Neg:
         if (!a) return;
@@ -825,6 +1005,7 @@ class ShapeInference {
       case OpKind::Equal: {
         const TensorData *b = known_i64(1);
         if (!a || !b) return;
+        if (a->dtype != DType::I64 || b->dtype != DType::I64) return;  // int64 arithmetic only
         if (n.op == OpKind::Div)
           for (int64_t x : b->i64)
             if (x == 0) return;  // left to run time
@@ -868,6 +1049,7 @@ class ShapeInference {
         break;
       default: return;
     }
+    for (int64_t &x : t.i64) x = wrap_int(ov.dtype, x);
     known_[out] = std::move(t);
   }
 
@@ -1173,17 +1355,18 @@ DType cast_target(const Graph &g, int node_id, int64_t to) {
     case 10:  // FLOAT16
     case 11:  // DOUBLE
       return DType::F32;
-    case 2:  // UINT8
-    case 3:  // INT8
-    case 5:  // INT16
-    case 6:  // INT32
-    case 7:  // INT64
-    case 9:  // BOOL
-      return DType::I64;
+    case 2: return DType::U8;
+    case 3: return DType::I8;
+    case 5:  // INT16: as int64 (shape subgraphs; the Cast kernel refuses it)
+    case 7: return DType::I64;
+    case 6: return DType::I32;
+    case 9: return DType::Bool;
+    case 12: return DType::U32;
+    case 13: return DType::U64;
     default:
       user_error(g.describe(node_id), ": cast to ONNX data type ", to,
-                 " is not supported (FLOAT, DOUBLE, FLOAT16, INT64, INT32, INT16, INT8, UINT8 "
-                 "and BOOL are)");
+                 " is not supported (FLOAT, DOUBLE, FLOAT16, INT64, INT32, INT16, INT8, UINT8, "
+                 "UINT32, UINT64 and BOOL are)");
   }
 }
 

@@ -24,7 +24,7 @@ using KnownValues = std::vector<std::optional<TensorData>>;
 /// (which it needs for shape-determining inputs such as Reshape's shape or
 /// Slice's starts): constants and Constant nodes, the output of Shape (every
 /// shape is static), and I64 tensors of at most 65536 elements computed from
-/// known inputs by Identity, Dropout, Reshape, Flatten, Squeeze, Unsqueeze,
+/// known inputs by Size, Identity, Dropout, Reshape, Flatten, Squeeze, Unsqueeze,
 /// Cast, Gather, Concat, Slice, Add, Sub, Mul, Div, Neg, Equal, Where,
 /// ConstantOfShape and Expand.
 KnownValues infer_shapes_with_values(Graph &g);
@@ -59,8 +59,9 @@ SliceParams resolve_slice(const Graph &g, int node_id, const Shape &in,
 std::vector<int64_t> expand_pads(const Graph &g, int node_id, const std::vector<int64_t> &pads,
                                  const std::vector<int64_t> &axes, size_t rank);
 
-/// Output dtype of Cast for ONNX type code `to` (FLOAT/DOUBLE/FLOAT16 -> F32;
-/// INT64/INT32/INT16/INT8/UINT8/BOOL -> I64, BOOL as 0/1); user_error otherwise.
+/// Output dtype of Cast for ONNX type code `to` (FLOAT/DOUBLE/FLOAT16 -> F32,
+/// INT16 -> I64 (shape subgraphs only: the Cast kernel refuses these three),
+/// the other integer types and BOOL as themselves); user_error otherwise.
 DType cast_target(const Graph &g, int node_id, int64_t to);
 
 /// The sliding-window geometry of a Conv / MaxPool / AveragePool node with

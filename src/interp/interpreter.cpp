@@ -181,6 +181,19 @@ class Interpreter {
       case OpKind::Pow: return binary(n, [](double a, double b) { return std::pow(a, b); });
       case OpKind::Equal:
         return binary(n, [](double a, double b) { return a == b ? 1.0 : 0.0; });
+      case OpKind::Greater: return binary(n, [](double a, double b) { return a > b ? 1.0 : 0.0; });
+      case OpKind::Less: return binary(n, [](double a, double b) { return a < b ? 1.0 : 0.0; });
+      case OpKind::GreaterOrEqual:
+        return binary(n, [](double a, double b) { return a >= b ? 1.0 : 0.0; });
+      case OpKind::LessOrEqual:
+        return binary(n, [](double a, double b) { return a <= b ? 1.0 : 0.0; });
+      case OpKind::And:
+        return binary(n, [](double a, double b) { return a != 0 && b != 0 ? 1.0 : 0.0; });
+      case OpKind::Or:
+        return binary(n, [](double a, double b) { return a != 0 || b != 0 ? 1.0 : 0.0; });
+      case OpKind::Xor:
+        return binary(n, [](double a, double b) { return (a != 0) != (b != 0) ? 1.0 : 0.0; });
+      case OpKind::Not: return unary(n, [](double x) { return x == 0 ? 1.0 : 0.0; });
       case OpKind::Sqrt: return unary(n, [](double x) { return std::sqrt(x); });
       case OpKind::Erf: return unary(n, [](double x) { return std::erf(x); });
       case OpKind::Exp: return unary(n, [](double x) { return std::exp(x); });
@@ -202,9 +215,110 @@ class Interpreter {
       case OpKind::Transpose: return transpose(n);
       case OpKind::ReduceMean:
       case OpKind::ReduceSum:
-      case OpKind::ReduceMax: return reduce(n);
+      case OpKind::ReduceMax:
+      case OpKind::ReduceMin:
+      case OpKind::ReduceProd:
+      case OpKind::ReduceL1:
+      case OpKind::ReduceL2:
+      case OpKind::ReduceSumSquare:
+      case OpKind::ReduceLogSum:
+      case OpKind::ReduceLogSumExp: return reduce(n);
+      case OpKind::ArgMax:
+      case OpKind::ArgMin: return arg_reduce(n);
       case OpKind::Shape: return shape_op(n);
+      case OpKind::Size:
+        set(n, Buf{static_cast<double>(graph::num_elements(shape(n.inputs[0])))});
+        return;
       case OpKind::Gather: return gather(n);
+      case OpKind::GatherElements: return gather_elements(n);
+      case OpKind::Mod: {
+        // fmod = 1: the sign of the dividend (C's fmod); 0 (integers): of the divisor.
+        if (n.attr_int("fmod", 0) != 0)
+          return binary(n, [](double a, double b) { return std::fmod(a, b); });
+        return binary(n, [](double a, double b) {
+          const double r = std::fmod(a, b);
+          return r != 0 && (r < 0) != (b < 0) ? r + b : r;
+        });
+      }
+      case OpKind::IsInf: {
+        const bool pos = n.attr_int("detect_positive", 1) != 0, neg = n.attr_int("detect_negative", 1) != 0;
+        return unary(n, [pos, neg](double x) {
+          return (pos && x == std::numeric_limits<double>::infinity()) ||
+                         (neg && x == -std::numeric_limits<double>::infinity())
+                     ? 1.0
+                     : 0.0;
+        });
+      }
+      case OpKind::IsNaN: return unary(n, [](double x) { return std::isnan(x) ? 1.0 : 0.0; });
+      case OpKind::DepthToSpace:
+      case OpKind::SpaceToDepth: return depth_space(n);
+      case OpKind::GlobalMaxPool: {
+        const Shape &xs = shape(n.inputs[0]);
+        const int64_t nc = xs[0] * xs[1], sp = graph::num_elements(xs) / std::max<int64_t>(1, nc);
+        const Buf &x = in(n, 0);
+        Buf &y = out(n);
+        for (int64_t i = 0; i < nc; ++i) {
+          double m = -std::numeric_limits<double>::infinity();
+          for (int64_t j = 0; j < sp; ++j) m = std::max(m, x[static_cast<size_t>(i * sp + j)]);
+          y[static_cast<size_t>(i)] = m;
+        }
+        return;
+      }
+      case OpKind::InstanceNormalization: {
+        const Shape &xs = shape(n.inputs[0]);
+        const int64_t N = xs[0], C = xs[1], sp = graph::num_elements(xs) / std::max<int64_t>(1, N * C);
+        const double eps = n.attr_float("epsilon", 1e-5f);
+        const Buf &x = in(n, 0), &sc = in(n, 1), &bias = in(n, 2);
+        Buf &y = out(n);
+        for (int64_t i = 0; i < N * C; ++i) {
+          const double *xp = x.data() + i * sp;
+          double m = 0, v = 0;
+          for (int64_t j = 0; j < sp; ++j) m += xp[j];
+          m /= static_cast<double>(sp);
+          for (int64_t j = 0; j < sp; ++j) v += (xp[j] - m) * (xp[j] - m);
+          v /= static_cast<double>(sp);
+          const double s = sc[static_cast<size_t>(i % C)] / std::sqrt(v + eps), b = bias[static_cast<size_t>(i % C)];
+          for (int64_t j = 0; j < sp; ++j) y[static_cast<size_t>(i * sp + j)] = (xp[j] - m) * s + b;
+        }
+        return;
+      }
+      case OpKind::Range: {
+        const double start = in(n, 0).at(0), delta = in(n, 2).at(0);
+        Buf &y = out(n);
+        for (size_t i = 0; i < y.size(); ++i) y[i] = start + static_cast<double>(i) * delta;
+        return;
+      }
+      case OpKind::Hardmax: {
+        // 1 at the first maximum along axis, 0 elsewhere.
+        const Shape &xs = shape(n.inputs[0]);
+        const int64_t r = static_cast<int64_t>(xs.size());
+        const int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", -1), r);
+        int64_t outer = 1, inner = 1;
+        const int64_t dim = xs[static_cast<size_t>(axis)];
+        for (int64_t k = 0; k < axis; ++k) outer *= xs[static_cast<size_t>(k)];
+        for (int64_t k = axis + 1; k < r; ++k) inner *= xs[static_cast<size_t>(k)];
+        const Buf &x = in(n, 0);
+        Buf &y = out(n);
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            int64_t best = 0;
+            for (int64_t j = 1; j < dim; ++j)
+              if (x[static_cast<size_t>((o * dim + j) * inner + i)] >
+                  x[static_cast<size_t>((o * dim + best) * inner + i)])
+                best = j;
+            y[static_cast<size_t>((o * dim + best) * inner + i)] = 1.0;
+          }
+        return;
+      }
+      case OpKind::EyeLike: {
+        const Shape &s = shape(n.outputs[0]);
+        const int64_t k = n.attr_int("k", 0);
+        Buf &y = out(n);
+        for (int64_t i = 0; i < s[0]; ++i)
+          if (i + k >= 0 && i + k < s[1]) y[static_cast<size_t>(i * s[1] + i + k)] = 1.0;
+        return;
+      }
+      case OpKind::Trilu: return trilu(n);
       case OpKind::Unsqueeze:
       case OpKind::Squeeze: set(n, in(n, 0)); return;
       case OpKind::Slice: return slice(n);
@@ -223,6 +337,8 @@ class Interpreter {
       case OpKind::LogSoftmax: return softmax(n);
       case OpKind::Pad: return pad(n);
       case OpKind::Tile: return tile(n);
+      case OpKind::NegativeLogLikelihoodLoss:
+      case OpKind::SoftmaxCrossEntropyLoss: return nll_loss(n);
     }
     internal_error("interpreter: unhandled op ", graph::op_name(n.op));
   }
@@ -687,15 +803,38 @@ class Interpreter {
     for (int64_t a : axes) ost[static_cast<size_t>(a)] = 0;
     const Buf &x = in(n, 0);
     Buf &y = out(n);
-    bool is_max = n.op == OpKind::ReduceMax;
-    if (is_max) std::fill(y.begin(), y.end(), -std::numeric_limits<double>::infinity());
+    const OpKind op = n.op;
+    const double inf = std::numeric_limits<double>::infinity();
+    if (op == OpKind::ReduceMax || op == OpKind::ReduceLogSumExp) std::fill(y.begin(), y.end(), -inf);
+    if (op == OpKind::ReduceMin) std::fill(y.begin(), y.end(), inf);
+    if (op == OpKind::ReduceProd) std::fill(y.begin(), y.end(), 1.0);
     std::vector<int64_t> idx(static_cast<size_t>(r), 0);
     int64_t pos = 0;
+    // ReduceLogSumExp: a first pass for the max (then the sum of exp(x - max)).
+    const int passes = op == OpKind::ReduceLogSumExp ? 2 : 1;
+    Buf mx;
+    for (int pass = 0; pass < passes; ++pass) {
+    if (pass == 1) {
+      mx = y;
+      std::fill(y.begin(), y.end(), 0.0);
+    }
     for (size_t i = 0; i < x.size(); ++i) {
-      if (is_max)
-        y[pos] = std::max(y[pos], x[i]);
-      else
-        y[pos] += x[i];
+      const double v = x[i];
+      switch (op) {
+        case OpKind::ReduceMax: y[pos] = std::max(y[pos], v); break;
+        case OpKind::ReduceMin: y[pos] = std::min(y[pos], v); break;
+        case OpKind::ReduceProd: y[pos] *= v; break;
+        case OpKind::ReduceL1: y[pos] += std::fabs(v); break;
+        case OpKind::ReduceL2:
+        case OpKind::ReduceSumSquare: y[pos] += v * v; break;
+        case OpKind::ReduceLogSumExp:
+          if (pass == 0)
+            y[pos] = std::max(y[pos], v);
+          else
+            y[pos] += std::exp(v - mx[static_cast<size_t>(pos)]);
+          break;
+        default: y[pos] += v; break;
+      }
       for (size_t k = static_cast<size_t>(r); k-- > 0;) {
         ++idx[k];
         pos += ost[k];
@@ -704,10 +843,43 @@ class Interpreter {
         idx[k] = 0;
       }
     }
+    }
     if (n.op == OpKind::ReduceMean && !y.empty()) {
       double cnt = static_cast<double>(x.size() / y.size());
       for (double &v : y) v /= cnt;
     }
+    for (size_t i = 0; i < y.size(); ++i) {
+      if (op == OpKind::ReduceL2) y[i] = std::sqrt(y[i]);
+      if (op == OpKind::ReduceLogSum) y[i] = std::log(y[i]);
+      if (op == OpKind::ReduceLogSumExp) y[i] = mx[i] + std::log(y[i]);
+    }
+  }
+
+  /// ArgMax / ArgMin along `axis`: the first index of the extreme value (the
+  /// last with select_last_index). A second input (the decomposed form's
+  /// ReduceMax / ReduceMin) is not needed here.
+  void arg_reduce(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    const int64_t r = static_cast<int64_t>(xs.size());
+    const int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", 0), r);
+    const bool last = n.attr_int("select_last_index", 0) != 0, is_max = n.op == OpKind::ArgMax;
+    int64_t outer = 1, inner = 1;
+    const int64_t dim = xs[static_cast<size_t>(axis)];
+    for (int64_t k = 0; k < axis; ++k) outer *= xs[static_cast<size_t>(k)];
+    for (int64_t k = axis + 1; k < r; ++k) inner *= xs[static_cast<size_t>(k)];
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t best = 0;
+        for (int64_t j = 1; j < dim; ++j) {
+          const double v = x[static_cast<size_t>((o * dim + j) * inner + i)],
+                       b = x[static_cast<size_t>((o * dim + best) * inner + i)];
+          const bool better = is_max ? (last ? v >= b : v > b) : (last ? v <= b : v < b);
+          if (better) best = j;
+        }
+        y[static_cast<size_t>(o * inner + i)] = static_cast<double>(best);
+      }
   }
 
   void shape_op(const Node &n) {
@@ -717,6 +889,73 @@ class Interpreter {
     start = std::clamp<int64_t>(start, 0, r);
     int64_t len = shape(n.outputs[0])[0];
     set(n, Buf(xs.begin() + start, xs.begin() + start + len));
+  }
+
+  /// GatherElements: y[i..] = x[i.. with i[axis] replaced by idx[i..]].
+  void gather_elements(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &is = shape(n.inputs[1]);
+    const int64_t r = static_cast<int64_t>(xs.size());
+    const int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", 0), r);
+    const int64_t dim = xs[static_cast<size_t>(axis)];
+    const std::vector<int64_t> xst = graph::kernels::strides_of(xs);
+    const Buf &x = in(n, 0), &idx = in(n, 1);
+    Buf &y = out(n);
+    std::vector<int64_t> pos(static_cast<size_t>(r), 0);
+    for (size_t e = 0; e < y.size(); ++e) {
+      int64_t j = to_i64(idx[e]);
+      if (j < -dim || j >= dim)
+        user_error(g_.describe(node_), ": index ", j, " is out of range [", -dim, ", ", dim - 1, "]");
+      if (j < 0) j += dim;
+      int64_t off = 0;
+      for (int64_t k = 0; k < r; ++k)
+        off += (k == axis ? j : pos[static_cast<size_t>(k)]) * xst[static_cast<size_t>(k)];
+      y[e] = x[static_cast<size_t>(off)];
+      for (size_t k = static_cast<size_t>(r); k-- > 0;) {
+        if (++pos[k] < is[k]) break;
+        pos[k] = 0;
+      }
+    }
+  }
+
+  /// DepthToSpace (DCR: depth as [b, b, C'], CRD: [C', b, b]) and its inverse
+  /// SpaceToDepth (DCR order).
+  void depth_space(const Node &n) {
+    const bool d2s = n.op == OpKind::DepthToSpace;
+    const Shape &big = d2s ? shape(n.inputs[0]) : shape(n.outputs[0]);  // [N, C, H, W]
+    const int64_t b = n.attr_int("blocksize", 1);
+    const bool crd = d2s && n.attr_string("mode", "DCR") == "CRD";
+    const int64_t N = big[0], C = big[1], H = big[2], W = big[3], c2 = C / (b * b);
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (int64_t i = 0; i < N; ++i)
+      for (int64_t c = 0; c < c2; ++c)
+        for (int64_t h = 0; h < H * b; ++h)
+          for (int64_t w = 0; w < W * b; ++w) {
+            const int64_t bh = h % b, bw = w % b;
+            const int64_t depth = crd ? (c * b + bh) * b + bw : (bh * b + bw) * c2 + c;
+            const size_t deep = static_cast<size_t>(((i * C + depth) * H + h / b) * W + w / b);
+            const size_t wide = static_cast<size_t>(((i * c2 + c) * H * b + h) * W * b + w);
+            if (d2s)
+              y[wide] = x[deep];
+            else
+              y[deep] = x[wide];
+          }
+  }
+
+  /// Trilu: x where column - row >= k (upper) or <= k (lower) on the last two
+  /// axes, else 0.
+  void trilu(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    const int64_t rows = xs[xs.size() - 2], cols = xs.back();
+    int64_t k = n.attr_int("k", 0);
+    if (has_input(n, 1)) k = to_i64(in(n, 1).at(0));
+    const bool upper = n.attr_int("upper", 1) != 0;
+    const Buf &x = in(n, 0);
+    Buf &y = out(n);
+    for (size_t e = 0; e < y.size(); ++e) {
+      const int64_t j = static_cast<int64_t>(e) % cols, i = static_cast<int64_t>(e) / cols % rows;
+      y[e] = (upper ? j - i >= k : j - i <= k) ? x[e] : 0.0;
+    }
   }
 
   void gather(const Node &n) {
@@ -749,7 +988,7 @@ class Interpreter {
     int64_t to = n.attr_int("to", 1);
     DType from = dtype(n.inputs[0]);
     if (to == 9) return unary(n, [](double x) { return x != 0 ? 1.0 : 0.0; });
-    if (dtype(n.outputs[0]) == DType::I64 && from == DType::F32)
+    if (graph::is_int(dtype(n.outputs[0])) && from == DType::F32)
       return unary(n, [](double x) { return std::trunc(x); });
     if (dtype(n.outputs[0]) == DType::F32)  // to f32: round through float
       return unary(n, [](double x) { return static_cast<double>(static_cast<float>(x)); });
@@ -776,6 +1015,46 @@ class Interpreter {
     for (size_t i = 0; i < y.size(); ++i) y[i] = c[mc[i]] != 0 ? x[mx[i]] : yb[my[i]];
   }
 
+  /// NegativeLogLikelihoodLoss: loss[n, d..] = -x[n, t, d..] * w[t] (0 where
+  /// t == ignore_index); 'sum' adds the losses, 'mean' divides that by the
+  /// sum of the weights used. SoftmaxCrossEntropyLoss: the same on
+  /// log_softmax(x) over axis 1, which is its second output.
+  void nll_loss(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]);
+    const int64_t N = xs[0], C = xs[1], D = graph::num_elements(xs) / std::max<int64_t>(1, N * C);
+    Buf x = in(n, 0);
+    if (n.op == OpKind::SoftmaxCrossEntropyLoss) {
+      for (int64_t b = 0; b < N; ++b)
+        for (int64_t d = 0; d < D; ++d) {
+          double m = -std::numeric_limits<double>::infinity(), s = 0;
+          for (int64_t c = 0; c < C; ++c) m = std::max(m, x[static_cast<size_t>((b * C + c) * D + d)]);
+          for (int64_t c = 0; c < C; ++c) s += std::exp(x[static_cast<size_t>((b * C + c) * D + d)] - m);
+          for (int64_t c = 0; c < C; ++c) x[static_cast<size_t>((b * C + c) * D + d)] -= m + std::log(s);
+        }
+      if (n.outputs.size() > 1) set(n, x, 1);
+    }
+    const Buf &t = in(n, 1);
+    const bool has_w = has_input(n, 2), has_ignore = n.has_attr("ignore_index");
+    const int64_t ignore = n.attr_int("ignore_index", 0);
+    Buf loss(static_cast<size_t>(N * D));
+    double wsum = 0;
+    for (int64_t b = 0; b < N; ++b)
+      for (int64_t d = 0; d < D; ++d) {
+        const int64_t c = to_i64(t[static_cast<size_t>(b * D + d)]);
+        if (has_ignore && c == ignore) continue;
+        if (c < 0 || c >= C)
+          user_error(g_.describe(node_), ": target ", c, " is out of range [0, ", C - 1, "]");
+        const double w = has_w ? in(n, 2)[static_cast<size_t>(c)] : 1.0;
+        loss[static_cast<size_t>(b * D + d)] = -x[static_cast<size_t>((b * C + c) * D + d)] * w;
+        wsum += w;
+      }
+    const std::string red = n.attr_string("reduction", "mean");
+    if (red == "none") return set(n, std::move(loss));
+    double sum = 0;
+    for (double v : loss) sum += v;
+    set(n, Buf{red == "sum" ? sum : sum / wsum});
+  }
+
   void layer_norm(const Node &n) {
     const Shape &xs = shape(n.inputs[0]);
     int64_t r = static_cast<int64_t>(xs.size());
@@ -788,6 +1067,7 @@ class Interpreter {
                                : Buf(static_cast<size_t>(d), 0.0);
     const Buf &x = in(n, 0);
     Buf &y = out(n);
+    Buf mean_out(static_cast<size_t>(outer)), inv_out(static_cast<size_t>(outer));
     for (int64_t o = 0; o < outer; ++o) {
       const double *xp = x.data() + o * d;
       double *yp = y.data() + o * d;
@@ -798,7 +1078,11 @@ class Interpreter {
       var /= static_cast<double>(d);
       double inv = 1.0 / std::sqrt(var + eps);
       for (int64_t k = 0; k < d; ++k) yp[k] = (xp[k] - mean) * inv * scale[k] + bias[k];
+      mean_out[static_cast<size_t>(o)] = mean;
+      inv_out[static_cast<size_t>(o)] = inv;
     }
+    if (n.outputs.size() > 1) set(n, std::move(mean_out), 1);
+    if (n.outputs.size() > 2) set(n, std::move(inv_out), 2);
   }
 
   void split(const Node &n) {

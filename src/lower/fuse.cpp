@@ -1,5 +1,6 @@
 #include "lower/fuse.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -87,7 +88,17 @@ const char *short_name(const graph::Graph &g, int node) {
 
 std::vector<Kernel> fuse_epilogues(const graph::Graph &g, std::vector<Kernel> kernels,
                                    const std::vector<int> &alias_of) {
-  const std::vector<int> uses = use_counts(g, alias_of);
+  std::vector<int> uses = use_counts(g, alias_of);
+  // Kernel reads too: the driver points the readers of a graph output that
+  // is copied out (a view or constant output) at the copy's source, which
+  // the graph does not show (fusing into that source would lose the value
+  // the copy reads).
+  std::vector<int> reads(uses.size(), 0);
+  for (const Kernel &k : kernels)
+    for (size_t i = 0; i + 1 < k.values.size(); ++i)
+      for (int v = k.values[i]; v >= 0 && static_cast<size_t>(v) < reads.size(); v = alias_of[v])
+        ++reads[v];
+  for (size_t v = 0; v < uses.size(); ++v) uses[v] = std::max(uses[v], reads[v]);
   std::vector<Kernel> out;
   std::map<int, size_t> producer;  // value -> index in out
   for (Kernel &c : kernels) {

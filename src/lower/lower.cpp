@@ -32,6 +32,23 @@ constexpr Entry kLowerings[] = {
     {OpKind::Max, lower_binary, true},  // two inputs (decompose chains more)
     {OpKind::Min, lower_binary, true},
     {OpKind::PRelu, lower_binary, false},
+    {OpKind::Equal, lower_binary, true},  // bool output; float, integer or (Equal) bool inputs
+    {OpKind::Greater, lower_binary, true},
+    {OpKind::Less, lower_binary, true},
+    {OpKind::GreaterOrEqual, lower_binary, true},
+    {OpKind::LessOrEqual, lower_binary, true},
+    {OpKind::And, lower_binary, true},
+    {OpKind::Or, lower_binary, true},
+    {OpKind::Xor, lower_binary, true},
+    {OpKind::Not, lower_unary, true},
+    {OpKind::Cast, lower_unary, true},
+    {OpKind::Where, lower_where, true},
+    {OpKind::Gather, lower_gather, true},
+    {OpKind::GatherElements, lower_gather, true},
+    {OpKind::Trilu, lower_trilu, true},
+    {OpKind::Mod, lower_binary, true},
+    {OpKind::IsInf, lower_unary, true},  // float32 input, bool output
+    {OpKind::IsNaN, lower_unary, true},
     {OpKind::Sqrt, lower_unary, false},
     {OpKind::Erf, lower_unary, false},
     {OpKind::Exp, lower_unary, false},
@@ -44,16 +61,24 @@ constexpr Entry kLowerings[] = {
 #define SWTC_UNARY(kind, ...) {OpKind::kind, lower_unary, false},
 #include "graph/unary_ops.def"
 
-    {OpKind::Expand, lower_unary, false},
+    {OpKind::Expand, lower_unary, true},  // copies: any element type
     {OpKind::BatchNormalization, lower_batchnorm, false},
     {OpKind::MatMul, lower_matmul, false},
-    {OpKind::Transpose, lower_transpose, false},
-    {OpKind::Concat, lower_concat, false},
-    {OpKind::Slice, lower_slice, false},
-    {OpKind::Pad, lower_pad, false},
+    {OpKind::Transpose, lower_transpose, true},
+    {OpKind::Concat, lower_concat, true},
+    {OpKind::Slice, lower_slice, true},
+    {OpKind::Pad, lower_pad, true},
     {OpKind::ReduceMean, lower_reduce, false},
     {OpKind::ReduceSum, lower_reduce, false},
     {OpKind::ReduceMax, lower_reduce, false},
+    {OpKind::ReduceMin, lower_reduce, false},
+    {OpKind::ReduceProd, lower_reduce, false},
+    {OpKind::ReduceL1, lower_reduce, false},
+    {OpKind::ReduceL2, lower_reduce, false},
+    {OpKind::ReduceSumSquare, lower_reduce, false},
+    {OpKind::ReduceLogSum, lower_reduce, false},
+    {OpKind::ArgMax, lower_argreduce, true},  // int64 output, float32 input (shape rule)
+    {OpKind::ArgMin, lower_argreduce, true},
 };
 
 /// Rewrites loads of rank-0 buffers to loads of their rank-1 stand-ins at [0].
@@ -111,9 +136,35 @@ void promote_scalars(Kernel &k) {
 
 namespace detail {
 bool supports_int(OpKind op) {
+  if (op == OpKind::Split) return true;  // copies (lower_node_outputs, not in kLowerings)
   for (const Entry &e : kLowerings)
     if (e.op == op) return e.ints;
   return false;
+}
+
+bool supports_bool(OpKind op) {
+  switch (op) {
+    case OpKind::Equal:
+    case OpKind::Greater:
+    case OpKind::Less:
+    case OpKind::GreaterOrEqual:
+    case OpKind::LessOrEqual:
+    case OpKind::And:
+    case OpKind::Or:
+    case OpKind::Xor:
+    case OpKind::Not:
+    case OpKind::Cast:
+    // Copies.
+    case OpKind::Transpose:
+    case OpKind::Concat:
+    case OpKind::Slice:
+    case OpKind::Split:
+    case OpKind::Expand:
+    case OpKind::IsInf:
+    case OpKind::IsNaN:
+    case OpKind::Where: return true;
+    default: return false;
+  }
 }
 
 tir::Elem elem_of(graph::DType t) { return {graph::dtype_c_type(t), graph::dtype_bytes(t)}; }
@@ -183,6 +234,8 @@ Kernel start_kernel(const graph::Graph &g, int node_id, const std::vector<std::s
   const graph::Value &out = g.values[n.outputs.at(output)];
   if (out.dtype != graph::DType::F32 && !supports_int(n.op))
     not_supported(g, node_id, "output type ", graph::dtype_name(out.dtype), " (float32 only)");
+  if (out.dtype == graph::DType::Bool && !supports_bool(n.op))
+    not_supported(g, node_id, "bool tensors (output '", out.name, "')");
   SWTC_CHECK(names.size() >= out.shape.size(), "axis names for ", g.describe(node_id));
   Kernel k;
   k.node = node_id;
@@ -199,6 +252,8 @@ tir::Buffer add_input(Kernel &k, const graph::Graph &g, int value, const std::st
   if (v.dtype != graph::DType::F32 && !supports_int(g.nodes[k.node].op))
     not_supported(g, k.node, "input '", v.name, "' has type ", graph::dtype_name(v.dtype),
                   " (float32 only)");
+  if (v.dtype == graph::DType::Bool && !supports_bool(g.nodes[k.node].op))
+    not_supported(g, k.node, "bool tensors (input '", v.name, "')");
   tir::Buffer b = tir::make_buffer(param, v.shape, tir::Scope::Global, elem_of(v.dtype));
   k.def.inputs.push_back(b);
   k.values.push_back(value);

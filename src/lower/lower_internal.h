@@ -35,6 +35,9 @@ std::vector<Expr> broadcast_index(const Kernel &k, const std::vector<int64_t> &i
 
 /// Whether the lowering of `op` handles integer tensors (else float32 only).
 bool supports_int(graph::OpKind op);
+/// Whether `op` takes or gives bool tensors (comparisons, logical ops, Not,
+/// Where, Cast): no other op may (an integer kernel would not keep 0 / 1).
+bool supports_bool(graph::OpKind op);
 /// The tensor-IR element type of a graph dtype.
 tir::Elem elem_of(graph::DType t);
 
@@ -46,6 +49,7 @@ Kernel lower_gemm(const graph::Graph &g, int node_id);
 Kernel lower_batchnorm(const graph::Graph &g, int node_id);
 Kernel lower_binary(const graph::Graph &g, int node_id);
 Kernel lower_unary(const graph::Graph &g, int node_id);
+Kernel lower_where(const graph::Graph &g, int node_id);
 Kernel lower_matmul(const graph::Graph &g, int node_id);
 Kernel lower_transpose(const graph::Graph &g, int node_id);
 Kernel lower_concat(const graph::Graph &g, int node_id);
@@ -53,6 +57,9 @@ Kernel lower_slice(const graph::Graph &g, int node_id);
 /// Split's kernel of output `output` (canonicalized: `axis`, `split` sizes).
 Kernel lower_split(const graph::Graph &g, int node_id, size_t output);
 Kernel lower_reduce(const graph::Graph &g, int node_id);
+Kernel lower_argreduce(const graph::Graph &g, int node_id);
+Kernel lower_gather(const graph::Graph &g, int node_id);  // Gather, GatherElements
+Kernel lower_trilu(const graph::Graph &g, int node_id);
 Kernel lower_pad(const graph::Graph &g, int node_id);
 
 }  // namespace swtc::lower::detail

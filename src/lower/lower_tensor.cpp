@@ -1,6 +1,8 @@
 // Data movement and contractions over tensors: MatMul (batched, broadcast),
-// Transpose, Concat, Slice, Split, ReduceMean / ReduceSum / ReduceMax.
+// Transpose, Concat, Slice, Split, the Reduce ops (ReduceLogSumExp is
+// decomposed), ArgMax / ArgMin.
 #include <cfloat>
+#include <cmath>
 
 #include "lower/lower_internal.h"
 
@@ -163,7 +165,12 @@ Kernel lower_pad(const graph::Graph &g, int node_id) {
     idx.push_back(o + int_imm(-b));
   }
   k.def.value = load(x, idx);
-  if (inside) k.def.value = select(inside, k.def.value, float_imm(n.attr_float("value", 0.0f)));
+  if (inside) {
+    // An integer tensor pads with the value rounded to an integer.
+    const float v = n.attr_float("value", 0.0f);
+    const bool ints = graph::is_int(g.values[n.outputs[0]].dtype);
+    k.def.value = select(inside, k.def.value, ints ? int_imm(std::llround(v)) : float_imm(v));
+  }
   k.def.flops_per_point = 0;
   return k;
 }
@@ -193,18 +200,142 @@ Kernel lower_reduce(const graph::Graph &g, int node_id) {
       idx.push_back(axis(k, od++));
     }
   }
-  k.def.value = load(x, idx);
+  const Expr v = load(x, idx), acc = var(schedule::ComputeDef::kAcc);
+  k.def.value = v;
   k.def.flops_per_point = 1;
-  if (n.op == graph::OpKind::ReduceMax) {
-    k.def.combiner = schedule::Combiner::Max;
-    k.def.init = float_imm(-FLT_MAX);
-  } else {
-    k.def.combiner = schedule::Combiner::Sum;
-    k.def.init = float_imm(0);
-    if (n.op == graph::OpKind::ReduceMean)
-      k.def.epilogue =
-          binary(BinaryOp::Div, var(schedule::ComputeDef::kAcc), float_imm(double(count)));
+  switch (n.op) {
+    case graph::OpKind::ReduceMax:
+      k.def.combiner = schedule::Combiner::Max;
+      k.def.init = float_imm(-FLT_MAX);
+      break;
+    case graph::OpKind::ReduceMin:
+      k.def.combiner = schedule::Combiner::Min;
+      k.def.init = float_imm(FLT_MAX);
+      break;
+    case graph::OpKind::ReduceProd:
+      k.def.combiner = schedule::Combiner::Prod;
+      k.def.init = float_imm(1);
+      break;
+    default:
+      k.def.combiner = schedule::Combiner::Sum;
+      k.def.init = float_imm(0);
+      break;
   }
+  switch (n.op) {
+    case graph::OpKind::ReduceMean:
+      k.def.epilogue = binary(BinaryOp::Div, acc, float_imm(double(count)));
+      break;
+    case graph::OpKind::ReduceL1: k.def.value = call("fabsf", {v}); break;
+    case graph::OpKind::ReduceSumSquare: k.def.value = v * v; break;
+    case graph::OpKind::ReduceL2:
+      k.def.value = v * v;
+      k.def.epilogue = call("sqrtf", {acc});
+      break;
+    case graph::OpKind::ReduceLogSum: k.def.epilogue = call("logf", {acc}); break;
+    default: break;
+  }
+  return k;
+}
+
+namespace {
+/// The value of an index `i` into an axis of `dim` entries, negative ones
+/// counted from the end.
+Expr wrapped_index(const Expr &i, int64_t dim) {
+  return select(lt(i, int_imm(0)), i + int_imm(dim), i);
+}
+/// Zero of the output's type.
+Expr zero_of(const graph::Graph &g, int node_id) {
+  return graph::is_int(g.values[g.nodes[node_id].outputs[0]].dtype) ? int_imm(0) : float_imm(0);
+}
+}  // namespace
+
+/// Gather and GatherElements without data-dependent addresses (the Sunway
+/// staging needs affine indices): a sum over the gathered axis r of the data
+/// entry at r where the index equals r, else 0 (exact: one term is not 0).
+/// Gather: y[a.., i.., b..] = x[a.., idx[i..], b..]; GatherElements:
+/// y[i..] = x[i.. with axis replaced by idx[i..]]. An index out of range
+/// (possible only for run-time indices) gives 0.
+Kernel lower_gather(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const auto &xs = g.values[n.inputs[0]].shape, &is = g.values[n.inputs[1]].shape;
+  const size_t R = out_rank(g, node_id);
+  const int64_t ax = norm_axis(n.attr_int("axis", 0), xs.size());
+  const int64_t dim = xs[static_cast<size_t>(ax)];
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  Buffer idx = add_input(k, g, n.inputs[1], "idx");
+  const Expr r = add_reduce(k, "r", dim);
+  std::vector<Expr> xi, ii;
+  if (n.op == graph::OpKind::GatherElements) {
+    for (size_t d = 0; d < R; ++d) {
+      ii.push_back(axis(k, d));
+      xi.push_back(static_cast<int64_t>(d) == ax ? r : axis(k, d));
+    }
+  } else {
+    const size_t na = static_cast<size_t>(ax), ni = is.size();
+    for (size_t d = 0; d < na; ++d) xi.push_back(axis(k, d));
+    xi.push_back(r);
+    for (size_t d = 0; d < ni; ++d) ii.push_back(axis(k, na + d));
+    for (size_t d = na + 1; d < xs.size(); ++d) xi.push_back(axis(k, d - 1 + ni));
+  }
+  const Expr at = wrapped_index(load(idx, ii), dim);
+  k.def.combiner = schedule::Combiner::Sum;
+  k.def.init = zero_of(g, node_id);
+  k.def.value = select(binary(BinaryOp::EQ, at, r), load(x, xi), zero_of(g, node_id));
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+/// Trilu (canonicalized: `k`, `upper`): x where column - row >= k (upper) or
+/// <= k (lower) on the last two axes, else 0.
+Kernel lower_trilu(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  const size_t R = out_rank(g, node_id);
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  std::vector<Expr> idx;
+  for (size_t d = 0; d < R; ++d) idx.push_back(axis(k, d));
+  const Expr i = axis(k, R - 2), j = axis(k, R - 1), kk = int_imm(n.attr_int("k", 0));
+  const Expr keep = n.attr_int("upper", 1) != 0 ? le(i + kk, j) : le(j, i + kk);
+  k.def.value = select(keep, load(x, idx), zero_of(g, node_id));
+  k.def.flops_per_point = 0;
+  return k;
+}
+
+/// ArgMax / ArgMin (decomposed: input 1 is the ReduceMax / ReduceMin of x
+/// over the axis, kept): the first index j along the axis with x[j] == that
+/// extreme (a Min over j of select(x == m, j, dim)), or with
+/// select_last_index the last (a Max over j of select(x == m, j, -1)).
+Kernel lower_argreduce(const graph::Graph &g, int node_id) {
+  const graph::Node &n = g.nodes[node_id];
+  if (n.inputs.size() != 2) internal_error(g.describe(node_id), ": not decomposed");
+  const auto &xs = g.values[n.inputs[0]].shape;
+  const size_t R = out_rank(g, node_id);
+  const int64_t ax = norm_axis(n.attr_int("axis", 0), xs.size());
+  const bool keep = n.attr_int("keepdims", 1) != 0, last = n.attr_int("select_last_index", 0) != 0;
+  Kernel k = start_kernel(g, node_id, names_for(R));
+  Buffer x = add_input(k, g, n.inputs[0], "x");
+  Buffer m = add_input(k, g, n.inputs[1], "m");
+  std::vector<Expr> xi, mi;
+  size_t od = 0;
+  Expr r;
+  for (size_t d = 0; d < xs.size(); ++d) {
+    if (static_cast<int64_t>(d) == ax) {
+      r = add_reduce(k, "r" + std::to_string(d), xs[d]);
+      xi.push_back(r);
+      mi.push_back(int_imm(0));
+      if (keep) ++od;
+    } else {
+      xi.push_back(axis(k, od));
+      mi.push_back(axis(k, od));
+      ++od;
+    }
+  }
+  const int64_t none = last ? -1 : xs[static_cast<size_t>(ax)];
+  k.def.combiner = last ? schedule::Combiner::Max : schedule::Combiner::Min;
+  k.def.init = int_imm(none);
+  k.def.value = select(binary(BinaryOp::EQ, load(x, xi), load(m, mi)), r, int_imm(none));
+  k.def.flops_per_point = 1;
   return k;
 }
 

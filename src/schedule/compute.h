@@ -16,7 +16,7 @@ struct IterVar {
   bool reduce = false;
 };
 
-enum class Combiner { None, Sum, Max };
+enum class Combiner { None, Sum, Max, Min, Prod };
 
 /// out[s0, .., sk] = epilogue(combine over reduce axes of value), where
 ///   - the spatial axes are axes[0..rank(out)) in the output's dimension order,

@@ -571,8 +571,11 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
       }
       if (first) cur = select(first, at_root(def_.init), cur);
     }
-    Expr upd = def_.combiner == Combiner::Sum ? binary(BinaryOp::Add, cur, value)
-                                              : binary(BinaryOp::Max, cur, value);
+    const BinaryOp comb = def_.combiner == Combiner::Sum   ? BinaryOp::Add
+                          : def_.combiner == Combiner::Max ? BinaryOp::Max
+                          : def_.combiner == Combiner::Min ? BinaryOp::Min
+                                                           : BinaryOp::Mul;
+    Expr upd = binary(comb, cur, value);
     const Expr tile_guard = padded_ ? nullptr : guard;
     Stmt init = no_init ? nullptr
                         : nest(R, true, false,

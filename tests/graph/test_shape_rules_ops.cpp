@@ -43,10 +43,15 @@ TEST(ShapeRulesOps, Elementwise) {
   b.node(OpKind::Equal, {"a", "b"}, "e");
   b.node(OpKind::Where, {"e", "a", "b"}, "w");
   b.node(OpKind::Erf, {"a"}, "u");
+  b.node(OpKind::Greater, {"a", "b"}, "gt");
+  b.node(OpKind::Not, {"gt"}, "ng");
+  b.node(OpKind::Xor, {"gt", "ng"}, "x");
   b.output("y");
   Graph &g = b.graph();
   EXPECT_EQ(out_shape(g), (Shape{2, 3, 4}));
-  EXPECT_EQ(g.values[g.find_value("e")].dtype, DType::I64);
+  EXPECT_EQ(g.values[g.find_value("e")].dtype, DType::Bool);
+  EXPECT_EQ(g.values[g.find_value("x")].dtype, DType::Bool);
+  EXPECT_EQ(g.values[g.find_value("x")].shape, (Shape{2, 3, 4}));
   EXPECT_EQ(g.values[g.find_value("w")].shape, (Shape{2, 3, 4}));
   EXPECT_EQ(g.values[g.find_value("u")].shape, (Shape{2, 1, 4}));
   GraphBuilder bad;
@@ -54,6 +59,15 @@ TEST(ShapeRulesOps, Elementwise) {
   bad.input("b", {4});
   bad.node(OpKind::Sub, {"a", "b"}, "y", {}, "sub1");
   expect_user_error([&] { infer_shapes(bad.graph()); }, "node 'sub1' (Sub): shapes [2,3] and [4]");
+  // Logical ops take bools; Where's condition is a bool.
+  GraphBuilder nb;
+  nb.input("a", {2});
+  nb.node(OpKind::And, {"a", "a"}, "y", {}, "and1");
+  expect_user_error([&] { infer_shapes(nb.graph()); }, "node 'and1' (And): input 'a' must be bool");
+  GraphBuilder nw;
+  nw.input("a", {2});
+  nw.node(OpKind::Where, {"a", "a", "a"}, "y", {}, "w1");
+  expect_user_error([&] { infer_shapes(nw.graph()); }, "condition 'a' must be bool, got f32");
 }
 
 TEST(ShapeRulesOps, MatMul) {
@@ -345,7 +359,7 @@ TEST(ShapeRulesOps, ClipCanonicalFormAndErrors) {
                     "): not supported: min must be a constant");
 }
 
-TEST(ShapeRulesOps, DropoutAndLayerNormExtraOutputsRejected) {
+TEST(ShapeRulesOps, DropoutMaskRejectedLayerNormStatsShaped) {
   GraphBuilder b("g", 13);
   b.input("x", {2, 3});
   b.node(OpKind::Dropout, {"x"}, "y", {}, "drop");
@@ -363,7 +377,9 @@ TEST(ShapeRulesOps, DropoutAndLayerNormExtraOutputsRejected) {
   mean.name = "mean";
   mean.producer = 0;
   l.graph().nodes[0].outputs.push_back(l.graph().add_value(mean));
-  expect_user_error([&] { infer_shapes(l.graph()); }, "not supported: the Mean / InvStdDev outputs");
+  infer_shapes(l.graph());  // Mean: the normalized axes become 1
+  EXPECT_EQ(l.graph().values[l.graph().find_value("mean")].shape, (Shape{2, 1}));
+  EXPECT_EQ(l.graph().values[l.graph().find_value("mean")].dtype, DType::F32);
 }
 
 TEST(ShapeRulesOps, CanonicalizeIsIdempotentOnNewOps) {

@@ -625,6 +625,36 @@ TEST(InterpOps, SqueezeUnsqueezeExpandWhereEqualCastConstantOfShape) {
   expect_near(y, want);
 }
 
+TEST(InterpOps, ComparisonsAndLogicalOpsGiveBools) {
+  GraphBuilder b("g", 13);
+  b.input("a", {4});
+  b.input("c", {1});
+  b.input("p", {4}, DType::Bool);
+  b.input("q", {4}, DType::Bool);
+  b.node(OpKind::Greater, {"a", "c"}, "gt");
+  b.node(OpKind::LessOrEqual, {"a", "c"}, "le");
+  b.node(OpKind::And, {"p", "q"}, "and");
+  b.node(OpKind::Or, {"p", "q"}, "or");
+  b.node(OpKind::Xor, {"p", "q"}, "xor");
+  b.node(OpKind::Not, {"p"}, "not");
+  b.node(OpKind::Cast, {"a"}, "ab", {{"to", int64_t{9}}});  // bool: x != 0
+  b.node(OpKind::Cast, {"a"}, "ai", {{"to", int64_t{6}}});  // int32: truncated
+  for (const char *o : {"gt", "le", "and", "or", "xor", "not", "ab", "ai"}) b.output(o);
+  graph::infer_shapes(b.graph());
+  TensorData a = tensor_f32({4}, {-1.5f, 0.0f, 0.5f, 2.7f}), c = tensor_f32({1}, {0.5f});
+  TensorData p = tensor_i64({4}, {0, 0, 1, 1}), q = tensor_i64({4}, {0, 1, 0, 1});
+  p.dtype = q.dtype = DType::Bool;
+  std::vector<TensorData> got = run(b.graph(), {a, c, p, q});
+  const std::vector<std::vector<int64_t>> want = {{0, 0, 0, 1}, {1, 1, 1, 0}, {0, 0, 0, 1},
+                                                  {0, 1, 1, 1}, {0, 1, 1, 0}, {1, 1, 0, 0},
+                                                  {1, 0, 1, 1}, {-1, 0, 0, 2}};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t k = 0; k < want.size(); ++k) {
+    EXPECT_EQ(got[k].dtype, k + 1 < want.size() ? DType::Bool : DType::I32) << k;
+    EXPECT_EQ(got[k].i64, want[k]) << k;
+  }
+}
+
 TEST(InterpOps, LayerNormalizationMatchesDecomposition) {
   TensorData x = random_tensor({2, 3, 8}, 21, -2.0f, 2.0f);
   TensorData scale = random_tensor({8}, 22), bias = random_tensor({8}, 23);
@@ -645,6 +675,142 @@ TEST(InterpOps, LayerNormalizationMatchesDecomposition) {
       want.push_back((x.f32[r * 8 + k] - m) / std::sqrt(v + 1e-3) * scale.f32[k] + bias.f32[k]);
   }
   expect_near(run_both(b.graph(), {x}), want);
+}
+
+TEST(InterpOps, LayerNormalizationMeanAndInvStdDevOutputs) {
+  TensorData x = random_tensor({2, 3, 4}, 31, -2.0f, 2.0f);
+  TensorData scale = random_tensor({3, 4}, 32);
+  GraphBuilder b("g", 17);
+  b.input("x", {2, 3, 4});
+  b.constant("scale", scale);
+  b.node(OpKind::LayerNormalization, {"x", "scale"}, "y", {{"axis", int64_t{1}}});
+  Graph &g = b.graph();
+  for (const char *name : {"mean", "inv"}) {  // the optional outputs
+    graph::Value v;
+    v.name = name;
+    v.producer = 0;
+    g.nodes[0].outputs.push_back(g.add_value(v));
+    b.output(name);
+  }
+  b.output("y");
+  graph::infer_shapes(g);
+  EXPECT_EQ(g.values[g.find_value("mean")].shape, (Shape{2, 1, 1}));
+  std::vector<TensorData> got = run(g, {x});
+  ASSERT_EQ(got.size(), 3u);
+  std::vector<double> mean, inv;
+  for (int r = 0; r < 2; ++r) {
+    double m = 0, v = 0;
+    for (int k = 0; k < 12; ++k) m += x.f32[r * 12 + k];
+    m /= 12;
+    for (int k = 0; k < 12; ++k) v += (x.f32[r * 12 + k] - m) * (x.f32[r * 12 + k] - m);
+    mean.push_back(m);
+    inv.push_back(1 / std::sqrt(v / 12 + 1e-5));
+  }
+  expect_near(got[0], mean);
+  expect_near(got[1], inv);
+}
+
+TEST(InterpOps, ReduceFamilyMatchesDefinitions) {
+  TensorData x = random_tensor({2, 3, 4}, 41, 0.1f, 2.0f);
+  struct Case {
+    OpKind op;
+    double init;
+    double (*step)(double acc, double v);
+    double (*fin)(double acc);
+  };
+  const Case cases[] = {
+      {OpKind::ReduceMin, 1e300, [](double a, double v) { return std::min(a, v); },
+       [](double a) { return a; }},
+      {OpKind::ReduceProd, 1, [](double a, double v) { return a * v; }, [](double a) { return a; }},
+      {OpKind::ReduceL1, 0, [](double a, double v) { return a + std::fabs(v); },
+       [](double a) { return a; }},
+      {OpKind::ReduceL2, 0, [](double a, double v) { return a + v * v; },
+       [](double a) { return std::sqrt(a); }},
+      {OpKind::ReduceSumSquare, 0, [](double a, double v) { return a + v * v; },
+       [](double a) { return a; }},
+      {OpKind::ReduceLogSum, 0, [](double a, double v) { return a + v; },
+       [](double a) { return std::log(a); }},
+      {OpKind::ReduceLogSumExp, 0, [](double a, double v) { return a + std::exp(v); },
+       [](double a) { return std::log(a); }},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(graph::op_name(c.op));
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3, 4});
+    b.node(c.op, {"x"}, "y", {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    b.output("y");
+    std::vector<double> want;
+    for (int i = 0; i < 2; ++i)
+      for (int k = 0; k < 4; ++k) {
+        double acc = c.init;
+        for (int j = 0; j < 3; ++j) acc = c.step(acc, x.f32[(i * 3 + j) * 4 + k]);
+        want.push_back(c.fin(acc));
+      }
+    TensorData got = run_both(b.graph(), {x});
+    EXPECT_EQ(got.shape, (Shape{2, 4}));
+    expect_near(got, want);
+  }
+}
+
+TEST(InterpOps, ArgMaxArgMinFirstOrLastIndexOfTies) {
+  // Rows of [2, 4] along axis 1: ties at the max and at the min.
+  TensorData x = tensor_f32({2, 4}, {1, 3, 3, -1, 0, -2, 5, -2});
+  struct Case {
+    OpKind op;
+    int64_t last;
+    std::vector<int64_t> want;
+  };
+  const Case cases[] = {{OpKind::ArgMax, 0, {1, 2}}, {OpKind::ArgMax, 1, {2, 2}},
+                        {OpKind::ArgMin, 0, {3, 1}}, {OpKind::ArgMin, 1, {3, 3}}};
+  for (const Case &c : cases) {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 4});
+    b.node(c.op, {"x"}, "y",
+           {{"axis", int64_t{-1}}, {"keepdims", int64_t{1}}, {"select_last_index", c.last}});
+    b.output("y");
+    TensorData got = run_both(b.graph(), {x});
+    EXPECT_EQ(got.dtype, DType::I64);
+    EXPECT_EQ(got.shape, (Shape{2, 1}));
+    EXPECT_EQ(got.i64, c.want) << graph::op_name(c.op) << " last " << c.last;
+  }
+}
+
+TEST(InterpOps, ModSignsDepthToSpaceRoundTripHardmax) {
+  GraphBuilder b("g", 13);
+  b.input("a", {4}, DType::I32);
+  b.input("d", {4}, DType::I32);
+  b.input("x", {1, 8, 2, 3});
+  b.node(OpKind::Mod, {"a", "d"}, "m");
+  b.node(OpKind::Mod, {"a", "d"}, "f", {{"fmod", int64_t{1}}});
+  b.node(OpKind::DepthToSpace, {"x"}, "wide", {{"blocksize", int64_t{2}}});
+  b.node(OpKind::SpaceToDepth, {"wide"}, "back", {{"blocksize", int64_t{2}}});
+  b.node(OpKind::Hardmax, {"x"}, "h", {{"axis", int64_t{1}}});
+  for (const char *o : {"m", "f", "back", "h"}) b.output(o);
+  graph::infer_shapes(b.graph());
+  TensorData a = tensor_i64({4}, {7, -7, 7, -7}), d = tensor_i64({4}, {3, 3, -3, -3});
+  a.dtype = d.dtype = DType::I32;
+  TensorData x = random_tensor({1, 8, 2, 3}, 51);
+  std::vector<TensorData> got = run(b.graph(), {a, d, x});
+  EXPECT_EQ(got[0].i64, (std::vector<int64_t>{1, 2, -2, -1}));  // the divisor's sign
+  EXPECT_EQ(got[1].i64, (std::vector<int64_t>{1, -1, 1, -1}));  // the dividend's sign
+  EXPECT_EQ(got[2].f32, x.f32);
+  for (int p = 0; p < 6; ++p) {  // one 1 per pixel, at the largest channel
+    int best = 0;
+    for (int c = 1; c < 8; ++c)
+      if (x.f32[c * 6 + p] > x.f32[best * 6 + p]) best = c;
+    for (int c = 0; c < 8; ++c) EXPECT_EQ(got[3].f32[c * 6 + p], c == best ? 1.0f : 0.0f);
+  }
+}
+
+TEST(InterpOps, SizeIsTheElementCount) {
+  GraphBuilder b("g", 13);
+  b.input("x", {2, 3, 5});
+  b.node(OpKind::Size, {"x"}, "n");
+  b.output("n");
+  graph::infer_shapes(b.graph());
+  TensorData got = run(b.graph(), {random_tensor({2, 3, 5}, 5)}).at(0);
+  EXPECT_EQ(got.shape, Shape{});
+  EXPECT_EQ(got.i64, std::vector<int64_t>{30});
 }
 
 TEST(InterpOps, DropoutIsIdentityAndRejectsTraining) {

@@ -378,6 +378,23 @@ TEST(LowerTensor, PadConstant) {
   check_against_interpreter(c);
 }
 
+TEST(LowerTensor, ReduceFamily) {
+  // Canonical form: axes and keepdims explicit (ReduceLogSumExp is decomposed).
+  const std::pair<OpKind, float> ops[] = {{OpKind::ReduceMin, -1.0f},  {OpKind::ReduceProd, -1.0f},
+                                          {OpKind::ReduceL1, -1.0f},   {OpKind::ReduceL2, -1.0f},
+                                          {OpKind::ReduceSumSquare, -1.0f},
+                                          {OpKind::ReduceLogSum, 0.1f}};  // log needs x > 0
+  for (const auto &[op, lo] : ops) {
+    SCOPED_TRACE(graph::op_name(op));
+    for (int64_t keep : {0, 1}) {
+      OneNode t;
+      t.input("x", {2, 3, 4, 5}, lo, 2.0f);
+      t.finish(op, {"x"}, {{"axes", std::vector<int64_t>{1, 3}}, {"keepdims", keep}});
+      check_against_interpreter(t);
+    }
+  }
+}
+
 TEST(LowerElementwise, AddWithBroadcast) {
   OneNode t;
   t.input("a", {2, 3, 4, 5});

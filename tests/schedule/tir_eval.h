@@ -90,6 +90,7 @@ class TirEval {
         if (e->name == "expf") return std::exp(a);
         if (e->name == "tanhf") return std::tanh(a);
         if (e->name == "fabsf") return std::fabs(a);
+        if (e->name == "fmodf") return std::fmod(a, static_cast<float>(value(e->args.at(1))));
         if (e->name == "ceilf") return std::ceil(a);
         if (e->name == "floorf") return std::floor(a);
         if (e->name == "erff") return std::erf(a);

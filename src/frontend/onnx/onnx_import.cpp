@@ -46,7 +46,7 @@ std::vector<T> read_raw(const std::string &raw) {
 }
 
 /// Converts a TensorProto (initializer or TENSOR attribute) to TensorData.
-/// FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 natively; DOUBLE -> F32.
+/// FLOAT, INT64, INT32, INT8, UINT8, UINT32, UINT64 and BOOL natively; DOUBLE -> F32.
 TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what) {
   TensorData out;
   for (int64_t d : t.dims()) {
@@ -112,6 +112,15 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
       }
       break;
     }
+    case onnx::TensorProto_DataType_BOOL:
+      out.dtype = DType::Bool;
+      check_count(t.int32_data_size(), 1);
+      if (raw) {
+        for (char c : t.raw_data()) out.i64.push_back(c != 0);
+      } else {
+        for (int32_t v : t.int32_data()) out.i64.push_back(v != 0);
+      }
+      break;
     case onnx::TensorProto_DataType_UINT32: {
       out.dtype = DType::U32;
       check_count(t.uint64_data_size(), 4);
@@ -133,8 +142,8 @@ TensorData tensor_from_proto(const onnx::TensorProto &t, const std::string &what
     }
     default:
       user_error(what, " has data type ", elem_type_name(t.data_type()),
-                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 (DOUBLE is "
-                 "converted to FLOAT)");
+                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32, UINT64 and BOOL "
+                 "(DOUBLE is converted to FLOAT)");
   }
   return out;
 }
@@ -283,7 +292,7 @@ class Importer {
         {onnx::TensorProto_DataType_FLOAT, DType::F32}, {onnx::TensorProto_DataType_INT64, DType::I64},
         {onnx::TensorProto_DataType_INT32, DType::I32}, {onnx::TensorProto_DataType_INT8, DType::I8},
         {onnx::TensorProto_DataType_UINT8, DType::U8},  {onnx::TensorProto_DataType_UINT32, DType::U32},
-        {onnx::TensorProto_DataType_UINT64, DType::U64}};
+        {onnx::TensorProto_DataType_UINT64, DType::U64}, {onnx::TensorProto_DataType_BOOL, DType::Bool}};
     bool known_type = false;
     for (const auto &[onnx_type, dt] : kInputTypes)
       if (tt.elem_type() == onnx_type) {
@@ -292,7 +301,7 @@ class Importer {
       }
     if (!known_type)
       user_error("input '", pname, "' has data type ", elem_type_name(tt.elem_type()),
-                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32 and UINT64 inputs");
+                 "; swtc supports FLOAT, INT64, INT32, INT8, UINT8, UINT32, UINT64 and BOOL inputs");
     const std::string hint =
         str_cat("; give its shape with --shape ", pname, "=D0,D1,... (compile, run, profile)");
     if (const std::vector<int64_t> *given = given_shape(name)) {

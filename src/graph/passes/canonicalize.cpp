@@ -34,6 +34,13 @@ class Canonicalizer {
         }
         case OpKind::Identity: drop[i] = remove_identity(n); break;
         case OpKind::Dropout:
+          // Inference only: training_mode (input 2) must be a constant false.
+          if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+            const TensorData &t = static_input(i, 2, "training_mode");
+            if ((t.dtype == DType::F32 ? t.f32.at(0) != 0.0f : t.i64.at(0) != 0))
+              user_error("node '", printable(n.name), "' (Dropout, opset ", g_.opset,
+                         "): not supported: training_mode = true (inference only)");
+          }
           n.op = OpKind::Identity;
           n.inputs.resize(1);
           n.attrs.clear();
@@ -92,8 +99,17 @@ class Canonicalizer {
         case OpKind::PRelu:
         case OpKind::Cast:
         case OpKind::Equal:
+        case OpKind::Greater:
+        case OpKind::Less:
+        case OpKind::GreaterOrEqual:
+        case OpKind::LessOrEqual:
+        case OpKind::Not:
+        case OpKind::And:
+        case OpKind::Or:
+        case OpKind::Xor:
         case OpKind::Where: break;
         case OpKind::Shape:
+        case OpKind::Size:
         case OpKind::ConstantOfShape: break;  // become constants below
         case OpKind::Clip: clip(static_cast<int>(i)); break;
         case OpKind::Concat: n.attrs["axis"] = axis_attr(n, 0, 0); break;
@@ -115,8 +131,57 @@ class Canonicalizer {
         }
         case OpKind::ReduceMean:
         case OpKind::ReduceSum:
-        case OpKind::ReduceMax: drop[i] = reduce(static_cast<int>(i)); break;
+        case OpKind::ReduceMax:
+        case OpKind::ReduceMin:
+        case OpKind::ReduceProd:
+        case OpKind::ReduceL1:
+        case OpKind::ReduceL2:
+        case OpKind::ReduceSumSquare:
+        case OpKind::ReduceLogSum:
+        case OpKind::ReduceLogSumExp: drop[i] = reduce(static_cast<int>(i)); break;
+        case OpKind::ArgMax:
+        case OpKind::ArgMin:
+          n.attrs["axis"] = axis_attr(n, 0, 0);
+          n.attrs["keepdims"] = int64_t{n.attr_int("keepdims", 1) != 0 ? 1 : 0};
+          n.attrs["select_last_index"] = int64_t{n.attr_int("select_last_index", 0) != 0 ? 1 : 0};
+          break;
         case OpKind::Gather: gather(static_cast<int>(i)); break;
+        case OpKind::GatherElements: n.attrs["axis"] = axis_attr(n, 0, 0); break;
+        case OpKind::Mod:
+        case OpKind::IsInf:
+        case OpKind::IsNaN:
+        case OpKind::GlobalMaxPool:
+        case OpKind::Range: break;  // Range: folded (its inputs are constants)
+        case OpKind::DepthToSpace:
+          n.attrs["mode"] = n.attr_string("mode", "DCR");
+          break;
+        case OpKind::SpaceToDepth: break;
+        case OpKind::InstanceNormalization:
+          n.attrs["epsilon"] = n.attr_float("epsilon", 1e-5f);
+          break;
+        case OpKind::Hardmax: {
+          int64_t r = rank(n.inputs[0]);
+          int64_t axis = axis_attr(n, 0, g_.opset < 13 ? 1 : -1);
+          // Before opset 13 the input is coerced to 2-D at axis: the same
+          // only if axis is the last one.
+          if (g_.opset < 13 && axis != r - 1)
+            user_error("node '", printable(n.name), "' (Hardmax, opset ", g_.opset,
+                       "): not supported: the coerced 2-D form (axis ", axis, " of rank ", r,
+                       " before opset 13)");
+          n.attrs["axis"] = axis;
+          break;
+        }
+        case OpKind::EyeLike: break;  // becomes a constant below
+        case OpKind::Trilu: {
+          // k: the input (a constant), or the attribute once canonicalized.
+          if (n.inputs.size() > 1 && n.inputs[1] >= 0)
+            n.attrs["k"] = static_input(i, 1, "k").i64.at(0);
+          else
+            n.attrs["k"] = n.attr_int("k", 0);
+          n.attrs["upper"] = int64_t{n.attr_int("upper", 1) != 0 ? 1 : 0};
+          n.inputs.resize(1);
+          break;
+        }
         case OpKind::Unsqueeze: {
           int64_t r = rank(n.outputs[0]);
           n.attrs["axes"] = normalize_axes(g_, static_cast<int>(i), static_ints(i, 1, "axes"), r);
@@ -143,6 +208,10 @@ class Canonicalizer {
         }
         case OpKind::Slice: slice(static_cast<int>(i)); break;
         case OpKind::Pad: pad(static_cast<int>(i)); break;
+        case OpKind::NegativeLogLikelihoodLoss:
+        case OpKind::SoftmaxCrossEntropyLoss:
+          n.attrs["reduction"] = n.attr_string("reduction", "mean");
+          break;
         case OpKind::Tile:
           n.attrs["repeats"] = static_ints(i, 1, "repeats");
           n.inputs.resize(1);
@@ -275,7 +344,7 @@ class Canonicalizer {
     } else if (n.attr_int("noop_with_empty_axes", 0) == 0) {
       for (int64_t k = 0; k < r; ++k) axes.push_back(k);
     }
-    if (axes.empty()) {  // the identity
+    if (axes.empty()) {  // the identity (noop_with_empty_axes: the input unchanged, per the spec)
       n.op = OpKind::Identity;
       n.inputs.resize(1);
       n.attrs.clear();
@@ -330,7 +399,10 @@ class Canonicalizer {
     float value = n.attr_float("value", 0.0f);
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
       const TensorData &t = static_input(ui, 2, "constant_value");
-      value = t.f32.empty() ? 0.0f : t.f32.at(0);
+      if (t.dtype == DType::F32)
+        value = t.f32.empty() ? 0.0f : t.f32.at(0);
+      else  // an integer tensor's pad value (exact in float up to 2^24)
+        value = t.i64.empty() ? 0.0f : static_cast<float>(t.i64.at(0));
     }
     n.attrs["pads"] = expand_pads(g_, i, pads, axes, static_cast<size_t>(rank(n.inputs[0])));
     n.attrs["value"] = value;
@@ -354,11 +426,16 @@ class Canonicalizer {
     return id;
   }
 
-  /// Shape, ConstantOfShape and I64 nodes whose (single) output is known at
-  /// compile time become constants, unless the output is a graph output.
+  /// Shape, Size, ConstantOfShape and I64 nodes whose (single) output is
+  /// known at compile time become constants (a graph output among them gets
+  /// a copy kernel from the constant, driver lower_graph).
   void fold_known(int i, std::vector<bool> &drop) {
     Node &n = g_.nodes[i];
-    if (n.outputs.size() != 1 || is_output_[n.outputs[0]]) return;
+    if (n.outputs.size() != 1) return;
+    // A graph output that is the graph input itself has nothing to compute.
+    if (is_output_[n.outputs[0]] && n.op != OpKind::Shape && n.op != OpKind::Size &&
+        n.op != OpKind::ConstantOfShape && n.op != OpKind::EyeLike)
+      return;
     Value &v = g_.values[n.outputs[0]];
     if (n.op == OpKind::ConstantOfShape) {
       if (num_elements(v.shape) > kMaxFoldElements)
@@ -381,7 +458,20 @@ class Canonicalizer {
       else
         t.i64.assign(static_cast<size_t>(t.size()), iv);
       v.constant = std::move(t);
-    } else if (known_[n.outputs[0]] && v.dtype == DType::I64) {
+    } else if (n.op == OpKind::EyeLike) {  // ones on diagonal k of the (static) shape
+      TensorData t;
+      t.shape = v.shape;
+      t.dtype = v.dtype;
+      const int64_t rows = v.shape[0], cols = v.shape[1], k = n.attr_int("k", 0);
+      std::vector<int64_t> ones(static_cast<size_t>(rows * cols), 0);
+      for (int64_t i = 0; i < rows; ++i)
+        if (i + k >= 0 && i + k < cols) ones[static_cast<size_t>(i * cols + i + k)] = 1;
+      if (t.dtype == DType::F32)
+        t.f32.assign(ones.begin(), ones.end());
+      else
+        t.i64 = std::move(ones);
+      v.constant = std::move(t);
+    } else if (known_[n.outputs[0]] && is_int(v.dtype)) {
       v.constant = known_[n.outputs[0]];
     } else {
       return;

@@ -32,6 +32,23 @@ class Decomposer {
             pad_by_slices(old[i]);
           break;
         case OpKind::LayerNormalization: layernorm(old[i]); break;
+        case OpKind::ReduceLogSumExp: log_sum_exp(old[i]); break;
+        case OpKind::ArgMax:
+        case OpKind::ArgMin: arg_reduce(old[i]); break;
+        case OpKind::DepthToSpace:
+        case OpKind::SpaceToDepth: depth_space(old[i]); break;
+        case OpKind::GlobalMaxPool: {
+          std::vector<int64_t> axes;
+          for (size_t d = 2; d < g_.values[old[i].inputs[0]].shape.size(); ++d)
+            axes.push_back(static_cast<int64_t>(d));
+          add(OpKind::ReduceMax, {old[i].inputs[0]}, {{"axes", axes}, {"keepdims", int64_t{1}}},
+              old[i].outputs[0]);
+          break;
+        }
+        case OpKind::InstanceNormalization: instance_norm(old[i]); break;
+        case OpKind::Hardmax: hardmax(old[i]); break;
+        case OpKind::NegativeLogLikelihoodLoss:
+        case OpKind::SoftmaxCrossEntropyLoss: nll_loss(old[i]); break;
         default: g_.nodes.push_back(old[i]); break;
       }
     }
@@ -72,6 +89,27 @@ class Decomposer {
     t.f32 = {x};
     v.constant = t;
     return g_.add_value(std::move(v));
+  }
+
+  int constant(TensorData t) {
+    Value v;
+    v.name = base_ + "/const_" + std::to_string(count_++);
+    v.dtype = t.dtype;
+    v.shape = t.shape;
+    v.has_shape = true;
+    v.constant = std::move(t);
+    return g_.add_value(std::move(v));
+  }
+
+  /// `v` with shape `s`: a new constant if `v` is one (a view of a weight
+  /// would have no data of its own), else a Reshape.
+  int reshaped(int v, const Shape &s) {
+    if (g_.values[v].constant) {
+      TensorData t = *g_.values[v].constant;
+      t.shape = s;
+      return constant(std::move(t));
+    }
+    return add(OpKind::Reshape, {v}, {{"shape", s}});
   }
 
   std::vector<int64_t> axes_from(int64_t axis, size_t rank, bool all_after) {
@@ -118,14 +156,191 @@ class Decomposer {
     const size_t rank = g_.values[x].shape.size();
     const auto axes = axes_from(n.attr_int("axis", -1), rank, true);
     std::map<std::string, AttrValue> red = {{"axes", axes}, {"keepdims", int64_t{1}}};
-    int mean = add(OpKind::ReduceMean, {x}, red);
+    // Optional outputs: Mean, InvStdDev (shape inference gave their shapes).
+    const int mean_out = n.outputs.size() > 1 ? n.outputs[1] : -1;
+    const int inv_out = n.outputs.size() > 2 ? n.outputs[2] : -1;
+    int mean = add(OpKind::ReduceMean, {x}, red, mean_out);
     int d = add(OpKind::Sub, {x, mean});
     int var = add(OpKind::ReduceMean, {add(OpKind::Mul, {d, d})}, red);
     int sd = add(OpKind::Sqrt, {add(OpKind::Add, {var, scalar(n.attr_float("epsilon", 1e-5f))})});
+    if (inv_out >= 0) add(OpKind::Reciprocal, {sd}, {}, inv_out);
     int norm = add(OpKind::Div, {d, sd});
     const bool bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
     int scaled = add(OpKind::Mul, {norm, n.inputs[1]}, {}, bias ? -1 : n.outputs[0]);
     if (bias) add(OpKind::Add, {scaled, n.inputs[2]}, {}, n.outputs[0]);
+  }
+
+  /// ReduceLogSumExp = m + log(sum(exp(x - m))), m the max over the same
+  /// axes (kept for the subtraction): no overflow of exp for large x.
+  void log_sum_exp(const Node &n) {
+    const int x = n.inputs[0];
+    const std::vector<int64_t> axes = n.attr_ints("axes", {});
+    const int64_t keep = n.attr_int("keepdims", 1);
+    int m = add(OpKind::ReduceMax, {x}, {{"axes", axes}, {"keepdims", int64_t{1}}});
+    int e = add(OpKind::Exp, {add(OpKind::Sub, {x, m})});
+    int l = add(OpKind::Log, {add(OpKind::ReduceSum, {e}, {{"axes", axes}, {"keepdims", keep}})});
+    if (!keep) m = add(OpKind::ReduceMax, {x}, {{"axes", axes}, {"keepdims", keep}});
+    add(OpKind::Add, {l, m}, {}, n.outputs[0]);
+  }
+
+  /// ArgMax / ArgMin(x): the first (or, select_last_index, the last) index
+  /// along the axis where x equals its ReduceMax / ReduceMin, given to the
+  /// ArgMax / ArgMin kernel as a second input (lower_argreduce).
+  void arg_reduce(const Node &n) {
+    const int x = n.inputs[0];
+    const std::vector<int64_t> axes = {n.attr_int("axis", 0)};
+    const OpKind red = n.op == OpKind::ArgMax ? OpKind::ReduceMax : OpKind::ReduceMin;
+    const int m = add(red, {x}, {{"axes", axes}, {"keepdims", int64_t{1}}});
+    add(n.op, {x, m}, n.attrs, n.outputs[0]);
+  }
+
+  /// NegativeLogLikelihoodLoss (SoftmaxCrossEntropyLoss: of LogSoftmax(x)
+  /// over axis 1, its second output) with a compile-time target t: a
+  /// constant mask M[n, c, d..] = (t[n, d..] == c, not ignore_index) picks
+  /// the entries, loss = -ReduceSum_c(x * M * w) ('none'), its ReduceSum
+  /// ('sum'), or that divided by ReduceSum(M * w) ('mean'; without weights a
+  /// constant count).
+  void nll_loss(const Node &n) {
+    auto unsupported = [&](const auto &...why) {
+      user_error("node '", printable(n.name), "' (", op_name(n.op), ", opset ", g_.opset,
+                 "): not supported: ", why...);
+    };
+    const Value &tv = g_.values[n.inputs[1]];
+    if (!tv.constant)
+      unsupported("target '", printable(tv.name),
+                  "' must be a constant (pass it with --bind; it is computed at run time)");
+    const std::vector<int64_t> t = tv.constant->i64;  // (adding values moves g_.values)
+    const Shape xs = g_.values[n.inputs[0]].shape;
+    const int64_t N = xs[0], C = xs[1], D = num_elements(xs) / std::max<int64_t>(1, N * C);
+    if (num_elements(xs) > kMaxMask)
+      unsupported("input ", shape_str(xs), " has more than ", kMaxMask,
+                  " elements (the class mask is a constant of the input's size)");
+    int x = n.inputs[0];
+    if (n.op == OpKind::SoftmaxCrossEntropyLoss) {
+      Node ls;
+      ls.name = n.name;
+      ls.op = OpKind::LogSoftmax;
+      ls.inputs = {x};
+      ls.attrs = {{"axis", int64_t{1}}, {"coerce_2d", int64_t{0}}};
+      if (n.outputs.size() > 1) {
+        ls.outputs = {n.outputs[1]};
+      } else {
+        Value v;
+        v.name = n.name + "/log_prob";
+        ls.outputs = {g_.add_value(std::move(v))};
+      }
+      softmax(ls);
+      x = ls.outputs[0];
+    }
+    const bool has_ignore = n.has_attr("ignore_index");
+    const int64_t ignore = n.attr_int("ignore_index", 0);
+    TensorData mask;
+    mask.dtype = DType::F32;
+    mask.shape = xs;
+    mask.f32.assign(static_cast<size_t>(num_elements(xs)), 0.0f);
+    int64_t count = 0;
+    for (int64_t b = 0; b < N; ++b)
+      for (int64_t d = 0; d < D; ++d) {
+        const int64_t c = t[static_cast<size_t>(b * D + d)];
+        if (has_ignore && c == ignore) continue;
+        if (c < 0 || c >= C)
+          user_error("node '", printable(n.name), "' (", op_name(n.op), "): target ", c, " (at flat index ", b * D + d,
+                     ") is out of range [0, ", C - 1, "]");
+        mask.f32[static_cast<size_t>((b * C + c) * D + d)] = 1.0f;
+        ++count;
+      }
+    int m = constant(std::move(mask));
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {  // w as [C, 1, ..]: broadcast along axis 1
+      Shape ws(xs.size() - 1, 1);
+      ws[0] = C;
+      m = add(OpKind::Mul, {m, reshaped(n.inputs[2], ws)});
+    }
+    const int picked = add(OpKind::Mul, {x, m});
+    const std::string red = n.attr_string("reduction", "mean");
+    std::vector<int64_t> all;
+    for (size_t d = 0; d < xs.size(); ++d) all.push_back(static_cast<int64_t>(d));
+    auto sum = [&](int v, std::vector<int64_t> axes) {
+      return add(OpKind::ReduceSum, {v}, {{"axes", axes}, {"keepdims", int64_t{0}}});
+    };
+    if (red == "none") {
+      add(OpKind::Neg, {sum(picked, {1})}, {}, n.outputs[0]);
+    } else if (red == "sum") {
+      add(OpKind::Neg, {sum(picked, all)}, {}, n.outputs[0]);
+    } else {
+      const int den = n.inputs.size() > 2 && n.inputs[2] >= 0
+                          ? sum(m, all)
+                          : scalar(static_cast<float>(count));
+      add(OpKind::Neg, {add(OpKind::Div, {sum(picked, all), den})}, {}, n.outputs[0]);
+    }
+  }
+
+  static constexpr int64_t kMaxMask = int64_t{1} << 24;
+
+  /// DepthToSpace / SpaceToDepth: a Reshape to 6-D, a Transpose, a Reshape
+  /// (views around one copy kernel).
+  void depth_space(const Node &n) {
+    const Shape xs = g_.values[n.inputs[0]].shape;
+    const int64_t b = n.attr_int("blocksize", 1), N = xs[0], C = xs[1], H = xs[2], W = xs[3];
+    Shape s6, out;
+    std::vector<int64_t> perm;
+    if (n.op == OpKind::DepthToSpace) {
+      const int64_t c2 = C / (b * b);
+      if (n.attr_string("mode", "DCR") == "CRD") {
+        s6 = {N, c2, b, b, H, W};
+        perm = {0, 1, 4, 2, 5, 3};
+      } else {
+        s6 = {N, b, b, c2, H, W};
+        perm = {0, 3, 4, 1, 5, 2};
+      }
+      out = {N, c2, H * b, W * b};
+    } else {
+      s6 = {N, C, H / b, b, W / b, b};
+      perm = {0, 3, 5, 1, 2, 4};
+      out = {N, C * b * b, H / b, W / b};
+    }
+    const int r6 = add(OpKind::Reshape, {n.inputs[0]}, {{"shape", s6}});
+    const int t = add(OpKind::Transpose, {r6}, {{"perm", perm}});
+    add(OpKind::Reshape, {t}, {{"shape", out}}, n.outputs[0]);
+  }
+
+  /// InstanceNormalization: per (n, c), (x - mean) / sqrt(var + eps) over the
+  /// spatial axes, times scale[c], plus B[c] (both reshaped to [C, 1, ..]).
+  void instance_norm(const Node &n) {
+    const int x = n.inputs[0];
+    const size_t rank = g_.values[x].shape.size();
+    std::vector<int64_t> axes;
+    for (size_t d = 2; d < rank; ++d) axes.push_back(static_cast<int64_t>(d));
+    std::map<std::string, AttrValue> red = {{"axes", axes}, {"keepdims", int64_t{1}}};
+    Shape cs(rank - 1, 1);
+    cs[0] = g_.values[x].shape[1];
+    const int mean = add(OpKind::ReduceMean, {x}, red);
+    const int d = add(OpKind::Sub, {x, mean});
+    const int var = add(OpKind::ReduceMean, {add(OpKind::Mul, {d, d})}, red);
+    const int sd = add(OpKind::Sqrt, {add(OpKind::Add, {var, scalar(n.attr_float("epsilon", 1e-5f))})});
+    const int norm = add(OpKind::Div, {d, sd});
+    const int scaled = add(OpKind::Mul, {norm, reshaped(n.inputs[1], cs)});
+    add(OpKind::Add, {scaled, reshaped(n.inputs[2], cs)}, {}, n.outputs[0]);
+  }
+
+  /// Hardmax: 1 where the index along axis is ArgMax's (the first maximum):
+  /// Cast(Equal(iota, ArgMax(x, ReduceMax(x)))), iota a constant 0..D-1
+  /// along axis.
+  void hardmax(const Node &n) {
+    const int x = n.inputs[0];
+    const Shape xs = g_.values[x].shape;
+    const int64_t axis = n.attr_int("axis", -1) < 0 ? n.attr_int("axis", -1) + static_cast<int64_t>(xs.size())
+                                                    : n.attr_int("axis", -1);
+    const std::vector<int64_t> axes = {axis};
+    const int m = add(OpKind::ReduceMax, {x}, {{"axes", axes}, {"keepdims", int64_t{1}}});
+    const int am = add(OpKind::ArgMax, {x, m},
+                       {{"axis", axis}, {"keepdims", int64_t{1}}, {"select_last_index", int64_t{0}}});
+    TensorData iota;
+    iota.dtype = DType::I64;
+    iota.shape = Shape(xs.size(), 1);
+    iota.shape[static_cast<size_t>(axis)] = xs[static_cast<size_t>(axis)];
+    for (int64_t j = 0; j < xs[static_cast<size_t>(axis)]; ++j) iota.i64.push_back(j);
+    const int eq = add(OpKind::Equal, {constant(std::move(iota)), am});
+    add(OpKind::Cast, {eq}, {{"to", int64_t{1}}}, n.outputs[0]);
   }
 
   /// Tile: along each axis repeated r > 1 times, a Concat of r copies.

@@ -57,9 +57,9 @@ Graph fold_constants(const Graph &g) {
   for (size_t i = 0; i < w.nodes.size(); ++i) {
     const Node &n = w.nodes[i];
     bool foldable = true;
+    // A graph output folded to a constant is copied out (driver lower_graph).
     for (int id : n.outputs)
-      foldable = foldable && !is_output[id] &&
-                 num_elements(w.values[id].shape) <= kMaxFoldElements;
+      foldable = foldable && num_elements(w.values[id].shape) <= kMaxFoldElements;
     if (n.op != OpKind::Shape)
       for (int id : n.inputs) foldable = foldable && (id < 0 || w.values[id].constant);
     if (!foldable) {

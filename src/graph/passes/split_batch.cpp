@@ -143,6 +143,7 @@ class Splitter {
       case OpKind::Identity:
       case OpKind::Dropout:
       case OpKind::Cast:
+      case OpKind::Not:
       case OpKind::Conv:
       case OpKind::BatchNormalization:
       case OpKind::MaxPool:
@@ -158,6 +159,13 @@ class Splitter {
       case OpKind::Div:
       case OpKind::Pow:
       case OpKind::Equal:
+      case OpKind::Greater:
+      case OpKind::Less:
+      case OpKind::GreaterOrEqual:
+      case OpKind::LessOrEqual:
+      case OpKind::And:
+      case OpKind::Or:
+      case OpKind::Xor:
       case OpKind::Max:
       case OpKind::Min:
       case OpKind::Sum:
@@ -221,7 +229,14 @@ class Splitter {
       case OpKind::LogSoftmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
       case OpKind::ReduceMean:
       case OpKind::ReduceSum:
-      case OpKind::ReduceMax: {
+      case OpKind::ReduceMax:
+      case OpKind::ReduceMin:
+      case OpKind::ReduceProd:
+      case OpKind::ReduceL1:
+      case OpKind::ReduceL2:
+      case OpKind::ReduceSumSquare:
+      case OpKind::ReduceLogSum:
+      case OpKind::ReduceLogSumExp: {
         const auto axes = n.attr_ints("axes", {});
         if (axes.empty() || std::find(axes.begin(), axes.end(), 0) != axes.end())
           fail(i, "it reduces over axis 0, the batch axis");
@@ -247,7 +262,30 @@ class Splitter {
           fail(i, "its batched indices do not come first in the output");
         return;
       }
+      case OpKind::Trilu:  // on the last two axes: the batch must be another
+        only_input0(i);
+        if (rank(n.inputs[0]) < 3) fail(i, "its rows are the batch axis");
+        return;
+      case OpKind::IsInf:
+      case OpKind::IsNaN:
+      case OpKind::DepthToSpace:
+      case OpKind::SpaceToDepth:
+      case OpKind::GlobalMaxPool:
+      case OpKind::InstanceNormalization: only_input0(i); return;
+      case OpKind::Mod: broadcast_inputs(i); return;
+      case OpKind::Hardmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
+      case OpKind::Range:
+      case OpKind::EyeLike: fail(i, "its value depends on the batch size");
+      case OpKind::GatherElements:  // indices per sample
+      case OpKind::NegativeLogLikelihoodLoss:  // the target differs per sample
+      case OpKind::SoftmaxCrossEntropyLoss: break;
+      case OpKind::ArgMax:
+      case OpKind::ArgMin:
+        only_input0(i);
+        axis_not_0(i, n.attr_int("axis", 0), "axis");
+        return;
       case OpKind::Shape:
+      case OpKind::Size:
       case OpKind::ConstantOfShape:
       case OpKind::Constant:
         fail(i, "its value depends on the batch size");
