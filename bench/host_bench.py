@@ -16,7 +16,8 @@ gives the compiler's flop count), `make` (the C compiler: "cc s"), then the
 runner with OMP_NUM_THREADS=T, --warmup W and --repeat N, and ONNX Runtime
 (scripts/ort_run.js, CPU, intra-op threads T, inter-op 1, the same warm-up
 and timed runs) on the same seeded random inputs. GFLOP/s: the compiler's
-flops over swtc's median; % of peak: of the FMA peak the probe
+flops over swtc's median (effective: a Conv computed by Winograd counts as
+the direct convolution, the report's "direct flops"); % of peak: of the FMA peak the probe
 bench/fma_peak.c (the file `swtc profile` embeds, runtime/peak/fma_peak.c)
 measured on T threads in the ISA of the target, built here with `cc -O2
 -fopenmp` and the target's vector flags. ORT/swtc above 1: swtc is faster.
@@ -112,7 +113,10 @@ def bench_one(args, model, work, env):
     report = run([args.swtc, "compile", model, "--target", args.target, "-o", out, "-q",
                   "--report", "--name", "model"], f"swtc compile {name}")
     compile_s = time.monotonic() - t0
-    flops = int(re.search(r"^flops: (\d+)", report, re.M).group(1))
+    # Effective flops: with Convs by Winograd, the count of the direct
+    # convolution they replace ("direct flops" in the report).
+    direct = re.search(r"^direct flops: (\d+)", report, re.M)
+    flops = int((direct or re.search(r"^flops: (\d+)", report, re.M)).group(1))
     cflags = re.search(r"^CFLAGS = (.*)$", open(os.path.join(out, "Makefile")).read(), re.M)
     built = ("avx512" if "-mavx512f" in cflags.group(1) else
              "avx2" if "-mavx2" in cflags.group(1) else "portable")

@@ -76,7 +76,7 @@ def make_inputs(model_path, work, seed, shapes=None):
 
 
 def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False,
-            shapes=None):
+            shapes=None, extra_args=()):
     """Runs `model` with swtc on each target and with ONNX Runtime on the same
     inputs. Returns a dict: rows [(target, latency_ms, rel_l2_interp, rel_l2_ort)],
     ort_ms, ok, inputs (count), or None if ONNX Runtime is missing and not allowed."""
@@ -116,7 +116,7 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
         text = run([swtc, "run", model, "--target", tname, *sched_args, *in_args, *shape_args,
                     "--output-dir", out_dir,
                     "--work-dir", os.path.join(work, "build-" + tag),
-                    "--repeat", str(repeat), "--tolerance", str(tol)],
+                    "--repeat", str(repeat), "--tolerance", str(tol), *extra_args],
                    f"swtc run --target {target}")
         lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))
         interp = max(float(x) for x in re.findall(r"rel_l2_err=([0-9.eE+-]+)", text))
@@ -148,6 +148,8 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--allow-no-ort", action="store_true")
+    ap.add_argument("--swtc-arg", action="append", default=[], metavar="ARG",
+                    help="an extra argument of every swtc run (e.g. --swtc-arg=--winograd=4)")
     ap.add_argument("--shape", action="append", default=[], metavar="NAME=D0,D1,...",
                     help="static shape of an input with symbolic dims (passed to swtc run)")
     args = ap.parse_args()
@@ -158,7 +160,7 @@ def main():
 
     name = os.path.splitext(os.path.basename(args.model))[0]
     r = compare(args.swtc, args.model, args.targets.split(","), args.work, args.repeat, args.tol,
-                args.seed, args.allow_no_ort, shapes)
+                args.seed, args.allow_no_ort, shapes, args.swtc_arg)
     if r is None:
         print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
         return 77

@@ -40,6 +40,16 @@ struct Module {
   // Concat kernels removed because their inputs are computed in their
   // parts of the output (lower/concat_in_place.h), by kernel name.
   std::vector<std::string> concats_in_place;
+  // Convs computed by Winograd F(m x m, 3x3) (lower/winograd.h): the node
+  // (graph::Graph::describe), m, and the multiply-adds x 2 of the direct
+  // convolution they replace (the "direct flops" of `--report`).
+  struct WinogradConv {
+    int node = -1;
+    std::string what;
+    int m = 0;
+    int64_t direct_flops = 0;
+  };
+  std::vector<WinogradConv> winograd_convs;
   graph::MemoryPlan plan;
   // Kernel timers (`swtc profile --target host`, `swtc compile
   // --kernel-timers`): the run function times every kernel call (host:

@@ -21,6 +21,7 @@
 #include "graph/passes/split_batch.h"
 #include "lower/concat_in_place.h"
 #include "lower/fuse.h"
+#include "lower/winograd.h"
 #include "perf/params.h"
 #include "graph/printer.h"
 #include "graph/verifier.h"
@@ -177,13 +178,19 @@ void check_no_empty_tensors(const graph::Graph &g) {
 
 /// Kernels in graph order, with views turned into aliases and copies added
 /// where a graph output must own its buffer.
-std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_of) {
+std::vector<lower::Kernel> lower_graph(graph::Graph &g, std::vector<int> &alias_of,
+                                       const std::function<int(int)> &winograd) {
   alias_of.assign(g.values.size(), -1);
   std::vector<lower::Kernel> kernels;
   for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
     const graph::Node &n = g.nodes[i];
     if (lower::is_view(n.op)) {
       alias_of[n.outputs[0]] = n.inputs[0];
+      continue;
+    }
+    if (const int m = lower::winograd_applicable(g, i) ? winograd(i) : 0) {
+      for (lower::Kernel &k : lower::lower_conv_winograd(g, i, m, alias_of))
+        kernels.push_back(std::move(k));
       continue;
     }
     for (lower::Kernel &k : lower::lower_node_outputs(g, i)) kernels.push_back(std::move(k));
@@ -276,7 +283,21 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
 
   // 2. Lowering to loop definitions, then epilogue fusion.
   std::vector<int> alias_of;
-  std::vector<lower::Kernel> kernels = lower_graph(m.graph, alias_of);
+  // Winograd is a host choice (its output transform's staged reads are not
+  // affine, which a Sunway stage needs): other targets keep direct Convs.
+  auto winograd = [&](int node) {
+    if (m.target.kind != target::Kind::Host) return 0;
+    const graph::Node &n = m.graph.nodes[static_cast<size_t>(node)];
+    const auto &ys = m.graph.values[n.outputs[0]].shape;
+    const int64_t c = m.graph.values[n.inputs[0]].shape[1];
+    const int t = opts.winograd >= 0 ? opts.winograd
+                                     : target::winograd_tile(m.target, c, ys[1], ys[2], ys[3]);
+    if (t)
+      m.winograd_convs.push_back(
+          {node, m.graph.describe(node), t, 2 * 9 * c * graph::num_elements(ys)});
+    return t;
+  };
+  std::vector<lower::Kernel> kernels = lower_graph(m.graph, alias_of, winograd);
   auto kernel_text = [](const std::vector<lower::Kernel> &ks) {
     std::string t;
     for (const auto &k : ks) t += tir::to_text(schedule::Schedule(k.def).lower());
@@ -392,6 +413,22 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
   for (const auto &k : m.kernels) flops += k.func.flops;
   os << "flops: " << flops << " (the compiler's count over the kernels, one run"
      << (m.ranks > 1 ? ", one rank" : "") << ")\n";
+  if (!m.winograd_convs.empty()) {
+    os << "convs by Winograd (transforms and a batched product instead of the direct sum): "
+       << m.winograd_convs.size() << "\n";
+    std::set<int> nodes;
+    int64_t direct = 0;
+    for (const auto &w : m.winograd_convs) {
+      os << "  " << w.what << ": F(" << w.m << "x" << w.m << ", 3x3)\n";
+      nodes.insert(w.node);
+      direct += w.direct_flops;
+    }
+    for (const auto &k : m.kernels)
+      if (!nodes.count(k.kernel.node)) direct += k.func.flops;
+    os << "direct flops: " << direct
+       << " (the same count with each Winograd Conv counted as the direct convolution, "
+          "2 x 9 x input channels per output: the base of effective GFLOP/s)\n";
+  }
   if (m.target.scratchpad_bytes) {
     os << "per kernel (sw26010, busiest CPE, estimated from the staged boxes; schedule "
        << m.schedule << "):\n";

@@ -21,6 +21,10 @@ struct CompileOptions {
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
   bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
   bool fuse = true;              // lowering pass: elementwise epilogues into producers
+  // Winograd F(m x m, 3x3) for 3x3 stride-1 Convs (lower/winograd.h), host
+  // targets only: -1 where the target's rule picks it
+  // (target::winograd_tile), 0 never, 2 or 4 that m for every such Conv.
+  int winograd = -1;
   std::string schedule = "default";  // Sunway schedule family: default | swtvm-v1
   // MPI ranks the batch is split over (any target; see graph::split_batch).
   // The compiled network is one rank's.
@@ -111,6 +115,7 @@ struct RunOptions {
   double tolerance = 1e-4;  // relative L2 error bound for the check
   bool check = true;        // compare with the reference interpreter
   std::string schedule = "default";
+  int winograd = -1;  // CompileOptions::winograd
   int ranks = 1;  // MPI ranks: compiled for (CompileOptions::ranks) and started with mpirun -np
   // Seconds before the run is stopped (all ranks), 0: no limit.
   double timeout = 0;

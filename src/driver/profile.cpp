@@ -242,6 +242,7 @@ Profile profile_host(const std::string &model_path, const ProfileOptions &opts, 
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.winograd = opts.winograd;
   co.tile_choices = opts.tile_choices;
   co.tuning_report = opts.tuning_report;
   codegen::Module m = compile_graph(import_model(model_path, {}, opts.shapes), co);
@@ -438,6 +439,7 @@ Profile profile_model(const std::string &model_path, const ProfileOptions &opts,
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.winograd = opts.winograd;
   co.tile_choices = opts.tile_choices;
   co.tuning_report = opts.tuning_report;
   co.ranks = opts.ranks;

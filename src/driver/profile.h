@@ -19,6 +19,7 @@ struct ProfileOptions {
   std::string svg;  // write the bar chart here ("" -> <work_dir>/profile.svg if the folder stays)
   bool keep_work_dir = false;  // keep the temporary folder (always kept when the build fails)
   std::string schedule = "default";
+  int winograd = -1;  // CompileOptions::winograd
   int ranks = 1;  // see CompileOptions::ranks (Sunway targets)
   // --shape: static shapes of inputs with symbolic dims (driver::InputShapes).
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;

@@ -179,6 +179,7 @@ RunResult run_model(const std::string &model_path, const RunOptions &opts, std::
   co.target = opts.target;
   co.name = model_name_from_path(model_path);
   co.schedule = opts.schedule;
+  co.winograd = opts.winograd;
   co.ranks = opts.ranks;
   co.tile_choices = opts.tile_choices;
   co.tuning_report = opts.tile_choices ? &log : nullptr;

@@ -105,8 +105,12 @@ bool conv_unit_stride_w(const schedule::ComputeDef &def, const std::string &weig
 /// output axis), the other factor not depending on n: {name, the dim of w
 /// that n indexes}; else {"", 0}. Such kernels (MatMul, Gemm) get the
 /// micro-kernel schedule (matmul_microkernel_schedule).
+/// `batched`: w may also be read as w[b..., k, n] / w[b..., n, k] with the
+/// b's output axes other than the last (a weight matrix per batch index, the
+/// host's Winograd product, lower/winograd.h); the dim returned counts them.
 std::pair<std::string, size_t> matmul_weight(const schedule::ComputeDef &def,
-                                             const std::set<std::string> &constants);
+                                             const std::set<std::string> &constants,
+                                             bool batched = false);
 
 /// True if `def` is a MatMul (one reduce axis k, a sum of x * w) whose
 /// factor w is read as w[..., k, n] (n: the last output axis), contiguous
@@ -127,6 +131,11 @@ schedule::Schedule matmul_microkernel_schedule(const schedule::ComputeDef &def,
                                                const std::vector<int64_t> &tiles,
                                                int64_t reduce_tile, const Target &t,
                                                bool columns_outer = false);
+
+/// The output tile m of Winograd's F(m x m, 3 x 3) for a 3x3 stride-1 Conv
+/// of c input and k output channels over an h x w output on target `t`, or
+/// 0 where the direct convolution is the choice (lower/winograd.h).
+int winograd_tile(const Target &t, int64_t c, int64_t k, int64_t h, int64_t w);
 
 /// Sunway schedule with an output tile of `tiles[d]` elements along each
 /// output axis d (the fused outer loop goes to the CPEs) and `reduce_tile`

@@ -163,7 +163,8 @@ bool conv_unit_stride_w(const ComputeDef &def, const std::string &weight) {
 }
 
 std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
-                                             const std::set<std::string> &constants) {
+                                             const std::set<std::string> &constants,
+                                             bool batched) {
   const size_t k = def.num_spatial();
   if (def.combiner != schedule::Combiner::Sum || k < 2 || !def.value || def.cond) return {"", 0};
   if (def.axes.size() != k + 1 || !def.axes[k].reduce) return {"", 0};
@@ -176,9 +177,23 @@ std::pair<std::string, size_t> matmul_weight(const ComputeDef &def,
   for (int side = 0; side < 2; ++side) {
     const tir::Expr &w = v->args[side], &x = v->args[1 - side];
     if (w->kind != tir::ExprKind::Load || x->kind != tir::ExprKind::Load) continue;
-    if (!constants.count(w->buffer->name) || w->args.size() != 2 || tir::uses_var(x, n)) continue;
+    const size_t lead = w->args.size() - 2;
+    if (!constants.count(w->buffer->name) || w->args.size() < 2 || (lead > 0 && !batched) ||
+        tir::uses_var(x, n))
+      continue;
+    // Batched: the leading indices are output axes (one weight matrix per
+    // batch index), neither the column nor the reduce axis.
+    bool lead_ok = true;
+    for (size_t d = 0; d < lead; ++d) {
+      const tir::Expr &i = w->args[d];
+      bool axis = false;
+      for (size_t o = 0; o + 1 < k; ++o) axis = axis || is_var(i, def.axes[o].name);
+      lead_ok = lead_ok && axis;
+    }
+    if (!lead_ok) continue;
     for (size_t d = 0; d < 2; ++d)
-      if (is_var(w->args[d], n) && is_var(w->args[1 - d], r)) return {w->buffer->name, d};
+      if (is_var(w->args[lead + d], n) && is_var(w->args[lead + 1 - d], r))
+        return {w->buffer->name, lead + d};
   }
   return {"", 0};
 }

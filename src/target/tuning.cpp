@@ -178,7 +178,7 @@ Schedule spec_schedule(const ComputeDef &def, const Target &t, const std::set<st
     return conv_microkernel_schedule(def, w, s.tiles, s.reduce_tile, t,
                                      s.pixels ? ConvVectors::Pixels : ConvVectors::Channels);
   }
-  const auto [mw, mdim] = matmul_weight(def, constants);
+  const auto [mw, mdim] = matmul_weight(def, constants, /*batched=*/t.kind == Kind::Host);
   if (mw.empty() && !(t.kind == Kind::Host && matmul_of_activations(def)))
     bad_candidate(text, "kernel '" + def.name + "' is not a MatMul micro-kernel");
   if (s.tiles.back() % t.f32_lanes != 0)
@@ -447,7 +447,7 @@ std::vector<std::string> tile_candidates(const ComputeDef &def, const Target &t,
   c.traces.insert(trace_text(default_schedule(def, t, mode, constants)));
   if (mode != ScheduleMode::Default || c.full()) return c.out;
   const std::string w = conv_weight(def, constants);
-  const std::string mw = matmul_weight(def, constants).first;
+  const std::string mw = matmul_weight(def, constants, /*batched=*/t.kind == Kind::Host).first;
   if (t.kind == Kind::Host) {
     if (!w.empty())
       host_conv_candidates(c, w);

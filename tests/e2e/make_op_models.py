@@ -251,6 +251,25 @@ def main(d):
           inits=[("w1", cw(16, 8, 3, 3)), ("w2", cw(16, 8, 3, 3)), ("b2", cw(16)),
                  ("w3", cw(4, 40, 1, 1)), ("w4", cw(3, 8, 1, 1)), ("w5", cw(1, 8, 1, 1)), ("w6", cw(1, 1, 1, 1)),
                  ("two", np.array(2.0, np.float32))])
+    # 3x3 stride-1 Convs for Winograd F(m x m, 3x3) (lower/winograd.h; the
+    # tests force it with --winograd 2 / 4): bias and a fused Relu, no bias
+    # with odd sizes and no padding, asymmetric pads, a residual Add fused
+    # into the output transform, a stride-2 Conv that keeps the direct form;
+    # batch 2.
+    model(os.path.join(d, "winograd.onnx"),
+          [helper.make_node("Conv", ["x", "wa", "ba"], ["a0"], pads=[1, 1, 1, 1]),
+           helper.make_node("Relu", ["a0"], ["a"]),
+           helper.make_node("Conv", ["a", "wb"], ["b"]),
+           helper.make_node("Conv", ["a", "wc", "bc"], ["c0"], pads=[1, 0, 0, 1]),
+           helper.make_node("Conv", ["a", "wd", "bd"], ["d0"], pads=[1, 1, 1, 1]),
+           helper.make_node("Add", ["d0", "x"], ["d1"]),
+           helper.make_node("Relu", ["d1"], ["d"]),
+           helper.make_node("Conv", ["d", "we"], ["e"], pads=[1, 1, 1, 1], strides=[2, 2])],
+          [vi("x", F, [2, 12, 11, 9])],
+          [vi("b", F, [2, 20, 9, 7]), vi("c0", F, [2, 5, 10, 8]), vi("e", F, [2, 7, 6, 5])],
+          inits=[("wa", cw(20, 12, 3, 3)), ("ba", cw(20)), ("wb", cw(20, 20, 3, 3)),
+                 ("wc", cw(5, 20, 3, 3)), ("bc", cw(5)), ("wd", cw(12, 20, 3, 3)), ("bd", cw(12)),
+                 ("we", cw(7, 12, 3, 3))])
     model(os.path.join(d, "split_equal_op13.onnx"),
           [helper.make_node("Split", ["x"], ["a", "b", "c"], axis=2)],
           [vi("x", F, [2, 2, 9])], [vi(n, F, [2, 2, 3]) for n in "abc"], opset=13)

@@ -22,12 +22,19 @@ std::string joined(const std::vector<std::string> &v) {
   return s;
 }
 
+/// CompileOptions::winograd of a --winograd value (auto, off, 2, 4).
+int winograd_mode(const std::string &spec) {
+  if (spec == "auto") return -1;
+  if (spec == "off") return 0;
+  return std::stoi(spec);
+}
+
 int cmd_compile(const std::string &model, const std::string &target, const std::string &out,
                 const std::string &name, const std::string &dump_after, bool quiet, bool report,
                 bool no_fuse, const std::string &schedule, int ranks,
                 const std::vector<std::pair<std::string, std::string>> &bind,
                 const driver::InputShapes &shapes, const target::TileChoices *choices,
-                bool kernel_timers) {
+                bool kernel_timers, int winograd) {
   driver::check_writable_dir(out, "-o");
   driver::CompileOptions o;
   o.target = target;
@@ -39,6 +46,7 @@ int cmd_compile(const std::string &model, const std::string &target, const std::
   o.schedule = schedule;
   o.ranks = ranks;
   o.tile_choices = choices;
+  o.winograd = winograd;
   o.tuning_report = choices ? &std::cerr : nullptr;
   graph::Graph g = driver::import_model(model, bind, shapes);
   codegen::Module m = driver::compile_graph(g, o);
@@ -160,6 +168,15 @@ int main(int argc, char **argv) {
       "unknown dims, e.g. --shape input=1,128 for a dynamic batch and sequence; a symbolic dim "
       "takes the same value in every input that uses it";
   compile->add_option("--shape", shape_specs, shape_help);
+  std::string winograd_spec = "auto";
+  const std::string winograd_help =
+      "Host targets: 3x3 stride-1 Convs by Winograd F(m x m, 3x3): auto (the target's rule: "
+      "128+ channels in and out, 14x14+ outputs), off, 2 or 4 (every such Conv with that m); "
+      "Sunway targets keep direct Convs";
+  const std::vector<std::string> winograd_modes = {"auto", "off", "2", "4"};
+  compile->add_option("--winograd", winograd_spec, winograd_help)
+      ->check(CLI::IsMember(winograd_modes))
+      ->capture_default_str();
   compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
   compile->add_option("--ranks,--core-groups", ranks, ranks_help)->capture_default_str();
 
@@ -191,6 +208,9 @@ int main(int argc, char **argv) {
   run->add_flag("--no-check", no_check, "Skip the reference interpreter");
   run->add_option("--bind", bind_specs, bind_help);
   run->add_option("--shape", shape_specs, shape_help);
+  run->add_option("--winograd", winograd_spec, winograd_help)
+      ->check(CLI::IsMember(winograd_modes))
+      ->capture_default_str();
   run->add_option("--schedule", ro.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
@@ -230,6 +250,9 @@ int main(int argc, char **argv) {
                       "--keep-work-dir or the build fails; then no chart unless --svg)");
   profile->add_flag("--keep-work-dir", po.keep_work_dir,
                     "Keep the temporary build folder (and write the chart into it)");
+  profile->add_option("--winograd", winograd_spec, winograd_help)
+      ->check(CLI::IsMember(winograd_modes))
+      ->capture_default_str();
   profile->add_option("--schedule", po.schedule, schedule_help)
       ->check(CLI::IsMember(schedules))
       ->capture_default_str();
@@ -312,9 +335,11 @@ int main(int argc, char **argv) {
     }
     if (*compile)
       return cmd_compile(model, target, out, name, dump_after, quiet, report, no_fuse, schedule,
-                         ranks, bind, shapes, tuned ? &choices : nullptr, kernel_timers);
+                         ranks, bind, shapes, tuned ? &choices : nullptr, kernel_timers,
+                         winograd_mode(winograd_spec));
     if (*profile) {
       po.shapes = shapes;
+      po.winograd = winograd_mode(winograd_spec);
       po.tile_choices = tuned ? &choices : nullptr;
       po.tuning_report = tuned ? &std::cerr : nullptr;
       driver::profile_model(model, po, std::cout, std::cerr);
@@ -324,6 +349,7 @@ int main(int argc, char **argv) {
     ro.bind = bind;
     ro.shapes = shapes;
     ro.check = !no_check;
+    ro.winograd = winograd_mode(winograd_spec);
     ro.tile_choices = tuned ? &choices : nullptr;
     return cmd_run(model, ro);
   } catch (const UserError &e) {
