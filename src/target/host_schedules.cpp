@@ -376,20 +376,28 @@ std::optional<Schedule> host_channel_vector_schedule(const ComputeDef &def, cons
   return s;
 }
 
-/// Winograd F(4x4, 3x3) where the product has channels enough for the
-/// transforms to be a small part (128 or more in and out: the dense
-/// transforms cost about 48/k and 36/c of the product's multiply-adds) and
-/// the image has 14 x 14 outputs or more (on 7 x 7, tiles of 4 compute 8 x 8,
-/// and the transformed weight, 4 times the direct one, serves 4 tiles only).
+/// Winograd where the product has channels enough for the transforms to be
+/// a small part (128 or more in and out: the dense transforms cost about
+/// 48/k and 36/c of the product's multiply-adds with F(4x4, 3x3)):
+/// F(4x4, 3x3) on 28 x 28 outputs or more; F(2x2, 3x3) from 12 x 12 to
+/// 27 x 27 (at batch 1 a 14 x 14 image has 16 tiles of 4 x 4, too few rows
+/// for the transformed weight, 4 times the direct one, and a 13 x 13 one
+/// computes 16 x 16 with m = 4); none on smaller images (7 x 7: the
+/// transformed weight serves 16 tiles of 2 x 2 or 4 of 4 x 4).
 /// Measured (AVX-512, 2 threads, kernels' minima over interleaved runs,
 /// direct -> transforms + product): VGG-16's 256 -> 256 on 56 x 56 18.9 ->
-/// 10.9 ms, 512 -> 512 on 28 x 28 18.6 -> 8.7 ms, on 14 x 14 4.9 -> 3.3 ms,
-/// 128 -> 128 on 112 x 112 19.7 -> 14.6 ms; ResNet-18's 256 -> 256 on
-/// 14 x 14 1.15 -> 1.0 ms; but 64 -> 64 on 56 x 56 1.16 -> 1.62 ms (the
-/// input transform alone 0.78 ms), hence no Winograd under 128 channels.
+/// 10.9 ms (F4), 512 -> 512 on 28 x 28 18.6 -> 8.7 ms (F4), 128 -> 128 on
+/// 112 x 112 19.7 -> 14.6 ms (F4); ResNet-18's 128 -> 128 on 28 x 28 about
+/// 1.1 -> 1.0 ms (F4 0.97, F2 1.02), 256 -> 256 on 14 x 14 1.2 -> 1.0 ms
+/// (F2; F4 1.3), 512 -> 512 on 7 x 7 1.17 ms direct against 1.65 (F2) and
+/// 2.7 (F4); AlexNet's 13 x 13 layers 1.6 / 2.1 / 1.5 -> 1.2 / 1.3 / 0.9 ms
+/// (F2; F4 1.3 / 1.6 / 1.2); but 64 -> 64 on 56 x 56 1.16 -> 1.3 ms (F4;
+/// its input transform as costly as the product), hence no Winograd under
+/// 128 channels.
 int winograd_tile(const Target &t, int64_t c, int64_t k, int64_t h, int64_t w) {
-  if (t.kind != Kind::Host) return 0;
-  return c >= 128 && k >= 128 && h * w >= 14 * 14 ? 4 : 0;
+  if (t.kind != Kind::Host || c < 128 || k < 128) return 0;
+  if (h * w >= 28 * 28) return 4;
+  return h * w >= 12 * 12 ? 2 : 0;
 }
 
 Schedule host_default_schedule(const ComputeDef &def, const Target &t,

@@ -171,7 +171,8 @@ int main(int argc, char **argv) {
   std::string winograd_spec = "auto";
   const std::string winograd_help =
       "Host targets: 3x3 stride-1 Convs by Winograd F(m x m, 3x3): auto (the target's rule: "
-      "128+ channels in and out, 14x14+ outputs), off, 2 or 4 (every such Conv with that m); "
+      "128+ channels in and out, m = 4 on 28x28+ outputs, 2 on 12x12+), off, 2 or 4 (every "
+      "such Conv with that m); "
       "Sunway targets keep direct Convs";
   const std::vector<std::string> winograd_modes = {"auto", "off", "2", "4"};
   compile->add_option("--winograd", winograd_spec, winograd_help)
