@@ -21,6 +21,7 @@
 #include "graph/passes/split_batch.h"
 #include "lower/concat_in_place.h"
 #include "lower/fuse.h"
+#include "lower/transpose_rows.h"
 #include "lower/winograd.h"
 #include "perf/params.h"
 #include "graph/printer.h"
@@ -312,6 +313,13 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
 
   // 3. Scheduling for the target, then lowering to tensor IR.
   const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
+  // sw26010, default schedule: the row operand of large weight MatMuls is
+  // transposed once by a kernel of its own, so a reduce step's rows of all
+  // output rows are one run the CPEs share by broadcast
+  // (lower/transpose_rows.h, target::sunway_default_schedule).
+  if (m.target.kind == target::Kind::Sunway && !m.target.crts && m.target.workers == 64 &&
+      mode == target::ScheduleMode::Default)
+    kernels = lower::transpose_matmul_rows(m.graph, std::move(kernels), 64, 256, 256);
   std::string scheduled;
   size_t tuned = 0;
   if (opts.kernel_choices) opts.kernel_choices->clear();

@@ -16,6 +16,7 @@
 #include "driver/mpi.h"
 #include "driver/shell.h"
 #include "driver/tuning_log.h"
+#include "lower/transpose_rows.h"
 #include "perf/chart.h"
 #include "perf/model.h"
 #include "perf/params.h"
@@ -141,10 +142,13 @@ double number(const std::string &text, const std::string &key, const std::string
   return d;
 }
 
-/// The op of kernel `k`: its node's op and its fused epilogues' ("Copy" for a copy).
+/// The op of kernel `k`: its node's op and its fused epilogues' ("Copy" for a
+/// copy, "Transpose" for a MatMul row operand's transpose).
 std::string kernel_op(const codegen::Module &m, const codegen::CompiledKernel *k) {
   std::string op =
-      k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op) : "Copy";
+      k && k->kernel.node >= 0 ? graph::op_name(m.graph.nodes[k->kernel.node].op)
+      : k && lower::is_row_transpose(k->kernel) ? "Transpose"
+                                                : "Copy";
   if (k)
     for (int n : k->kernel.fused) op += std::string("+") + graph::op_name(m.graph.nodes[n].op);
   return op;

@@ -112,16 +112,19 @@ double sunway_broadcast_cost(const tir::PrimFunc &f, const Target &t, const tir:
                              double vector_flops, double scalar_flops) {
   const perf::Params &p = perf::params_for(t.name);
   const tir::DmaEstimate e = tir::dma_estimate(f, t.workers);
+  // The busiest CPE's other transfers: the estimate without the broadcast
+  // buffer's stage (its strided part too: a packed weight block that is one
+  // run of a larger box is a one-block strided descriptor).
+  const tir::DmaEstimate r = tir::dma_estimate(f, t.workers, b.buffer);
   const double trips = double((b.tiles + t.workers - 1) / t.workers);
   const double scale = double(b.rounds()) / trips;
-  const double bc_n = trips * double(b.steps), bc_bytes = bc_n * double(b.box_bytes);
-  const double rest_bytes = std::max(0.0, e.bytes - bc_bytes) * scale;
-  const double rest_n = std::max(0.0, e.transfers - bc_n) * scale;
+  const double rest_bytes = r.bytes * scale;
+  const double rest_n = r.transfers * scale;
   // The other transfers of every CPE with a tile this round, on the shared
   // engine: T tiles' worth in all (idle CPEs of a round move nothing).
-  const double pe = rest_n > 0 ? std::max(p.dma_shared_seconds(rest_bytes, rest_n, e.stride_bytes * scale,
-                                                               e.stride_transfers * scale,
-                                                               e.stride_blocks * scale) *
+  const double pe = rest_n > 0 ? std::max(p.dma_shared_seconds(rest_bytes, rest_n, r.stride_bytes * scale,
+                                                               r.stride_transfers * scale,
+                                                               r.stride_blocks * scale) *
                                               (double(b.tiles) / double(b.rounds())),
                                           rest_n * p.dma_transfer_latency_s.value)
                                : 0.0;
@@ -275,7 +278,10 @@ void keep_best_reduce_tile(int64_t reduce_extent, const Target &t, Make make, Co
 /// rows per step a power of two (or all), columns per step a multiple of the
 /// vector lanes; the largest reduce tile that fits; least modelled time with
 /// the micro-kernel's flops at the SIMD rate (its write-back, a vector add
-/// per reduce step, too).
+/// per reduce step, too). With a constant weight also tilings of a few rows
+/// whose row panel is staged whole (all of k) once per tile, the packed
+/// weight per reduce step, shared by broadcast where that is cheaper.
+/// `weight` empty: a MatMul of two activations, nothing packed.
 std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::string &weight,
                                             size_t weight_dim, const Target &t) {
   // Column blocks start at two vectors (the micro-kernel may then hold two
@@ -289,34 +295,44 @@ std::optional<Schedule> search_matmul_tiles(const ComputeDef &def, const std::st
   std::vector<int64_t> rows;
   for (int64_t m = 1; m < M && m <= 256; m *= 2) rows.push_back(m);
   if (M <= 256) rows.push_back(M);
+  // Row panels staged whole (all of k, once per tile; only the weight per
+  // reduce step): small row blocks, so that many tiles share a weight block
+  // (broadcast) and the panel is one contiguous run, not rows of rt elements.
+  std::vector<int64_t> whole_rows;
+  for (int64_t m = 1; m < M && m <= 16; m *= 2) whole_rows.push_back(m);
+  if (M <= 16) whole_rows.push_back(M);
   std::optional<Schedule> best;
   double best_cost = 0;
-  for (int64_t nt = lanes; nt <= 256; nt *= 2) {
-    if (nt > lanes && nt / 2 >= N) break;  // a block beyond the columns only pads
-    for (int64_t mt : rows) {
-      for (bool cols_outer : {false, true}) {  // true: one weight block per run of tiles
-        if (cols_outer && (M + mt - 1) / mt == 1) continue;  // the same order
-        std::vector<int64_t> tiles(k, 1);
-        tiles[k - 2] = mt;
-        tiles[k - 1] = nt;
-        keep_best_reduce_tile(
-            K, t,
-            [&](int64_t rt) {
-              return matmul_microkernel_schedule(def, weight, weight_dim, tiles, rt, t, cols_outer);
-            },
-            [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
-              const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
-              const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
-              const double outputs = double(per_cpe) * double(mt * nt);
-              const double rsteps = double((K + rt - 1) / rt);
-              const double flops = 2.0 * outputs * rsteps * double(rt);
-              if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
-                return std::nullopt;
-              if (auto b = sunway_broadcast(f, t, sunway_broadcast_inputs(f)))
-                return sunway_broadcast_cost(f, t, *b, flops + outputs * rsteps, 0);
-              return sunway_tile_cost(f, t, flops + outputs * rsteps);
-            },
-            best, best_cost);
+  for (bool rows_whole : {false, true}) {
+    for (int64_t nt = lanes; nt <= 256; nt *= 2) {
+      if (nt > lanes && nt / 2 >= N) break;  // a block beyond the columns only pads
+      if (rows_whole && weight.empty()) break;  // nothing staged per step but the weight
+      for (int64_t mt : rows_whole ? whole_rows : rows) {
+        for (bool cols_outer : {false, true}) {  // true: one weight block per run of tiles
+          if (cols_outer && (M + mt - 1) / mt == 1) continue;  // the same order
+          std::vector<int64_t> tiles(k, 1);
+          tiles[k - 2] = mt;
+          tiles[k - 1] = nt;
+          keep_best_reduce_tile(
+              K, t,
+              [&](int64_t rt) {
+                return matmul_microkernel_schedule(def, weight, weight_dim, tiles, rt, t, cols_outer,
+                                                   rows_whole);
+              },
+              [&](const tir::PrimFunc &f, int64_t rt) -> std::optional<double> {
+                const int64_t steps = lead * ((M + mt - 1) / mt) * ((N + nt - 1) / nt);
+                const int64_t per_cpe = (steps + t.workers - 1) / t.workers;
+                const double outputs = double(per_cpe) * double(mt * nt);
+                const double rsteps = double((K + rt - 1) / rt);
+                const double flops = 2.0 * outputs * rsteps * double(rt);
+                if (flops / double(per_cpe) * double(steps) > 1.25 * double(f.flops))
+                  return std::nullopt;
+                if (auto b = sunway_broadcast(f, t, sunway_broadcast_inputs(f)))
+                  return sunway_broadcast_cost(f, t, *b, flops + outputs * rsteps, 0);
+                return sunway_tile_cost(f, t, flops + outputs * rsteps);
+              },
+              best, best_cost);
+        }
       }
     }
   }
@@ -383,6 +399,10 @@ Schedule sunway_default_schedule(const ComputeDef &def, const Target &t, Schedul
     const auto [mw, mdim] = matmul_weight(def, constants);
     if (!mw.empty())
       if (auto s = search_matmul_tiles(def, mw, mdim, t)) return std::move(*s);
+    // Both factors activations (attention: Q K^T, P V): the same
+    // micro-kernel over the staged boxes, unpacked.
+    if (mw.empty() && matmul_of_activations(def))
+      if (auto s = search_matmul_tiles(def, "", 0, t)) return std::move(*s);
     if (auto s = search_sunway_tiles(def, t)) return std::move(*s);
   }
   // Greedy LDM-aware tiling: the largest reduce tile, then the largest row

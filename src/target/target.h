@@ -126,11 +126,16 @@ bool matmul_of_activations(const schedule::ComputeDef &def);
 /// (`weight` empty: nothing packed, see matmul_of_activations).
 /// `columns_outer`: the tiles' fused loop runs over the column blocks outside
 /// the row blocks (consecutive tiles share a weight block: Sunway broadcast).
+/// `rows_whole` (with a weight): only the weight is staged per reduce step;
+/// the other inputs once per tile, at the tile loop (the row panel with the
+/// whole of k: one contiguous run per row block instead of rows of
+/// `reduce_tile` elements per step).
 schedule::Schedule matmul_microkernel_schedule(const schedule::ComputeDef &def,
                                                const std::string &weight, size_t weight_dim,
                                                const std::vector<int64_t> &tiles,
                                                int64_t reduce_tile, const Target &t,
-                                               bool columns_outer = false);
+                                               bool columns_outer = false,
+                                               bool rows_whole = false);
 
 /// The output tile m of Winograd's F(m x m, 3 x 3) for a 3x3 stride-1 Conv
 /// of c input and k output channels over an h x w output on target `t`, or

@@ -220,7 +220,8 @@ bool matmul_of_activations(const ComputeDef &def) {
 
 Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &weight,
                                      size_t weight_dim, const std::vector<int64_t> &tiles,
-                                     int64_t reduce_tile, const Target &t, bool columns_outer) {
+                                     int64_t reduce_tile, const Target &t, bool columns_outer,
+                                     bool rows_whole) {
   const size_t k = def.num_spatial();
   SWTC_CHECK(k >= 2 && tiles.size() == k, "matmul schedule of ", def.name);
   Schedule s(def);
@@ -236,7 +237,22 @@ Schedule matmul_microkernel_schedule(const ComputeDef &def, const std::string &w
   order.insert(order.end(), inner.begin(), inner.end());
   order.push_back(ri);
   s.reorder(order);
-  stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
+  if (rows_whole && !weight.empty()) {
+    // The weight per reduce step (double-buffered on Sunway), every other
+    // input once per tile: the row panel with the whole of k, one run.
+    if (t.kind == Kind::Sunway)
+      s.bind_cpe(f);
+    else
+      s.parallel(f);
+    s.cache_write(f);
+    for (const auto &b : def.inputs) {
+      const bool step = b->name == weight && s.axis(ro).extent > 1;
+      s.cache_read(b->name, step ? ro : f);
+      if (step && t.kind == Kind::Sunway) s.double_buffer(b->name);
+    }
+  } else {
+    stage_tiles(s, def, f, ro, t.kind == Kind::Sunway, t.kind);
+  }
   if (!weight.empty()) s.pack(weight, weight_dim, tiles.back());
   s.tensorize(inner[k - 2], t.f32_lanes);
   if (t.kind == Kind::Host && schedule::paddable(def)) s.pad_tiles();

@@ -232,7 +232,7 @@ std::optional<CompactFetch> stage_compact(const Stmt &s,
 
 namespace {
 void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &worker_share,
-              std::map<std::string, int64_t> &extents) {
+              std::map<std::string, int64_t> &extents, const std::string &skip) {
   if (!s) return;
   if (s->kind == StmtKind::For) {
     double n = double(s->extent);
@@ -243,7 +243,9 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
     trips *= n;
     extents[s->loop_var] = s->extent;
   }
-  if (s->kind == StmtKind::Stage && stage_compact(s, extents)) {
+  if (s->kind == StmtKind::Stage && !skip.empty() && s->buffer->name == skip) {
+    // not counted (the caller costs this buffer's transfers itself)
+  } else if (s->kind == StmtKind::Stage && stage_compact(s, extents)) {
     // One transfer (or strided descriptor) per index of the dims before the row dim.
     const CompactFetch c = *stage_compact(s, extents);
     const size_t loops = c.strided ? c.row - 1 : c.row;
@@ -274,16 +276,16 @@ void estimate(const Stmt &s, double trips, int cpes, DmaEstimate &e, double &wor
       e.stride_bytes += bytes;
     }
   }
-  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share, extents);
+  for (const auto &b : s->body) estimate(b, trips, cpes, e, worker_share, extents, skip);
   if (s->kind == StmtKind::For) extents.erase(s->loop_var);
 }
 }  // namespace
 
-DmaEstimate dma_estimate(const PrimFunc &f, int cpes) {
+DmaEstimate dma_estimate(const PrimFunc &f, int cpes, const std::string &skip) {
   DmaEstimate e;
   double share = 1;
   std::map<std::string, int64_t> extents;
-  estimate(f.body, 1, cpes, e, share, extents);
+  estimate(f.body, 1, cpes, e, share, extents, skip);
   e.flops = double(f.flops) * share;
   return e;
 }

@@ -82,7 +82,9 @@ struct DmaEstimate {
   double stride_transfers = 0, stride_blocks = 0, stride_bytes = 0;
   double flops = 0;      // of the busiest core: f.flops / extent * trips of the worker loop
 };
-DmaEstimate dma_estimate(const PrimFunc &f, int cpes);
+/// `skip`: the stages of that buffer are left out (e.g. a broadcast stage,
+/// which the caller costs apart).
+DmaEstimate dma_estimate(const PrimFunc &f, int cpes, const std::string &skip = "");
 
 /// Floating-point operations one evaluation of `e` performs: each float
 /// + - * / min max and each float-valued call counts 1; loads, selects,

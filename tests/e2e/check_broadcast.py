@@ -6,15 +6,21 @@ computing different output channels share) by broadcast DMA where the model
 predicts it faster
 (athread_get in BCAST_MODE bracketed by athread_syn), the emulator counts the
 broadcasts on their issuers, and neither sw26010pro (no broadcast in its CRTS
-subset) nor the swtvm-v1 baseline broadcasts. (Correctness of the same output
-is e2e.<model>.sw26010.)"""
+subset) nor the swtvm-v1 baseline broadcasts. With --kernel SUFFIX, a CPE
+kernel whose name ends in SUFFIX is in the default sw26010 code and in
+neither of the others (e.g. `_a_t`: a MatMul row operand transposed,
+lower/transpose_rows.h). (Correctness of the same output is
+e2e.<model>.sw26010.)"""
 import json
 import os
+import re
 import subprocess
 import sys
 
 swtc, model, work = sys.argv[1:4]
-buffer = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--buffer" else None
+opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
+buffer = opts.get("--buffer")
+kernel = opts.get("--kernel")
 
 
 def run(cmd, **kw):
@@ -39,6 +45,10 @@ if buffer:
     n = cpe.count(f"athread_get(BCAST_MODE, (void *)(p.{buffer} + ")
     assert n > 0, f"no broadcast of {buffer} in the default sw26010 code"
     print(f"{n} broadcasts of {buffer} in the code")
+if kernel:
+    n = len(re.findall(r"void slave_k\w*" + re.escape(kernel) + r"\(void \*arg\) \{", cpe))
+    assert n > 0, f"no kernel *{kernel} in the default sw26010 code"
+    print(f"{n} kernels *{kernel}")
 run(["make", "-C", out, "-s", "emulate"])
 run(["./net_emu", "--repeat", "1"], cwd=out, env=dict(os.environ, SWEMU_REPORT_JSON="counts.json"))
 counts = json.load(open(f"{out}/counts.json"))
@@ -49,4 +59,6 @@ print(f"sw26010 default: {casts} broadcasts, {syns} barriers passed (all CPEs)")
 for target, schedule in [("sw26010pro", "default"), ("sw26010", "swtvm-v1")]:
     _, cpe = compile_for(target, schedule)
     assert "BCAST_MODE" not in cpe, (target, schedule)
+    if kernel:
+        assert not re.search(r"void slave_k\w*" + re.escape(kernel) + r"\(", cpe), (target, schedule)
 print("broadcast OK")

@@ -565,6 +565,27 @@ def main(d):
     model(os.path.join(d, "int_relu_i32.onnx"), [helper.make_node("Relu", ["a"], ["y"], name="relu_i32")],
           [vi("a", I32, [4])], [vi("y", I32, [4])])
 
+    # Weight MatMuls whose row operand sw26010 transposes once
+    # (lower/transpose_rows.h: M >= 64, K, N >= 256; two of them share one
+    # A^T), with a bias and a residual fused, and attention-like MatMuls of
+    # two activations (Q K^T, P V) on the packed micro-kernel unpacked.
+    rng = np.random.default_rng(12)
+    w = lambda *s: rng.standard_normal(s).astype(np.float32) * 0.06
+    model(os.path.join(d, "matmul_rows.onnx"),
+          [helper.make_node("MatMul", ["x", "w1"], ["m1"]),
+           helper.make_node("Add", ["m1", "b1"], ["h"]),
+           helper.make_node("MatMul", ["h", "wq"], ["q"]),
+           helper.make_node("MatMul", ["h", "wk"], ["k0"]),
+           helper.make_node("Add", ["k0", "bk"], ["k"]),
+           helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+           helper.make_node("MatMul", ["q", "kt"], ["s"]),
+           helper.make_node("MatMul", ["s", "q"], ["o"]),
+           helper.make_node("MatMul", ["o", "w2"], ["m2"]),
+           helper.make_node("Add", ["m2", "x"], ["y"])],
+          [vi("x", F, [1, 64, 256])], [vi("y", F, [1, 64, 256])],
+          inits=[("w1", w(256, 256)), ("b1", w(256)), ("wq", w(256, 256)), ("wk", w(256, 256)),
+                 ("bk", w(256)), ("w2", w(256, 256))], opset=13)
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -10,6 +10,7 @@
 #include "graph_builder.h"
 #include "interp/interpreter.h"
 #include "lower/lower.h"
+#include "lower/transpose_rows.h"
 #include "schedule/schedule.h"
 #include "target/target.h"
 #include "tir/printer.h"
@@ -437,6 +438,57 @@ TEST(Lower, ViewsAndCopy) {
   auto in = t.input_data[0].f32;
   test::Memory mem = test::run_func(f, {in, std::vector<float>(6, 0)});
   EXPECT_EQ(mem.at(f.params[1].get()), in);
+}
+
+// transpose_matmul_rows: a large weight MatMul reads its row operand
+// transposed, written first by a kernel of its own; run under the sw26010
+// default schedule both kernels give the interpreter's answer. Below the
+// size rule nothing changes.
+TEST(TransposeRows, LargeWeightMatMulReadsTheTransposedRows) {
+  OneNode t;
+  t.input("a", {1, 64, 256});
+  t.constant("w", {256, 256}, -0.1f, 0.1f);
+  graph::Graph &g = t.finish(OpKind::MatMul, {"a", "w"}, {});
+  const size_t values = g.values.size();
+  std::vector<Kernel> ks = transpose_matmul_rows(g, {lower_node(g, 0)}, 64, 256, 256);
+  ASSERT_EQ(ks.size(), 2u);
+  EXPECT_TRUE(is_row_transpose(ks[0]));
+  EXPECT_FALSE(is_row_transpose(ks[1]));
+  ASSERT_EQ(g.values.size(), values + 1);
+  const int at = static_cast<int>(values);
+  EXPECT_EQ(ks[0].values, (std::vector<int>{g.inputs[0], at}));
+  EXPECT_EQ(g.values[at].shape, (graph::Shape{256, 64}));
+  EXPECT_EQ(ks[1].values[0], at);
+  EXPECT_EQ(ks[1].def.inputs[0]->shape, (std::vector<int64_t>{256, 64}));
+
+  const std::vector<float> want = swtc::interp::run(g, t.input_data).at(0).f32;
+  const target::Target sw = target::get_target("sw26010");
+  tir::PrimFunc f0 = target::default_schedule(ks[0].def, sw).lower();
+  test::Memory m0 =
+      test::run_func(f0, {t.input_data[0].f32, std::vector<float>(256 * 64, std::nanf(""))});
+  const std::vector<float> a_t = m0.at(f0.params.back().get());
+  for (int64_t m = 0; m < 64; ++m)
+    for (int64_t k = 0; k < 256; ++k)
+      ASSERT_EQ(a_t[k * 64 + m], t.input_data[0].f32[m * 256 + k]) << m << " " << k;
+  tir::PrimFunc f1 = target::default_schedule(ks[1].def, sw).lower();
+  test::Memory m1 = test::run_func(f1, {a_t, value_data(t, g.nodes[0].inputs[1]),
+                                        std::vector<float>(want.size(), std::nanf(""))});
+  const std::vector<float> got = m1.at(f1.params.back().get());
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-4 * std::max(1.0, std::fabs(double(want[i])))) << i;
+}
+
+TEST(TransposeRows, SmallMatMulUnchanged) {
+  OneNode t;
+  t.input("a", {1, 32, 256});
+  t.constant("w", {256, 256});
+  graph::Graph &g = t.finish(OpKind::MatMul, {"a", "w"}, {});
+  const size_t values = g.values.size();
+  std::vector<Kernel> ks = transpose_matmul_rows(g, {lower_node(g, 0)}, 64, 256, 256);
+  ASSERT_EQ(ks.size(), 1u);
+  EXPECT_EQ(g.values.size(), values);
+  EXPECT_EQ(ks[0].values[0], g.inputs[0]);
 }
 
 }  // namespace
