@@ -231,6 +231,7 @@ class Interpreter {
         return;
       case OpKind::Gather: return gather(n);
       case OpKind::GatherElements: return gather_elements(n);
+      case OpKind::ScatterND: return scatter_nd(n);
       case OpKind::Mod: {
         // fmod = 1: the sign of the dividend (C's fmod); 0 (integers): of the divisor.
         if (n.attr_int("fmod", 0) != 0)
@@ -917,6 +918,34 @@ class Interpreter {
     }
   }
 
+  /// ScatterND (reduction 'none'): y = data, then for each index tuple k in
+  /// order y[idx[k], ...] = updates[k, ...] (a later duplicate wins).
+  void scatter_nd(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &is = shape(n.inputs[1]);
+    const int64_t q = is.back();
+    const int64_t count = graph::num_elements(is) / q;
+    int64_t slice = 1;
+    for (size_t d = static_cast<size_t>(q); d < xs.size(); ++d) slice *= xs[d];
+    const std::vector<int64_t> xst = graph::kernels::strides_of(xs);
+    const Buf &idx = in(n, 1), &upd = in(n, 2);
+    Buf y = in(n, 0);
+    for (int64_t k = 0; k < count; ++k) {
+      int64_t off = 0;
+      for (int64_t d = 0; d < q; ++d) {
+        const int64_t dim = xs[static_cast<size_t>(d)];
+        int64_t j = to_i64(idx[static_cast<size_t>(k * q + d)]);
+        if (j < -dim || j >= dim)
+          user_error(g_.describe(node_), ": index ", j, " is out of range [", -dim, ", ", dim - 1,
+                     "] for axis ", d);
+        if (j < 0) j += dim;
+        off += j * xst[static_cast<size_t>(d)];
+      }
+      for (int64_t e = 0; e < slice; ++e)
+        y[static_cast<size_t>(off + e)] = upd[static_cast<size_t>(k * slice + e)];
+    }
+    set(n, std::move(y));
+  }
+
   /// DepthToSpace (DCR: depth as [b, b, C'], CRD: [C', b, b]) and its inverse
   /// SpaceToDepth (DCR order).
   void depth_space(const Node &n) {
@@ -1108,9 +1137,12 @@ class Interpreter {
   }
 
   void dropout(const Node &n) {
-    if (has_input(n, 2) && !in(n, 2).empty() && in(n, 2)[0] != 0)
+    const bool zero_ratio = has_input(n, 1) && !in(n, 1).empty() && in(n, 1)[0] == 0.0;
+    if (has_input(n, 2) && !in(n, 2).empty() && in(n, 2)[0] != 0 && !zero_ratio)
       user_error(g_.describe(node_), ": training_mode=true is not supported (inference only)");
     set(n, in(n, 0));
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0)  // the mask: all true
+      set(n, Buf(static_cast<size_t>(graph::num_elements(shape(n.outputs[1]))), 1.0), 1);
   }
 
   const Graph &g_;
