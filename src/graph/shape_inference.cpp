@@ -578,7 +578,8 @@ class ShapeInference {
       if (!t)
         unsupported("training_mode input '", in(2).name,
              "' must be a constant false (it is computed at run time)");
-      bool on = t->dtype == DType::I64 ? !t->i64.empty() && t->i64[0] != 0
+      // (bool and integer values are held in i64)
+      bool on = t->dtype != DType::F32 ? !t->i64.empty() && t->i64[0] != 0
                                        : !t->f32.empty() && t->f32[0] != 0.0f;
       // Training mode with a constant ratio 0 drops nothing (Swin-T's
       // attention dropout as torchvision exports it): the identity.
