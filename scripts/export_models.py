@@ -754,12 +754,11 @@ def load_verdicts(path):
     for r in data["rows"]:
         if r.get("error"):
             v = "stops at: `%s`" % r["error"].replace("|", "/").replace("`", "'")
-        elif r["ok"]:
-            v = "agrees (rel L2 %.1e vs ONNX Runtime, %.1e vs interpreter)" % (
-                r["rel_l2_ort"], r["rel_l2_interp"])
         else:
-            v = "MISMATCH (rel L2 %.1e vs ONNX Runtime, %.1e vs interpreter)" % (
-                r["rel_l2_ort"], r["rel_l2_interp"])
+            ort = ("ONNX Runtime without graph optimizations"
+                   if r.get("ort_optimization") == "disabled" else "ONNX Runtime")
+            v = "%s (rel L2 %.1e vs %s, %.1e vs interpreter)" % (
+                "agrees" if r["ok"] else "MISMATCH", r["rel_l2_ort"], ort, r["rel_l2_interp"])
         out[(r["model"], r["target"])] = v
     return out, data.get("commit", "?"), data.get("command", "")
 

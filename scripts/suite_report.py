@@ -37,6 +37,12 @@ CNNS = ["resnet18", "resnet50", "vgg16", "vgg19", "alexnet", "mobilenet_v2", "sq
 SUITE = CNNS + ["bert"] + [m + "_b8" for m in CNNS]
 # The opt-in models (export_models.EXTRA_MODELS; issue 15, item 5).
 EXTRA = ["vit_b_16", "swin_t", "inception_v3", "fcn_resnet50", "deeplabv3_mobilenet_v3_large"]
+# Models compared with ONNX Runtime run without its graph optimizations:
+# onnxruntime-node 1.20.1's optimized Inception-V3 differs from PyTorch (rel L2
+# 0.12 at Mixed_5c's output, 0.29 at the logits, on the exported model), while
+# swtc, its interpreter and ORT without optimizations agree with PyTorch
+# (docs/models.md).
+ORT_UNOPTIMIZED = {"inception_v3"}
 
 
 def main():
@@ -69,7 +75,9 @@ def main():
             try:
                 r = swtc_vs_ort.compare(args.swtc, path, [target],
                                         os.path.join(args.work, name), args.repeat, args.tol,
-                                        raise_errors=True)
+                                        raise_errors=True,
+                                        ort_optimization="disabled" if name in ORT_UNOPTIMIZED
+                                        else None)
             except swtc_vs_ort.RunError as e:
                 msg = e.error_line()
                 print(f"suite: {name} {target}: {e}: {msg}", file=sys.stderr, flush=True)
@@ -84,9 +92,11 @@ def main():
                 return 77
             model_ok = model_ok and r["ok"]
             for tgt, lat, interp, vs_ort in r["rows"]:
-                lines.append(f"| {name} | {tgt} | {interp:.2e} | {vs_ort:.2e} | "
+                shown_name = name + (" (ORT unoptimized)" if name in ORT_UNOPTIMIZED else "")
+                lines.append(f"| {shown_name} | {tgt} | {interp:.2e} | {vs_ort:.2e} | "
                              f"{'OK' if r['ok'] else 'MISMATCH'} | {lat:.1f} | {r['ort_ms']:.1f} |")
                 records.append({"model": name, "target": tgt, "ok": r["ok"], "error": None,
+                                "ort_optimization": "disabled" if name in ORT_UNOPTIMIZED else "all",
                                 "rel_l2_interp": interp, "rel_l2_ort": vs_ort,
                                 "swtc_ms": lat, "ort_ms": r["ort_ms"]})
         all_ok = all_ok and model_ok

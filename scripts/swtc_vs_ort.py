@@ -94,7 +94,7 @@ def make_inputs(model_path, work, seed, shapes=None):
 
 
 def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False,
-            shapes=None, raise_errors=False):
+            shapes=None, raise_errors=False, ort_optimization=None):
     """Runs `model` with swtc on each target and with ONNX Runtime on the same
     inputs. Returns a dict: rows [(target, latency_ms, rel_l2_interp, rel_l2_ort)],
     ort_ms, ok, inputs (count), or None if ONNX Runtime is missing and not allowed."""
@@ -112,7 +112,9 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
     ort_ms = None
     if have_ort:
         text = run(["node", ORT_RUN, model, *in_args, "--output-dir", ort_out,
-                    "--repeat", str(max(repeat, 2))], "ONNX Runtime", raise_errors)
+                    "--repeat", str(max(repeat, 2)),
+                    *(["--optimization", ort_optimization] if ort_optimization else [])],
+                   "ONNX Runtime", raise_errors)
         m = re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text)
         ort_ms = float(m.group(1)) if m else None
     elif not allow_no_ort:
