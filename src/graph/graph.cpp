@@ -116,7 +116,9 @@ OpArity op_arity(OpKind kind) {
     case OpKind::NegativeLogLikelihoodLoss: return {2, 3, 1, 1};
     case OpKind::SoftmaxCrossEntropyLoss: return {2, 3, 1, 2};  // loss, log_prob
     case OpKind::GatherElements: return {2, 2, 1, 1};
-    case OpKind::ScatterND: return {3, 3, 1, 1};
+    case OpKind::ScatterND:
+    case OpKind::ScatterElements:
+    case OpKind::Scatter: return {3, 3, 1, 1};
     case OpKind::Trilu: return {1, 2, 1, 1};
     case OpKind::Mod: return {2, 2, 1, 1};
     case OpKind::IsInf:

@@ -197,6 +197,8 @@ class ShapeInference {
       case OpKind::Gather: return gather();
       case OpKind::GatherElements: return gather_elements();
       case OpKind::ScatterND: return scatter_nd();
+      case OpKind::ScatterElements:
+      case OpKind::Scatter: return scatter_elements();
       case OpKind::Mod:
         if (in(0).dtype == DType::Bool) fail("bool inputs");
         if (in(0).dtype == DType::F32 && node().attr_int("fmod", 0) == 0)
@@ -791,6 +793,40 @@ class ShapeInference {
           fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ",
                e % static_cast<size_t>(q), " of data ", shape_str(in_shape(0)));
       }
+    set_out(in(0).dtype, in_shape(0));
+  }
+
+  /// ScatterElements (and opset 9-10 Scatter): indices and updates of one
+  /// shape, data's rank, no dim larger than data's except along axis;
+  /// reduction 'none' only. The output has data's shape and type.
+  void scatter_elements() {
+    const std::string red = node().attr_string("reduction", "none");
+    if (red != "none")
+      fail("reduction '", printable(red), "' is not supported (only 'none')");
+    const int64_t r = rank(0);
+    if (r == 0) fail("data must have rank >= 1");
+    if (!is_int(in(1).dtype) || in(1).dtype == DType::Bool)
+      fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    if (rank(1) != r)
+      fail("indices ", shape_str(in_shape(1)), " must have the rank of data ",
+           shape_str(in_shape(0)));
+    if (in_shape(2) != in_shape(1))
+      fail("updates ", shape_str(in_shape(2)), " must have the shape of indices ",
+           shape_str(in_shape(1)));
+    if (in(2).dtype != in(0).dtype)
+      fail("updates must have data's type ", dtype_name(in(0).dtype), ", got ",
+           dtype_name(in(2).dtype));
+    const int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    for (int64_t k = 0; k < r; ++k)
+      if (k != axis && in_shape(1)[static_cast<size_t>(k)] > in_shape(0)[static_cast<size_t>(k)])
+        fail("indices ", shape_str(in_shape(1)), " are larger than data ", shape_str(in_shape(0)),
+             " along axis ", k);
+    const int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+    if (const std::optional<TensorData> &idx = known_[node().inputs[1]])
+      for (int64_t i : idx->i64)
+        if (i < -dim || i >= dim)
+          fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ", axis,
+               " of data ", shape_str(in_shape(0)));
     set_out(in(0).dtype, in_shape(0));
   }
 

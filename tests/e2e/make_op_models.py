@@ -474,7 +474,7 @@ def main(d):
                  ("r2", np.array(0.5, np.float32))], opset=13)
     # ScatterND (compile-time indices: q = 1 over rows, q = 2 with a
     # negative index; run-time data and updates; one with constant inputs
-    # only, folded), Dropout in training mode with ratio 0 (the identity) and
+    # only, folded), ScatterElements (axis 1, a negative index), Dropout in training mode with ratio 0 (the identity) and
     # its mask output, pads computed by Transpose and Mod of constants, and
     # an empty constant Slice folded into a Concat (Swin-T's export).
     I64 = TensorProto.INT64
@@ -482,6 +482,7 @@ def main(d):
           [helper.make_node("ScatterND", ["x", "i1", "u1"], ["sc1"]),
            helper.make_node("ScatterND", ["x", "i2", "u2"], ["sc2"]),
            helper.make_node("ScatterND", ["cd", "i1", "cu"], ["cs"]),
+           helper.make_node("ScatterElements", ["x", "ie", "u3"], ["se"], axis=1),
            helper.make_node("Add", ["sc2", "cs"], ["sc_const"]),
            helper.make_node("Dropout", ["x", "ratio0", "on"], ["drop", "mask"]),
            helper.make_node("Transpose", ["pc"], ["pt"], perm=[1, 0]),
@@ -492,11 +493,12 @@ def main(d):
            helper.make_node("Concat", ["empty", "c3"], ["c3b"], axis=0),
            helper.make_node("Add", ["y", "c3b"], ["y_plus"])],
           [vi("x", F, [4, 5, 3]), vi("u1", F, [2, 5, 3]), vi("u2", F, [2, 3]),
-           vi("y", F, [2, 3])],
-          [vi("sc1", F, [4, 5, 3]), vi("sc_const", F, [4, 5, 3]), vi("drop", F, [4, 5, 3]),
+           vi("y", F, [2, 3]), vi("u3", F, [4, 2, 3])],
+          [vi("sc1", F, [4, 5, 3]), vi("se", F, [4, 5, 3]), vi("sc_const", F, [4, 5, 3]), vi("drop", F, [4, 5, 3]),
            vi("mask", TensorProto.BOOL, [4, 5, 3]), vi("padded", F, [5, 4]),
            vi("y_plus", F, [2, 3])],
           inits=[("i1", np.array([[3], [1]], np.int64)),
+                 ("ie", np.array([[[0, 1, 2], [4, -1, 3]]] * 4, np.int64)),
                  ("i2", np.array([[0, 4], [2, -1]], np.int64)),
                  ("cd", np.linspace(-1, 1, 60, dtype=np.float32).reshape(4, 5, 3)),
                  ("cu", np.linspace(2, 3, 30, dtype=np.float32).reshape(2, 5, 3)),

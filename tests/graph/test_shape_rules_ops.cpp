@@ -448,6 +448,33 @@ TEST(ShapeRulesOps, ScatterNDShapesErrorsAndKnownValues) {
   bad({1, 1}, {0}, {1, 5}, "reduction 'add' is not supported (only 'none')", "add");
 }
 
+TEST(ShapeRulesOps, ScatterElementsAndLegacyScatter) {
+  for (OpKind op : {OpKind::ScatterElements, OpKind::Scatter}) {
+    GraphBuilder b("g", op == OpKind::Scatter ? 10 : 13);
+    b.input("x", {3, 4});
+    b.constant("i", tensor_i64({3, 2}, {0, 1, 3, -1, 2, 0}));
+    b.input("u", {3, 2});
+    b.node(op, {"x", "i", "u"}, "y", {{"axis", int64_t{-1}}});
+    b.output("y");
+    EXPECT_EQ(out_shape(b.graph()), (Shape{3, 4}));
+    Graph c = canonicalize(b.graph());  // Scatter becomes ScatterElements, axis explicit
+    EXPECT_EQ(c.nodes[0].op, OpKind::ScatterElements);
+    EXPECT_EQ(c.nodes[0].attr_int("axis", 0), 1);
+  }
+  auto bad = [](Shape ishape, std::vector<int64_t> idx, Shape ushape, const std::string &what) {
+    GraphBuilder e("g", 13);
+    e.input("x", {3, 4});
+    e.constant("i", tensor_i64(ishape, idx));
+    e.input("u", ushape);
+    e.node(OpKind::ScatterElements, {"x", "i", "u"}, "y", {{"axis", int64_t{1}}}, "se");
+    expect_user_error([&] { infer_shapes(e.graph()); }, what);
+  };
+  bad({1, 2}, {0, 1}, {1, 3}, "updates [1,3] must have the shape of indices [1,2]");
+  bad({4, 1}, {0, 1, 2, 3}, {4, 1}, "are larger than data [3,4] along axis 0");
+  bad({1, 1}, {4}, {1, 1}, "index 4 is out of range [-4, 3] for axis 1");
+  bad({2}, {0, 1}, {2}, "must have the rank of data");
+}
+
 TEST(ShapeRulesOps, CanonicalizeIsIdempotentOnNewOps) {
   GraphBuilder b("g", 13);
   b.input("x", {4, 6});

@@ -161,6 +161,11 @@ class Canonicalizer {
         case OpKind::Gather: gather(static_cast<int>(i)); break;
         case OpKind::GatherElements: n.attrs["axis"] = axis_attr(n, 0, 0); break;
         case OpKind::ScatterND: break;  // decompose: Concat + Gather with constant indices
+        case OpKind::Scatter:  // opsets 9-10: the same op as ScatterElements
+        case OpKind::ScatterElements:
+          n.op = OpKind::ScatterElements;
+          n.attrs["axis"] = axis_attr(n, 0, 0);
+          break;
         case OpKind::Mod:
         case OpKind::IsInf:
         case OpKind::IsNaN:
