@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/export_models.py --out DIR [--models a,b,...|--suite NAME[,NAME]]
                                               [--seed N] [--force] [--histogram-md FILE]
-                                              [--verdicts FILE]
+                                              [--verdicts FILE] [--histogram-only]
 
 Every model is written to DIR/<name>.onnx with Debian's torch 1.13 /
 torchvision (torch.onnx.export, opset 13, batch 1 unless noted, static shapes,
@@ -19,7 +19,8 @@ the opt-in models, never exported unless asked for).  With
 --histogram-md FILE a Markdown table of the selected models (name, input shape,
 source, FLOPs, op histogram) is written to FILE (docs/models.md is generated so);
 --verdicts FILE adds the opt-in models' results from
-`scripts/suite_report.py --extra --json FILE`.
+`scripts/suite_report.py --extra --json FILE`; --histogram-only writes the table
+from the files already in --out without exporting anything.
 
 Models:
   resnet18      torchvision resnet18, random weights, trained-like BatchNorm
@@ -804,8 +805,9 @@ def write_histogram_md(path, rows, verdicts_path=None):
         return sum(hist.values()), " ".join(
             f"{k}:{v}" for k, v in sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def out_shape(model):
-        return ",".join(str(d.dim_value) for d in model.graph.output[0].type.tensor_type.shape.dim)
+    def out_shape(model):  # "?" for a dimension the exported graph leaves unknown (Swin-T's batch)
+        return ",".join(str(d.dim_value) if d.HasField("dim_value") else "?"
+                        for d in model.graph.output[0].type.tensor_type.shape.dim)
 
     for name, model in rows:
         if name in EXTRA_MODELS:
@@ -844,15 +846,15 @@ def write_histogram_md(path, rows, verdicts_path=None):
                       "target compared with ONNX Runtime on one seeded random input, tolerance "
                       "relative L2 1e-4." % (commit, command), ""]
         targets = sorted({t for (_, t) in verdicts}, key=lambda t: (t != "host", t))
-        lines += ["| model | input | output | source | FLOPs | nodes | op histogram | "
-                  + " | ".join(targets) + " |",
+        lines += ["| model | input | output | source | FLOPs | nodes | op histogram |"
+                  + "".join(" %s |" % t for t in targets),
                   "|---|---|---|---|---|---|---|" + "---|" * len(targets)]
         for name, model in extra:
             nodes, hist = hist_text(model)
-            lines.append("| `%s` | [%s] | [%s] | %s | %s | %d | %s | %s" % (
+            lines.append("| `%s` | [%s] | [%s] | %s | %s | %d | %s |%s" % (
                 name, ",".join(map(str, MODELS[name][1])), out_shape(model), SOURCE[name],
                 fmt_flops(count_flops(model)), nodes, hist,
-                "".join(verdicts.get((name, t), "not run") + " | " for t in targets)))
+                "".join(" %s |" % verdicts.get((name, t), "not run") for t in targets)))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -871,6 +873,9 @@ def main(argv=None):
     ap.add_argument("--force", action="store_true", help="re-export even if up to date")
     ap.add_argument("--histogram-md", metavar="FILE", default=None,
                     help="write a Markdown table of the selected models to FILE")
+    ap.add_argument("--histogram-only", action="store_true",
+                    help="with --histogram-md: read the .onnx files already in --out (all "
+                         "must exist), export nothing")
     ap.add_argument("--verdicts", metavar="FILE", default=None,
                     help="with --histogram-md: the opt-in models' verdicts from "
                          "scripts/suite_report.py --extra --json FILE")
@@ -900,6 +905,12 @@ def main(argv=None):
     exported = 0
     for name in names:
         path = os.path.join(args.out, name + ".onnx")
+        if args.histogram_only:
+            if not os.path.isfile(path):
+                print(f"export_models: {path} is missing (--histogram-only)", file=sys.stderr)
+                return 1
+            rows.append((name, onnx.load(path, load_external_data=False)))
+            continue
         if not args.force and up_to_date(path):
             model = onnx.load(path, load_external_data=False)
             hist = op_histogram(model)
