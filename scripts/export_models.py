@@ -840,6 +840,16 @@ def write_histogram_md(path, rows, verdicts_path=None):
             "FLOPs count only the Conv / Gemm / MatMul nodes whose shapes ONNX shape",
             "inference knows (Swin-T's reshaped windows are not all known: a lower bound).",
             "",
+            "- Inception-V3 is compared with ONNX Runtime run without graph optimizations:",
+            "  onnxruntime-node 1.20.1 with its default optimizations gives logits 0.29",
+            "  (relative L2) away from swtc, and already 0.12 away from PyTorch at",
+            "  `Mixed_5c`'s output (a sub-model cut there), where swtc is 4.5e-6 from",
+            "  PyTorch and unoptimized ORT 3.8e-6 from swtc.",
+            "- FCN-ResNet50 and DeepLabV3 upsample with Resize (bilinear), which this",
+            "  branch (h-models) does not implement: branch h-ops3 adds it; the verdict",
+            "  below is the one on this branch.",
+            "- The `sw26010` runs are the athread emulator on the 2-core host.",
+            "",
         ]
         if verdicts_path:
             lines += ["Verdicts: `scripts/suite_report.py --extra` at commit %s (`%s`); each "
