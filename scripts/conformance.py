@@ -7,6 +7,8 @@
         [--markdown docs/conformance.md] [--json FILE]
         [--allow-failures] [--expect-pass-rate R] [--expect-model-ops-pass-rate R]
         [--model-ops-from DIR] [--data-dir DIR] [--other-sets] [--extra-data-dir DIR]...
+    /usr/bin/python3 scripts/conformance.py --swtc PATH --markdown-from-json FILE --markdown OUT
+        (the Markdown of an earlier run's --json, nothing run)
 
 Each case is a folder `<data-dir>/<case>/` with `model.onnx` and
 `test_data_set_*/{input,output}_*.pb`. For every selected case and target the
@@ -551,13 +553,14 @@ def print_sets_summary(totals, targets, results, out=sys.stderr):
 
 
 def unsupported_reason(detail):
-    """The reason of an `unsupported` detail without node names and shapes:
-    `node 'n' (Sin, opset 7): not supported` -> `Sin (opset 7)`."""
-    m = NAMED_UNSUPPORTED.search(detail)
+    """The reason of an `unsupported` detail without the names of nodes,
+    models, inputs and outputs: `node 'n' (Sin, opset 7): not supported` ->
+    `Sin (opset 7)`; `node 'c' (Conv, opset 6): not supported: only 2-D ...`
+    -> `Conv (opset 6): only 2-D ...`."""
+    d = re.sub(r"\b(node|model|input|output|indices) '[^']*'", r"\1", detail)
+    m = re.match(r"node \(([^,()]+), opset (\d+)\): not supported(?::\s*(.*))?$", d)
     if m:
-        return f"{m.group(1)} (opset {m.group(2)})"
-    d = re.sub(r"^node '[^']*' \(([^)]*)\):\s*", r"\1: ", detail)
-    d = re.sub(r"'[^']*'", "'...'", d)
+        return f"{m.group(1)} (opset {m.group(2)})" + (f": {m.group(3)}" if m.group(3) else "")
     return d
 
 
@@ -801,6 +804,8 @@ def main(argv=None):
     ap.add_argument("--markdown", default=None, metavar="FILE")
     ap.add_argument("--json", default=None, metavar="FILE")
     ap.add_argument("--note", default=None, help="a note for the markdown header")
+    ap.add_argument("--markdown-from-json", default=None, metavar="FILE",
+                    help="write --markdown from a --json FILE of an earlier run (runs nothing)")
     ap.add_argument("--allow-failures", action="store_true", help="exit 0 even with fail/error results")
     ap.add_argument("--expect-pass-rate", type=float, default=None, metavar="R",
                     help="exit 1 if a target's pass rate over the supported-op cases is below R")
@@ -813,6 +818,15 @@ def main(argv=None):
                          "instead of the MODEL_OPS constant; reports any difference")
     args = ap.parse_args(argv)
 
+    if args.markdown_from_json:
+        if not args.markdown:
+            ap.error("--markdown-from-json needs --markdown")
+        with open(args.markdown_from_json) as f:
+            j = json.load(f)
+        write_markdown(args.markdown, j["meta"], j["results"], j["targets"], set(j["supported_ops"]),
+                       j["totals"], j.get("other_sets_results", []), j.get("other_sets_totals"))
+        print(f"wrote {args.markdown}", file=sys.stderr)
+        return 0
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     if not targets:
         ap.error("--targets is empty")

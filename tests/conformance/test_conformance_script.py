@@ -219,6 +219,17 @@ class Selection(unittest.TestCase):
         build_data_dir(d)
         self.assertEqual(sorted(conf.ops_from_models(d)), ["Add", "Cos", "Mul", "Pow", "Relu", "Sin"])
 
+    def test_unsupported_reason(self):
+        r = conf.unsupported_reason
+        self.assertEqual(r("node 'S_0' (Sin, opset 7): not supported"), "Sin (opset 7)")
+        self.assertEqual(r("node 'c' (Conv, opset 6): not supported: only 2-D, got rank 3"),
+                         "Conv (opset 6): only 2-D, got rank 3")
+        self.assertEqual(r("model 'm' uses opset 6: not supported: node 'a' (Add, opset 6): Add's "
+                           "definition at opset 6 differs from opset 7's"),
+                         "model uses opset 6: not supported: node (Add, opset 6): Add's "
+                         "definition at opset 6 differs from opset 7's")
+        self.assertEqual(r("unsupported: dtype double (input 'x')"), "unsupported: dtype double (input)")
+
     def test_sanitize(self):
         self.assertEqual(conf.sanitize("y:0/a b"), "y_0_a_b")
         self.assertEqual(conf.sanitize("ok_name-1.x"), "ok_name-1.x")
