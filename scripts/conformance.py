@@ -6,7 +6,9 @@
         [--filter REGEX] [--jobs N] [--work DIR] [--timeout S] [--all-data-sets]
         [--markdown docs/conformance.md] [--json FILE]
         [--allow-failures] [--expect-pass-rate R] [--expect-model-ops-pass-rate R]
-        [--model-ops-from DIR] [--data-dir DIR]
+        [--model-ops-from DIR] [--data-dir DIR] [--other-sets] [--extra-data-dir DIR]...
+    /usr/bin/python3 scripts/conformance.py --swtc PATH --markdown-from-json FILE --markdown OUT
+        (the Markdown of an earlier run's --json, nothing run)
 
 Each case is a folder `<data-dir>/<case>/` with `model.onnx` and
 `test_data_set_*/{input,output}_*.pb`. For every selected case and target the
@@ -32,6 +34,15 @@ atol=1e-5; the dtype must match too). Each (case, target) gets one result:
                  (`unsupported: dtype bool`), which swtc is not asked to run
     error        any other nonzero exit, a crash (signal / exit >= 128),
                  a timeout, or a missing output
+
+--other-sets also runs Debian libonnx-testdata's other folders of the same
+layout (OTHER_SETS: pytorch-converted, pytorch-operator, simple), and
+--extra-data-dir DIR any other folder, with the same selection, commands and
+verdicts; they get their own section in the Markdown (per set and overall
+totals, the unsupported cases grouped by reason, a per-case table) and the
+JSON keys `other_sets_totals` and `other_sets_results`. The Totals, the
+eight-model metric and the pass-rate gates are over --data-dir's cases only;
+a fail or error in any set makes the exit status 1.
 
 Op selection: a case's op types are the op types of its graph's nodes; it is
 selected if any of them is in the op list, and it is reported under its first
@@ -70,6 +81,11 @@ import time
 import numpy as np
 
 DEFAULT_DATA_DIR = "/usr/share/libonnx-testdata/data/node"
+# Debian's libonnx-testdata's other sets of the same layout (--other-sets):
+# models converted from PyTorch modules and operators, and small hand-made
+# graphs.
+OTHER_SETS = tuple("/usr/share/libonnx-testdata/data/" + s
+                   for s in ("pytorch-converted", "pytorch-operator", "simple"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 DEFAULT_README = os.path.join(ROOT, "README.md")
 RTOL = 1e-3
@@ -249,12 +265,14 @@ def load_case(case_dir):
     return info
 
 
-def discover(data_dir):
+def discover(data_dir, set_name=None):
     cases = []
     for d in sorted(os.listdir(data_dir)):
         full = os.path.join(data_dir, d)
         if os.path.isfile(os.path.join(full, "model.onnx")):
-            cases.append(load_case(full))
+            c = load_case(full)
+            c["set"] = set_name or os.path.basename(os.path.normpath(data_dir))
+            cases.append(c)
     return cases
 
 
@@ -363,7 +381,8 @@ def run_one(task):
     """One (case, target): returns a result dict. Runs in a pool worker."""
     case, target = task["case"], task["target"]
     t0 = time.monotonic()
-    res = {"case": case["name"], "op": (case["op_types"] or ["?"])[0], "op_types": case["op_types"],
+    res = {"case": case["name"], "set": case.get("set", ""),
+           "op": (case["op_types"] or ["?"])[0], "op_types": case["op_types"],
            "target": target, "status": None, "detail": "", "max_abs_err": None, "seconds": None,
            "not_run": False}
 
@@ -505,11 +524,116 @@ def summarize(results, targets, supported, model_ops=MODEL_OPS):
     return tot
 
 
+def summarize_sets(results, targets, set_names):
+    """Per target: per set and over all of them, the count of each status."""
+    tot = {}
+    for t in targets:
+        rs = [r for r in results if r["target"] == t]
+        per = {}
+        for name in set_names + ["all"]:
+            sub = [r for r in rs if name == "all" or r["set"] == name]
+            counts = {st: sum(1 for r in sub if r["status"] == st) for st in STATUSES}
+            per[name] = {"cases": len(sub), **counts, "pass_rate": rate(counts["pass"], len(sub))}
+        tot[t] = per
+    return tot
+
+
+def print_sets_summary(totals, targets, results, out=sys.stderr):
+    print("", file=out)
+    for t in targets:
+        for name, x in totals[t].items():
+            print(f"{t} {name}: {x['cases']} cases: {x['pass']} pass, {x['fail']} fail, "
+                  f"{x['unsupported']} unsupported, {x['error']} error; pass rate "
+                  f"{fmt_rate(x['pass'], x['cases'])}", file=out)
+    bad = [r for r in results if r["status"] in ("fail", "error")]
+    if bad:
+        print(f"\n{len(bad)} fail/error results in the other sets:", file=out)
+        for r in sorted(bad, key=lambda r: (r["set"], r["case"], r["target"])):
+            print(f"  {r['set']}/{r['case']} {r['target']}: {r['status']}: {r['detail']}", file=out)
+
+
+def unsupported_reason(detail):
+    """The reason of an `unsupported` detail without the names of nodes,
+    models, inputs and outputs: `node 'n' (Sin, opset 7): not supported` ->
+    `Sin (opset 7)`; `node 'c' (Conv, opset 6): not supported: only 2-D ...`
+    -> `Conv (opset 6): only 2-D ...`."""
+    d = re.sub(r"\b(node|model|input|output|indices) '[^']*'", r"\1", detail)
+    m = re.match(r"node \(([^,()]+), opset (\d+)\): not supported(?::\s*(.*))?$", d)
+    if m:
+        return f"{m.group(1)} (opset {m.group(2)})" + (f": {m.group(3)}" if m.group(3) else "")
+    return d
+
+
+def _md_per_case(L, results, targets):
+    by_case = {}
+    for r in results:
+        by_case.setdefault((r.get("set", ""), r["case"]), {})[r["target"]] = r
+    L.append("| case | op | " + " | ".join(targets) + " | detail |")
+    L.append("|---|---|" + "---|" * len(targets) + "---|")
+    for key in sorted(by_case):
+        rs = by_case[key]
+        any_r = next(iter(rs.values()))
+        cells = [rs[t]["status"] if t in rs else "" for t in targets]
+        details = []
+        dset = {rs[t]["detail"] for t in targets if t in rs and rs[t]["status"] != "pass"}
+        if len(dset) == 1 and len([t for t in targets if t in rs and rs[t]["status"] != "pass"]) > 1:
+            details.append(dset.pop())
+        else:
+            for t in targets:
+                if t in rs and rs[t]["status"] != "pass" and rs[t]["detail"]:
+                    details.append((f"{t}: " if len(targets) > 1 else "") + rs[t]["detail"])
+        op = any_r["op"]
+        if len(any_r["op_types"]) > 1:
+            op += " (+" + ", ".join(any_r["op_types"][1:]) + ")"
+        L.append(f"| {key[1]} | {_md_escape(op)} | " + " | ".join(cells) + " | "
+                 + _md_escape("; ".join(details)) + " |")
+
+
+def write_other_sets(L, meta, results, targets, totals):
+    sets = meta["other_sets"]
+    L.append("")
+    L.append("## Other libonnx-testdata sets")
+    L.append("")
+    L.append("The same run, verdicts and comparison over the other folders: "
+             + "; ".join(f"`{o['dir']}` ({o['available_cases']} cases, {o['selected_cases']} selected)"
+                         for o in sets) + ". First data set of each case"
+             + (" (all data sets)" if meta["all_data_sets"] else "") + ".")
+    L.append("")
+    L.append("| target | set | cases | pass | fail | unsupported | error | pass rate |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for t in targets:
+        for name, x in totals[t].items():
+            label = "**all three**" if name == "all" and len(sets) == 3 else (
+                "**all**" if name == "all" else name)
+            L.append(f"| {t} | {label} | {x['cases']} | {x['pass']} | {x['fail']} | {x['unsupported']} | "
+                     f"{x['error']} | {fmt_rate(x['pass'], x['cases'])} |")
+    L.append("")
+    reasons = {}
+    for r in results:
+        if r["status"] == "unsupported":
+            reasons.setdefault(unsupported_reason(r["detail"]), set()).add((r["set"], r["case"]))
+    if reasons:
+        L.append("Unsupported cases by reason (cases; either target):")
+        L.append("")
+        L.append("| reason | cases |")
+        L.append("|---|---|")
+        for reason, cs in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            L.append(f"| {_md_escape(reason)} | {len(cs)} |")
+        L.append("")
+    for o in sets:
+        rs = [r for r in results if r["set"] == o["name"]]
+        L.append(f"### {o['name']}")
+        L.append("")
+        _md_per_case(L, rs, targets)
+        L.append("")
+
+
 def _md_escape(s):
     return s.replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
-def write_markdown(path, meta, results, targets, supported, totals):
+def write_markdown(path, meta, results, targets, supported, totals, other_results=(),
+                   other_totals=None):
     by_case = {}
     for r in results:
         by_case.setdefault(r["case"], {})[r["target"]] = r
@@ -611,6 +735,8 @@ def write_markdown(path, meta, results, targets, supported, totals):
             op += " (+" + ", ".join(any_r["op_types"][1:]) + ")"
         L.append(f"| {name} | {_md_escape(op)} | " + " | ".join(cells) + " | "
                  + _md_escape("; ".join(details)) + " |")
+    if meta.get("other_sets"):
+        write_other_sets(L, meta, other_results, targets, other_totals)
     L.append("")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
@@ -665,6 +791,11 @@ def main(argv=None):
                      help="the op types used by the .onnx files in DIR")
     sel.add_argument("--filter", default=None, metavar="REGEX", help="only cases whose name matches")
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=f"(default {DEFAULT_DATA_DIR})")
+    ap.add_argument("--other-sets", action="store_true",
+                    help="also run libonnx-testdata's other sets: " + ", ".join(OTHER_SETS)
+                    + " (same selection and verdicts; reported in their own section)")
+    ap.add_argument("--extra-data-dir", action="append", default=[], metavar="DIR",
+                    help="another folder of cases to run beside --data-dir (repeatable)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--work", default=None, help="work folder (default: a temporary folder, removed)")
     ap.add_argument("--keep-work", action="store_true", help="keep the work folders of passing runs")
@@ -673,6 +804,8 @@ def main(argv=None):
     ap.add_argument("--markdown", default=None, metavar="FILE")
     ap.add_argument("--json", default=None, metavar="FILE")
     ap.add_argument("--note", default=None, help="a note for the markdown header")
+    ap.add_argument("--markdown-from-json", default=None, metavar="FILE",
+                    help="write --markdown from a --json FILE of an earlier run (runs nothing)")
     ap.add_argument("--allow-failures", action="store_true", help="exit 0 even with fail/error results")
     ap.add_argument("--expect-pass-rate", type=float, default=None, metavar="R",
                     help="exit 1 if a target's pass rate over the supported-op cases is below R")
@@ -685,6 +818,15 @@ def main(argv=None):
                          "instead of the MODEL_OPS constant; reports any difference")
     args = ap.parse_args(argv)
 
+    if args.markdown_from_json:
+        if not args.markdown:
+            ap.error("--markdown-from-json needs --markdown")
+        with open(args.markdown_from_json) as f:
+            j = json.load(f)
+        write_markdown(args.markdown, j["meta"], j["results"], j["targets"], set(j["supported_ops"]),
+                       j["totals"], j.get("other_sets_results", []), j.get("other_sets_totals"))
+        print(f"wrote {args.markdown}", file=sys.stderr)
+        return 0
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     if not targets:
         ap.error("--targets is empty")
@@ -741,8 +883,25 @@ def main(argv=None):
         selection += f", name matching /{args.filter}/"
 
     t_start = time.monotonic()
-    cases = discover(args.data_dir)
+    primary = os.path.basename(os.path.normpath(args.data_dir))
+    cases = discover(args.data_dir, primary)
+    extra_dirs = list(args.extra_data_dir) + (list(OTHER_SETS) if args.other_sets else [])
+    set_names, other_sets = [primary], []
+    for d in extra_dirs:
+        name = os.path.basename(os.path.normpath(d))
+        if name in set_names:
+            print(f"conformance: error: two data folders named '{name}'", file=sys.stderr)
+            return 2
+        if not os.path.isdir(d):
+            print(f"conformance: {d} is missing; not run", file=sys.stderr)
+            continue
+        set_names.append(name)
+        found = discover(d, name)
+        other_sets.append({"name": name, "dir": d, "available_cases": len(found),
+                           "selected_cases": len(select(found, ops, args.all, args.filter))})
+        cases += found
     chosen = select(cases, ops, args.all, args.filter)
+    primary_cases = sum(1 for c in cases if c["set"] == primary)
     print(f"conformance: {len(chosen)} of {len(cases)} cases selected ({selection}); "
           f"targets {','.join(targets)}; {args.jobs} jobs", file=sys.stderr)
 
@@ -758,7 +917,8 @@ def main(argv=None):
     for c in chosen:
         for t in targets:
             tasks.append({"case": c, "target": t, "swtc": swtc, "timeout": args.timeout,
-                          "work": os.path.join(work, t, c["name"]), "keep_work": args.keep_work,
+                          "work": os.path.join(work, t, *([] if c["set"] == primary else [c["set"]]),
+                                               c["name"]), "keep_work": args.keep_work,
                           "all_data_sets": args.all_data_sets})
     results = []
     n = len(tasks)
@@ -770,7 +930,8 @@ def main(argv=None):
                 try:
                     r = fut.result()
                 except Exception as e:  # noqa: BLE001  (a bug in this script, not in swtc)
-                    r = {"case": t["case"]["name"], "op": (t["case"]["op_types"] or ["?"])[0],
+                    r = {"case": t["case"]["name"], "set": t["case"]["set"],
+                         "op": (t["case"]["op_types"] or ["?"])[0],
                          "op_types": t["case"]["op_types"], "target": t["target"], "status": "error",
                          "detail": f"runner exception: {e!r}", "max_abs_err": None, "seconds": None}
                 results.append(r)
@@ -782,32 +943,41 @@ def main(argv=None):
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.monotonic() - t_start
-    results.sort(key=lambda r: (r["case"], targets.index(r["target"])))
+    set_order = {s: i for i, s in enumerate(set_names)}
+    results.sort(key=lambda r: (set_order[r["set"]], r["case"], targets.index(r["target"])))
+    other_results = [r for r in results if r["set"] != primary]
+    results = [r for r in results if r["set"] == primary]
 
     totals = summarize(results, targets, supported, model_ops)
     tdver, commit = _versions(swtc)
     meta = {"command": shlex.join([sys.executable or "/usr/bin/python3"] + [sys.argv[0]] + list(argv)),
             "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-            "data_dir": args.data_dir, "testdata_version": tdver, "available_cases": len(cases),
-            "selected_cases": len(chosen), "selection": selection, "all_data_sets": args.all_data_sets,
+            "data_dir": args.data_dir, "testdata_version": tdver, "available_cases": primary_cases,
+            "selected_cases": sum(1 for c in chosen if c["set"] == primary), "selection": selection, "all_data_sets": args.all_data_sets,
             "swtc": args.swtc, "commit": commit, "timeout": args.timeout, "jobs": args.jobs,
             "elapsed_s": elapsed, "note": args.note, "model_ops": model_ops,
-            "model_ops_source": model_ops_source}
+            "model_ops_source": model_ops_source, "other_sets": other_sets}
+    other_totals = summarize_sets(other_results, targets, [o["name"] for o in other_sets])
     print_summary(totals, targets, results)
+    if other_sets:
+        print_sets_summary(other_totals, targets, other_results)
     print(f"\nwall time {elapsed:.0f} s", file=sys.stderr)
     if args.markdown:
-        write_markdown(args.markdown, meta, results, targets, supported, totals)
+        write_markdown(args.markdown, meta, results, targets, supported, totals,
+                       other_results, other_totals)
         print(f"wrote {args.markdown}", file=sys.stderr)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "ops": ops, "supported_ops": sorted(supported), "model_ops": model_ops,
                        "targets": targets,
-                       "totals": totals, "results": results}, f, indent=1)
+                       "totals": totals, "results": results,
+                       "other_sets_totals": other_totals, "other_sets_results": other_results},
+                      f, indent=1)
         print(f"wrote {args.json}", file=sys.stderr)
 
     status = 0
-    if any(r["status"] in ("fail", "error") for r in results):
+    if any(r["status"] in ("fail", "error") for r in results + other_results):
         if args.allow_failures:
             print("conformance: fail/error results allowed (--allow-failures)", file=sys.stderr)
         else:

@@ -3,6 +3,7 @@
 //
 //   node scripts/ort_run.js MODEL.onnx [--input NAME=FILE.npy ...] [--output-dir DIR]
 //        [--repeat N] [--warmup W] [--threads T] [--seed S] [--save-inputs DIR]
+//        [--optimization all|extended|basic|disabled]
 //
 // Inputs come from .npy files (v1/v2/v3, little-endian, C order; float32, float64,
 // int64, int32, uint8, int8, bool). A model input that is not given gets a seeded
@@ -12,7 +13,8 @@
 // Each output is written to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
 // replaced by '_'). With --repeat N > 1 the first run is a warm-up that is not
 // timed; --warmup W runs W untimed runs first and then times all N. --threads T
-// sets the session's intra-op threads (inter-op: 1). Prints one line of JSON:
+// sets the session's intra-op threads (inter-op: 1). --optimization sets ORT's
+// graph optimization level (default all). Prints one line of JSON:
 //   {"latency_ms_median": x, "runs": N, "outputs": {"name": [shape]}}
 // Errors: message on stderr, exit 1.
 'use strict';
@@ -295,8 +297,14 @@ function parseArgs(argv) {
     } else if (flag === '--save-inputs') {
       opts.saveInputs = need(i, flag);
       i++;
+    } else if (flag === '--optimization') {
+      opts.optimization = need(i, flag);
+      if (!['all', 'extended', 'basic', 'disabled'].includes(opts.optimization)) {
+        fail(`--optimization must be all, extended, basic or disabled, got '${opts.optimization}'`);
+      }
+      i++;
     } else if (flag === '-h' || flag === '--help') {
-      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17)
+      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 19)
         .map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else if (flag.startsWith('--')) {
@@ -335,7 +343,7 @@ async function main() {
   const ort = loadOrt();
 
   const sessOpts = { executionProviders: ['cpu'], logSeverityLevel: 3,
-    graphOptimizationLevel: 'all' };
+    graphOptimizationLevel: opts.optimization || 'all' };
   if (opts.threads > 0) {
     sessOpts.intraOpNumThreads = opts.threads;
     sessOpts.interOpNumThreads = 1;

@@ -40,9 +40,27 @@ def rel_l2(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
 
 
-def run(cmd, what):
+class RunError(Exception):
+    """A command failed: `what`, its exit status and its output."""
+
+    def __init__(self, what, returncode, output):
+        super().__init__(f"{what} failed (exit {returncode})")
+        self.what, self.returncode, self.output = what, returncode, output
+
+    def error_line(self):
+        """swtc's `swtc: error: ...` line, else the output's last line."""
+        lines = [l.strip() for l in self.output.splitlines() if l.strip()]
+        errs = [l for l in lines if l.startswith("swtc: error:")]
+        return (errs or lines or [str(self)])[-1]
+
+
+def run(cmd, what, raise_errors=False):
+    """The command's output; if it fails: RunError with raise_errors, else its
+    output and an error line are printed and the script exits 1."""
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode != 0:
+        if raise_errors:
+            raise RunError(what, p.returncode, p.stdout)
         sys.stdout.write(p.stdout)
         print(f"swtc_vs_ort: error: {what} failed (exit {p.returncode})", file=sys.stderr)
         sys.exit(1)
@@ -76,7 +94,7 @@ def make_inputs(model_path, work, seed, shapes=None):
 
 
 def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort=False,
-            shapes=None, extra_args=()):
+            shapes=None, raise_errors=False, ort_optimization=None, extra_args=()):
     """Runs `model` with swtc on each target and with ONNX Runtime on the same
     inputs. Returns a dict: rows [(target, latency_ms, rel_l2_interp, rel_l2_ort)],
     ort_ms, ok, inputs (count), or None if ONNX Runtime is missing and not allowed."""
@@ -94,7 +112,9 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
     ort_ms = None
     if have_ort:
         text = run(["node", ORT_RUN, model, *in_args, "--output-dir", ort_out,
-                    "--repeat", str(max(repeat, 2))], "ONNX Runtime")
+                    "--repeat", str(max(repeat, 2)),
+                    *(["--optimization", ort_optimization] if ort_optimization else [])],
+                   "ONNX Runtime", raise_errors)
         m = re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text)
         ort_ms = float(m.group(1)) if m else None
     elif not allow_no_ort:
@@ -117,7 +137,7 @@ def compare(swtc, model, targets, work, repeat=3, tol=1e-4, seed=7, allow_no_ort
                     "--output-dir", out_dir,
                     "--work-dir", os.path.join(work, "build-" + tag),
                     "--repeat", str(repeat), "--tolerance", str(tol), *extra_args],
-                   f"swtc run --target {target}")
+                   f"swtc run --target {target}", raise_errors)
         lat = float(re.search(r"latency_ms \(median of \d+ runs\): ([0-9.]+)", text).group(1))
         interp = max(float(x) for x in re.findall(r"rel_l2_err=([0-9.eE+-]+)", text))
         vs_ort = None
@@ -160,7 +180,7 @@ def main():
 
     name = os.path.splitext(os.path.basename(args.model))[0]
     r = compare(args.swtc, args.model, args.targets.split(","), args.work, args.repeat, args.tol,
-                args.seed, args.allow_no_ort, shapes, args.swtc_arg)
+                args.seed, args.allow_no_ort, shapes, extra_args=args.swtc_arg)
     if r is None:
         print("swtc_vs_ort: ONNX Runtime is not installed (run scripts/setup.sh)", file=sys.stderr)
         return 77

@@ -148,7 +148,8 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
   if (o.dump && o.dump_after == point) *o.dump << "// IR after " << point << "\n" << text;
 }
 
-/// Tensors with a zero-sized dimension: only views (Reshape, Flatten, ...) of
+/// Tensors with a zero-sized dimension (checked after constant folding, which
+/// evaluates those of constant subgraphs): only views (Reshape, Flatten, ...) of
 /// them and empty int64 constant inputs (parameters) are supported, which need
 /// no kernel (nothing to compute or copy);
 /// any other node that reads or writes one is refused up front with the
@@ -262,7 +263,6 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     user_error("model name '", m.name, "' (--name) cannot be used: ", why);
   m.schedule = opts.schedule;
   dump(opts, "import", graph::to_text(imported));
-  check_no_empty_tensors(imported);
 
   // 1. Graph passes (each verified; `--dump-after NAME` shows the result).
   auto pass = [&](const std::string &name, graph::Graph g) {
@@ -271,6 +271,9 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     return g;
   };
   m.graph = pass("fold_constants", graph::fold_constants(imported));
+  // After folding: an empty tensor computed only from constants (Swin-T's
+  // shifted-window mask slices a [0] range) is folded away with no kernel.
+  check_no_empty_tensors(m.graph);
   m.graph = pass("canonicalize", graph::canonicalize(m.graph));
   // One rank's share of the batch (after the shape subgraphs are folded into
   // static parameters, which the split rewrites), and whether runs over

@@ -52,7 +52,7 @@ OpArity op_arity(OpKind kind) {
     // canonical form, hence the optional trailing inputs.
     case OpKind::Clip: return {1, 3, 1, 1};
     case OpKind::Concat: return {1, 1 << 20, 1, 1};
-    case OpKind::Dropout: return {1, 3, 1, 1};  // the mask output is not supported
+    case OpKind::Dropout: return {1, 3, 1, 2};  // output, mask (all true: inference only)
     case OpKind::Softmax: return {1, 1, 1, 1};
     case OpKind::MatMul: return {2, 2, 1, 1};
     case OpKind::Transpose: return {1, 1, 1, 1};
@@ -116,6 +116,9 @@ OpArity op_arity(OpKind kind) {
     case OpKind::NegativeLogLikelihoodLoss: return {2, 3, 1, 1};
     case OpKind::SoftmaxCrossEntropyLoss: return {2, 3, 1, 2};  // loss, log_prob
     case OpKind::GatherElements: return {2, 2, 1, 1};
+    case OpKind::ScatterND:
+    case OpKind::ScatterElements:
+    case OpKind::Scatter: return {3, 3, 1, 1};
     case OpKind::Trilu: return {1, 2, 1, 1};
     case OpKind::Mod: return {2, 2, 1, 1};
     case OpKind::IsInf:

@@ -103,8 +103,6 @@ class ShapeInference {
            no);
     if (n.op == OpKind::MaxPool && no > 1)
       unsupported("the Indices output: expected 1 output, got ", no);
-    if (n.op == OpKind::Dropout && no > 1)
-      unsupported("the mask output: expected 1 output, got ", no);
     if (ni < a.min_inputs || ni > a.max_inputs)
       fail("expects ", a.min_inputs == a.max_inputs ? str_cat(a.min_inputs)
                                                     : str_cat(a.min_inputs, " to ", a.max_inputs),
@@ -198,6 +196,9 @@ class ShapeInference {
       case OpKind::Size: return set_out(DType::I64, {});
       case OpKind::Gather: return gather();
       case OpKind::GatherElements: return gather_elements();
+      case OpKind::ScatterND: return scatter_nd();
+      case OpKind::ScatterElements:
+      case OpKind::Scatter: return scatter_elements();
       case OpKind::Mod:
         if (in(0).dtype == DType::Bool) fail("bool inputs");
         if (in(0).dtype == DType::F32 && node().attr_int("fmod", 0) == 0)
@@ -579,11 +580,19 @@ class ShapeInference {
       if (!t)
         unsupported("training_mode input '", in(2).name,
              "' must be a constant false (it is computed at run time)");
-      bool on = t->dtype == DType::I64 ? !t->i64.empty() && t->i64[0] != 0
+      // (bool and integer values are held in i64)
+      bool on = t->dtype != DType::F32 ? !t->i64.empty() && t->i64[0] != 0
                                        : !t->f32.empty() && t->f32[0] != 0.0f;
-      if (on) unsupported("training_mode=true (inference only)");
+      // Training mode with a constant ratio 0 drops nothing (Swin-T's
+      // attention dropout as torchvision exports it): the identity.
+      const std::optional<TensorData> &r =
+          has_input(1) ? known_[node().inputs[1]] : std::optional<TensorData>{};
+      const bool zero_ratio = r && r->dtype == DType::F32 && r->f32.size() == 1 && r->f32[0] == 0.0f;
+      if (on && !zero_ratio) unsupported("training_mode=true (inference only)");
     }
     set_out(in(0).dtype, in_shape(0));
+    // The mask: all true in inference (canonicalize makes it a constant).
+    if (node().outputs.size() > 1 && node().outputs[1] >= 0) set_out(DType::Bool, in_shape(0), 1);
   }
 
   void softmax() {
@@ -751,6 +760,74 @@ class ShapeInference {
           fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ", axis,
                " of data ", shape_str(in_shape(0)));
     set_out(in(0).dtype, in_shape(1));
+  }
+
+  /// ScatterND: indices [.., q] (integers, q <= rank of data), updates of
+  /// shape indices.shape[:-1] + data.shape[q:] and data's type; reduction
+  /// 'none' only. The output has data's shape and type.
+  void scatter_nd() {
+    const std::string red = node().attr_string("reduction", "none");
+    if (red != "none")
+      fail("reduction '", printable(red), "' is not supported (only 'none')");
+    const int64_t r = rank(0), ri = rank(1);
+    if (r == 0) fail("data must have rank >= 1");
+    if (!is_int(in(1).dtype) || in(1).dtype == DType::Bool)
+      fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    if (ri == 0) fail("indices must have rank >= 1");
+    const int64_t q = in_shape(1).back();
+    if (q < 1 || q > r)
+      fail("indices ", shape_str(in_shape(1)), ": the last dim must be in [1, ", r,
+           "] (the rank of data ", shape_str(in_shape(0)), ")");
+    Shape want(in_shape(1).begin(), in_shape(1).end() - 1);
+    want.insert(want.end(), in_shape(0).begin() + q, in_shape(0).end());
+    if (in_shape(2) != want)
+      fail("updates ", shape_str(in_shape(2)), " must be ", shape_str(want), " for data ",
+           shape_str(in_shape(0)), " and indices ", shape_str(in_shape(1)));
+    if (in(2).dtype != in(0).dtype)
+      fail("updates must have data's type ", dtype_name(in(0).dtype), ", got ",
+           dtype_name(in(2).dtype));
+    if (const std::optional<TensorData> &idx = known_[node().inputs[1]])
+      for (size_t e = 0; e < idx->i64.size(); ++e) {
+        const int64_t dim = in_shape(0)[e % static_cast<size_t>(q)], i = idx->i64[e];
+        if (i < -dim || i >= dim)
+          fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ",
+               e % static_cast<size_t>(q), " of data ", shape_str(in_shape(0)));
+      }
+    set_out(in(0).dtype, in_shape(0));
+  }
+
+  /// ScatterElements (and opset 9-10 Scatter): indices and updates of one
+  /// shape, data's rank, no dim larger than data's except along axis;
+  /// reduction 'none' only. The output has data's shape and type.
+  void scatter_elements() {
+    const std::string red = node().attr_string("reduction", "none");
+    if (red != "none")
+      fail("reduction '", printable(red), "' is not supported (only 'none')");
+    const int64_t r = rank(0);
+    if (r == 0) fail("data must have rank >= 1");
+    if (!is_int(in(1).dtype) || in(1).dtype == DType::Bool)
+      fail("indices '", in(1).name, "' must be integers, got ", dtype_name(in(1).dtype));
+    if (rank(1) != r)
+      fail("indices ", shape_str(in_shape(1)), " must have the rank of data ",
+           shape_str(in_shape(0)));
+    if (in_shape(2) != in_shape(1))
+      fail("updates ", shape_str(in_shape(2)), " must have the shape of indices ",
+           shape_str(in_shape(1)));
+    if (in(2).dtype != in(0).dtype)
+      fail("updates must have data's type ", dtype_name(in(0).dtype), ", got ",
+           dtype_name(in(2).dtype));
+    const int64_t axis = normalize_axis(g_, node_, node().attr_int("axis", 0), r);
+    for (int64_t k = 0; k < r; ++k)
+      if (k != axis && in_shape(1)[static_cast<size_t>(k)] > in_shape(0)[static_cast<size_t>(k)])
+        fail("indices ", shape_str(in_shape(1)), " are larger than data ", shape_str(in_shape(0)),
+             " along axis ", k);
+    const int64_t dim = in_shape(0)[static_cast<size_t>(axis)];
+    if (const std::optional<TensorData> &idx = known_[node().inputs[1]])
+      for (int64_t i : idx->i64)
+        if (i < -dim || i >= dim)
+          fail("index ", i, " is out of range [", -dim, ", ", dim - 1, "] for axis ", axis,
+               " of data ", shape_str(in_shape(0)));
+    set_out(in(0).dtype, in_shape(0));
   }
 
   /// DepthToSpace / SpaceToDepth: [N, C, H, W] with blocksize b.
@@ -992,6 +1069,27 @@ class ShapeInference {
                                                             rank(0)));
         break;
       }
+      case OpKind::ScatterND: {
+        const TensorData *idx = known_i64(1), *upd = known_i64(2);
+        if (!a || !idx || !upd) return;
+        const Shape &xs = in_shape(0);
+        const int64_t q = in_shape(1).back();
+        int64_t slice = 1;
+        for (size_t d = static_cast<size_t>(q); d < xs.size(); ++d) slice *= xs[d];
+        const std::vector<int64_t> st = kernels::strides_of(xs);
+        t.i64 = a->i64;
+        for (size_t k = 0; k * static_cast<size_t>(q) < idx->i64.size(); ++k) {
+          int64_t off = 0;
+          for (int64_t d = 0; d < q; ++d) {
+            int64_t j = idx->i64[k * static_cast<size_t>(q) + static_cast<size_t>(d)];
+            if (j < 0) j += xs[static_cast<size_t>(d)];
+            off += j * st[static_cast<size_t>(d)];
+          }
+          for (int64_t e = 0; e < slice; ++e)
+            t.i64[static_cast<size_t>(off + e)] = upd->i64[k * static_cast<size_t>(slice) + static_cast<size_t>(e)];
+        }
+        break;
+      }
       case OpKind::Slice: {
         if (!a) return;
         SliceParams p = slice_params();
@@ -1047,6 +1145,30 @@ class ShapeInference {
         if (!a) return;
         t.i64 = kernels::expand(a->i64, a->shape, t.shape);
         break;
+      case OpKind::Transpose: {  // (Swin-T's window shifts compute pads through one)
+        if (!a) return;
+        const int64_t r = rank(0);
+        std::vector<int64_t> perm(static_cast<size_t>(r));
+        for (int64_t k = 0; k < r; ++k) perm[static_cast<size_t>(k)] = r - 1 - k;
+        perm = n.attr_ints("perm", perm);
+        t.i64 = kernels::transpose(a->i64, a->shape, perm);
+        break;
+      }
+      case OpKind::Mod: {  // int64 only; fmod = 0: the sign of the divisor (Python's %)
+        const TensorData *b = known_i64(1);
+        if (!a || !b || a->dtype != DType::I64 || b->dtype != DType::I64) return;
+        for (int64_t y : b->i64)
+          if (y == 0) return;  // left to run time
+        const bool cmod = n.attr_int("fmod", 0) != 0;
+        kernels::broadcast_binary(a->i64, a->shape, b->i64, b->shape, t.shape, t.i64,
+                                  [cmod](int64_t x, int64_t y) -> int64_t {
+                                    if (y == -1) return 0;  // INT64_MIN % -1 traps
+                                    int64_t m = x % y;
+                                    if (!cmod && m != 0 && ((m < 0) != (y < 0))) m += y;
+                                    return m;
+                                  });
+        break;
+      }
       default: return;
     }
     for (int64_t &x : t.i64) x = wrap_int(ov.dtype, x);

@@ -231,6 +231,9 @@ class Interpreter {
         return;
       case OpKind::Gather: return gather(n);
       case OpKind::GatherElements: return gather_elements(n);
+      case OpKind::ScatterND: return scatter_nd(n);
+      case OpKind::ScatterElements:
+      case OpKind::Scatter: return scatter_elements(n);
       case OpKind::Mod: {
         // fmod = 1: the sign of the dividend (C's fmod); 0 (integers): of the divisor.
         if (n.attr_int("fmod", 0) != 0)
@@ -917,6 +920,62 @@ class Interpreter {
     }
   }
 
+  /// ScatterND (reduction 'none'): y = data, then for each index tuple k in
+  /// order y[idx[k], ...] = updates[k, ...] (a later duplicate wins).
+  void scatter_nd(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &is = shape(n.inputs[1]);
+    const int64_t q = is.back();
+    const int64_t count = graph::num_elements(is) / q;
+    int64_t slice = 1;
+    for (size_t d = static_cast<size_t>(q); d < xs.size(); ++d) slice *= xs[d];
+    const std::vector<int64_t> xst = graph::kernels::strides_of(xs);
+    const Buf &idx = in(n, 1), &upd = in(n, 2);
+    Buf y = in(n, 0);
+    for (int64_t k = 0; k < count; ++k) {
+      int64_t off = 0;
+      for (int64_t d = 0; d < q; ++d) {
+        const int64_t dim = xs[static_cast<size_t>(d)];
+        int64_t j = to_i64(idx[static_cast<size_t>(k * q + d)]);
+        if (j < -dim || j >= dim)
+          user_error(g_.describe(node_), ": index ", j, " is out of range [", -dim, ", ", dim - 1,
+                     "] for axis ", d);
+        if (j < 0) j += dim;
+        off += j * xst[static_cast<size_t>(d)];
+      }
+      for (int64_t e = 0; e < slice; ++e)
+        y[static_cast<size_t>(off + e)] = upd[static_cast<size_t>(k * slice + e)];
+    }
+    set(n, std::move(y));
+  }
+
+  /// ScatterElements (reduction 'none'): y = data, then for each index
+  /// position p in order y[p with p[axis] = idx[p]] = updates[p].
+  void scatter_elements(const Node &n) {
+    const Shape &xs = shape(n.inputs[0]), &is = shape(n.inputs[1]);
+    const int64_t r = static_cast<int64_t>(xs.size());
+    const int64_t axis = graph::normalize_axis(g_, node_, n.attr_int("axis", 0), r);
+    const int64_t dim = xs[static_cast<size_t>(axis)];
+    const std::vector<int64_t> xst = graph::kernels::strides_of(xs);
+    const Buf &idx = in(n, 1), &upd = in(n, 2);
+    Buf y = in(n, 0);
+    std::vector<int64_t> pos(static_cast<size_t>(r), 0);
+    for (size_t e = 0; e < idx.size(); ++e) {
+      int64_t j = to_i64(idx[e]);
+      if (j < -dim || j >= dim)
+        user_error(g_.describe(node_), ": index ", j, " is out of range [", -dim, ", ", dim - 1, "]");
+      if (j < 0) j += dim;
+      int64_t off = 0;
+      for (int64_t k = 0; k < r; ++k)
+        off += (k == axis ? j : pos[static_cast<size_t>(k)]) * xst[static_cast<size_t>(k)];
+      y[static_cast<size_t>(off)] = upd[e];
+      for (size_t k = static_cast<size_t>(r); k-- > 0;) {
+        if (++pos[k] < is[k]) break;
+        pos[k] = 0;
+      }
+    }
+    set(n, std::move(y));
+  }
+
   /// DepthToSpace (DCR: depth as [b, b, C'], CRD: [C', b, b]) and its inverse
   /// SpaceToDepth (DCR order).
   void depth_space(const Node &n) {
@@ -1108,9 +1167,12 @@ class Interpreter {
   }
 
   void dropout(const Node &n) {
-    if (has_input(n, 2) && !in(n, 2).empty() && in(n, 2)[0] != 0)
+    const bool zero_ratio = has_input(n, 1) && !in(n, 1).empty() && in(n, 1)[0] == 0.0;
+    if (has_input(n, 2) && !in(n, 2).empty() && in(n, 2)[0] != 0 && !zero_ratio)
       user_error(g_.describe(node_), ": training_mode=true is not supported (inference only)");
     set(n, in(n, 0));
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0)  // the mask: all true
+      set(n, Buf(static_cast<size_t>(graph::num_elements(shape(n.outputs[1]))), 1.0), 1);
   }
 
   const Graph &g_;

@@ -86,7 +86,9 @@ def write(fn):
     os.makedirs(outdir, exist_ok=True)
     for name, arr in expected():
         np.save(os.path.join(outdir, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".npy"), fn(arr))
-if MODE == "right":
+if MODE == "nosin" and any(n.op_type == "Sin" for n in onnx.load(model).graph.node):
+    sys.stderr.write("swtc: error: node 's' (Sin, opset 13): not supported\n"); sys.exit(1)
+if MODE in ("right", "nosin"):
     write(lambda a: a)
 elif MODE == "close":
     write(lambda a: a + np.float32(5e-6))      # within atol=1e-5
@@ -216,6 +218,17 @@ class Selection(unittest.TestCase):
         shutil.rmtree(d, ignore_errors=True)
         build_data_dir(d)
         self.assertEqual(sorted(conf.ops_from_models(d)), ["Add", "Cos", "Mul", "Pow", "Relu", "Sin"])
+
+    def test_unsupported_reason(self):
+        r = conf.unsupported_reason
+        self.assertEqual(r("node 'S_0' (Sin, opset 7): not supported"), "Sin (opset 7)")
+        self.assertEqual(r("node 'c' (Conv, opset 6): not supported: only 2-D, got rank 3"),
+                         "Conv (opset 6): only 2-D, got rank 3")
+        self.assertEqual(r("model 'm' uses opset 6: not supported: node 'a' (Add, opset 6): Add's "
+                           "definition at opset 6 differs from opset 7's"),
+                         "model uses opset 6: not supported: node (Add, opset 6): Add's "
+                         "definition at opset 6 differs from opset 7's")
+        self.assertEqual(r("unsupported: dtype double (input 'x')"), "unsupported: dtype double (input)")
 
     def test_sanitize(self):
         self.assertEqual(conf.sanitize("y:0/a b"), "y_0_a_b")
@@ -479,6 +492,45 @@ class FakeSwtc(unittest.TestCase):
         p, res, by, _ = self.run_script("right", "--all", "--filter", "cos|relu$", ops=None, targets="host")
         self.assertEqual(sorted(c for c, _ in by), ["test_cos", "test_relu"])
         self.assertEqual(by[("test_cos", "host")]["status"], "pass")
+
+    def test_extra_data_dir(self):
+        # A second folder of cases (as --other-sets adds libonnx-testdata's
+        # pytorch-converted, pytorch-operator and simple): run with the same
+        # verdicts, reported in their own section and JSON keys; the main
+        # totals stay those of --data-dir.
+        extra = os.path.join(self.root, "simple")
+        shutil.rmtree(extra, ignore_errors=True)
+        os.makedirs(extra)
+        x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+        make_case(extra, "test_relu", [helper.make_node("Relu", ["x"], ["y"])],
+                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+                  [x], [np.maximum(x, 0)])
+        make_case(extra, "test_sin_only", [helper.make_node("Sin", ["x"], ["y"])],
+                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+                  [x], [np.sin(x)])
+        p, res, by, out = self.run_script("nosin", "--all", "--extra-data-dir", extra, ops=None)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(res["totals"]["host"]["cases"], 5)  # the --data-dir cases only
+        others = {(r["set"], r["case"], r["target"]): r for r in res["other_sets_results"]}
+        self.assertEqual(len(others), 4)
+        self.assertEqual(others[("simple", "test_relu", "sw26010")]["status"], "pass")
+        self.assertEqual(others[("simple", "test_sin_only", "host")]["status"], "unsupported")
+        self.assertEqual(res["other_sets_totals"]["host"]["simple"]["pass"], 1)
+        self.assertEqual(res["other_sets_totals"]["host"]["all"]["unsupported"], 1)
+        # the same case name in two sets does not share a work folder
+        self.assertTrue(os.path.isdir(os.path.join(out, "work", "host", "simple")))
+        with open(os.path.join(out, "r.md")) as f:
+            md = f.read()
+        self.assertIn("## Other libonnx-testdata sets", md)
+        self.assertIn("| host | simple | 2 | 1 | 0 | 1 | 0 | 1/2 (50.0%) |", md)
+        self.assertIn("| Sin (opset", md)
+        self.assertIn("| test_sin_only | Sin | unsupported | unsupported |", md)
+        # a wrong answer in an extra set fails the run
+        p, res, _, _ = self.run_script("wrong", "--all", "--extra-data-dir", extra, ops=None)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("fail", {r["status"] for r in res["other_sets_results"]})
 
     def test_missing_data_dir(self):
         fake = make_fake(self.root, "right")

@@ -491,6 +491,51 @@ def main(d):
                  ("bi", np.linspace(-1, 1, 8, dtype=np.float32)),
                  ("r0", np.array(1.0, np.float32)), ("r1", np.array(3.4, np.float32)),
                  ("r2", np.array(0.5, np.float32))], opset=13)
+    # ScatterND (compile-time indices: q = 1 over rows, q = 2 with a
+    # negative index; run-time data and updates; one with constant inputs
+    # only, folded), ScatterElements (axis 1, a negative index), Dropout in training mode with ratio 0 (the identity) and
+    # its mask output, pads computed by Transpose and Mod of constants, and
+    # an empty constant Slice folded into a Concat (Swin-T's export).
+    I64 = TensorProto.INT64
+    model(os.path.join(d, "scatter_dropout.onnx"),
+          [helper.make_node("ScatterND", ["x", "i1", "u1"], ["sc1"]),
+           helper.make_node("ScatterND", ["x", "i2", "u2"], ["sc2"]),
+           helper.make_node("ScatterND", ["cd", "i1", "cu"], ["cs"]),
+           helper.make_node("ScatterElements", ["x", "ie", "u3"], ["se"], axis=1),
+           helper.make_node("Add", ["sc2", "cs"], ["sc_const"]),
+           helper.make_node("Dropout", ["x", "ratio0", "on"], ["drop", "mask"]),
+           helper.make_node("Transpose", ["pc"], ["pt"], perm=[1, 0]),
+           helper.make_node("Mod", ["pt", "three"], ["pm"]),
+           helper.make_node("Reshape", ["pm", "pshape"], ["pads"]),
+           helper.make_node("Pad", ["y", "pads"], ["padded"]),
+           helper.make_node("Slice", ["c4", "s2", "s2"], ["empty"]),
+           helper.make_node("Concat", ["empty", "c3"], ["c3b"], axis=0),
+           helper.make_node("Add", ["y", "c3b"], ["y_plus"])],
+          [vi("x", F, [4, 5, 3]), vi("u1", F, [2, 5, 3]), vi("u2", F, [2, 3]),
+           vi("y", F, [2, 3]), vi("u3", F, [4, 2, 3])],
+          [vi("sc1", F, [4, 5, 3]), vi("se", F, [4, 5, 3]), vi("sc_const", F, [4, 5, 3]), vi("drop", F, [4, 5, 3]),
+           vi("mask", TensorProto.BOOL, [4, 5, 3]), vi("padded", F, [5, 4]),
+           vi("y_plus", F, [2, 3])],
+          inits=[("i1", np.array([[3], [1]], np.int64)),
+                 ("ie", np.array([[[0, 1, 2], [4, -1, 3]]] * 4, np.int64)),
+                 ("i2", np.array([[0, 4], [2, -1]], np.int64)),
+                 ("cd", np.linspace(-1, 1, 60, dtype=np.float32).reshape(4, 5, 3)),
+                 ("cu", np.linspace(2, 3, 30, dtype=np.float32).reshape(2, 5, 3)),
+                 ("ratio0", np.array(0.0, np.float32)), ("on", np.array(True)),
+                 ("pc", np.array([[7, 5], [4, 9]], np.int64)), ("three", np.array(3, np.int64)),
+                 ("pshape", np.array([4], np.int64)),
+                 ("c4", np.array([1, 2, 3, 4], np.float32)), ("s2", np.array([2], np.int64)),
+                 ("c3", np.array([0.5, -1.5, 2.5], np.float32))], opset=13)
+    # ScatterND with run-time indices: the named "not supported" error;
+    # reduction 'add' (opset 16): the same.
+    model(os.path.join(d, "scatter_rt_indices.onnx"),
+          [helper.make_node("ScatterND", ["x", "i", "u"], ["y"])],
+          [vi("x", F, [4, 3]), vi("i", I64, [2, 1]), vi("u", F, [2, 3])], [vi("y", F, [4, 3])],
+          opset=13)
+    model(os.path.join(d, "scatter_add.onnx"),
+          [helper.make_node("ScatterND", ["x", "i", "u"], ["y"], reduction="add")],
+          [vi("x", F, [4, 3]), vi("u", F, [2, 3])], [vi("y", F, [4, 3])],
+          inits=[("i", np.array([[3], [1]], np.int64))], opset=16)
     # Copies of integer tensors (Transpose, Concat, Slice, Split, Pad in
     # every mode, Expand) and Max / Min of uint64.
     model(os.path.join(d, "int_copies.onnx"),

@@ -359,16 +359,43 @@ TEST(ShapeRulesOps, ClipCanonicalFormAndErrors) {
                     "): not supported: min must be a constant");
 }
 
-TEST(ShapeRulesOps, DropoutMaskRejectedLayerNormStatsShaped) {
-  GraphBuilder b("g", 13);
-  b.input("x", {2, 3});
-  b.node(OpKind::Dropout, {"x"}, "y", {}, "drop");
-  Value mask;
-  mask.name = "mask";
-  mask.producer = 0;
-  b.graph().nodes[0].outputs.push_back(b.graph().add_value(mask));
-  expect_user_error([&] { infer_shapes(b.graph()); },
-                    "): not supported: the mask output");
+TEST(ShapeRulesOps, DropoutMaskLayerNormStatsShaped) {
+  // Dropout's mask: a bool tensor of the input's shape, made a constant
+  // all-true tensor by canonicalize (inference); training mode is refused
+  // unless the ratio is a constant 0 (nothing dropped).
+  for (bool training : {false, true}) {
+    GraphBuilder b("g", 13);
+    b.input("x", {2, 3});
+    b.constant("r", tensor_f32({}, {0.0f}));
+    TensorData on;
+    on.dtype = DType::Bool;
+    on.i64 = {training ? 1 : 0};
+    b.constant("t", on);
+    b.node(OpKind::Dropout, {"x", "r", "t"}, "y", {}, "drop");
+    Value mask;
+    mask.name = "mask";
+    mask.producer = 0;
+    b.graph().nodes[0].outputs.push_back(b.graph().add_value(mask));
+    b.output("y");
+    b.output("mask");
+    infer_shapes(b.graph());
+    const Value &m = b.graph().values[b.graph().find_value("mask")];
+    EXPECT_EQ(m.dtype, DType::Bool);
+    EXPECT_EQ(m.shape, (Shape{2, 3}));
+    Graph c = canonicalize(b.graph());
+    const Value &cm = c.values[c.find_value("mask")];
+    ASSERT_TRUE(cm.constant.has_value());
+    EXPECT_EQ(cm.constant->i64, ints({1, 1, 1, 1, 1, 1}));
+  }
+  GraphBuilder t("g", 13);
+  t.input("x", {2, 3});
+  t.constant("r", tensor_f32({}, {0.5f}));
+  TensorData on;
+  on.dtype = DType::Bool;
+  on.i64 = {1};
+  t.constant("t", on);
+  t.node(OpKind::Dropout, {"x", "r", "t"}, "y", {}, "drop");
+  expect_user_error([&] { infer_shapes(t.graph()); }, "training_mode=true (inference only)");
   GraphBuilder l("g", 17);
   l.input("x", {2, 3});
   l.constant("s", random_tensor({3}, 1));
@@ -380,6 +407,72 @@ TEST(ShapeRulesOps, DropoutMaskRejectedLayerNormStatsShaped) {
   infer_shapes(l.graph());  // Mean: the normalized axes become 1
   EXPECT_EQ(l.graph().values[l.graph().find_value("mean")].shape, (Shape{2, 1}));
   EXPECT_EQ(l.graph().values[l.graph().find_value("mean")].dtype, DType::F32);
+}
+
+TEST(ShapeRulesOps, ScatterNDShapesErrorsAndKnownValues) {
+  GraphBuilder b("g", 13);
+  b.input("x", {4, 5, 3});
+  b.constant("i", tensor_i64({2, 2}, {0, 4, 3, -1}));
+  b.input("u", {2, 3});
+  b.node(OpKind::ScatterND, {"x", "i", "u"}, "y");
+  EXPECT_EQ(out_shape(b.graph()), (Shape{4, 5, 3}));
+  // Known int64 values: scattered at compile time (shape subgraphs).
+  GraphBuilder k("g", 13);
+  k.constant("d", tensor_i64({2, 3}, {1, 2, 3, 4, 5, 6}));
+  k.constant("i", tensor_i64({1, 1}, {-1}));
+  k.constant("u", tensor_i64({1, 3}, {7, 8, 9}));
+  k.node(OpKind::ScatterND, {"d", "i", "u"}, "y");
+  k.constant("p", tensor_i64({2, 3}, {7, 5, 4, 9, 2, 6}));
+  k.node(OpKind::Transpose, {"p"}, "pt", {{"perm", ints({1, 0})}});
+  k.constant("three", tensor_i64({}, {3}));
+  k.node(OpKind::Mod, {"pt", "three"}, "pm");
+  k.constant("mthree", tensor_i64({}, {-3}));
+  k.node(OpKind::Mod, {"pt", "mthree"}, "pn");
+  KnownValues known = infer_shapes_with_values(k.graph());
+  EXPECT_EQ(known[k.graph().find_value("y")]->i64, ints({1, 2, 3, 7, 8, 9}));
+  EXPECT_EQ(known[k.graph().find_value("pt")]->i64, ints({7, 9, 5, 2, 4, 6}));
+  EXPECT_EQ(known[k.graph().find_value("pm")]->i64, ints({1, 0, 2, 2, 1, 0}));
+  EXPECT_EQ(known[k.graph().find_value("pn")]->i64, ints({-2, 0, -1, -1, -2, 0}));
+  auto bad = [](Shape ishape, std::vector<int64_t> idx, Shape ushape, const std::string &what,
+                const std::string &reduction = "none") {
+    GraphBuilder e("g", 16);
+    e.input("x", {4, 5});
+    e.constant("i", tensor_i64(ishape, idx));
+    e.input("u", ushape);
+    e.node(OpKind::ScatterND, {"x", "i", "u"}, "y", {{"reduction", reduction}}, "sc");
+    expect_user_error([&] { infer_shapes(e.graph()); }, what);
+  };
+  bad({2, 1}, {0, 1}, {2, 4}, "updates [2,4] must be [2,5]");
+  bad({1, 3}, {0, 1, 2}, {1}, "the last dim must be in [1, 2]");
+  bad({1, 1}, {4}, {1, 5}, "index 4 is out of range [-4, 3] for axis 0");
+  bad({1, 1}, {0}, {1, 5}, "reduction 'add' is not supported (only 'none')", "add");
+}
+
+TEST(ShapeRulesOps, ScatterElementsAndLegacyScatter) {
+  for (OpKind op : {OpKind::ScatterElements, OpKind::Scatter}) {
+    GraphBuilder b("g", op == OpKind::Scatter ? 10 : 13);
+    b.input("x", {3, 4});
+    b.constant("i", tensor_i64({3, 2}, {0, 1, 3, -1, 2, 0}));
+    b.input("u", {3, 2});
+    b.node(op, {"x", "i", "u"}, "y", {{"axis", int64_t{-1}}});
+    b.output("y");
+    EXPECT_EQ(out_shape(b.graph()), (Shape{3, 4}));
+    Graph c = canonicalize(b.graph());  // Scatter becomes ScatterElements, axis explicit
+    EXPECT_EQ(c.nodes[0].op, OpKind::ScatterElements);
+    EXPECT_EQ(c.nodes[0].attr_int("axis", 0), 1);
+  }
+  auto bad = [](Shape ishape, std::vector<int64_t> idx, Shape ushape, const std::string &what) {
+    GraphBuilder e("g", 13);
+    e.input("x", {3, 4});
+    e.constant("i", tensor_i64(ishape, idx));
+    e.input("u", ushape);
+    e.node(OpKind::ScatterElements, {"x", "i", "u"}, "y", {{"axis", int64_t{1}}}, "se");
+    expect_user_error([&] { infer_shapes(e.graph()); }, what);
+  };
+  bad({1, 2}, {0, 1}, {1, 3}, "updates [1,3] must have the shape of indices [1,2]");
+  bad({4, 1}, {0, 1, 2, 3}, {4, 1}, "are larger than data [3,4] along axis 0");
+  bad({1, 1}, {4}, {1, 1}, "index 4 is out of range [-4, 3] for axis 1");
+  bad({2}, {0, 1}, {2}, "must have the rank of data");
 }
 
 TEST(ShapeRulesOps, CanonicalizeIsIdempotentOnNewOps) {

@@ -37,10 +37,23 @@ class Canonicalizer {
           // Inference only: training_mode (input 2) must be a constant false.
           if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
             const TensorData &t = static_input(i, 2, "training_mode");
-            if ((t.dtype == DType::F32 ? t.f32.at(0) != 0.0f : t.i64.at(0) != 0))
+            const bool on = t.dtype == DType::F32 ? t.f32.at(0) != 0.0f : t.i64.at(0) != 0;
+            // ratio 0 drops nothing: the identity even in training mode.
+            if (on && !(n.inputs[1] >= 0 && static_input(i, 1, "ratio").f32.at(0) == 0.0f))
               user_error("node '", printable(n.name), "' (Dropout, opset ", g_.opset,
                          "): not supported: training_mode = true (inference only)");
           }
+          if (n.outputs.size() > 1 && n.outputs[1] >= 0) {
+            // The mask of inference-mode Dropout: a constant, all true.
+            Value &mask = g_.values[n.outputs[1]];
+            TensorData t;
+            t.dtype = DType::Bool;
+            t.shape = mask.shape;
+            t.i64.assign(static_cast<size_t>(num_elements(mask.shape)), 1);
+            mask.constant = std::move(t);
+            mask.producer = -1;
+          }
+          n.outputs.resize(1);
           n.op = OpKind::Identity;
           n.inputs.resize(1);
           n.attrs.clear();
@@ -147,6 +160,12 @@ class Canonicalizer {
           break;
         case OpKind::Gather: gather(static_cast<int>(i)); break;
         case OpKind::GatherElements: n.attrs["axis"] = axis_attr(n, 0, 0); break;
+        case OpKind::ScatterND: break;  // decompose: Concat + Gather with constant indices
+        case OpKind::Scatter:  // opsets 9-10: the same op as ScatterElements
+        case OpKind::ScatterElements:
+          n.op = OpKind::ScatterElements;
+          n.attrs["axis"] = axis_attr(n, 0, 0);
+          break;
         case OpKind::Mod:
         case OpKind::IsInf:
         case OpKind::IsNaN:

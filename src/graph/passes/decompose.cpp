@@ -25,6 +25,8 @@ class Decomposer {
         case OpKind::Sum:
         case OpKind::Mean: variadic(old[i]); break;
         case OpKind::Tile: tile(old[i]); break;
+        case OpKind::ScatterND:
+        case OpKind::ScatterElements: scatter_nd(old[i]); break;
         case OpKind::Pad:
           if (old[i].attr_string("mode", "constant") == "constant")
             g_.nodes.push_back(old[i]);  // one kernel (lower_pad)
@@ -344,6 +346,65 @@ class Decomposer {
   }
 
   /// Tile: along each axis repeated r > 1 times, a Concat of r copies.
+  /// ScatterND / ScatterElements with compile-time indices: Concat(flat data, flat updates)
+  /// and a Gather of it with a constant index of data's shape that picks each
+  /// entry from data, or from updates where an index tuple writes it (a later
+  /// duplicate wins, as the interpreter's loop). Exact; one gather kernel.
+  /// Run-time indices are refused.
+  void scatter_nd(const Node &n) {
+    const int x = n.inputs[0], ix = n.inputs[1], u = n.inputs[2];
+    if (!g_.values[ix].constant)
+      user_error("node '", printable(n.name), "' (", op_name(n.op), ", opset ", g_.opset,
+                 "): not supported: indices '", printable(g_.values[ix].name),
+                 "' that are not a compile-time constant");
+    const Shape xs = g_.values[x].shape;  // (adding values moves g_.values)
+    const TensorData idx = *g_.values[ix].constant;
+    const int64_t q = g_.values[ix].shape.back();
+    const int64_t nx = num_elements(xs), nu = num_elements(g_.values[u].shape);
+    int64_t slice = 1;
+    for (size_t d = static_cast<size_t>(q); d < xs.size(); ++d) slice *= xs[d];
+    std::vector<int64_t> st(xs.size(), 1);
+    for (size_t d = xs.size(); d-- > 1;) st[d - 1] = st[d] * xs[d];
+    TensorData map;
+    map.dtype = DType::I64;
+    map.shape = xs;
+    map.i64.resize(static_cast<size_t>(nx));
+    for (int64_t e = 0; e < nx; ++e) map.i64[static_cast<size_t>(e)] = e;
+    if (n.op == OpKind::ScatterElements) {  // updates[p] goes to p with p[axis] = idx[p]
+      const Shape is = g_.values[ix].shape;
+      const size_t axis = static_cast<size_t>(n.attr_int("axis", 0));
+      std::vector<int64_t> pos(is.size(), 0);
+      for (size_t e = 0; e < idx.i64.size(); ++e) {
+        int64_t j = idx.i64[e];
+        if (j < 0) j += xs[axis];
+        int64_t off = 0;
+        for (size_t d = 0; d < is.size(); ++d) off += (d == axis ? j : pos[d]) * st[d];
+        map.i64[static_cast<size_t>(off)] = nx + static_cast<int64_t>(e);
+        for (size_t d = is.size(); d-- > 0;) {
+          if (++pos[d] < is[d]) break;
+          pos[d] = 0;
+        }
+      }
+    } else {
+      for (int64_t k = 0; k * q < static_cast<int64_t>(idx.i64.size()); ++k) {
+        int64_t off = 0;
+        for (int64_t d = 0; d < q; ++d) {
+          int64_t j = idx.i64[static_cast<size_t>(k * q + d)];
+          if (j < 0) j += xs[static_cast<size_t>(d)];
+          off += j * st[static_cast<size_t>(d)];
+        }
+        for (int64_t e = 0; e < slice; ++e)
+          map.i64[static_cast<size_t>(off + e)] = nx + k * slice + e;
+      }
+    }
+    const DType t = g_.values[x].dtype;
+    const int fx = reshaped(x, {nx}), fu = reshaped(u, {nu});
+    g_.values[fx].dtype = g_.values[fu].dtype = t;
+    const int cat = add(OpKind::Concat, {fx, fu}, {{"axis", int64_t{0}}});
+    g_.values[cat].dtype = t;
+    add(OpKind::Gather, {cat, constant(std::move(map))}, {{"axis", int64_t{0}}}, n.outputs[0]);
+  }
+
   void tile(const Node &n) {
     const std::vector<int64_t> reps = n.attr_ints("repeats", {});
     int last = -1;

@@ -276,6 +276,10 @@ class Splitter {
       case OpKind::Hardmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
       case OpKind::Range:
       case OpKind::EyeLike: fail(i, "its value depends on the batch size");
+      case OpKind::ScatterND:  // indices address the whole tensor, batch axis included
+      case OpKind::ScatterElements:
+      case OpKind::Scatter:
+        fail(i, "its indices address the batch axis");
       case OpKind::GatherElements:  // indices per sample
       case OpKind::NegativeLogLikelihoodLoss:  // the target differs per sample
       case OpKind::SoftmaxCrossEntropyLoss: break;
