@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "graph/index_kernels.h"
 #include "graph/limits.h"
+#include "graph/resize.h"
 
 namespace swtc::graph {
 
@@ -219,6 +220,8 @@ class ShapeInference {
         return set_out(DType::F32, in_shape(0));
       }
       case OpKind::Range: return range();
+      case OpKind::Resize:
+      case OpKind::Upsample: return resize();
       case OpKind::Hardmax: return softmax();
       case OpKind::EyeLike: {
         if (rank(0) != 2) fail("input must be 2-D, got ", shape_str(in_shape(0)));
@@ -853,6 +856,21 @@ class ShapeInference {
       t = v->dtype;
     }
     set_out(t, *shape);
+  }
+
+  /// Resize / Upsample: float32, static scales or sizes (graph/resize.h).
+  void resize() {
+    require_f32(0, "input");
+    auto input = [&](size_t k) -> std::optional<std::vector<double>> {
+      if (!has_input(k)) return std::nullopt;
+      const bool roi = k == 1 && node().op == OpKind::Resize && g_.opset >= 11;
+      const TensorData &t = known_input(k, k == 3 ? "sizes" : roi ? "roi" : "scales");
+      if (t.size() == 0) return std::nullopt;
+      if (t.dtype == DType::F32) return std::vector<double>(t.f32.begin(), t.f32.end());
+      if (is_int(t.dtype)) return std::vector<double>(t.i64.begin(), t.i64.end());
+      unsupported("input '", in(k).name, "' has type ", dtype_name(t.dtype));
+    };
+    set_out(DType::F32, resize_params(g_, node(), in_shape(0), input).out);
   }
 
   void expand() {

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "graph/index_kernels.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 
 namespace swtc::interp {
@@ -319,6 +320,8 @@ class Interpreter {
         return;
       }
       case OpKind::Trilu: return trilu(n);
+      case OpKind::Resize:
+      case OpKind::Upsample: return resize(n);
       case OpKind::Unsqueeze:
       case OpKind::Squeeze: set(n, in(n, 0)); return;
       case OpKind::Slice: return slice(n);
@@ -940,6 +943,38 @@ class Interpreter {
             else
               y[deep] = x[wide];
           }
+  }
+
+  /// Resize / Upsample: per axis, innermost first, each output element the
+  /// weighted sum of its taps (graph/resize.h); no taps: extrapolation_value.
+  void resize(const Node &n) {
+    auto input = [&](size_t k) -> std::optional<std::vector<double>> {
+      if (!has_input(n, k) || in(n, k).empty()) return std::nullopt;
+      return in(n, k);
+    };
+    Shape s = shape(n.inputs[0]);
+    const graph::ResizeParams p = graph::resize_params(g_, n, s, input);
+    Buf x = in(n, 0);
+    for (size_t a = s.size(); a-- > 0;) {
+      const graph::ResizeTaps taps = graph::resize_taps(p, a, s[a]);
+      int64_t outer = 1, inner = 1;
+      for (size_t d = 0; d < a; ++d) outer *= s[d];
+      for (size_t d = a + 1; d < s.size(); ++d) inner *= s[d];
+      const int64_t from = s[a], to = p.out[a];
+      Buf y(static_cast<size_t>(outer * to * inner));
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < to; ++i)
+          for (int64_t j = 0; j < inner; ++j) {
+            const auto &t = taps[static_cast<size_t>(i)];
+            double v = t.empty() ? p.extrapolation : 0.0;
+            for (const auto &[src, w] : t)
+              v += w * x[static_cast<size_t>((o * from + src) * inner + j)];
+            y[static_cast<size_t>((o * to + i) * inner + j)] = v;
+          }
+      x = std::move(y);
+      s[a] = to;
+    }
+    set(n, std::move(x));
   }
 
   /// Trilu: x where column - row >= k (upper) or <= k (lower) on the last two

@@ -513,6 +513,59 @@ def main(d):
            vi("sum", F, [3, 4]), vi("view_same", F, [2, 6]), vi("sq_same", F, [2, 6])],
           inits=[("shp", np.array([3, 4], np.int64)), ("shp_same", np.array([2, 6], np.int64)),
                  ("c", np.array([0.5, -1.0, 2.0, 0.25], np.float32))], opset=13)
+    # Resize (graph/resize.h: per-axis MatMuls with constant interpolation
+    # matrices): nearest / linear / cubic, the coordinate modes torchvision
+    # exports (asymmetric nearest, half_pixel / align_corners /
+    # pytorch_half_pixel linear), scales and sizes, up and down, a resized
+    # channel axis (a middle axis), tf_crop_and_resize with an extrapolated
+    # border; Upsample (opset 9) and Resize-10 (asymmetric).
+    def rs(out, mode, coord, scales=None, sizes=None, **kw):
+        ins = ["x", "", "sc_" + out if scales is not None else "",
+               "sz_" + out if sizes is not None else ""]
+        while ins[-1] == "":
+            ins.pop()
+        inits = [("sc_" + out, np.array(scales, np.float32))] if scales is not None else []
+        inits += [("sz_" + out, np.array(sizes, np.int64))] if sizes is not None else []
+        return (helper.make_node("Resize", ins, [out], mode=mode,
+                                 coordinate_transformation_mode=coord, **kw), inits)
+    xs = [2, 3, 5, 6]
+    specs = [rs("nearest_up", "nearest", "asymmetric", scales=[1, 1, 2, 2], nearest_mode="floor"),
+             rs("nearest_hp", "nearest", "half_pixel", sizes=[2, 3, 7, 4]),
+             rs("nearest_ceil", "nearest", "align_corners", sizes=[2, 3, 9, 13],
+                nearest_mode="round_prefer_ceil"),
+             rs("linear_hp", "linear", "half_pixel", scales=[1, 1, 2, 2]),
+             rs("linear_ac", "linear", "align_corners", sizes=[2, 3, 9, 11]),
+             rs("linear_pt", "linear", "pytorch_half_pixel", sizes=[2, 3, 3, 1]),
+             rs("linear_down", "linear", "half_pixel", scales=[1, 1, 0.5, 0.5]),
+             rs("linear_channels", "linear", "half_pixel", sizes=[2, 5, 5, 6]),
+             rs("cubic_hp", "cubic", "half_pixel", scales=[1, 1, 2, 1.5]),
+             rs("cubic_excl", "cubic", "asymmetric", sizes=[2, 3, 4, 9], cubic_coeff_a=-0.5,
+                exclude_outside=1)]
+    def out_shape(n, inits):
+        v = dict(inits)[n.input[2] or n.input[3]] if len(n.input) > 2 else None
+        if n.input[-1].startswith("sz_"):
+            return [int(e) for e in dict(inits)[n.input[-1]]]
+        return [int(np.floor(a * float(sc))) for a, sc in zip(xs, v)]
+    outs = [(n.output[0], out_shape(n, ii)) for n, ii in specs]
+    nodes = [n for n, _ in specs]
+    inits = [i for _, ii in specs for i in ii]
+    nodes.append(helper.make_node("Resize", ["x", "roi", "", "sz_crop"], ["crop"], mode="linear",
+                                  coordinate_transformation_mode="tf_crop_and_resize",
+                                  extrapolation_value=0.75))
+    inits += [("roi", np.array([0, 0, -0.2, 0.3, 1, 1, 0.9, 1.4], np.float32)),
+              ("sz_crop", np.array([2, 3, 6, 5], np.int64))]
+    model(os.path.join(d, "resize_ops.onnx"), nodes, [vi("x", F, xs)],
+          [vi(o, F, sh) for o, sh in outs] + [vi("crop", F, [2, 3, 6, 5])], inits=inits, opset=13)
+    model(os.path.join(d, "upsample_op9.onnx"),
+          [helper.make_node("Upsample", ["x", "s"], ["y"], mode="nearest"),
+           helper.make_node("Upsample", ["x", "s2"], ["z"], mode="linear")],
+          [vi("x", F, [1, 2, 3, 4])], [vi("y", F, [1, 2, 6, 12]), vi("z", F, [1, 2, 6, 6])],
+          inits=[("s", np.array([1, 1, 2, 3], np.float32)),
+                 ("s2", np.array([1, 1, 2, 1.5], np.float32))], opset=9)
+    model(os.path.join(d, "resize_op10.onnx"),
+          [helper.make_node("Resize", ["x", "s"], ["y"], mode="linear")],
+          [vi("x", F, [1, 2, 4, 4])], [vi("y", F, [1, 2, 8, 6])],
+          inits=[("s", np.array([1, 1, 2, 1.5], np.float32))], opset=10)
     # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
     # domains on Sunway targets, where counting the executed flops enumerated
     # up to 2^22 points per store and tiling candidate; e2e.compile_time.*.

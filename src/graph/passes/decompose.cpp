@@ -1,6 +1,7 @@
 #include "graph/passes/decompose.h"
 
 #include "common/error.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -47,6 +48,7 @@ class Decomposer {
         }
         case OpKind::InstanceNormalization: instance_norm(old[i]); break;
         case OpKind::Hardmax: hardmax(old[i]); break;
+        case OpKind::Resize: resize(old[i]); break;
         case OpKind::NegativeLogLikelihoodLoss:
         case OpKind::SoftmaxCrossEntropyLoss: nll_loss(old[i]); break;
         default: g_.nodes.push_back(old[i]); break;
@@ -117,6 +119,78 @@ class Decomposer {
     for (int64_t d = axis; d < static_cast<int64_t>(rank); ++d)
       if (d == axis || all_after) axes.push_back(d);
     return axes;
+  }
+
+  /// Resize (canonical): per resized axis, innermost first, a MatMul with a
+  /// constant interpolation matrix over the input viewed as [outer, in,
+  /// inner]: W[out, in] x [outer, in, inner], or [outer, in] x W^T[in, out]
+  /// for the last axis (row i of W holds output i's taps, graph/resize.h),
+  /// plus extrapolation_value where tf_crop_and_resize has no taps. Exact for
+  /// nearest (one weight 1 per row); each matrix is dense, so an axis costs
+  /// in x out multiply-adds per element of the other axes.
+  void resize(const Node &n) {
+    const ResizeParams p =
+        resize_params(g_, n, g_.values[n.inputs[0]].shape,
+                      [](size_t) { return std::nullopt; });
+    Shape s = g_.values[n.inputs[0]].shape;
+    int x = n.inputs[0];
+    std::vector<size_t> axes;  // the axes that change, innermost first
+    std::vector<ResizeTaps> taps;
+    for (size_t a = s.size(); a-- > 0;) {
+      ResizeTaps t = resize_taps(p, a, s[a]);
+      if (resize_identity(t, s[a])) continue;
+      axes.push_back(a);
+      taps.push_back(std::move(t));
+    }
+    if (axes.empty()) {
+      add(OpKind::Identity, {x}, {}, n.outputs[0]);
+      return;
+    }
+    for (size_t k = 0; k < axes.size(); ++k) {
+      const size_t a = axes[k];
+      const int64_t in = s[a], out = p.out[a];
+      int64_t outer = 1, inner = 1;
+      for (size_t d = 0; d < a; ++d) outer *= s[d];
+      for (size_t d = a + 1; d < s.size(); ++d) inner *= s[d];
+      const bool last = inner == 1;
+      TensorData w;
+      w.shape = last ? Shape{in, out} : Shape{out, in};
+      w.f32.assign(static_cast<size_t>(in * out), 0.0f);
+      TensorData bias;
+      bias.shape = last ? Shape{out} : Shape{out, 1};
+      bias.f32.assign(static_cast<size_t>(out), 0.0f);
+      bool extrapolates = false;
+      for (int64_t i = 0; i < out; ++i) {
+        const auto &row = taps[k][static_cast<size_t>(i)];
+        if (row.empty()) {
+          bias.f32[static_cast<size_t>(i)] = static_cast<float>(p.extrapolation);
+          extrapolates = extrapolates || p.extrapolation != 0;
+        }
+        for (const auto &[j, wt] : row)
+          w.f32[static_cast<size_t>(last ? j * out + i : i * in + j)] = static_cast<float>(wt);
+      }
+      Shape view = last ? Shape{outer, in} : Shape{outer, in, inner};
+      if (!last && outer == 1) view = {in, inner};
+      const int xv = view == s ? x : reshaped(x, view);
+      s[a] = out;
+      const bool final_op = k + 1 == axes.size();
+      Shape res = last ? Shape{outer, out} : Shape{outer, out, inner};
+      if (!last && outer == 1) res = {out, inner};
+      const bool same = res == s;
+      const int direct = final_op && same ? n.outputs[0] : -1;
+      int y = last ? add(OpKind::MatMul, {xv, constant(std::move(w))}, {},
+                         extrapolates ? -1 : direct)
+                   : add(OpKind::MatMul, {constant(std::move(w)), xv}, {},
+                         extrapolates ? -1 : direct);
+      if (extrapolates) y = add(OpKind::Add, {y, constant(std::move(bias))}, {}, direct);
+      if (!same) {
+        if (final_op)
+          add(OpKind::Reshape, {y}, {{"shape", s}}, n.outputs[0]);
+        else
+          y = reshaped(y, s);
+      }
+      x = y;
+    }
   }
 
   void softmax(const Node &n) {

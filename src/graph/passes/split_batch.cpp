@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -276,6 +277,15 @@ class Splitter {
       case OpKind::Hardmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
       case OpKind::Range:
       case OpKind::EyeLike: fail(i, "its value depends on the batch size");
+      case OpKind::Resize:
+      case OpKind::Upsample: {  // canonical: one input; axis 0 must be copied
+        only_input0(i);
+        const int64_t b = g_.values[n.inputs[0]].shape.at(0);
+        const ResizeParams p = resize_params(g_, n, g_.values[n.inputs[0]].shape,
+                                             [](size_t) { return std::nullopt; });
+        if (!resize_identity(resize_taps(p, 0, b), b)) fail(i, "it resizes the batch axis");
+        return;
+      }
       case OpKind::GatherElements:  // indices per sample
       case OpKind::NegativeLogLikelihoodLoss:  // the target differs per sample
       case OpKind::SoftmaxCrossEntropyLoss: break;
@@ -307,6 +317,7 @@ class Splitter {
       };
       if (n.op == OpKind::Reshape || n.op == OpKind::Expand) set0("shape");
       if (n.op == OpKind::Slice) set0("ends");
+      if (n.op == OpKind::Resize && n.has_attr("sizes")) set0("sizes");
     }
     infer_shapes(out);
     for (size_t v = 0; v < out.values.size(); ++v)
