@@ -52,7 +52,7 @@ OpArity op_arity(OpKind kind) {
     // canonical form, hence the optional trailing inputs.
     case OpKind::Clip: return {1, 3, 1, 1};
     case OpKind::Concat: return {1, 1 << 20, 1, 1};
-    case OpKind::Dropout: return {1, 3, 1, 1};  // the mask output is not supported
+    case OpKind::Dropout: return {1, 3, 1, 2};  // output, mask (inference: all true)
     case OpKind::Softmax: return {1, 1, 1, 1};
     case OpKind::MatMul: return {2, 2, 1, 1};
     case OpKind::Transpose: return {1, 1, 1, 1};
@@ -129,6 +129,7 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Range: return {3, 3, 1, 1};
     case OpKind::Resize: return {1, 4, 1, 1};  // X, roi, scales, sizes (one: canonical)
     case OpKind::Upsample: return {1, 2, 1, 1};
+    case OpKind::ConvTranspose: return {2, 3, 1, 1};
   }
   internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
 }

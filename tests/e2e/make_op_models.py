@@ -264,7 +264,7 @@ def main(d):
     inits += scaled
     nodes.append(helper.make_node("Mul", ["x", "s3"], ["x3"]))       # [-3, 3)
     unary = [("Abs", "x3", {}), ("Log", "xpos", {}), ("Reciprocal", "xpos", {}),
-             ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
+             ("Sin", "x3", {}), ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
              ("Acos", "xin", {}), ("Atan", "x3", {}), ("Sinh", "x3", {}), ("Cosh", "x3", {}),
              ("Asinh", "x3", {}), ("Acosh", "xpos", {}), ("Atanh", "xin", {}),
              ("Round", "x3", {}), ("Sign", "x3", {}), ("LeakyRelu", "x3", {"alpha": 0.2}),
@@ -566,6 +566,36 @@ def main(d):
           [helper.make_node("Resize", ["x", "s"], ["y"], mode="linear")],
           [vi("x", F, [1, 2, 4, 4])], [vi("y", F, [1, 2, 8, 6])],
           inits=[("s", np.array([1, 1, 2, 1.5], np.float32))], opset=10)
+    # ConvTranspose (decompose: zero insertion, Pad, Conv with the flipped
+    # weight): constant weights with bias, stride 2 + output_padding, groups,
+    # dilations and pads, output_shape, 1-D, and a run-time weight.
+    rng = np.random.default_rng(15)
+    def wts(*shape):
+        return rng.uniform(-1, 1, shape).astype(np.float32)
+    model(os.path.join(d, "convtranspose.onnx"),
+          [helper.make_node("ConvTranspose", ["x", "w1", "b1"], ["up2"], strides=[2, 2],
+                            pads=[1, 1, 1, 1], output_padding=[1, 1]),
+           helper.make_node("ConvTranspose", ["x", "w2"], ["grouped"], group=2,
+                            dilations=[2, 1], pads=[0, 1, 2, 0], strides=[1, 3]),
+           helper.make_node("ConvTranspose", ["x", "w1"], ["shaped"], strides=[3, 2],
+                            output_shape=[14, 12]),
+           helper.make_node("ConvTranspose", ["x", "wr"], ["runtime_w"], strides=[2, 1],
+                            auto_pad="SAME_UPPER"),
+           helper.make_node("ConvTranspose", ["s", "w1d"], ["one_d"], strides=[2], pads=[1, 0])],
+          [vi("x", F, [2, 4, 5, 6]), vi("wr", F, [4, 3, 2, 3]), vi("s", F, [1, 4, 7])],
+          [vi("up2", F, [2, 3, 10, 12]), vi("grouped", F, [2, 6, 7, 16]),
+           vi("shaped", F, [2, 3, 14, 12]), vi("runtime_w", F, [2, 3, 10, 6]),
+           vi("one_d", F, [1, 2, 14])],
+          inits=[("w1", wts(4, 3, 3, 3)), ("b1", wts(3)), ("w2", wts(4, 3, 3, 2)),
+                 ("w1d", wts(4, 2, 3))], opset=13)
+    # Dropout's mask output at inference (all true: a constant copied out),
+    # beside a kernel that reads the Dropout's output.
+    model(os.path.join(d, "dropout_mask.onnx"),
+          [helper.make_node("Dropout", ["x", "ratio"], ["y", "mask"]),
+           helper.make_node("Sin", ["y"], ["s"])],
+          [vi("x", F, [2, 3, 4])],
+          [vi("s", F, [2, 3, 4]), vi("mask", TensorProto.BOOL, [2, 3, 4])],
+          inits=[("ratio", np.array(0.3, np.float32))], opset=13)
     # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
     # domains on Sunway targets, where counting the executed flops enumerated
     # up to 2^22 points per store and tiling candidate; e2e.compile_time.*.

@@ -359,7 +359,7 @@ TEST(ShapeRulesOps, ClipCanonicalFormAndErrors) {
                     "): not supported: min must be a constant");
 }
 
-TEST(ShapeRulesOps, DropoutMaskRejectedLayerNormStatsShaped) {
+TEST(ShapeRulesOps, DropoutMaskAndLayerNormStatsShaped) {
   GraphBuilder b("g", 13);
   b.input("x", {2, 3});
   b.node(OpKind::Dropout, {"x"}, "y", {}, "drop");
@@ -367,8 +367,13 @@ TEST(ShapeRulesOps, DropoutMaskRejectedLayerNormStatsShaped) {
   mask.name = "mask";
   mask.producer = 0;
   b.graph().nodes[0].outputs.push_back(b.graph().add_value(mask));
-  expect_user_error([&] { infer_shapes(b.graph()); },
-                    "): not supported: the mask output");
+  infer_shapes(b.graph());  // the mask at inference: bool, all true
+  EXPECT_EQ(b.graph().values[b.graph().find_value("mask")].shape, (Shape{2, 3}));
+  EXPECT_EQ(b.graph().values[b.graph().find_value("mask")].dtype, DType::Bool);
+  GraphBuilder t("g", 13);
+  t.input("x", {2, 3});
+  t.node(OpKind::Dropout, {"x"}, "y", {{"training_mode", int64_t{1}}}, "drop");
+  expect_user_error([&] { infer_shapes(t.graph()); }, "): not supported: training_mode");
   GraphBuilder l("g", 17);
   l.input("x", {2, 3});
   l.constant("s", random_tensor({3}, 1));

@@ -574,6 +574,36 @@ TEST(InterpOps, ResizeMatchesTheOnnxNodeTests) {
   }
 }
 
+// test_convtranspose of the ONNX node tests: x = 0..8 (3x3), weight all ones
+// [1, 2, 3, 3]: every output channel is the full (5x5) transposed convolution.
+TEST(InterpOps, ConvTransposeMatchesTheOnnxNodeTest) {
+  GraphBuilder b;
+  b.input("x", {1, 1, 3, 3});
+  b.constant("w", tensor_f32({1, 2, 3, 3}, std::vector<float>(18, 1.0f)));
+  b.node(OpKind::ConvTranspose, {"x", "w"}, "y", {});
+  b.output("y");
+  TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8})});
+  EXPECT_EQ(y.shape, (Shape{1, 2, 5, 5}));
+  const std::vector<double> plane = {0, 1,  3,  3,  2,  3, 8,  15, 12, 7,  9, 21, 36,
+                                     27, 15, 9, 20, 33, 24, 13, 6, 13, 21, 15, 8};
+  std::vector<double> want = plane;
+  want.insert(want.end(), plane.begin(), plane.end());
+  expect_near(y, want);
+  // Strides [3, 2] with output_padding [1, 1] (test_convtranspose_pad): 10x8,
+  // the last row and column only from the padding (zeros).
+  GraphBuilder c;
+  c.input("x", {1, 1, 3, 3});
+  c.constant("w", tensor_f32({1, 2, 3, 3}, std::vector<float>(18, 1.0f)));
+  c.node(OpKind::ConvTranspose, {"x", "w"}, "y",
+         {{"strides", ints({3, 2})}, {"output_padding", ints({1, 1})}});
+  c.output("y");
+  TensorData z = run_both(c.graph(), {tensor_f32({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8})});
+  EXPECT_EQ(z.shape, (Shape{1, 2, 10, 8}));
+  const std::vector<double> row0 = {0, 0, 1, 1, 3, 2, 2, 0};
+  for (size_t j = 0; j < 8; ++j) EXPECT_EQ(z.f32[j], row0[j]) << j;
+  for (size_t j = 0; j < 8; ++j) EXPECT_EQ(z.f32[9 * 8 + j], 0.0f) << j;
+}
+
 TEST(InterpOps, ResizeRefusesWhatItDoesNotRun) {
   GraphBuilder b;
   b.input("x", {1, 1, 2, 2});

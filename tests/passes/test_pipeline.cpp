@@ -233,5 +233,36 @@ TEST(Pipeline, ResizeBecomesMatMulsWithConstantMatrices) {
   EXPECT_EQ(count_op(g9, OpKind::MatMul), 2);
 }
 
+TEST(Pipeline, ConvTransposeBecomesPadAndConv) {
+  // Stride 2 with groups and output_padding (constant weight: flipped at
+  // compile time), a run-time weight (Transpose + Slice kernels), and 1-D.
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  inits.push_back(make_tensor_f32("w", {4, 3, 3, 2}, rand_vec(72, 50)));
+  inits.push_back(make_tensor_f32("b", {6}, rand_vec(6, 51)));
+  nodes.push_back(make_node("ConvTranspose", {"x", "w", "b"}, {"up"},
+                            {attr_ints("strides", {2, 2}), attr_int("group", 2),
+                             attr_ints("output_padding", {1, 0}),
+                             attr_ints("pads", {1, 0, 0, 1})},
+                            "up"));
+  nodes.push_back(make_node("ConvTranspose", {"x", "wr"}, {"rt"},
+                            {attr_ints("dilations", {1, 2})}, "rt"));
+  inits.push_back(make_tensor_f32("w1", {2, 3, 4}, rand_vec(24, 52)));
+  nodes.push_back(make_node("ConvTranspose", {"s", "w1"}, {"one"}, {attr_ints("strides", {3})},
+                            "one"));
+  const std::string bytes = make_model(
+      nodes, {make_input("x", {2, 4, 3, 5}), make_input("wr", {4, 2, 2, 3}), make_input("s", {1, 2, 6})},
+      inits, 13, {"up", "rt", "one"});
+  Graph imported = frontend::import_onnx_bytes(bytes, "convtranspose");
+  std::vector<TensorData> in = {random_tensor({2, 4, 3, 5}, 53), random_tensor({4, 2, 2, 3}, 54),
+                                random_tensor({1, 2, 6}, 55)};
+  Graph g = run_pipeline(imported, in);
+  EXPECT_EQ(count_op(g, OpKind::ConvTranspose), 0);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 3);
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{2, 6, 7, 9}));
+  EXPECT_EQ(g.values[g.outputs[1]].shape, (Shape{2, 2, 4, 9}));
+  EXPECT_EQ(g.values[g.outputs[2]].shape, (Shape{1, 3, 19}));
+}
+
 }  // namespace
 }  // namespace swtc::graph

@@ -42,6 +42,16 @@ class Canonicalizer {
               user_error("node '", printable(n.name), "' (Dropout, opset ", g_.opset,
                          "): not supported: training_mode = true (inference only)");
           }
+          if (n.outputs.size() > 1) {  // the mask at inference: a constant, all true
+            Value &mask = g_.values[n.outputs[1]];
+            TensorData t;
+            t.dtype = DType::Bool;
+            t.shape = mask.shape;
+            t.i64.assign(static_cast<size_t>(num_elements(mask.shape)), 1);
+            mask.constant = std::move(t);
+            mask.producer = -1;
+            n.outputs.resize(1);
+          }
           n.op = OpKind::Identity;
           n.inputs.resize(1);
           n.attrs.clear();
@@ -173,6 +183,18 @@ class Canonicalizer {
           break;
         }
         case OpKind::EyeLike: break;  // becomes a constant below
+        case OpKind::ConvTranspose: {  // explicit pads (output_shape / auto_pad resolved)
+          TransposedWindow w = resolve_transposed_window(g_, n);
+          n.attrs.erase("auto_pad");
+          n.attrs.erase("output_shape");
+          n.attrs["kernel_shape"] = w.kernel;
+          n.attrs["strides"] = w.strides;
+          n.attrs["dilations"] = w.dilations;
+          n.attrs["pads"] = w.pads;
+          n.attrs["output_padding"] = w.output_padding;
+          n.attrs["group"] = w.group;
+          break;
+        }
         case OpKind::Resize:
         case OpKind::Upsample: {
           // Static scales / sizes / roi become attributes; Upsample a Resize.

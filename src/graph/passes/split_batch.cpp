@@ -146,6 +146,7 @@ class Splitter {
       case OpKind::Cast:
       case OpKind::Not:
       case OpKind::Conv:
+      case OpKind::ConvTranspose:
       case OpKind::BatchNormalization:
       case OpKind::MaxPool:
       case OpKind::AveragePool:
