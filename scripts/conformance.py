@@ -17,7 +17,8 @@ script converts the inputs to .npy, runs
     swtc run <case>/model.onnx --target T --input NAME=FILE ... --output-dir OUT
              --repeat 1 --no-check --work-dir W
 
-(int64 inputs — shapes, axes, indices — and scalar inputs are given with
+(int64 inputs — shapes, axes, indices —, scalar inputs and the parameter
+inputs of PARAM_INPUTS — Resize's roi and scales — are given with
 --bind NAME=FILE instead of --input: swtc compiles for static shapes and
 specializes the model to them; in a case made only of INT_DATA_OPS the int64
 inputs are data and given with --input)
@@ -113,6 +114,9 @@ RUN_DTYPES = ("float32", "int8", "uint8", "int32", "uint32", "int64", "uint64", 
 # Ops whose int64 inputs are data, not shapes or axes: a case made only of
 # these runs them as inputs; any other case's int64 inputs are bound (--bind).
 INT_DATA_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Clip", "MaxPool")
+# Float inputs that are parameters, not data (they fix the output shape):
+# op type -> input positions. A graph input feeding one is bound (--bind).
+PARAM_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,)}
 
 NAMED_UNSUPPORTED = re.compile(r"node '[^']*' \(([^,()]+), opset (\d+)\): not supported")
 
@@ -240,7 +244,7 @@ def load_case(case_dir):
     import onnx
     name = os.path.basename(case_dir.rstrip("/"))
     info = {"name": name, "dir": case_dir, "op_types": [], "inputs": [], "outputs": [],
-            "type_problem": None, "load_error": None}
+            "params": [], "type_problem": None, "load_error": None}
     try:
         m = onnx.load(os.path.join(case_dir, "model.onnx"), load_external_data=False)
     except Exception as e:  # noqa: BLE001
@@ -249,6 +253,9 @@ def load_case(case_dir):
     for n in m.graph.node:
         if n.op_type not in info["op_types"]:
             info["op_types"].append(n.op_type)
+        for k in PARAM_INPUTS.get(n.op_type, ()):
+            if k < len(n.input) and n.input[k]:
+                info["params"].append(n.input[k])
     inits = {t.name for t in m.graph.initializer}
     for vi in m.graph.input:
         if vi.name in inits:
@@ -435,7 +442,8 @@ def _run_data_set(case, target, ds, task):
         # not in a case made only of INT_DATA_OPS, where they are data) and
         # scalar inputs (e.g. Clip's min/max) are bound at compile time.
         int_data = all(op in INT_DATA_OPS for op in case["op_types"])
-        bind = (arr.dtype == np.int64 and not int_data) or arr.ndim == 0
+        bind = ((arr.dtype == np.int64 and not int_data) or arr.ndim == 0
+                or case["inputs"][i] in case.get("params", ()))
         if arr.dtype.name not in RUN_DTYPES:
             task["not_run"] = True
             return "unsupported", f"unsupported: dtype {arr.dtype} (input '{case['inputs'][i]}')", None

@@ -34,8 +34,8 @@ Models:
   reshape       conv1x1 4->4 -> Reshape to [1,144] -> Linear(144,7)  [1,4,6,6]
                 (the shape [1,-1] is an int64 initializer)
   flatten       as reshape, with torch.flatten (ONNX Flatten)
-  unsupported   Conv 3->4 3x3 then Sin (an op swtc does not support) [1,3,8,8];
-                the Sin node is named `unsupported_sin`
+  unsupported   Conv 3->4 3x3 then Det (an op swtc does not support) [1,3,8,8];
+                the Det node is named `unsupported_det`
 
 Benchmark suite (torchvision, weights=None, seeded random weights, trained-like
 BatchNorm statistics, constant folding on, so BatchNorm is folded into Conv):
@@ -180,13 +180,13 @@ class ConvReshapeLinear(torch.nn.Module):
         return self.fc(y)
 
 
-class ConvSin(torch.nn.Module):
+class ConvDet(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
 
     def forward(self, x):
-        return torch.sin(self.conv(x))
+        return torch.det(self.conv(x))
 
 
 class DepthwiseRelu6(torch.nn.Module):
@@ -363,7 +363,7 @@ MODELS = collections.OrderedDict([
               dict(do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE))),
     ("reshape", (lambda g: ConvReshapeLinear(False), [1, 4, 6, 6], FOLD)),
     ("flatten", (lambda g: ConvReshapeLinear(True), [1, 4, 6, 6], FOLD)),
-    ("unsupported", (lambda g: ConvSin(), [1, 3, 8, 8], FOLD)),
+    ("unsupported", (lambda g: ConvDet(), [1, 3, 8, 8], FOLD)),
     # op-level test models
     ("depthwise", (lambda g: DepthwiseRelu6(), [1, 8, 10, 10], FOLD)),
     ("concat", (lambda g: ConvConcat(), [1, 3, 8, 8], FOLD)),
@@ -509,7 +509,7 @@ SOURCE.update({
     "pool": "MaxPool(3,2,1), BatchNorm, global avg pool, flatten",
     "reshape": "conv1x1, Reshape [1,-1] (initializer), Linear",
     "flatten": "conv1x1, Flatten, Linear",
-    "unsupported": "Conv then Sin (unsupported op)",
+    "unsupported": "Conv then Det (unsupported op)",
     "depthwise": "Conv 8->8 3x3 groups 8 + ReLU6",
     "concat": "Concat(conv3x3, conv1x1) on channels",
     "avgpool": "AvgPool2d(3, 2, 1, ceil_mode, count_include_pad=False)",
@@ -545,7 +545,7 @@ EXPECTED_OPS = {
     "pool": {"MaxPool", "BatchNormalization", "GlobalAveragePool", "Flatten"},
     "reshape": {"Conv", "Reshape", "Gemm"},
     "flatten": {"Conv", "Flatten", "Gemm"},
-    "unsupported": {"Conv", "Sin"},
+    "unsupported": {"Conv", "Det"},
     "depthwise": {"Conv", "Clip"},
     "concat": {"Conv", "Concat"},
     "avgpool": {"AveragePool"},
@@ -600,8 +600,8 @@ def postprocess(name, model):
     del model.graph.value_info[:]
     if name == "unsupported":
         for n in model.graph.node:
-            if n.op_type == "Sin":
-                n.name = "unsupported_sin"
+            if n.op_type == "Det":
+                n.name = "unsupported_det"
     # The exporter leaves some constants (Reshape target shapes, Clip bounds,
     # GELU's sqrt(2), LayerNorm's eps, ...) as Constant nodes; make them
     # initializers so every constant is a plain initializer tensor (the

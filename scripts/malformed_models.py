@@ -568,7 +568,7 @@ def gen_hostile_names(bases, rnd):
                 m.graph.name = name
             out["name%d_%s" % (i, where)] = m
         # The same names in errors: each message must stay one line.
-        m = one_node("Sin", [2], name=name, out_shape=[2])
+        m = one_node("Det", [2, 2], name=name, out_shape=[])
         out["name%d_unsupported_op" % i] = m
         m = one_node("Softmax", [2, 3], {"axis": 5}, name=name, out_shape=[2, 3])
         out["name%d_bad_axis" % i] = m

@@ -150,31 +150,44 @@ void dump(const CompileOptions &o, const std::string &point, const std::string &
 
 /// Tensors with a zero-sized dimension (checked after constant folding, which
 /// evaluates those of constant subgraphs): only views (Reshape, Flatten, ...) of
-/// them and empty int64 constant inputs (parameters) are supported, which need
-/// no kernel (nothing to compute or copy);
+/// them and empty constants as inputs (parameters: a Reduce's `axes` = [],
+/// Resize's unused `roi` / `scales`) are supported, which need no kernel
+/// (nothing to compute or copy);
 /// any other node that reads or writes one is refused up front with the
 /// named error.
 void check_no_empty_tensors(const graph::Graph &g) {
   auto empty = [&](int v) {
     return v >= 0 && g.values[v].has_shape && graph::num_elements(g.values[v].shape) == 0;
   };
+  auto constant = [&](int v) {
+    return g.values[v].constant ||
+           (g.values[v].producer >= 0 &&
+            g.nodes[static_cast<size_t>(g.values[v].producer)].op == graph::OpKind::Constant);
+  };
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const graph::Node &n = g.nodes[i];
     if (lower::is_view(n.op)) continue;
     for (int v : n.outputs)
-      if (empty(v))
+      if (empty(v) && !(n.op == graph::OpKind::Constant &&
+                        std::find(g.outputs.begin(), g.outputs.end(), v) == g.outputs.end()))
         user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
                    "): not supported: output '", printable(g.values[v].name),
                    "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
-    for (int v : n.inputs)
-      // An empty int64 constant (a parameter: a Reduce's `axes` = [])
-      // needs no buffer: canonicalize makes it an attribute.
-      if (empty(v) && !(g.values[v].constant && g.values[v].dtype == graph::DType::I64))
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      const int v = n.inputs[k];
+      if (v < 0) continue;
+      // An empty int64 constant (a parameter: a Reduce's `axes` = []), or
+      // Resize's unused roi / scales, needs no buffer: canonicalize makes
+      // it an attribute.
+      const bool resize = n.op == graph::OpKind::Resize || n.op == graph::OpKind::Upsample;
+      const bool param = g.values[v].dtype == graph::DType::I64 || (resize && k > 0);
+      if (empty(v) && !(constant(v) && param))
         user_error("node '", printable(n.name), "' (", graph::op_name(n.op), ", opset ", g.opset,
                    "): not supported: input '", printable(g.values[v].name),
                    "' has no elements (shape ",
                    graph::shape_str(g.values[v].shape), ")");
+    }
   }
 }
 

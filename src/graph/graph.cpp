@@ -130,6 +130,9 @@ OpArity op_arity(OpKind kind) {
     case OpKind::EyeLike: return {1, 1, 1, 1};
     case OpKind::InstanceNormalization:
     case OpKind::Range: return {3, 3, 1, 1};
+    case OpKind::Resize: return {1, 4, 1, 1};  // X, roi, scales, sizes (one: canonical)
+    case OpKind::Upsample: return {1, 2, 1, 1};
+    case OpKind::ConvTranspose: return {2, 3, 1, 1};
   }
   internal_error("op_arity: unknown op kind ", static_cast<int>(kind));
 }

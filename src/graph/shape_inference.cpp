@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "graph/index_kernels.h"
 #include "graph/limits.h"
+#include "graph/resize.h"
 
 namespace swtc::graph {
 
@@ -220,6 +221,18 @@ class ShapeInference {
         return set_out(DType::F32, in_shape(0));
       }
       case OpKind::Range: return range();
+      case OpKind::Resize:
+      case OpKind::Upsample: return resize();
+      case OpKind::ConvTranspose:
+        require_f32(0, "input");
+        require_f32(1, "weight");
+        if (has_input(2)) {
+          require_f32(2, "bias");
+          const int64_t m = in_shape(1).size() > 1 ? in_shape(1)[1] * node().attr_int("group", 1) : 0;
+          if (in_shape(2) != Shape{m})
+            fail("bias shape ", shape_str(in_shape(2)), " does not match output channels ", m);
+        }
+        return set_out(DType::F32, resolve_transposed_window(g_, node()).out);
       case OpKind::Hardmax: return softmax();
       case OpKind::EyeLike: {
         if (rank(0) != 2) fail("input must be 2-D, got ", shape_str(in_shape(0)));
@@ -932,6 +945,21 @@ class ShapeInference {
     set_out(t, *shape);
   }
 
+  /// Resize / Upsample: float32, static scales or sizes (graph/resize.h).
+  void resize() {
+    require_f32(0, "input");
+    auto input = [&](size_t k) -> std::optional<std::vector<double>> {
+      if (!has_input(k)) return std::nullopt;
+      const bool roi = k == 1 && node().op == OpKind::Resize && g_.opset >= 11;
+      const TensorData &t = known_input(k, k == 3 ? "sizes" : roi ? "roi" : "scales");
+      if (t.size() == 0) return std::nullopt;
+      if (t.dtype == DType::F32) return std::vector<double>(t.f32.begin(), t.f32.end());
+      if (is_int(t.dtype)) return std::vector<double>(t.i64.begin(), t.i64.end());
+      unsupported("input '", in(k).name, "' has type ", dtype_name(t.dtype));
+    };
+    set_out(DType::F32, resize_params(g_, node(), in_shape(0), input).out);
+  }
+
   void expand() {
     auto shape = ints_param(1, "shape", "shape");
     if (!shape) fail("needs a shape input (or, once canonicalized, a 'shape' attribute)");
@@ -1234,6 +1262,92 @@ Shape resolve_reshape(const Graph &g, int node_id, const Shape &in,
     fail("the element counts differ (", total, " vs ", known, ")");
   }
   return out;
+}
+
+TransposedWindow resolve_transposed_window(const Graph &g, const Node &n) {
+  const std::string what = str_cat("node '", printable(n.name), "' (", op_name(n.op), ")");
+  auto fail = [&](const auto &...args) { user_error(what, ": ", args...); };
+  const Value &xv = g.values[n.inputs[0]], &wv = g.values[n.inputs[1]];
+  const Shape &x = xv.shape, &wt = wv.shape;
+  if (x.size() < 3)
+    fail("input '", xv.name, "' must have rank >= 3 (N, C, spatial...), got ", shape_str(x));
+  if (wt.size() != x.size())
+    fail("weight '", wv.name, "' ", shape_str(wt), " must have the rank of the input ",
+         shape_str(x));
+  const size_t nsp = x.size() - 2;
+  TransposedWindow w;
+  w.group = n.attr_int("group", 1);
+  if (w.group < 1 || x[1] % w.group != 0 || wt[0] != x[1])
+    fail("input channels ", x[1], " must equal weight dim 0 (", shape_str(wt),
+         ") and be divisible by group ", w.group);
+  w.kernel.assign(wt.begin() + 2, wt.end());
+  if (n.has_attr("kernel_shape") && n.attr_ints("kernel_shape", {}) != w.kernel)
+    fail("kernel_shape ", ints_str(n.attr_ints("kernel_shape", {})),
+         " does not match weight shape ", shape_str(wt));
+  w.strides = n.attr_ints("strides", std::vector<int64_t>(nsp, 1));
+  w.dilations = n.attr_ints("dilations", std::vector<int64_t>(nsp, 1));
+  w.pads = n.attr_ints("pads", std::vector<int64_t>(2 * nsp, 0));
+  w.output_padding = n.attr_ints("output_padding", std::vector<int64_t>(nsp, 0));
+  if (w.strides.size() != nsp || w.dilations.size() != nsp || w.pads.size() != 2 * nsp ||
+      w.output_padding.size() != nsp)
+    fail("strides ", ints_str(w.strides), ", dilations ", ints_str(w.dilations), ", pads ",
+         ints_str(w.pads), " or output_padding ", ints_str(w.output_padding),
+         " do not match the ", nsp, " spatial axes");
+  constexpr int64_t kHuge = int64_t{1} << 20;
+  for (size_t k = 0; k < nsp; ++k) {
+    if (w.kernel[k] < 1 || w.strides[k] < 1 || w.dilations[k] < 1 || w.kernel[k] > kHuge ||
+        w.strides[k] > kHuge || w.dilations[k] > kHuge || x[k + 2] > kHuge)
+      fail("kernel_shape ", ints_str(w.kernel), ", strides ", ints_str(w.strides),
+           " and dilations ", ints_str(w.dilations), " must be in [1, 2^20]");
+    if (w.output_padding[k] < 0 || w.output_padding[k] >= std::max(w.strides[k], w.dilations[k]))
+      fail("output_padding ", ints_str(w.output_padding),
+           " must be below the stride or the dilation");
+  }
+  // A negative pad adds a zero row (the canonical form of an output_shape
+  // one larger than the full output, below).
+  for (int64_t p : w.pads)
+    if (p < -kHuge || p > kHuge) fail("pads ", ints_str(w.pads), " must be in [-2^20, 2^20]");
+  const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER" &&
+      auto_pad != "VALID")
+    fail("unknown auto_pad '", auto_pad, "'");
+  std::vector<int64_t> full(nsp);  // the output length without pads
+  for (size_t k = 0; k < nsp; ++k)
+    full[k] = w.strides[k] * (x[k + 2] - 1) + w.output_padding[k] +
+              (w.kernel[k] - 1) * w.dilations[k] + 1;
+  std::vector<int64_t> target;
+  if (n.has_attr("output_shape")) {
+    target = n.attr_ints("output_shape", {});
+    if (target.size() == nsp + 2) target.erase(target.begin(), target.begin() + 2);
+    if (target.size() != nsp)
+      fail("output_shape ", ints_str(n.attr_ints("output_shape", {})), " must have ", nsp,
+           " entries");
+  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    for (size_t k = 0; k < nsp; ++k) target.push_back(x[k + 2] * w.strides[k]);
+  }
+  if (!target.empty()) {
+    // ONNX: total = full - output_shape; SAME_UPPER puts the odd one at the
+    // end. Floor division (the reference's //): an output_shape one larger
+    // than the full output (total -1) gets a zero row at the end (pad -1).
+    for (size_t k = 0; k < nsp; ++k) {
+      const int64_t total = full[k] - target[k];
+      if (target[k] < 1 || total < -kHuge)
+        fail("output_shape ", ints_str(target), " is out of range on axis ", k);
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      const bool upper = auto_pad == "SAME_UPPER";
+      w.pads[k] = upper ? half : total - half;
+      w.pads[k + nsp] = upper ? total - half : half;
+    }
+  } else if (auto_pad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  }
+  w.out = {x[0], wt[1] * w.group};
+  for (size_t k = 0; k < nsp; ++k) {
+    const int64_t o = full[k] - w.pads[k] - w.pads[k + nsp];
+    if (o < 1) fail("pads ", ints_str(w.pads), " leave no output on spatial axis ", k);
+    w.out.push_back(o);
+  }
+  return w;
 }
 
 Window resolve_window(const Graph &g, int node_id) {

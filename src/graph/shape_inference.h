@@ -79,6 +79,19 @@ struct Window {
 /// attributes and input shapes (which must be known). user_error on bad input.
 Window resolve_window(const Graph &g, int node_id);
 
+/// ConvTranspose's window (canonical: explicit pads, no auto_pad or
+/// output_shape): x [N, C, spatial...], weight [C, M / group, kernel...].
+struct TransposedWindow {
+  std::vector<int64_t> kernel, strides, dilations, pads, output_padding;  // pads: begins, ends
+  int64_t group = 1;
+  Shape out;  // [N, M, spatial...]
+};
+
+/// Resolves ConvTranspose node `n` of `g` (ONNX rules: output_shape and
+/// auto_pad give the pads; output = stride * (in - 1) + output_padding +
+/// (kernel - 1) * dilation + 1 - pads). user_error on bad input.
+TransposedWindow resolve_transposed_window(const Graph &g, const Node &n);
+
 /// Multidirectional (numpy) broadcast of two shapes; nullopt if incompatible.
 std::optional<Shape> broadcast_shapes(const Shape &a, const Shape &b);
 

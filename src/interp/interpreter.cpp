@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "graph/index_kernels.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 
 namespace swtc::interp {
@@ -153,6 +154,7 @@ class Interpreter {
     auto attr = [&n](const char *name, float def) { return double(n.attr_float(name, def)); };
     switch (n.op) {
       case OpKind::Conv: return conv(n);
+      case OpKind::ConvTranspose: return conv_transpose(n);
       case OpKind::MaxPool:
       case OpKind::AveragePool: return pool(n);
       case OpKind::BatchNormalization: return batch_norm(n);
@@ -322,6 +324,8 @@ class Interpreter {
         return;
       }
       case OpKind::Trilu: return trilu(n);
+      case OpKind::Resize:
+      case OpKind::Upsample: return resize(n);
       case OpKind::Unsqueeze:
       case OpKind::Squeeze: set(n, in(n, 0)); return;
       case OpKind::Slice: return slice(n);
@@ -344,6 +348,48 @@ class Interpreter {
       case OpKind::SoftmaxCrossEntropyLoss: return nll_loss(n);
     }
     internal_error("interpreter: unhandled op ", graph::op_name(n.op));
+  }
+
+  /// ConvTranspose, straight from the definition: every input element adds
+  /// x * weight to the output element its kernel tap lands on,
+  /// o = i * stride + k * dilation - pad_begin (per spatial axis).
+  void conv_transpose(const Node &n) {
+    const graph::TransposedWindow w = graph::resolve_transposed_window(g_, n);
+    const Shape &xs = shape(n.inputs[0]), &ys = w.out;
+    const size_t nsp = xs.size() - 2;
+    const Buf &x = in(n, 0), &wt = in(n, 1);
+    Buf &y = out(n);
+    const int64_t C = xs[1], M = ys[1], cg = C / w.group, mg = M / w.group;
+    int64_t ip = 1, op = 1, ks = 1;
+    for (size_t k = 0; k < nsp; ++k) ip *= xs[k + 2], op *= ys[k + 2], ks *= w.kernel[k];
+    std::vector<int64_t> i_idx(nsp), k_idx(nsp);
+    for (int64_t b = 0; b < xs[0]; ++b)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < ip; ++i) {
+          for (int64_t r = i, k = static_cast<int64_t>(nsp) - 1; k >= 0; --k)
+            i_idx[k] = r % xs[k + 2], r /= xs[k + 2];
+          const double xv = x[static_cast<size_t>((b * C + c) * ip + i)];
+          for (int64_t kp = 0; kp < ks; ++kp) {
+            int64_t o = 0;
+            bool inside = true;
+            for (int64_t r = kp, k = static_cast<int64_t>(nsp) - 1; k >= 0; --k)
+              k_idx[k] = r % w.kernel[k], r /= w.kernel[k];
+            for (size_t k = 0; k < nsp; ++k) {
+              const int64_t ok = i_idx[k] * w.strides[k] + k_idx[k] * w.dilations[k] - w.pads[k];
+              inside = inside && ok >= 0 && ok < ys[k + 2];
+              o = o * ys[k + 2] + ok;
+            }
+            if (!inside) continue;
+            for (int64_t mo = 0; mo < mg; ++mo) {
+              const int64_t m = c / cg * mg + mo;
+              y[static_cast<size_t>((b * M + m) * op + o)] +=
+                  xv * wt[static_cast<size_t>((c * mg + mo) * ks + kp)];
+            }
+          }
+        }
+    if (has_input(n, 2))
+      for (size_t e = 0; e < y.size(); ++e)
+        y[e] += in(n, 2)[static_cast<size_t>(static_cast<int64_t>(e) / op % M)];
   }
 
   void conv(const Node &n) {
@@ -999,6 +1045,38 @@ class Interpreter {
             else
               y[deep] = x[wide];
           }
+  }
+
+  /// Resize / Upsample: per axis, innermost first, each output element the
+  /// weighted sum of its taps (graph/resize.h); no taps: extrapolation_value.
+  void resize(const Node &n) {
+    auto input = [&](size_t k) -> std::optional<std::vector<double>> {
+      if (!has_input(n, k) || in(n, k).empty()) return std::nullopt;
+      return in(n, k);
+    };
+    Shape s = shape(n.inputs[0]);
+    const graph::ResizeParams p = graph::resize_params(g_, n, s, input);
+    Buf x = in(n, 0);
+    for (size_t a = s.size(); a-- > 0;) {
+      const graph::ResizeTaps taps = graph::resize_taps(p, a, s[a]);
+      int64_t outer = 1, inner = 1;
+      for (size_t d = 0; d < a; ++d) outer *= s[d];
+      for (size_t d = a + 1; d < s.size(); ++d) inner *= s[d];
+      const int64_t from = s[a], to = p.out[a];
+      Buf y(static_cast<size_t>(outer * to * inner));
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < to; ++i)
+          for (int64_t j = 0; j < inner; ++j) {
+            const auto &t = taps[static_cast<size_t>(i)];
+            double v = t.empty() ? p.extrapolation : 0.0;
+            for (const auto &[src, w] : t)
+              v += w * x[static_cast<size_t>((o * from + src) * inner + j)];
+            y[static_cast<size_t>((o * to + i) * inner + j)] = v;
+          }
+      x = std::move(y);
+      s[a] = to;
+    }
+    set(n, std::move(x));
   }
 
   /// Trilu: x where column - row >= k (upper) or <= k (lower) on the last two

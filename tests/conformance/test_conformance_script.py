@@ -545,6 +545,25 @@ class FakeSwtc(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
 
 
+class ParamInputs(unittest.TestCase):
+    def test_resize_scales_and_roi_are_parameters(self):
+        # Resize's roi and scales fix the output shape: bound (--bind), not data.
+        d = os.path.join(WORK, "params", "test_resize_case")
+        os.makedirs(d, exist_ok=True)
+        F = TensorProto.FLOAT
+        g = helper.make_graph([helper.make_node("Resize", ["x", "roi", "scales"], ["y"])], "r",
+                              [helper.make_tensor_value_info("x", F, [1, 1, 2, 2]),
+                               helper.make_tensor_value_info("roi", F, [0]),
+                               helper.make_tensor_value_info("scales", F, [4])],
+                              [helper.make_tensor_value_info("y", F, [1, 1, 4, 4])])
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]),
+                  os.path.join(d, "model.onnx"))
+        info = conf.load_case(d)
+        self.assertEqual(info["inputs"], ["x", "roi", "scales"])
+        self.assertEqual(info["params"], ["roi", "scales"])
+        self.assertEqual(conf.PARAM_INPUTS["Upsample"], (1,))
+
+
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
     unittest.main(verbosity=2)

@@ -283,7 +283,7 @@ def main(d):
     inits += scaled
     nodes.append(helper.make_node("Mul", ["x", "s3"], ["x3"]))       # [-3, 3)
     unary = [("Abs", "x3", {}), ("Log", "xpos", {}), ("Reciprocal", "xpos", {}),
-             ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
+             ("Sin", "x3", {}), ("Cos", "x3", {}), ("Tan", "x", {}), ("Asin", "xin", {}),
              ("Acos", "xin", {}), ("Atan", "x3", {}), ("Sinh", "x3", {}), ("Cosh", "x3", {}),
              ("Asinh", "x3", {}), ("Acosh", "xpos", {}), ("Atanh", "xin", {}),
              ("Round", "x3", {}), ("Sign", "x3", {}), ("LeakyRelu", "x3", {"alpha": 0.2}),
@@ -577,6 +577,89 @@ def main(d):
            vi("sum", F, [3, 4]), vi("view_same", F, [2, 6]), vi("sq_same", F, [2, 6])],
           inits=[("shp", np.array([3, 4], np.int64)), ("shp_same", np.array([2, 6], np.int64)),
                  ("c", np.array([0.5, -1.0, 2.0, 0.25], np.float32))], opset=13)
+    # Resize (graph/resize.h: per-axis MatMuls with constant interpolation
+    # matrices): nearest / linear / cubic, the coordinate modes torchvision
+    # exports (asymmetric nearest, half_pixel / align_corners /
+    # pytorch_half_pixel linear), scales and sizes, up and down, a resized
+    # channel axis (a middle axis), tf_crop_and_resize with an extrapolated
+    # border; Upsample (opset 9) and Resize-10 (asymmetric).
+    def rs(out, mode, coord, scales=None, sizes=None, **kw):
+        ins = ["x", "", "sc_" + out if scales is not None else "",
+               "sz_" + out if sizes is not None else ""]
+        while ins[-1] == "":
+            ins.pop()
+        inits = [("sc_" + out, np.array(scales, np.float32))] if scales is not None else []
+        inits += [("sz_" + out, np.array(sizes, np.int64))] if sizes is not None else []
+        return (helper.make_node("Resize", ins, [out], mode=mode,
+                                 coordinate_transformation_mode=coord, **kw), inits)
+    xs = [2, 3, 5, 6]
+    specs = [rs("nearest_up", "nearest", "asymmetric", scales=[1, 1, 2, 2], nearest_mode="floor"),
+             rs("nearest_hp", "nearest", "half_pixel", sizes=[2, 3, 7, 4]),
+             rs("nearest_ceil", "nearest", "align_corners", sizes=[2, 3, 9, 13],
+                nearest_mode="round_prefer_ceil"),
+             rs("linear_hp", "linear", "half_pixel", scales=[1, 1, 2, 2]),
+             rs("linear_ac", "linear", "align_corners", sizes=[2, 3, 9, 11]),
+             rs("linear_pt", "linear", "pytorch_half_pixel", sizes=[2, 3, 3, 1]),
+             rs("linear_down", "linear", "half_pixel", scales=[1, 1, 0.5, 0.5]),
+             rs("linear_channels", "linear", "half_pixel", sizes=[2, 5, 5, 6]),
+             rs("cubic_hp", "cubic", "half_pixel", scales=[1, 1, 2, 1.5]),
+             rs("cubic_excl", "cubic", "asymmetric", sizes=[2, 3, 4, 9], cubic_coeff_a=-0.5,
+                exclude_outside=1)]
+    def out_shape(n, inits):
+        v = dict(inits)[n.input[2] or n.input[3]] if len(n.input) > 2 else None
+        if n.input[-1].startswith("sz_"):
+            return [int(e) for e in dict(inits)[n.input[-1]]]
+        return [int(np.floor(a * float(sc))) for a, sc in zip(xs, v)]
+    outs = [(n.output[0], out_shape(n, ii)) for n, ii in specs]
+    nodes = [n for n, _ in specs]
+    inits = [i for _, ii in specs for i in ii]
+    nodes.append(helper.make_node("Resize", ["x", "roi", "", "sz_crop"], ["crop"], mode="linear",
+                                  coordinate_transformation_mode="tf_crop_and_resize",
+                                  extrapolation_value=0.75))
+    inits += [("roi", np.array([0, 0, -0.2, 0.3, 1, 1, 0.9, 1.4], np.float32)),
+              ("sz_crop", np.array([2, 3, 6, 5], np.int64))]
+    model(os.path.join(d, "resize_ops.onnx"), nodes, [vi("x", F, xs)],
+          [vi(o, F, sh) for o, sh in outs] + [vi("crop", F, [2, 3, 6, 5])], inits=inits, opset=13)
+    model(os.path.join(d, "upsample_op9.onnx"),
+          [helper.make_node("Upsample", ["x", "s"], ["y"], mode="nearest"),
+           helper.make_node("Upsample", ["x", "s2"], ["z"], mode="linear")],
+          [vi("x", F, [1, 2, 3, 4])], [vi("y", F, [1, 2, 6, 12]), vi("z", F, [1, 2, 6, 6])],
+          inits=[("s", np.array([1, 1, 2, 3], np.float32)),
+                 ("s2", np.array([1, 1, 2, 1.5], np.float32))], opset=9)
+    model(os.path.join(d, "resize_op10.onnx"),
+          [helper.make_node("Resize", ["x", "s"], ["y"], mode="linear")],
+          [vi("x", F, [1, 2, 4, 4])], [vi("y", F, [1, 2, 8, 6])],
+          inits=[("s", np.array([1, 1, 2, 1.5], np.float32))], opset=10)
+    # ConvTranspose (decompose: zero insertion, Pad, Conv with the flipped
+    # weight): constant weights with bias, stride 2 + output_padding, groups,
+    # dilations and pads, output_shape, 1-D, and a run-time weight.
+    rng = np.random.default_rng(15)
+    def wts(*shape):
+        return rng.uniform(-1, 1, shape).astype(np.float32)
+    model(os.path.join(d, "convtranspose.onnx"),
+          [helper.make_node("ConvTranspose", ["x", "w1", "b1"], ["up2"], strides=[2, 2],
+                            pads=[1, 1, 1, 1], output_padding=[1, 1]),
+           helper.make_node("ConvTranspose", ["x", "w2"], ["grouped"], group=2,
+                            dilations=[2, 1], pads=[0, 1, 2, 0], strides=[1, 3]),
+           helper.make_node("ConvTranspose", ["x", "w1"], ["shaped"], strides=[3, 2],
+                            output_shape=[14, 12]),
+           helper.make_node("ConvTranspose", ["x", "wr"], ["runtime_w"], strides=[2, 1],
+                            auto_pad="SAME_UPPER"),
+           helper.make_node("ConvTranspose", ["s", "w1d"], ["one_d"], strides=[2], pads=[1, 0])],
+          [vi("x", F, [2, 4, 5, 6]), vi("wr", F, [4, 3, 2, 3]), vi("s", F, [1, 4, 7])],
+          [vi("up2", F, [2, 3, 10, 12]), vi("grouped", F, [2, 6, 7, 16]),
+           vi("shaped", F, [2, 3, 14, 12]), vi("runtime_w", F, [2, 3, 10, 6]),
+           vi("one_d", F, [1, 2, 14])],
+          inits=[("w1", wts(4, 3, 3, 3)), ("b1", wts(3)), ("w2", wts(4, 3, 3, 2)),
+                 ("w1d", wts(4, 2, 3))], opset=13)
+    # Dropout's mask output at inference (all true: a constant copied out),
+    # beside a kernel that reads the Dropout's output.
+    model(os.path.join(d, "dropout_mask.onnx"),
+          [helper.make_node("Dropout", ["x", "ratio"], ["y", "mask"]),
+           helper.make_node("Sin", ["y"], ["s"])],
+          [vi("x", F, [2, 3, 4])],
+          [vi("s", F, [2, 3, 4]), vi("mask", TensorProto.BOOL, [2, 3, 4])],
+          inits=[("ratio", np.array(0.3, np.float32))], opset=13)
     # Compile time (issue 13, fuzzing timeouts): huge windows and guarded
     # domains on Sunway targets, where counting the executed flops enumerated
     # up to 2^22 points per store and tiling candidate; e2e.compile_time.*.

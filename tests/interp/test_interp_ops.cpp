@@ -524,6 +524,117 @@ TEST(InterpOps, ConcatAndSplit) {
   }
 }
 
+// The expected values of the ONNX node tests (onnx/backend/test/case/node/resize.py).
+TEST(InterpOps, ResizeMatchesTheOnnxNodeTests) {
+  {  // test_resize_upsample_scales_linear: half_pixel, scales 2
+    GraphBuilder b;
+    b.input("x", {1, 1, 2, 2});
+    b.constant("roi", tensor_f32({0}, {}));
+    b.constant("s", tensor_f32({4}, {1, 1, 2, 2}));
+    b.node(OpKind::Resize, {"x", "roi", "s"}, "y", {{"mode", std::string("linear")}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 2, 2}, {1, 2, 3, 4})});
+    EXPECT_EQ(y.shape, (Shape{1, 1, 4, 4}));
+    expect_near(y, {1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4});
+  }
+  {  // test_resize_downsample_scales_linear_align_corners: the resized length is 0.6 * 4
+    GraphBuilder b;
+    b.input("x", {1, 1, 2, 4});
+    b.constant("roi", tensor_f32({0}, {}));
+    b.constant("s", tensor_f32({4}, {1, 1, 0.6f, 0.6f}));
+    b.node(OpKind::Resize, {"x", "roi", "s"}, "y",
+           {{"mode", std::string("linear")},
+            {"coordinate_transformation_mode", std::string("align_corners")}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})});
+    EXPECT_EQ(y.shape, (Shape{1, 1, 1, 2}));
+    expect_near(y, {1, 3.142857142857143});
+  }
+  {  // test_resize_downsample_sizes_nearest: sizes [1, 1, 1, 3], half_pixel, round_prefer_floor
+    GraphBuilder b;
+    b.input("x", {1, 1, 2, 4});
+    b.constant("roi", tensor_f32({0}, {}));
+    b.constant("s", tensor_f32({0}, {}));
+    b.constant("sz", tensor_i64({4}, {1, 1, 1, 3}));
+    b.node(OpKind::Resize, {"x", "roi", "s", "sz"}, "y", {});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})});
+    EXPECT_EQ(y.shape, (Shape{1, 1, 1, 3}));
+    expect_near(y, {1, 2, 4});
+  }
+  {  // test_upsample_nearest (opset 9): floor(x / scale)
+    GraphBuilder b("g", 9);
+    b.input("x", {1, 1, 2, 2});
+    b.constant("s", tensor_f32({4}, {1, 1, 2, 3}));
+    b.node(OpKind::Upsample, {"x", "s"}, "y", {{"mode", std::string("nearest")}});
+    b.output("y");
+    TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 2, 2}, {1, 2, 3, 4})});
+    EXPECT_EQ(y.shape, (Shape{1, 1, 4, 6}));
+    expect_near(y, {1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4});
+  }
+}
+
+// test_convtranspose of the ONNX node tests: x = 0..8 (3x3), weight all ones
+// [1, 2, 3, 3]: every output channel is the full (5x5) transposed convolution.
+TEST(InterpOps, ConvTransposeMatchesTheOnnxNodeTest) {
+  GraphBuilder b;
+  b.input("x", {1, 1, 3, 3});
+  b.constant("w", tensor_f32({1, 2, 3, 3}, std::vector<float>(18, 1.0f)));
+  b.node(OpKind::ConvTranspose, {"x", "w"}, "y", {});
+  b.output("y");
+  TensorData y = run_both(b.graph(), {tensor_f32({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8})});
+  EXPECT_EQ(y.shape, (Shape{1, 2, 5, 5}));
+  const std::vector<double> plane = {0, 1,  3,  3,  2,  3, 8,  15, 12, 7,  9, 21, 36,
+                                     27, 15, 9, 20, 33, 24, 13, 6, 13, 21, 15, 8};
+  std::vector<double> want = plane;
+  want.insert(want.end(), plane.begin(), plane.end());
+  expect_near(y, want);
+  // Strides [3, 2] with output_padding [1, 1] (test_convtranspose_pad): 10x8,
+  // the last row and column only from the padding (zeros).
+  GraphBuilder c;
+  c.input("x", {1, 1, 3, 3});
+  c.constant("w", tensor_f32({1, 2, 3, 3}, std::vector<float>(18, 1.0f)));
+  c.node(OpKind::ConvTranspose, {"x", "w"}, "y",
+         {{"strides", ints({3, 2})}, {"output_padding", ints({1, 1})}});
+  c.output("y");
+  TensorData z = run_both(c.graph(), {tensor_f32({1, 1, 3, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8})});
+  EXPECT_EQ(z.shape, (Shape{1, 2, 10, 8}));
+  const std::vector<double> row0 = {0, 0, 1, 1, 3, 2, 2, 0};
+  for (size_t j = 0; j < 8; ++j) EXPECT_EQ(z.f32[j], row0[j]) << j;
+  for (size_t j = 0; j < 8; ++j) EXPECT_EQ(z.f32[9 * 8 + j], 0.0f) << j;
+}
+
+TEST(InterpOps, ResizeRefusesWhatItDoesNotRun) {
+  GraphBuilder b;
+  b.input("x", {1, 1, 2, 2});
+  b.input("s", {4});  // scales computed at run time
+  b.node(OpKind::Resize, {"x", "", "s"}, "y", {});
+  b.output("y");
+  Graph g = b.graph();
+  try {
+    graph::infer_shapes(g);
+    FAIL() << "no error";
+  } catch (const UserError &e) {
+    EXPECT_NE(std::string(e.what()).find("not supported: scales must be a constant"),
+              std::string::npos)
+        << e.what();
+  }
+  GraphBuilder c;
+  c.input("x", {1, 1, 2, 2});
+  c.constant("s", tensor_f32({4}, {1, 1, 2, 2}));
+  c.node(OpKind::Resize, {"x", "", "s"}, "y", {{"antialias", int64_t{1}}});
+  c.output("y");
+  Graph g2 = c.graph();
+  try {
+    graph::infer_shapes(g2);
+    FAIL() << "no error";
+  } catch (const UserError &e) {
+    EXPECT_NE(std::string(e.what()).find("(Resize, opset 13): not supported: antialias = 1"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(InterpOps, GatherNegativeIndicesAndEmbedding) {
   TensorData data = random_tensor({5, 3}, 4);
   {  // constant indices (negative), axis 1

@@ -26,6 +26,7 @@ namespace {
 using test::attr_float;
 using test::attr_int;
 using test::attr_ints;
+using test::attr_string;
 using test::count_op;
 using test::make_input;
 using test::make_model;
@@ -189,6 +190,78 @@ TEST(Pipeline, BatchNormThatCannotFoldStaysAndAnswersTheSame) {
   Graph g = run_pipeline(imported, in);
   EXPECT_EQ(count_op(g, OpKind::BatchNormalization), 1);
   EXPECT_EQ(count_op(g, OpKind::Conv), 1);
+}
+
+TEST(Pipeline, ResizeBecomesMatMulsWithConstantMatrices) {
+  // Resize-13: linear half_pixel on H and W (scales), cubic on a middle axis
+  // (sizes), tf_crop_and_resize with an extrapolated border; Upsample-9 is
+  // canonicalized to a Resize too. Each resized axis is one MatMul (plus an
+  // Add for the extrapolated rows); no Resize / Upsample is left.
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  inits.push_back(make_tensor_f32("sc", {4}, {1, 1, 2, 1.5f}));
+  nodes.push_back(make_node("Resize", {"x", "", "sc"}, {"lin"},
+                            {attr_string("mode", "linear")}, "lin"));
+  inits.push_back(make_tensor_i64("sz", {4}, {2, 5, 4, 6}));
+  nodes.push_back(make_node("Resize", {"x", "", "", "sz"}, {"cub"},
+                            {attr_string("mode", "cubic")}, "cub"));
+  inits.push_back(make_tensor_f32("roi", {8}, {0, 0, -0.25f, 0.1f, 1, 1, 0.8f, 1.3f}));
+  inits.push_back(make_tensor_i64("szc", {4}, {2, 3, 5, 3}));
+  nodes.push_back(make_node("Resize", {"x", "roi", "", "szc"}, {"crop"},
+                            {attr_string("mode", "linear"),
+                             attr_string("coordinate_transformation_mode", "tf_crop_and_resize"),
+                             attr_float("extrapolation_value", 0.5f)},
+                            "crop"));
+  const std::string bytes = make_model(nodes, {make_input("x", {2, 3, 4, 6})}, inits, 13,
+                                       {"lin", "cub", "crop"});
+  Graph imported = frontend::import_onnx_bytes(bytes, "resize");
+  std::vector<TensorData> in = {random_tensor({2, 3, 4, 6}, 12, -2.0f, 2.0f)};
+  Graph g = run_pipeline(imported, in);
+  EXPECT_EQ(count_op(g, OpKind::Resize), 0);
+  EXPECT_EQ(count_op(g, OpKind::MatMul), 2 + 1 + 2);
+  EXPECT_EQ(count_op(g, OpKind::Add), 2);  // both crop axes extrapolate
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{2, 3, 8, 9}));
+  EXPECT_EQ(g.values[g.outputs[1]].shape, (Shape{2, 5, 4, 6}));
+  EXPECT_EQ(g.values[g.outputs[2]].shape, (Shape{2, 3, 5, 3}));
+
+  std::vector<onnx::NodeProto> up = {make_node("Upsample", {"x", "s"}, {"y"}, {}, "up")};
+  std::vector<onnx::TensorProto> ups = {make_tensor_f32("s", {4}, {1, 1, 2, 3})};
+  Graph imported9 =
+      frontend::import_onnx_bytes(make_model(up, {make_input("x", {1, 2, 3, 4})}, ups, 9), "up9");
+  Graph g9 = run_pipeline(imported9, {random_tensor({1, 2, 3, 4}, 13)});
+  EXPECT_EQ(count_op(g9, OpKind::Upsample) + count_op(g9, OpKind::Resize), 0);
+  EXPECT_EQ(count_op(g9, OpKind::MatMul), 2);
+}
+
+TEST(Pipeline, ConvTransposeBecomesPadAndConv) {
+  // Stride 2 with groups and output_padding (constant weight: flipped at
+  // compile time), a run-time weight (Transpose + Slice kernels), and 1-D.
+  std::vector<onnx::NodeProto> nodes;
+  std::vector<onnx::TensorProto> inits;
+  inits.push_back(make_tensor_f32("w", {4, 3, 3, 2}, rand_vec(72, 50)));
+  inits.push_back(make_tensor_f32("b", {6}, rand_vec(6, 51)));
+  nodes.push_back(make_node("ConvTranspose", {"x", "w", "b"}, {"up"},
+                            {attr_ints("strides", {2, 2}), attr_int("group", 2),
+                             attr_ints("output_padding", {1, 0}),
+                             attr_ints("pads", {1, 0, 0, 1})},
+                            "up"));
+  nodes.push_back(make_node("ConvTranspose", {"x", "wr"}, {"rt"},
+                            {attr_ints("dilations", {1, 2})}, "rt"));
+  inits.push_back(make_tensor_f32("w1", {2, 3, 4}, rand_vec(24, 52)));
+  nodes.push_back(make_node("ConvTranspose", {"s", "w1"}, {"one"}, {attr_ints("strides", {3})},
+                            "one"));
+  const std::string bytes = make_model(
+      nodes, {make_input("x", {2, 4, 3, 5}), make_input("wr", {4, 2, 2, 3}), make_input("s", {1, 2, 6})},
+      inits, 13, {"up", "rt", "one"});
+  Graph imported = frontend::import_onnx_bytes(bytes, "convtranspose");
+  std::vector<TensorData> in = {random_tensor({2, 4, 3, 5}, 53), random_tensor({4, 2, 2, 3}, 54),
+                                random_tensor({1, 2, 6}, 55)};
+  Graph g = run_pipeline(imported, in);
+  EXPECT_EQ(count_op(g, OpKind::ConvTranspose), 0);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 3);
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{2, 6, 7, 9}));
+  EXPECT_EQ(g.values[g.outputs[1]].shape, (Shape{2, 2, 4, 9}));
+  EXPECT_EQ(g.values[g.outputs[2]].shape, (Shape{1, 3, 19}));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "graph/passes/fold_constants.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -191,6 +192,35 @@ class Canonicalizer {
           break;
         }
         case OpKind::EyeLike: break;  // becomes a constant below
+        case OpKind::ConvTranspose: {  // explicit pads (output_shape / auto_pad resolved)
+          TransposedWindow w = resolve_transposed_window(g_, n);
+          n.attrs.erase("auto_pad");
+          n.attrs.erase("output_shape");
+          n.attrs["kernel_shape"] = w.kernel;
+          n.attrs["strides"] = w.strides;
+          n.attrs["dilations"] = w.dilations;
+          n.attrs["pads"] = w.pads;
+          n.attrs["output_padding"] = w.output_padding;
+          n.attrs["group"] = w.group;
+          break;
+        }
+        case OpKind::Resize:
+        case OpKind::Upsample: {
+          // Static scales / sizes / roi become attributes; Upsample a Resize.
+          auto input = [&](size_t k) -> std::optional<std::vector<double>> {
+            if (k >= n.inputs.size() || n.inputs[k] < 0) return std::nullopt;
+            const TensorData &t = static_input(i, k, k == 3 ? "sizes" : "scales and roi");
+            if (t.size() == 0) return std::nullopt;
+            if (t.dtype == DType::F32) return std::vector<double>(t.f32.begin(), t.f32.end());
+            return std::vector<double>(t.i64.begin(), t.i64.end());
+          };
+          ResizeParams p =
+              resize_params(g_, n, g_.values[n.inputs[0]].shape, input);
+          n.op = OpKind::Resize;
+          n.attrs = resize_attrs(p);
+          n.inputs.resize(1);
+          break;
+        }
         case OpKind::Trilu: {
           // k: the input (a constant), or the attribute once canonicalized.
           if (n.inputs.size() > 1 && n.inputs[1] >= 0)

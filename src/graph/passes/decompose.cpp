@@ -1,6 +1,9 @@
 #include "graph/passes/decompose.h"
 
+#include <algorithm>
+
 #include "common/error.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -49,6 +52,8 @@ class Decomposer {
         }
         case OpKind::InstanceNormalization: instance_norm(old[i]); break;
         case OpKind::Hardmax: hardmax(old[i]); break;
+        case OpKind::Resize: resize(old[i]); break;
+        case OpKind::ConvTranspose: conv_transpose(old[i]); break;
         case OpKind::NegativeLogLikelihoodLoss:
         case OpKind::SoftmaxCrossEntropyLoss: nll_loss(old[i]); break;
         default: g_.nodes.push_back(old[i]); break;
@@ -119,6 +124,165 @@ class Decomposer {
     for (int64_t d = axis; d < static_cast<int64_t>(rank); ++d)
       if (d == axis || all_after) axes.push_back(d);
     return axes;
+  }
+
+  /// ConvTranspose (canonical, 1-D or 2-D, constant weight) as a Conv: the
+  /// input with stride - 1 zeros inserted after each element (Reshape to
+  /// [N, C, H, 1, W, 1], Pad, Reshape), padded by (kernel - 1) * dilation -
+  /// pad on each side (+ output_padding at the end; negative pads crop), then
+  /// a stride-1 Conv with the weight flipped and transposed to [M, C / group,
+  /// kh, kw]. 1-D runs as 2-D with a unit H axis. The Conv does stride^2
+  /// times the necessary multiply-adds (most taps read inserted zeros).
+  void conv_transpose(const Node &n) {
+    const TransposedWindow w = resolve_transposed_window(g_, n);
+    const Shape xs = g_.values[n.inputs[0]].shape;
+    const size_t nsp = xs.size() - 2;
+    auto refuse = [&](const auto &...why) {
+      user_error("node '", printable(n.name), "' (ConvTranspose, opset ", g_.opset,
+                 "): not supported: ", why...);
+    };
+    if (nsp > 2) refuse(nsp, "-D (swtc's Conv is 2-D)");
+    const Value &wv = g_.values[n.inputs[1]];
+    // 2-D view of every parameter: a 1-D axis becomes W with H of extent 1.
+    auto two = [&](const std::vector<int64_t> &v, int64_t unit) {
+      return nsp == 2 ? v : std::vector<int64_t>{unit, v.at(0)};
+    };
+    const std::vector<int64_t> K = two(w.kernel, 1), S = two(w.strides, 1),
+                               D = two(w.dilations, 1), OP = two(w.output_padding, 0);
+    const std::vector<int64_t> pb = two({w.pads.begin(), w.pads.begin() + nsp}, 0),
+                               pe = two({w.pads.begin() + nsp, w.pads.end()}, 0);
+    const int64_t N = xs[0], C = xs[1], H = nsp == 2 ? xs[2] : 1, W = xs.back();
+    const int64_t M = w.out[1], cg = C / w.group, mg = M / w.group;
+    int x = n.inputs[0];
+    if (nsp == 1) x = reshaped(x, {N, C, 1, W});
+    int64_t h = H, wd = W;
+    if (S[0] > 1 || S[1] > 1) {
+      x = reshaped(x, {N, C, H, 1, W, 1});
+      x = add(OpKind::Pad, {x},
+              {{"pads", std::vector<int64_t>{0, 0, 0, 0, 0, 0, 0, 0, 0, S[0] - 1, 0, S[1] - 1}},
+               {"value", 0.0f},
+               {"mode", std::string("constant")}});
+      h = H * S[0], wd = W * S[1];
+      x = reshaped(x, {N, C, h, wd});
+    }
+    std::vector<int64_t> pads(8, 0);
+    for (size_t k = 0; k < 2; ++k) {
+      pads[2 + k] = (K[k] - 1) * D[k] - pb[k];
+      pads[6 + k] = (K[k] - 1) * D[k] - pe[k] + OP[k] - (S[k] - 1);
+    }
+    if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; }))
+      x = add(OpKind::Pad, {x},
+              {{"pads", pads}, {"value", 0.0f}, {"mode", std::string("constant")}});
+    // Weight [C, M / group, kh, kw] -> [M, C / group, kh, kw], taps flipped:
+    // at compile time for a constant, else Reshape, Transpose and a Slice
+    // with steps -1.
+    int wt_id = -1;
+    if (wv.constant) {
+      const TensorData &src = *wv.constant;
+      TensorData wt;
+      wt.shape = {M, cg, K[0], K[1]};
+      wt.f32.resize(src.f32.size());
+      const int64_t ks = K[0] * K[1];
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t mo = 0; mo < mg; ++mo)
+          for (int64_t t = 0; t < ks; ++t) {
+            const int64_t m = c / cg * mg + mo;
+            wt.f32[static_cast<size_t>((m * cg + c % cg) * ks + (ks - 1 - t))] =
+                src.f32[static_cast<size_t>((c * mg + mo) * ks + t)];
+          }
+      wt_id = constant(std::move(wt));
+    } else {
+      int t = reshaped(n.inputs[1], {w.group, cg, mg, K[0], K[1]});
+      t = add(OpKind::Transpose, {t}, {{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}});
+      t = reshaped(t, {M, cg, K[0], K[1]});
+      wt_id = add(OpKind::Slice, {t},
+                  {{"starts", std::vector<int64_t>{0, 0, K[0] - 1, K[1] - 1}},
+                   {"ends", std::vector<int64_t>{M, cg, -K[0] - 1, -K[1] - 1}},
+                   {"axes", std::vector<int64_t>{0, 1, 2, 3}},
+                   {"steps", std::vector<int64_t>{1, 1, -1, -1}}});
+    }
+    std::vector<int> ins = {x, wt_id};
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) ins.push_back(n.inputs[2]);
+    const int y = add(OpKind::Conv, ins,
+                      {{"kernel_shape", K},
+                       {"strides", std::vector<int64_t>{1, 1}},
+                       {"dilations", D},
+                       {"pads", std::vector<int64_t>{0, 0, 0, 0}},
+                       {"group", w.group}},
+                      nsp == 2 ? n.outputs[0] : -1);
+    if (nsp == 1) add(OpKind::Reshape, {y}, {{"shape", w.out}}, n.outputs[0]);
+  }
+
+  /// Resize (canonical): per resized axis, innermost first, a MatMul with a
+  /// constant interpolation matrix over the input viewed as [outer, in,
+  /// inner]: W[out, in] x [outer, in, inner], or [outer, in] x W^T[in, out]
+  /// for the last axis (row i of W holds output i's taps, graph/resize.h),
+  /// plus extrapolation_value where tf_crop_and_resize has no taps. Exact for
+  /// nearest (one weight 1 per row); each matrix is dense, so an axis costs
+  /// in x out multiply-adds per element of the other axes.
+  void resize(const Node &n) {
+    const ResizeParams p =
+        resize_params(g_, n, g_.values[n.inputs[0]].shape,
+                      [](size_t) { return std::nullopt; });
+    Shape s = g_.values[n.inputs[0]].shape;
+    int x = n.inputs[0];
+    std::vector<size_t> axes;  // the axes that change, innermost first
+    std::vector<ResizeTaps> taps;
+    for (size_t a = s.size(); a-- > 0;) {
+      ResizeTaps t = resize_taps(p, a, s[a]);
+      if (resize_identity(t, s[a])) continue;
+      axes.push_back(a);
+      taps.push_back(std::move(t));
+    }
+    if (axes.empty()) {
+      add(OpKind::Identity, {x}, {}, n.outputs[0]);
+      return;
+    }
+    for (size_t k = 0; k < axes.size(); ++k) {
+      const size_t a = axes[k];
+      const int64_t in = s[a], out = p.out[a];
+      int64_t outer = 1, inner = 1;
+      for (size_t d = 0; d < a; ++d) outer *= s[d];
+      for (size_t d = a + 1; d < s.size(); ++d) inner *= s[d];
+      const bool last = inner == 1;
+      TensorData w;
+      w.shape = last ? Shape{in, out} : Shape{out, in};
+      w.f32.assign(static_cast<size_t>(in * out), 0.0f);
+      TensorData bias;
+      bias.shape = last ? Shape{out} : Shape{out, 1};
+      bias.f32.assign(static_cast<size_t>(out), 0.0f);
+      bool extrapolates = false;
+      for (int64_t i = 0; i < out; ++i) {
+        const auto &row = taps[k][static_cast<size_t>(i)];
+        if (row.empty()) {
+          bias.f32[static_cast<size_t>(i)] = static_cast<float>(p.extrapolation);
+          extrapolates = extrapolates || p.extrapolation != 0;
+        }
+        for (const auto &[j, wt] : row)
+          w.f32[static_cast<size_t>(last ? j * out + i : i * in + j)] = static_cast<float>(wt);
+      }
+      Shape view = last ? Shape{outer, in} : Shape{outer, in, inner};
+      if (!last && outer == 1) view = {in, inner};
+      const int xv = view == s ? x : reshaped(x, view);
+      s[a] = out;
+      const bool final_op = k + 1 == axes.size();
+      Shape res = last ? Shape{outer, out} : Shape{outer, out, inner};
+      if (!last && outer == 1) res = {out, inner};
+      const bool same = res == s;
+      const int direct = final_op && same ? n.outputs[0] : -1;
+      int y = last ? add(OpKind::MatMul, {xv, constant(std::move(w))}, {},
+                         extrapolates ? -1 : direct)
+                   : add(OpKind::MatMul, {constant(std::move(w)), xv}, {},
+                         extrapolates ? -1 : direct);
+      if (extrapolates) y = add(OpKind::Add, {y, constant(std::move(bias))}, {}, direct);
+      if (!same) {
+        if (final_op)
+          add(OpKind::Reshape, {y}, {{"shape", s}}, n.outputs[0]);
+        else
+          y = reshaped(y, s);
+      }
+      x = y;
+    }
   }
 
   void softmax(const Node &n) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "graph/resize.h"
 #include "graph/shape_inference.h"
 #include "graph/verifier.h"
 
@@ -145,6 +146,7 @@ class Splitter {
       case OpKind::Cast:
       case OpKind::Not:
       case OpKind::Conv:
+      case OpKind::ConvTranspose:
       case OpKind::BatchNormalization:
       case OpKind::MaxPool:
       case OpKind::AveragePool:
@@ -280,6 +282,15 @@ class Splitter {
       case OpKind::ScatterElements:
       case OpKind::Scatter:
         fail(i, "its indices address the batch axis");
+      case OpKind::Resize:
+      case OpKind::Upsample: {  // canonical: one input; axis 0 must be copied
+        only_input0(i);
+        const int64_t b = g_.values[n.inputs[0]].shape.at(0);
+        const ResizeParams p = resize_params(g_, n, g_.values[n.inputs[0]].shape,
+                                             [](size_t) { return std::nullopt; });
+        if (!resize_identity(resize_taps(p, 0, b), b)) fail(i, "it resizes the batch axis");
+        return;
+      }
       case OpKind::GatherElements:  // indices per sample
       case OpKind::NegativeLogLikelihoodLoss:  // the target differs per sample
       case OpKind::SoftmaxCrossEntropyLoss: break;
@@ -311,6 +322,7 @@ class Splitter {
       };
       if (n.op == OpKind::Reshape || n.op == OpKind::Expand) set0("shape");
       if (n.op == OpKind::Slice) set0("ends");
+      if (n.op == OpKind::Resize && n.has_attr("sizes")) set0("sizes");
     }
     infer_shapes(out);
     for (size_t v = 0; v < out.values.size(); ++v)
