@@ -55,8 +55,8 @@ def check(path, name):
     got_shape = [d.dim_value for d in inputs[0].type.tensor_type.shape.dim] if inputs else []
     if got_shape != want_shape:
         errors.append(f"input shape {got_shape} != {want_shape}")
-    if name == "unsupported" and not any(n.name == "unsupported_sin" for n in model.graph.node):
-        errors.append("no node named unsupported_sin")
+    if name == "unsupported" and not any(n.name == "unsupported_det" for n in model.graph.node):
+        errors.append("no node named unsupported_det")
     if name == "reshape":
         for n in model.graph.node:
             if n.op_type == "Reshape" and n.input[1] not in inits:
