@@ -847,9 +847,9 @@ def write_histogram_md(path, rows, verdicts_path=None):
             "  (relative L2) away from swtc, and already 0.12 away from PyTorch at",
             "  `Mixed_5c`'s output (a sub-model cut there), where swtc is 4.5e-6 from",
             "  PyTorch and unoptimized ORT 3.8e-6 from swtc.",
-            "- FCN-ResNet50 and DeepLabV3 upsample with Resize (bilinear), which this",
-            "  branch (h-models) does not implement: branch h-ops3 adds it; the verdict",
-            "  below is the one on this branch.",
+            "- FCN-ResNet50 and DeepLabV3 upsample with Resize (bilinear), which swtc",
+            "  computes as one MatMul per resized axis with a constant interpolation",
+            "  matrix (src/graph/resize.h).",
             "- The `sw26010` runs are the athread emulator on the 2-core host.",
             "",
         ]
