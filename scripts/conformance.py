@@ -642,9 +642,6 @@ def _md_escape(s):
 
 def write_markdown(path, meta, results, targets, supported, totals, other_results=(),
                    other_totals=None):
-    by_case = {}
-    for r in results:
-        by_case.setdefault(r["case"], {})[r["target"]] = r
     L = []
     L.append(f"> GENERATED FILE, do not edit: written by `scripts/conformance.py` on {meta['date']} "
              f"with `{meta['command']}`")
@@ -724,25 +721,7 @@ def write_markdown(path, meta, results, targets, supported, totals, other_result
     L.append("")
     L.append("## Per case")
     L.append("")
-    L.append("| case | op | " + " | ".join(targets) + " | detail |")
-    L.append("|---|---|" + "---|" * len(targets) + "---|")
-    for name in sorted(by_case):
-        rs = by_case[name]
-        any_r = next(iter(rs.values()))
-        cells = [rs[t]["status"] if t in rs else "" for t in targets]
-        details = []
-        dset = {rs[t]["detail"] for t in targets if t in rs and rs[t]["status"] != "pass"}
-        if len(dset) == 1 and len([t for t in targets if t in rs and rs[t]["status"] != "pass"]) > 1:
-            details.append(dset.pop())
-        else:
-            for t in targets:
-                if t in rs and rs[t]["status"] != "pass" and rs[t]["detail"]:
-                    details.append((f"{t}: " if len(targets) > 1 else "") + rs[t]["detail"])
-        op = any_r["op"]
-        if len(any_r["op_types"]) > 1:
-            op += " (+" + ", ".join(any_r["op_types"][1:]) + ")"
-        L.append(f"| {name} | {_md_escape(op)} | " + " | ".join(cells) + " | "
-                 + _md_escape("; ".join(details)) + " |")
+    _md_per_case(L, results, targets)
     if meta.get("other_sets"):
         write_other_sets(L, meta, other_results, targets, other_totals)
     L.append("")
