@@ -5,15 +5,12 @@ namespace swtc::lower::detail {
 
 using namespace tir;
 
-namespace {
-/// Guard `0 <= i < size` for an input index, keeping only the halves that can fail.
 Expr in_range(Expr i, int64_t lowest, int64_t highest, int64_t size) {
   Expr c;
   if (lowest < 0) c = logical_and(c, le(int_imm(0), i));
   if (highest >= size) c = logical_and(c, lt(i, int_imm(size)));
   return c;
 }
-}  // namespace
 
 Kernel lower_conv(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];

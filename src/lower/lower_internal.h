@@ -33,6 +33,10 @@ Expr axis(const Kernel &k, size_t d);
 /// Index into an input of shape `in` broadcast (numpy rules) to the output.
 std::vector<Expr> broadcast_index(const Kernel &k, const std::vector<int64_t> &in);
 
+/// Guard `0 <= i < size` for an index ranging over [lowest, highest],
+/// keeping only the halves that can fail (null: always in range).
+Expr in_range(Expr i, int64_t lowest, int64_t highest, int64_t size);
+
 /// Whether the lowering of `op` handles integer tensors (else float32 only).
 bool supports_int(graph::OpKind op);
 /// Whether `op` takes or gives bool tensors (comparisons, logical ops, Not,

@@ -9,6 +9,7 @@ using namespace tir;
 using detail::add_input;
 using detail::add_reduce;
 using detail::axis;
+using detail::in_range;
 
 namespace {
 
@@ -59,14 +60,6 @@ int add_tensor(graph::Graph &g, const std::string &name, std::vector<int64_t> sh
   v.producer = producer;
   alias_of.push_back(view_of);
   return g.add_value(std::move(v));
-}
-
-/// Guard `0 <= i < size` for an index ranging over [lowest, highest].
-Expr in_range(Expr i, int64_t lowest, int64_t highest, int64_t size) {
-  Expr c;
-  if (lowest < 0) c = logical_and(c, le(int_imm(0), i));
-  if (highest >= size) c = logical_and(c, lt(i, int_imm(size)));
-  return c;
 }
 
 Kernel kernel_for(const graph::Graph &g, int node_id, const std::string &suffix, int output,
