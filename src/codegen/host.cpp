@@ -81,6 +81,9 @@ class HostPrinter : public CPrinter {
   bool uses_math() const { return uses_math_; }
   /// True if a copy-out calls swtc_copy_transposed (VectorIsa::transpose_prelude).
   bool uses_transpose() const { return uses_transpose_; }
+  /// True if a staged row is copied by swtc_row_in / swtc_row_out
+  /// (VectorIsa::row_copy_prelude).
+  bool uses_row_copy() const { return uses_row_copy_; }
   /// Pointers to the local buffers in this thread's arena.
   void declare_locals(int indent) {
     std::vector<std::pair<int64_t, const BufferNode *>> bufs;
@@ -223,6 +226,18 @@ class HostPrinter : public CPrinter {
                       "_a, " + std::to_string(gstride[dc]) + ", " + L + "_b - " + L + "_a, " + L +
                       "_cb - " + L + "_ca);");
       uses_transpose_ = true;
+    } else if (ls.empty() && isa_.has_row_copy() && l->elem.c_type == "float" &&
+               g->elem.c_type == "float") {
+      // A row by whole and masked vectors (VectorIsa::row_copy_prelude); the
+      // global pointer is formed only when the row has elements inside.
+      const std::string ga = G + " + " + L + "_gp + " + lo + " + " + L + "_a";
+      if (in)
+        line(depth, "swtc_row_in(" + L + " + " + L + "_lp, " + n + ", " + L + "_a, " + L + "_b, " +
+                        L + "_a < " + L + "_b ? " + ga + " : " + G + ", " + fill + ");");
+      else
+        line(depth, "if (" + L + "_a < " + L + "_b) swtc_row_out(" + ga + ", " + L + " + " + L +
+                        "_lp + " + L + "_a, " + L + "_b - " + L + "_a);");
+      uses_row_copy_ = true;
     } else if (in) {
       line(depth, "for (long z = 0; z < " + L + "_a; ++z) " + at + " = " + fill + ";");
       line(depth, "for (long z = " + L + "_a; z < " + L + "_b; ++z) " + at + " = " + G + "[" + L +
@@ -308,6 +323,7 @@ class HostPrinter : public CPrinter {
   int micro_kernels_ = 0;
   bool uses_math_ = false;
   bool uses_transpose_ = false;
+  bool uses_row_copy_ = false;
   std::map<std::string, int64_t> loops_;
 };
 
@@ -322,7 +338,7 @@ std::string emit_host_source(const Module &m) {
   s += "#include \"" + m.name + ".h\"\n\n#include <math.h>\n" + stdint_include(m) + "\n";
   std::string kernels;
   int64_t arena = 0;
-  bool vectors = false, math = false, transpose = false;
+  bool vectors = false, math = false, transpose = false, row_copy = false;
   for (const CompiledKernel &k : m.kernels) {
     const tir::PrimFunc &f = k.func;
     kernels += "\n/* " + kernel_comment(m, k) + " */\n";
@@ -343,11 +359,13 @@ std::string emit_host_source(const Module &m) {
     vectors = vectors || p.micro_kernels() > 0;
     math = math || p.uses_math();
     transpose = transpose || p.uses_transpose();
+    row_copy = row_copy || p.uses_row_copy();
   }
-  if (vectors || transpose) s += isa.prelude();
+  if (vectors || transpose || row_copy) s += isa.prelude();
   s += c_prelude();
   if (math) s += host_math_prelude();
   if (transpose) s += isa.transpose_prelude();
+  if (row_copy) s += isa.row_copy_prelude();
   s += int_prelude(m);
   if (arena > 0)
     s += "\n/* Each thread's packing buffers (the kernels' staged boxes; one kernel runs at a "

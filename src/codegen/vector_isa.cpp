@@ -150,4 +150,48 @@ std::string VectorIsa::transpose_prelude() const {
   return s;
 }
 
+bool VectorIsa::has_row_copy() const { return is_x86(simd); }
+
+std::string VectorIsa::row_copy_prelude() const {
+  if (!is_x86(simd)) return "";
+  // The masks of a part's rest: AVX-512 a lane mask, AVX2 a lane vector
+  // whose sign bits select (vmaskmov).
+  const bool w = simd == Simd::Avx512;
+  const std::string V = w ? "__m512" : "__m256", p = x86(simd), L = w ? "16" : "8";
+  const std::string mask_decl =
+      w ? "  const __mmask16 k = (__mmask16)((1u << m) - 1u);\n"
+        : "  const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m),\n"
+          "                                      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));\n";
+  const std::string mstore = w ? "_mm512_mask_storeu_ps(d, k, v)" : "_mm256_maskstore_ps(d, k, v)";
+  const std::string mload = w ? "_mm512_maskz_loadu_ps(k, s)" : "_mm256_maskload_ps(s, k)";
+  std::string s =
+      "\n/* Rows of staged boxes: swtc_row_in(d, n, a, b, s, fill) sets d[0 .. a) and\n"
+      " * d[b .. n) to fill and copies s[0 .. b - a) to d[a .. b); swtc_row_out(d, s, m)\n"
+      " * copies s[0 .. m) to d[0 .. m). Whole vectors, then one masked vector for\n"
+      " * the rest (masked lanes are neither loaded nor stored). */\n"
+      "static inline void swtc_fill_part(float *restrict d, long m, " + V + " v) {\n"
+      "  for (; m >= " + L + "; m -= " + L + ", d += " + L + ") " + p + "_storeu_ps(d, v);\n"
+      "  if (m <= 0) return;\n" + mask_decl +
+      "  " + mstore + ";\n"
+      "}\n"
+      "static inline void swtc_copy_part(float *restrict d, const float *restrict s, long m) {\n"
+      "  for (; m >= " + L + "; m -= " + L + ", d += " + L + ", s += " + L + ") " + p +
+      "_storeu_ps(d, " + p + "_loadu_ps(s));\n"
+      "  if (m <= 0) return;\n" + mask_decl +
+      "  const " + V + " v = " + mload + ";\n"
+      "  " + mstore + ";\n"
+      "}\n"
+      "static inline void swtc_row_in(float *restrict d, long n, long a, long b,\n"
+      "                               const float *restrict s, float fill) {\n"
+      "  const " + V + " f = " + p + "_set1_ps(fill);\n"
+      "  swtc_fill_part(d, a, f);\n"
+      "  swtc_copy_part(d + a, s, b - a);\n"
+      "  swtc_fill_part(d + b, n - b, f);\n"
+      "}\n"
+      "static inline void swtc_row_out(float *restrict d, const float *restrict s, long m) {\n"
+      "  swtc_copy_part(d, s, m);\n"
+      "}\n";
+  return s;
+}
+
 }  // namespace swtc::codegen

@@ -41,6 +41,18 @@ struct VectorIsa {
   /// order), by 8 x 8 blocks transposed in registers where the ISA has the
   /// shuffles (x86), else element by element in blocks.
   std::string transpose_prelude() const;
+  /// True if row_copy_prelude has vector code (x86: masked loads and
+  /// stores); elsewhere a staged row is copied by the printer's loops.
+  bool has_row_copy() const;
+  /// Host x86: the definitions of
+  ///   swtc_row_in(d, n, a, b, s, fill): d[0 .. a) = d[b .. n) = fill,
+  ///     d[a .. b) = s[0 .. b - a)   (one row of a staged input box)
+  ///   swtc_row_out(d, s, m): d[0 .. m) = s[0 .. m)   (one row written back)
+  /// by whole vectors and one masked vector for each part's rest, so a
+  /// short row (7 or 14 pixels) is a few instructions, not a scalar loop.
+  /// Only the elements named are read or written (the masked lanes are
+  /// neither loaded nor stored).
+  std::string row_copy_prelude() const;
 };
 
 /// The spelling of target `t`'s vectors.

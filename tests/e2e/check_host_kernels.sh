@@ -26,6 +26,10 @@ expect gemm "packed weight read in place" "_in_place = " 1
 expect gemm "register-blocked micro-kernel" "micro-kernel: " 1
 expect depthwise "depthwise row micro-kernel" "micro-kernel: " 1
 expect depthwise "tiles padded to whole vectors" "pad_tiles()" 1
+# Staged rows (with their zero halo) are copied by whole and masked vectors,
+# not element by element.
+expect depthwise "staged rows copied by vectors" "swtc_row_in(x_l" 1
+expect depthwise "the rest of a row by a masked vector" "_mm256_maskstore_ps" 1
 # MobileNet-V2's 1x1 layers on 112- to 28-pixel rows take pixel vectors.
 expect mobilenet_v2 "pixel vectors (tensorize the channel loop)" "tensorize(c_i, 8)" 5
 expect mobilenet_v2 "pixel vectors printed" "_mm256_loadu_ps(&x_l" 5

@@ -1,0 +1,92 @@
+// The host's staged-row copies (VectorIsa::row_copy_prelude: whole vectors
+// and one masked vector per part) against a plain loop, for every row
+// length, start and end up to three vectors and a half, on each x86 spelling
+// the CPU can run: the parts past the row are untouched, the fill lands
+// where the box leaves the tensor, and nothing outside [s, s + b - a) is read
+// (the source sits at the end of a guarded page).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "codegen/vector_isa.h"
+#include "target/target.h"
+
+namespace swtc::codegen {
+namespace {
+
+void check_row_copy(const std::string &target_name, const std::string &flags) {
+  namespace fs = std::filesystem;
+  const VectorIsa isa = vector_isa(target::get_target(target_name));
+  ASSERT_TRUE(isa.has_row_copy());
+  const fs::path dir =
+      fs::temp_directory_path() / ("swtc_row_copy_" + target_name + "_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream c(dir / "t.c");
+    c << "#define _DEFAULT_SOURCE\n#include <stdio.h>\n#include <sys/mman.h>\n#include <unistd.h>\n"
+      << isa.prelude() << isa.row_copy_prelude() << R"(
+int main(void) {
+  /* The source row ends at a page boundary followed by an inaccessible page:
+     a read past it faults. */
+  const long page = sysconf(_SC_PAGESIZE);
+  char *mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) return 2;
+  float *src_end = (float *)(mem + page);
+  float d[80], want[80];
+  long bad = 0, cases = 0;
+  for (long n = 1; n <= 56; ++n)
+    for (long a = 0; a <= n; ++a)
+      for (long b = a; b <= n; ++b) {
+        const long m = b - a;
+        const float *s = src_end - m;
+        for (long i = 0; i < m; ++i) ((float *)s)[i] = (float)(1000 * n + i + 1);
+        for (long i = 0; i < 80; ++i) d[i] = want[i] = -1.0f;
+        for (long i = 0; i < a; ++i) want[i] = 7.5f;
+        for (long i = a; i < b; ++i) want[i] = s[i - a];
+        for (long i = b; i < n; ++i) want[i] = 7.5f;
+        swtc_row_in(d, n, a, b, s, 7.5f);
+        for (long i = 0; i < 80; ++i) bad += d[i] != want[i];
+        for (long i = 0; i < 80; ++i) d[i] = want[i] = -1.0f;
+        for (long i = 0; i < m; ++i) want[3 + i] = s[i];
+        swtc_row_out(d + 3, s, m);
+        for (long i = 0; i < 80; ++i) bad += d[i] != want[i];
+        ++cases;
+      }
+  printf("%ld cases, %ld wrong elements\n", cases, bad);
+  return bad == 0 ? 0 : 1;
+}
+)";
+  }
+  const std::string cmd = "cc -std=c99 -O2 -Wall -Wextra -Werror " + flags + " " +
+                          (dir / "t.c").string() + " -o " + (dir / "t").string() + " && " +
+                          (dir / "t").string() + " > " + (dir / "out.txt").string();
+  const int rc = std::system(cmd.c_str());
+  std::ifstream out(dir / "out.txt");
+  std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << text;
+  std::printf("%s: %s", target_name.c_str(), text.c_str());
+  fs::remove_all(dir);
+}
+
+TEST(RowCopy, Avx2MatchesAPlainLoop) {
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "this CPU has no AVX2";
+  check_row_copy("host-avx2", "-mavx2 -mfma");
+}
+
+TEST(RowCopy, Avx512MatchesAPlainLoop) {
+  if (!__builtin_cpu_supports("avx512f")) GTEST_SKIP() << "this CPU has no AVX-512";
+  check_row_copy("host-avx512", "-mavx512f -mavx2 -mfma");
+}
+
+TEST(RowCopy, PortableHasNone) {
+  EXPECT_FALSE(vector_isa(target::get_target("host-portable")).has_row_copy());
+  EXPECT_EQ(vector_isa(target::get_target("host-portable")).row_copy_prelude(), "");
+}
+
+}  // namespace
+}  // namespace swtc::codegen
