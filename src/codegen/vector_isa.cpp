@@ -86,6 +86,12 @@ std::string VectorIsa::mul(const std::string &a, const std::string &b) const {
   return "(" + a + " * " + b + ")";
 }
 
+std::string VectorIsa::prefetch(const std::string &addr, int64_t bytes) const {
+  if (sunway) return "";
+  return "__builtin_prefetch((const void *)((__UINTPTR_TYPE__)(" + addr + ") + " +
+         std::to_string(bytes) + "u));";
+}
+
 std::string VectorIsa::prelude() const {
   if (sunway) return "#include <simd.h>\n";
   if (is_x86(simd)) return "#include <immintrin.h>\n";

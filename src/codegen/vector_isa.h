@@ -5,6 +5,7 @@
 // target/target.cpp plus its spelling here.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ struct VectorIsa {
   std::string add(const std::string &a, const std::string &b) const;
   std::string sub(const std::string &a, const std::string &b) const;  // pre: has_sub
   std::string mul(const std::string &a, const std::string &b) const;
+  /// True if `prefetch` spells anything (the host; Sunway stages by DMA).
+  bool has_prefetch() const { return !sunway; }
+  /// Statement: a hint to fetch the cache line `bytes` past `addr` (an
+  /// address expression) for reading; the address is formed as an integer,
+  /// so a line past the end of the array is only a hint, never a pointer.
+  std::string prefetch(const std::string &addr, int64_t bytes) const;
   /// Lines a C file needs before the spellings can be used (includes, typedefs).
   std::string prelude() const;
   /// Host: the definition of

@@ -265,7 +265,7 @@ std::optional<Schedule> host_staged_schedule(const ComputeDef &def, const Target
 /// the column (a depthwise Conv: y[n, c, h, w] = sum x[n, c, h + ky, w + kx]
 /// * k[c, ky, kx]) as a row micro-kernel (codegen/microkernel.h with the
 /// vectors along the row and a block of rows, accumulating over the taps
-/// in registers), for rows of at most two vectors: per thread step rows of
+/// in registers), for rows of at most eight vectors: per thread step rows of
 /// one output plane, the row padded to whole vectors (Schedule::pad_tiles),
 /// every input staged (zero past the bounds, so the micro-kernel's dropped
 /// guard is exact).
@@ -300,11 +300,12 @@ std::optional<Schedule> host_row_microkernel_schedule(const ComputeDef &def, con
   if (!row || !factor || k + 1 > def.axes.size()) return std::nullopt;
   const auto &os = def.output->shape;
   const int64_t H = os[k - 2], W = round_up(os[k - 1], t.f32_lanes);
-  // Rows of at most two vectors (measured on MobileNet-V2's depthwise
+  // Rows of at most eight vectors (measured on MobileNet-V2's depthwise
   // layers, AVX-512: rows of 7, 14 and 28 run 1.3 to 3 times faster than
-  // the staged schedule; rows of 56 and 112, where that schedule's
-  // vectorised row loop is long, 1.15 to 1.25 times slower).
-  if (W > 2 * t.f32_lanes) return std::nullopt;
+  // the staged schedule; since staged rows are copied by vectors
+  // (codegen's swtc_row_in), rows of 56 and 112 too: 0.19 -> 0.14 ms and
+  // 0.15 -> 0.11 ms, kernels' minima over interleaved runs, 2 threads).
+  if (W > 8 * t.f32_lanes) return std::nullopt;
   std::vector<int64_t> tiles(k, 1);
   tiles[k - 2] = plane_rows(H, W);
   tiles[k - 1] = W;

@@ -36,6 +36,9 @@ expect mobilenet_v2 "pixel vectors printed" "_mm256_loadu_ps(&x_l" 5
 # Its 1x1 layers hold the whole reduction in the micro-kernel: the sums are
 # stored (For::overwrite), not added to the zeroed tile.
 expect mobilenet_v2 "micro-kernel stores its sums" "_mm256_storeu_ps(&y_l\[.*\], swtc_acc" 5
+# Its classifier at batch 1 is a matrix-vector product: the packed weight
+# streams from memory and is fetched ahead of the loads (one per line).
+expect mobilenet_v2 "streamed weight fetched ahead" "__builtin_prefetch((const void \*)((__UINTPTR_TYPE__)(&bm_l" 2
 # A Conv with channel vectors keeps its tile channels-innermost: written back
 # by 8 x 8 register transposes, not element by element.
 expect conv "channel-vector tile written back transposed" "swtc_copy_transposed(y_l" 1
