@@ -122,19 +122,29 @@ std::optional<std::vector<std::string>> conv_microkernel(
   loops[a] = ea;
   loops[b] = eb;
   for (const auto &r : reduce) loops[r->loop_var] = r->extent;
-  // True if buffer `buf` at `idx` runs contiguously along b, from an aligned
-  // start where the ISA's loads must be aligned (Sunway).
-  auto aligned_along_b = [&](const Buffer &buf, const std::vector<Expr> &idx) {
+  // The stride of buffer `buf` at `idx` along b: 1 if it runs contiguously
+  // from an aligned start where the ISA's loads must be aligned (Sunway),
+  // `other` if it moves by that many elements per b (else 0).
+  auto stride_along_b = [&](const Buffer &buf, const std::vector<Expr> &idx, int64_t other) {
     LinearForm f = linear_form(flat_offset(buf->shape, idx), loops);
-    if (!f.ok || f.sym || !f.coeffs.count(b)) return false;
-    if (spec.sunway && f.constant % lanes != 0) return false;
-    for (const auto &[name, k] : f.coeffs)
-      if (name == b ? k != 1 : spec.sunway && k % lanes != 0) return false;
-    return true;
+    if (!f.ok || f.sym || !f.coeffs.count(b)) return int64_t{0};
+    if (spec.sunway && f.constant % lanes != 0) return int64_t{0};
+    int64_t stride = 0;
+    for (const auto &[name, k] : f.coeffs) {
+      if (name == b)
+        stride = k == 1 || k == other ? k : 0;
+      else if (spec.sunway && k % lanes != 0)
+        return int64_t{0};
+    }
+    return stride;
   };
-  if (!aligned_along_b(w->buffer, w->args)) return std::nullopt;
+  // A depthwise Conv of stride 2 reads its input rows at 2 w + kx: loaded by
+  // two vectors and a permute (VectorIsa::load_every_other), host only.
+  const int64_t w_stride =
+      stride_along_b(w->buffer, w->args, w_per_row && spec.has_every_other() ? 2 : 1);
+  if (w_stride == 0) return std::nullopt;
   // Y likewise (a MatMul's output tile): the block is added into it by vectors.
-  const bool y_vectors = aligned_along_b(y, yi);
+  const bool y_vectors = stride_along_b(y, yi, 1) == 1;
 
   // (Plain variables, not a structured binding: clang 14, which the fuzzing
   // and sanitizer builds use, cannot capture those in the lambdas below.)
@@ -180,9 +190,10 @@ std::optional<std::vector<std::string>> conv_microkernel(
     auto load_w = [&](int64_t j, const std::string &pad) {
       for (int64_t q = 0; q < vb; ++q) {
         emit(pad + T + " " + vname("swtc_w", q) + ";");
-        emit(pad + spec.load(vname("swtc_w", q),
-                             "&" + printer.expr(load(w->buffer,
-                                                     shifted(shifted(w->args, a, j), b, q * lanes)))));
+        const std::string at =
+            "&" + printer.expr(load(w->buffer, shifted(shifted(w->args, a, j), b, q * lanes)));
+        emit(pad + (w_stride == 2 ? spec.load_every_other(vname("swtc_w", q), at)
+                                  : spec.load(vname("swtc_w", q), at)));
       }
     };
     if (!w_per_row) load_w(0, "");

@@ -5,7 +5,8 @@
 //     [if (cond)] Y[..a..b..] = Y[..a..b..] + X[..a..r..] * W[..r.., b];
 //   } } } }
 //
-// W's last index is b and its rows are vector-aligned (a packed weight, see
+// W's last index is b (on the host also 2 b: a stride-2 depthwise Conv's input
+// row, loaded by VectorIsa::load_every_other) and its rows are vector-aligned (a packed weight, see
 // tir/pack_layout.h), X does not depend on b, Y not on the reduce loops r.
 // Output: blocks of WB iterations of `a` by VB vectors along `b` held in
 // registers across the whole reduction; per step VB aligned vector loads of

@@ -41,6 +41,22 @@ std::string VectorIsa::load(const std::string &dst, const std::string &addr) con
   return "__builtin_memcpy(&" + dst + ", " + addr + ", sizeof " + dst + ");";
 }
 
+std::string VectorIsa::load_every_other(const std::string &dst, const std::string &addr) const {
+  if (sunway) internal_error("load_every_other: no strided load on Sunway CPEs");
+  const std::string a = "(" + addr + ")";
+  if (simd == Simd::Avx512)  // the second load leaves out addr[31]
+    return dst + " = _mm512_permutex2var_ps(_mm512_loadu_ps(" + a +
+           "), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), "
+           "_mm512_maskz_loadu_ps((__mmask16)0x7fff, " + a + " + 16));";
+  if (simd == Simd::Avx2)  // evens of each half, then the 64-bit pairs in order
+    return dst + " = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps("
+           "_mm256_loadu_ps(" + a + "), _mm256_maskload_ps(" + a +
+           " + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0)), 0x88)), 0xd8));";
+  std::vector<std::string> xs;
+  for (int l = 0; l < lanes; ++l) xs.push_back(a + "[" + std::to_string(2 * l) + "]");
+  return dst + " = " + set(xs) + ";";
+}
+
 std::string VectorIsa::store(const std::string &v, const std::string &addr) const {
   if (sunway) return "simd_store(" + v + ", " + addr + ");";
   if (is_x86(simd)) return std::string(x86(simd)) + "_storeu_ps(" + addr + ", " + v + ");";

@@ -22,6 +22,13 @@ struct VectorIsa {
 
   /// Statement: `dst` (declared) gets the `lanes` floats at `addr`.
   std::string load(const std::string &dst, const std::string &addr) const;
+  /// True if load_every_other spells anything (host targets; Sunway loads
+  /// are aligned and contiguous only).
+  bool has_every_other() const { return !sunway; }
+  /// Statement: `dst` (declared) gets the floats at addr[0], addr[2], ...,
+  /// addr[2 * (lanes - 1)] (a stride-2 Conv's input row): two loads and a
+  /// permute on x86, reading nothing past addr[2 * (lanes - 1)].
+  std::string load_every_other(const std::string &dst, const std::string &addr) const;
   /// Statement: the lanes of `v` go to the floats at `addr`.
   std::string store(const std::string &v, const std::string &addr) const;
   /// Expression: every lane `x` (a float expression without side effects).

@@ -260,8 +260,8 @@ std::optional<Schedule> host_staged_schedule(const ComputeDef &def, const Target
   return s;
 }
 
-/// A sum over products of an input read along the output row at unit
-/// stride (x[..., w + kx]) and a factor that moves with neither the row nor
+/// A sum over products of an input read along the output row at stride 1
+/// or 2 (x[..., s w + kx]) and a factor that moves with neither the row nor
 /// the column (a depthwise Conv: y[n, c, h, w] = sum x[n, c, h + ky, w + kx]
 /// * k[c, ky, kx]) as a row micro-kernel (codegen/microkernel.h with the
 /// vectors along the row and a block of rows, accumulating over the taps
@@ -292,7 +292,10 @@ std::optional<Schedule> host_row_microkernel_schedule(const ComputeDef &def, con
     }
     const tir::LinearForm lf = tir::linear_form(e->args.back(), extents);
     auto it = lf.coeffs.find(wn);
-    if (!lf.ok || lf.sym || it == lf.coeffs.end() || it->second != 1) return std::nullopt;
+    // Stride 1, or 2 (read by two vectors and a permute:
+    // VectorIsa::load_every_other).
+    if (!lf.ok || lf.sym || it == lf.coeffs.end() || (it->second != 1 && it->second != 2))
+      return std::nullopt;
     for (size_t d = 0; d + 1 < e->args.size(); ++d)
       if (tir::uses_var(e->args[d], wn)) return std::nullopt;
     row = true;

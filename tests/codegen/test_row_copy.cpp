@@ -73,6 +73,58 @@ int main(void) {
   fs::remove_all(dir);
 }
 
+// VectorIsa::load_every_other (a stride-2 depthwise Conv's input row): lane
+// l is addr[2 l], and nothing past addr[2 (lanes - 1)] is read (the row ends
+// at a guarded page).
+void check_every_other(const std::string &target_name, const std::string &flags) {
+  namespace fs = std::filesystem;
+  const VectorIsa isa = vector_isa(target::get_target(target_name));
+  ASSERT_TRUE(isa.has_every_other());
+  const fs::path dir = fs::temp_directory_path() /
+                       ("swtc_every_other_" + target_name + "_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string L = std::to_string(isa.lanes);
+  {
+    std::ofstream c(dir / "t.c");
+    c << "#define _DEFAULT_SOURCE\n#include <stdio.h>\n#include <string.h>\n#include <sys/mman.h>\n"
+         "#include <unistd.h>\n"
+      << isa.prelude() << R"(
+int main(void) {
+  const long page = sysconf(_SC_PAGESIZE);
+  char *mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) return 2;
+  const long lanes = )" << L << R"(;
+  float *row = (float *)(mem + page) - (2 * (lanes - 1) + 1); /* the last element read ends the page */
+  for (long i = 0; i <= 2 * (lanes - 1); ++i) row[i] = (float)(3 * i + 1);
+  )" << isa.type << R"( v;
+  )" << isa.load_every_other("v", "row") << R"(
+  float got[64];
+  memcpy(got, &v, sizeof v);
+  long bad = 0;
+  for (long l = 0; l < lanes; ++l) bad += got[l] != row[2 * l];
+  printf("%ld lanes, %ld wrong\n", lanes, bad);
+  return bad == 0 ? 0 : 1;
+}
+)";
+  }
+  const std::string cmd = "cc -std=c99 -O2 -Wall -Wextra -Werror " + flags + " " +
+                          (dir / "t.c").string() + " -o " + (dir / "t").string() + " && " +
+                          (dir / "t").string() + " > " + (dir / "out.txt").string();
+  const int rc = std::system(cmd.c_str());
+  std::ifstream out(dir / "out.txt");
+  std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << text;
+  std::printf("%s: %s", target_name.c_str(), text.c_str());
+  fs::remove_all(dir);
+}
+
+TEST(EveryOther, EachHostSpellingReadsTheEvenElementsOnly) {
+  check_every_other("host-portable", "");
+  if (__builtin_cpu_supports("avx2")) check_every_other("host-avx2", "-mavx2 -mfma");
+  if (__builtin_cpu_supports("avx512f")) check_every_other("host-avx512", "-mavx512f -mavx2 -mfma");
+  EXPECT_FALSE(vector_isa(target::get_target("sw26010")).has_every_other());
+}
+
 TEST(RowCopy, Avx2MatchesAPlainLoop) {
   if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "this CPU has no AVX2";
   check_row_copy("host-avx2", "-mavx2 -mfma");

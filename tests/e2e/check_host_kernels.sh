@@ -36,6 +36,9 @@ expect mobilenet_v2 "pixel vectors printed" "_mm256_loadu_ps(&x_l" 5
 # Its 1x1 layers hold the whole reduction in the micro-kernel: the sums are
 # stored (For::overwrite), not added to the zeroed tile.
 expect mobilenet_v2 "micro-kernel stores its sums" "_mm256_storeu_ps(&y_l\[.*\], swtc_acc" 5
+# Its stride-2 depthwise layers take the row micro-kernel too, their input
+# rows read at 2 w + kx by two loads and a permute.
+expect mobilenet_v2 "stride-2 rows loaded by permutes" "_mm256_permute4x64_pd" 4
 # Its classifier at batch 1 is a matrix-vector product: the packed weight
 # streams from memory and is fetched ahead of the loads (one per line).
 expect mobilenet_v2 "streamed weight fetched ahead" "__builtin_prefetch((const void \*)((__UINTPTR_TYPE__)(&bm_l" 2
