@@ -216,7 +216,7 @@ p = sh([swtc, "compile", model, "--target", target, "-o", os.path.join(work, "ba
 assert p.returncode == 1, p.returncode
 assert "tuning log '%s' line 2: no \"candidate\" key" % bad in p.stdout, p.stdout
 with open(bad, "w") as f:
-    e = dict(full[0])
+    e = dict(full[n_algo])  # a kernel's entry
     e["candidate"] = "conv/ch/1,3,1/r1"
     f.write(json.dumps(e) + "\n")
 p = sh([swtc, "compile", model, "--target", target, "-o", os.path.join(work, "bad"),
