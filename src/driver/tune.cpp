@@ -130,6 +130,80 @@ TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, st
     return std::string(d.algorithm ? "conv algorithm " : "kernel ");
   };
 
+  // Measures (or predicts) the model built with `choices`: per choice of
+  // `distinct` that `choices` names, its seconds.
+  auto measure = [&](const target::TileChoices &choices, const std::vector<Distinct> &distinct) {
+    ProfileOptions po;
+    po.target = opts.target;
+    po.schedule = opts.schedule;
+    po.shapes = opts.shapes;
+    po.repeat = opts.repeat;
+    po.warmup = opts.warmup;
+    po.threads = opts.threads;
+    po.tile_choices = &choices;
+    std::ostringstream sink, plog;
+    const Profile p = profile_model(model_path, po, sink, plog);
+    ++res.rounds_run;
+    std::map<std::string, double> by_name;
+    for (const auto &l : p.layers) by_name[l.name] = l.seconds;
+    // A Conv's time is its kernels' sum: which kernels a node has depends
+    // on this build's algorithms, so the same compile names them.
+    std::map<int, double> by_node;
+    if (!distinct.empty() && distinct[0].algorithm) {
+      std::vector<KernelChoice> round_kernels;
+      CompileOptions rc = co;
+      rc.kernel_choices = &round_kernels;
+      rc.conv_algorithms = nullptr;
+      rc.list_candidates = 0;
+      rc.tile_choices = &choices;
+      compile_graph(g, rc);
+      for (const KernelChoice &k : round_kernels)
+        if (auto it = by_name.find(k.name); it != by_name.end() && k.node >= 0)
+          by_node[k.node] += it->second;
+    }
+    std::map<std::string, double> secs;
+    for (const Distinct &d : distinct) {
+      if (!choices.count(d.first.signature)) continue;
+      double sum = 0;
+      size_t n = 0;
+      for (size_t j = 0; j < d.names.size(); ++j)
+        if (d.algorithm) {
+          if (auto it = by_node.find(d.nodes[j]); it != by_node.end()) {
+            sum += it->second;
+            ++n;
+          }
+        } else if (auto it = by_name.find(d.names[j]); it != by_name.end()) {
+          sum += it->second;
+          ++n;
+        }
+      if (n == 0 || !(sum > 0))
+        internal_error("the profile has no time for ", label(d), d.names[0], " (",
+                       d.first.signature, ")");
+      secs[d.first.signature] = sum / double(n);
+    }
+    return secs;
+  };
+  auto entry = [&](const Distinct &d, const std::string &candidate, double seconds) {
+    TuningEntry e;
+    e.kernel = d.first.signature;
+    e.target = tname;
+    e.candidate = candidate;
+    e.seconds = seconds;
+    e.source = source;
+    e.measured_on = measured_on;
+    e.machine = machine;
+    e.op = d.first.what;
+    e.shape = d.first.shape;
+    return e;
+  };
+  auto record = [&](const std::vector<TuningEntry> &fresh) {
+    std::vector<std::string> lines;
+    for (const auto &e : fresh) lines.push_back(tuning_line(e));
+    append_lines(opts.log, lines);
+    res.entries_written += lines.size();
+    entries.insert(entries.end(), fresh.begin(), fresh.end());
+  };
+
   // 4. Rounds: round r builds the model with every incomplete choice's r-th
   // candidate (the others as `base`) and times (or predicts) every kernel in
   // one run; each kernel's own timer isolates it.
@@ -154,6 +228,17 @@ TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, st
           break;
         }
     const auto phase_started = std::chrono::steady_clock::now();
+    auto progress = [&](size_t done, size_t total, const char *what) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                       phase_started).count();
+      const double left = el / double(done) * double(total - done);
+      char b[200];
+      std::snprintf(b, sizeof b,
+                    "%s %zu of %zu (%s) done: %.1f s elapsed, about %.1f s left in this phase\n",
+                    what, done, total, phase, elapsed(), left);
+      out << b;
+      out.flush();
+    };
     for (size_t ri = 0; ri < todo.size(); ++ri) {
       const size_t r = todo[ri];
       target::TileChoices choices = base;
@@ -163,74 +248,18 @@ TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, st
           choices[d.first.signature] = d.first.candidates[r];
           ++measuring;
         }
-      ProfileOptions po;
-      po.target = opts.target;
-      po.schedule = opts.schedule;
-      po.shapes = opts.shapes;
-      po.repeat = opts.repeat;
-      po.warmup = opts.warmup;
-      po.threads = opts.threads;
-      po.tile_choices = &choices;
-      std::ostringstream sink, plog;
       log << "round " << ri + 1 << " of " << todo.size() << " (" << phase << "): candidate "
           << r + 1 << " for " << measuring << " choice(s), "
           << (host ? "building and timing" : "building and running on the emulator") << "...\n";
-      const Profile p = profile_model(model_path, po, sink, plog);
-      std::map<std::string, double> by_name;
-      for (const auto &l : p.layers) by_name[l.name] = l.seconds;
-      // A Conv's time is its kernels' sum: which kernels a node has depends
-      // on this round's algorithms, so the round's compile names them.
-      std::map<int, double> by_node;
-      if (!distinct.empty() && distinct[0].algorithm) {
-        std::vector<KernelChoice> round_kernels;
-        CompileOptions rc = co;
-        rc.kernel_choices = &round_kernels;
-        rc.conv_algorithms = nullptr;
-        rc.list_candidates = 0;
-        rc.tile_choices = &choices;
-        compile_graph(g, rc);
-        for (const KernelChoice &k : round_kernels)
-          if (auto it = by_name.find(k.name); it != by_name.end() && k.node >= 0)
-            by_node[k.node] += it->second;
-      }
-      std::vector<std::string> lines;
+      const std::map<std::string, double> secs = measure(choices, distinct);
       std::vector<TuningEntry> fresh;
       for (Distinct &d : distinct) {
         auto c = choices.find(d.first.signature);
         if (c == choices.end() || d.done.count(c->second)) continue;
-        double sum = 0;
-        size_t n = 0;
-        for (size_t j = 0; j < d.names.size(); ++j)
-          if (d.algorithm) {
-            if (auto it = by_node.find(d.nodes[j]); it != by_node.end()) {
-              sum += it->second;
-              ++n;
-            }
-          } else if (auto it = by_name.find(d.names[j]); it != by_name.end()) {
-            sum += it->second;
-            ++n;
-          }
-        if (n == 0 || !(sum > 0))
-          internal_error("the profile has no time for ", label(d), d.names[0], " (",
-                         d.first.signature, ")");
-        TuningEntry e;
-        e.kernel = d.first.signature;
-        e.target = tname;
-        e.candidate = c->second;
-        e.seconds = sum / double(n);
-        e.source = source;
-        e.measured_on = measured_on;
-        e.machine = machine;
-        e.op = d.first.what;
-        e.shape = d.first.shape;
-        lines.push_back(tuning_line(e));
-        fresh.push_back(e);
+        fresh.push_back(entry(d, c->second, secs.at(d.first.signature)));
         d.done.insert(c->second);
       }
-      append_lines(opts.log, lines);
-      res.entries_written += lines.size();
-      ++res.rounds_run;
-      entries.insert(entries.end(), fresh.begin(), fresh.end());
+      record(fresh);
       for (size_t i = 0; i < distinct.size(); ++i) {
         const Distinct &d = distinct[i];
         for (const auto &e : fresh)
@@ -241,16 +270,67 @@ TuneResult tune_model(const std::string &model_path, const TuneOptions &opts, st
                 << "; best so far " << best_text(d.first.signature)
                 << (pending(d) ? "" : "; complete") << "\n";
       }
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       phase_started).count();
-      const double left = el / double(ri + 1) * double(todo.size() - ri - 1);
-      char b[200];
-      std::snprintf(b, sizeof b,
-                    "round %zu of %zu (%s) done: %.1f s elapsed, about %.1f s left in this phase\n",
-                    ri + 1, todo.size(), phase, elapsed(), left);
-      out << b;
-      out.flush();
+      progress(ri + 1, todo.size(), "round");
     }
+
+    // Confirmation (host): each candidate was timed in its own round, so a
+    // load change between rounds can make a noise winner. Every complete
+    // choice whose best is not the default is timed again, the winners'
+    // build and the defaults' build alternately --confirm times, and both
+    // medians appended (a later entry replaces an earlier one). A choice
+    // whose default has two entries is confirmed already (resume).
+    if (!host || opts.confirm < 1) return;
+    target::TileChoices winners = base, defaults = base;
+    {
+      const auto best = best_entries(entries, tname);
+      for (const Distinct &d : distinct) {
+        auto it = best.find(d.first.signature);
+        if (pending(d) || it == best.end() ||
+            it->second.best.candidate == target::kDefaultCandidate)
+          continue;
+        size_t defaults_logged = 0;
+        for (const TuningEntry &e : entries)
+          defaults_logged += e.kernel == d.first.signature && e.target == tname &&
+                             e.source == source && e.measured_on == measured_on &&
+                             e.candidate == target::kDefaultCandidate;
+        if (defaults_logged >= 2) continue;
+        winners[d.first.signature] = it->second.best.candidate;
+        defaults[d.first.signature] = target::kDefaultCandidate;
+      }
+    }
+    if (winners.size() == base.size()) return;
+    std::map<std::string, std::vector<double>> win_s, def_s;
+    for (int k = 0; k < opts.confirm; ++k)
+      for (bool win : {true, false}) {
+        log << "confirming (" << phase << "): " << winners.size() - base.size()
+            << " choice(s), " << (win ? "the winners" : "the defaults") << ", " << k + 1 << " of "
+            << opts.confirm << ", building and timing...\n";
+        for (const auto &[sig, sec] : measure(win ? winners : defaults, distinct))
+          if (winners.count(sig) && !base.count(sig)) (win ? win_s : def_s)[sig].push_back(sec);
+      }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      const size_t n = v.size();
+      return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    };
+    std::vector<TuningEntry> fresh;
+    for (const Distinct &d : distinct) {
+      const std::string &sig = d.first.signature;
+      if (!win_s.count(sig)) continue;
+      fresh.push_back(entry(d, target::kDefaultCandidate, median(def_s.at(sig))));
+      fresh.push_back(entry(d, winners.at(sig), median(win_s.at(sig))));
+    }
+    record(fresh);
+    for (size_t i = 0; i < distinct.size(); ++i) {
+      const Distinct &d = distinct[i];
+      const std::string &sig = d.first.signature;
+      if (!win_s.count(sig)) continue;
+      out << label(d) << i + 1 << " of " << distinct.size() << " " << sig << " (" << d.first.what
+          << ", " << d.first.shape << "): confirming " << winners.at(sig) << " "
+          << us(median(win_s.at(sig))) << " against default " << us(median(def_s.at(sig)))
+          << "; best now " << best_text(sig) << "\n";
+    }
+    progress(1, 1, "confirmation");
   };
 
   // Phase 1 (host): each Winograd-able Conv's algorithm, the kernels' tiles

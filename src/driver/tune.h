@@ -22,6 +22,10 @@ struct TuneOptions {
   int repeat = 10;
   int warmup = 2;
   int threads = 0;
+  // Host: times the winners' build and the defaults' build alternately this
+  // many times after each phase, for the choices whose best is not the
+  // default (0: no confirmation).
+  int confirm = 1;
   // Measurements to merge into the log first (JSON lines of the same
   // schema, e.g. written by a Sunway runner's --profile): appended as they are.
   std::vector<std::string> measurements;
