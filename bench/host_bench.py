@@ -100,18 +100,24 @@ def peak(isa, threads, work):
     return gflops, together, got
 
 
-def bench_one(args, model, work, env):
-    """One model file: compile, build, run swtc and ORT. Returns a dict."""
+def model_inputs(model, work):
+    """Seeded random inputs for `model` in `work` (the same on every call):
+    the runner's --input arguments and the output names."""
     os.makedirs(work, exist_ok=True)
-    name = os.path.splitext(os.path.basename(model))[0]
     inputs, outputs = swtc_vs_ort.make_inputs(model, work, seed=7)
     in_args = []
     for k, p in inputs.items():
         in_args += ["--input", f"{k}={os.path.abspath(p)}"]
-    out = os.path.join(work, "swtc")
+    return in_args, outputs
+
+
+def build_swtc(args, model, out, compile_args=()):
+    """`swtc compile --report` into `out` and the runner's serial build.
+    Returns (effective flops, compile s, cc s)."""
+    name = os.path.splitext(os.path.basename(model))[0]
     t0 = time.monotonic()
     report = run([args.swtc, "compile", model, "--target", args.target, "-o", out, "-q",
-                  "--report", "--name", "model"], f"swtc compile {name}")
+                  "--report", "--name", "model", *compile_args], f"swtc compile {name}")
     compile_s = time.monotonic() - t0
     # Effective flops: with Convs by Winograd, the count of the direct
     # convolution they replace ("direct flops" in the report).
@@ -126,22 +132,45 @@ def bench_one(args, model, work, env):
     t0 = time.monotonic()
     # The runner's serial build: one process, no MPI (what is timed is the model).
     run(["make", "-C", out, "-s", "serial"], f"building {name}")
-    cc_s = time.monotonic() - t0
-    os.makedirs(os.path.join(work, "swtc_out"), exist_ok=True)
-    text = run(["./model_serial", *in_args, "--output-dir", os.path.join(work, "swtc_out"),
+    return flops, compile_s, time.monotonic() - t0
+
+
+def run_swtc(args, out, in_args, out_dir, env):
+    """The runner built by build_swtc: --warmup, then the median of --repeat runs (ms)."""
+    os.makedirs(out_dir, exist_ok=True)
+    text = run(["./model_serial", *in_args, "--output-dir", out_dir,
                 "--repeat", str(args.repeat), "--warmup", str(args.warmup)],
-               f"running {name}", env=env, cwd=out)
-    swtc_ms = float(re.search(r"latency_ms median=([0-9.]+)", text).group(1))
-    ort_out = os.path.join(work, "ort_out")
-    text = run(["node", swtc_vs_ort.ORT_RUN, model, *in_args, "--output-dir", ort_out,
+               f"running {out}", env=env, cwd=out)
+    return float(re.search(r"latency_ms median=([0-9.]+)", text).group(1))
+
+
+def run_ort(args, model, in_args, out_dir):
+    """ONNX Runtime on the same inputs: the median of --repeat runs (ms)."""
+    text = run(["node", swtc_vs_ort.ORT_RUN, model, *in_args, "--output-dir", out_dir,
                 "--repeat", str(args.repeat), "--warmup", str(args.warmup),
-                "--threads", str(args.threads)], f"ONNX Runtime on {name}")
-    ort_ms = float(re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text).group(1))
+                "--threads", str(args.threads)], f"ONNX Runtime on {model}")
+    return float(re.search(r'"latency_ms_median":\s*([0-9.eE+-]+)', text).group(1))
+
+
+def max_rel_l2(outputs, dir_a, dir_b):
+    """The largest relative L2 difference between the outputs in two folders."""
     rel = 0.0
     for o in outputs:
-        a = np.load(os.path.join(work, "swtc_out", swtc_vs_ort.sanitize(o) + ".npy"))
-        b = np.load(os.path.join(ort_out, swtc_vs_ort.sanitize(o) + ".npy"))
+        a = np.load(os.path.join(dir_a, swtc_vs_ort.sanitize(o) + ".npy"))
+        b = np.load(os.path.join(dir_b, swtc_vs_ort.sanitize(o) + ".npy"))
         rel = max(rel, swtc_vs_ort.rel_l2(a, b) if a.shape == b.shape else float("inf"))
+    return rel
+
+
+def bench_one(args, model, work, env):
+    """One model file: compile, build, run swtc and ORT. Returns a dict."""
+    in_args, outputs = model_inputs(model, work)
+    out = os.path.join(work, "swtc")
+    flops, compile_s, cc_s = build_swtc(args, model, out)
+    swtc_ms = run_swtc(args, out, in_args, os.path.join(work, "swtc_out"), env)
+    ort_out = os.path.join(work, "ort_out")
+    ort_ms = run_ort(args, model, in_args, ort_out)
+    rel = max_rel_l2(outputs, os.path.join(work, "swtc_out"), ort_out)
     return {"swtc_ms": swtc_ms, "ort_ms": ort_ms, "flops": flops, "rel_l2": rel,
             "compile_s": compile_s, "cc_s": cc_s}
 

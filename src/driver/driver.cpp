@@ -300,20 +300,59 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
 
   // 2. Lowering to loop definitions, then epilogue fusion.
   std::vector<int> alias_of;
+  const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
+  size_t tuned_algorithms = 0, algorithm_convs = 0;
   // Winograd is a host choice (its output transform's staged reads are not
   // affine, which a Sunway stage needs): other targets keep direct Convs.
+  // With --winograd auto, a tuning log's algorithm choice for the node
+  // (target::conv_algorithm_signature of its direct kernel) overrides the
+  // target's rule.
   auto winograd = [&](int node) {
     if (m.target.kind != target::Kind::Host) return 0;
     const graph::Node &n = m.graph.nodes[static_cast<size_t>(node)];
     const auto &ys = m.graph.values[n.outputs[0]].shape;
     const int64_t c = m.graph.values[n.inputs[0]].shape[1];
-    const int t = opts.winograd >= 0 ? opts.winograd
-                                     : target::winograd_tile(m.target, c, ys[1], ys[2], ys[3]);
+    int t = opts.winograd >= 0 ? opts.winograd
+                               : target::winograd_tile(m.target, c, ys[1], ys[2], ys[3]);
+    if (opts.winograd < 0 && (opts.tile_choices || opts.conv_algorithms)) {
+      const std::string what = m.graph.describe(node);
+      std::vector<lower::Kernel> direct = lower::lower_node_outputs(m.graph, node);
+      SWTC_CHECK(direct.size() == 1, what, ": a direct Conv is one kernel");
+      std::set<std::string> constants;
+      for (size_t i = 0; i < direct[0].def.inputs.size(); ++i)
+        if (m.graph.values[direct[0].values[i]].constant)
+          constants.insert(direct[0].def.inputs[i]->name);
+      KernelChoice kc{direct[0].def.name, what,
+                      target::conv_algorithm_signature(direct[0].def, m.target, mode, constants),
+                      target::kernel_shape_text(direct[0].def, constants), "", {}, node};
+      ++algorithm_convs;
+      if (opts.tile_choices)
+        if (auto it = opts.tile_choices->find(kc.signature); it != opts.tile_choices->end()) {
+          kc.candidate = it->second;
+          try {
+            t = target::conv_algorithm_tile(kc.candidate, t);
+          } catch (const UserError &e) {
+            user_error(what, ": ", e.what());
+          }
+          ++tuned_algorithms;
+          if (opts.tuning_report)
+            *opts.tuning_report << "tuning log: conv algorithm (" << kc.what << ", "
+                                << kc.signature << ", " << kc.shape << "): " << kc.candidate << "\n";
+        }
+      if (opts.conv_algorithms) {
+        if (opts.list_candidates)
+          kc.candidates = target::conv_algorithm_candidates(
+              m.target, mode,
+              target::winograd_tile(m.target, c, ys[1], ys[2], ys[3]), opts.list_candidates);
+        opts.conv_algorithms->push_back(std::move(kc));
+      }
+    }
     if (t)
       m.winograd_convs.push_back(
           {node, m.graph.describe(node), t, 2 * 9 * c * graph::num_elements(ys)});
     return t;
   };
+  if (opts.conv_algorithms) opts.conv_algorithms->clear();
   std::vector<lower::Kernel> kernels = lower_graph(m.graph, alias_of, winograd);
   auto kernel_text = [](const std::vector<lower::Kernel> &ks) {
     std::string t;
@@ -328,7 +367,6 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
                                  &m.concats_in_place);
 
   // 3. Scheduling for the target, then lowering to tensor IR.
-  const target::ScheduleMode mode = target::schedule_mode(opts.schedule);
   // sw26010, default schedule: the row operand of large weight MatMuls is
   // transposed once by a kernel of its own, so a reduce step's rows of all
   // output rows are one run the CPEs share by broadcast
@@ -356,7 +394,7 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
         signature = target::kernel_signature(k.def, m.target, mode, constants);
         if (opts.kernel_choices || (opts.tuning_report && !chosen.empty())) {
           KernelChoice kc{k.def.name, what, signature, target::kernel_shape_text(k.def, constants),
-                          chosen, {}};
+                          chosen, {}, k.node};
           if (opts.list_candidates)
             kc.candidates =
                 target::tile_candidates(k.def, m.target, mode, constants, opts.list_candidates);
@@ -391,7 +429,12 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     *opts.tuning_report << "tuning log: " << tuned << " of " << kernels.size()
                         << " kernels scheduled by the log (" << opts.tile_choices->size()
                         << " kernel signatures in it for " << target::tuning_target_name(m.target)
-                        << "; the others: default tiles)\n";
+                        << "; the others: default tiles)"
+                        << (algorithm_convs ? "; " + std::to_string(tuned_algorithms) + " of " +
+                                                  std::to_string(algorithm_convs) +
+                                                  " Winograd-able Convs' algorithms chosen by it"
+                                            : std::string())
+                        << "\n";
 
   // 4. Static memory plan.
   std::vector<graph::Step> steps;

@@ -38,6 +38,12 @@ struct CompileOptions {
   // `list_candidates` candidates each (0: none listed).
   std::vector<struct KernelChoice> *kernel_choices = nullptr;
   size_t list_candidates = 0;
+  // Filled (when not null and `winograd` is -1) per host Conv node that
+  // Winograd applies to, its algorithm choice (target::conv_algorithm_*):
+  // `name` its direct kernel's, the candidates up to `list_candidates`.
+  // tile_choices holds algorithm choices too (by conv_algorithm_signature);
+  // an explicit `winograd` (0, 2, 4) overrides them.
+  std::vector<struct KernelChoice> *conv_algorithms = nullptr;
 };
 
 /// One scheduled kernel as the tuner sees it.
@@ -48,6 +54,7 @@ struct KernelChoice {
   std::string shape;       // target::kernel_shape_text
   std::string candidate;   // the tile choice applied ("" : the default, no choice given)
   std::vector<std::string> candidates;  // target::tile_candidates (CompileOptions::list_candidates)
+  int node = -1;           // its graph node (Module::graph; -1: none, e.g. an output copy)
 };
 
 /// The most ranks swtc compiles for or starts.

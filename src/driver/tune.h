@@ -22,6 +22,10 @@ struct TuneOptions {
   int repeat = 10;
   int warmup = 2;
   int threads = 0;
+  // Host: times the winners' build and the defaults' build alternately this
+  // many times after each phase, for the choices whose best is not the
+  // default (0: no confirmation).
+  int confirm = 1;
   // Measurements to merge into the log first (JSON lines of the same
   // schema, e.g. written by a Sunway runner's --profile): appended as they are.
   std::vector<std::string> measurements;
@@ -30,10 +34,12 @@ struct TuneOptions {
 struct TuneResult {
   size_t kernels = 0;        // kernels in the model
   size_t distinct = 0;       // distinct tunable signatures (more than one candidate)
-  size_t complete_before = 0;  // of them complete in the log already (resumed)
+  size_t complete_before = 0;  // choices (kernels and algorithms) complete in the log already
   size_t rounds_run = 0;     // builds and runs (or emulator runs) made now
   size_t entries_written = 0;
   size_t non_default = 0;    // distinct kernels whose best candidate is not the default
+  size_t algorithms = 0;     // distinct tunable Conv algorithm choices (host: direct or Winograd)
+  size_t non_default_algorithms = 0;  // of them, whose best candidate is not the default
 };
 
 /// Tunes the model's kernels for opts.target, appending to opts.log; prints

@@ -398,9 +398,12 @@ std::string tuning_target_name(const Target &t) {
   return t.name;
 }
 
-std::string kernel_signature(const ComputeDef &def, const Target &t, ScheduleMode mode,
-                             const std::set<std::string> &constants) {
+namespace {
+/// kernel_signature's hash, `salt` first in the hashed text ("" for kernels).
+std::string signature(const ComputeDef &def, const Target &t, ScheduleMode mode,
+                      const std::set<std::string> &constants, const char *salt) {
   Canon c;
+  c.os << salt;
   c.buffers[def.output.get()] = "out";
   for (size_t i = 0; i < def.inputs.size(); ++i) c.buffers[def.inputs[i].get()] = "in" + std::to_string(i);
   for (size_t i = 0; i < def.axes.size(); ++i) c.vars[def.axes[i].name] = "a" + std::to_string(i);
@@ -429,6 +432,38 @@ std::string kernel_signature(const ComputeDef &def, const Target &t, ScheduleMod
   char out[24];
   std::snprintf(out, sizeof out, "k%016" PRIx64, h);
   return out;
+}
+}  // namespace
+
+std::string kernel_signature(const ComputeDef &def, const Target &t, ScheduleMode mode,
+                             const std::set<std::string> &constants) {
+  return signature(def, t, mode, constants, "");
+}
+
+std::string conv_algorithm_signature(const ComputeDef &direct, const Target &t, ScheduleMode mode,
+                                     const std::set<std::string> &constants) {
+  return signature(direct, t, mode, constants, "conv-algorithm;");
+}
+
+namespace {
+const char *algorithm_text(int m) { return m == 0 ? "direct" : m == 2 ? "winograd/2" : "winograd/4"; }
+}  // namespace
+
+std::vector<std::string> conv_algorithm_candidates(const Target &t, ScheduleMode mode,
+                                                   int default_tile, size_t limit) {
+  std::vector<std::string> out = {kDefaultCandidate};
+  if (t.kind != Kind::Host || mode != ScheduleMode::Default) return out;
+  for (int m : {0, 2, 4})
+    if (m != default_tile && out.size() < std::max<size_t>(limit, 1)) out.push_back(algorithm_text(m));
+  return out;
+}
+
+int conv_algorithm_tile(const std::string &candidate, int default_tile) {
+  if (candidate == kDefaultCandidate) return default_tile;
+  for (int m : {0, 2, 4})
+    if (candidate == algorithm_text(m)) return m;
+  user_error("conv algorithm candidate '", candidate,
+             "': expected default, direct, winograd/2 or winograd/4");
 }
 
 std::string kernel_shape_text(const ComputeDef &def, const std::set<std::string> &constants) {

@@ -58,6 +58,28 @@ schedule::Schedule candidate_schedule(const schedule::ComputeDef &def, const Tar
                                       ScheduleMode mode, const std::set<std::string> &constants,
                                       const std::string &candidate);
 
+/// A Conv's algorithm (host targets): a 3x3 stride-1 Conv that
+/// lower::winograd_applicable accepts is computed directly or by Winograd
+/// F(m x m, 3x3) (lower/winograd.h), three kernels instead of one, so this
+/// choice is made per graph node before lowering. Its signature is
+/// kernel_signature's hash of the node's direct, unfused kernel `direct`
+/// with "conv-algorithm" in the hashed text: Convs of the same shapes share
+/// it, and it never equals a kernel's signature.
+std::string conv_algorithm_signature(const schedule::ComputeDef &direct, const Target &t,
+                                     ScheduleMode mode, const std::set<std::string> &constants);
+
+/// The algorithm candidates of such a Conv, at most `limit` (>= 1): first
+/// kDefaultCandidate (`default_tile`, the target's rule winograd_tile or
+/// --winograd's m), then those of "direct", "winograd/2", "winograd/4" that
+/// differ from it. Host targets, default schedule family; else {"default"}.
+std::vector<std::string> conv_algorithm_candidates(const Target &t, ScheduleMode mode,
+                                                   int default_tile, size_t limit);
+
+/// The Winograd output tile m a candidate spells: default_tile for
+/// kDefaultCandidate, 0 for "direct", m for "winograd/m" (m 2 or 4);
+/// user_error naming the candidate otherwise.
+int conv_algorithm_tile(const std::string &candidate, int default_tile);
+
 /// Chosen candidates by kernel signature.
 using TileChoices = std::map<std::string, std::string>;
 

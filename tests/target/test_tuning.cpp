@@ -127,5 +127,35 @@ TEST(Tuning, MalformedOrMisfittingCandidatesAreNamed) {
   }
 }
 
+TEST(Tuning, ConvAlgorithmsAreAChoiceOfTheirOwn) {
+  const Target t = get_target("host-avx2");
+  const ComputeDef a = conv4("conv_1", "a_", 128, 128, 28, 28), b = conv4("conv_9", "b_", 128, 128, 28, 28);
+  const std::string sa = conv_algorithm_signature(a, t, ScheduleMode::Default, {"a_w"});
+  // Shared by Convs of the same shapes, never a kernel's signature.
+  EXPECT_EQ(sa, conv_algorithm_signature(b, t, ScheduleMode::Default, {"b_w"}));
+  EXPECT_EQ(sa.size(), 17u);
+  EXPECT_NE(sa, kernel_signature(a, t, ScheduleMode::Default, {"a_w"}));
+  EXPECT_NE(sa, conv_algorithm_signature(conv4("c", "a_", 128, 128, 14, 14), t, ScheduleMode::Default,
+                                         {"a_w"}));
+  // The default (the rule's m) first, then the other two.
+  using V = std::vector<std::string>;
+  EXPECT_EQ(conv_algorithm_candidates(t, ScheduleMode::Default, 0, 8), (V{"default", "winograd/2", "winograd/4"}));
+  EXPECT_EQ(conv_algorithm_candidates(t, ScheduleMode::Default, 4, 8), (V{"default", "direct", "winograd/2"}));
+  EXPECT_EQ(conv_algorithm_candidates(t, ScheduleMode::Default, 2, 2), (V{"default", "direct"}));
+  EXPECT_EQ(conv_algorithm_candidates(get_target("sw26010"), ScheduleMode::Default, 0, 8), V{"default"});
+  EXPECT_EQ(conv_algorithm_tile("default", 4), 4);
+  EXPECT_EQ(conv_algorithm_tile("direct", 4), 0);
+  EXPECT_EQ(conv_algorithm_tile("winograd/2", 0), 2);
+  EXPECT_EQ(conv_algorithm_tile("winograd/4", 0), 4);
+  for (const char *bad : {"winograd/3", "winograd", "conv/ch/1,8,2,14/r4", ""}) {
+    try {
+      conv_algorithm_tile(bad, 0);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const swtc::UserError &e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace swtc::target

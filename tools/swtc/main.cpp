@@ -294,6 +294,12 @@ int main(int argc, char **argv) {
   tune->add_option("--warmup", to.warmup, "Host: untimed runs before them")->capture_default_str();
   tune->add_option("--threads", to.threads, "Host: OpenMP threads (0: OpenMP's default)")
       ->capture_default_str();
+  tune->add_option("--confirm", to.confirm,
+                   "Host: after each phase, time the builds with the winners and with the "
+                   "defaults alternately this many times for the choices whose best is not the "
+                   "default, and log both (0: no confirmation)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   tune->add_option("--measurements", to.measurements,
                    "JSON lines of the log's schema measured elsewhere (e.g. a Sunway runner's "
                    "--profile), merged into the log first");
