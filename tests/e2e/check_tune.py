@@ -238,6 +238,11 @@ p = sh([swtc, "compile", model, "--target", target, "-o", os.path.join(work, "ba
 assert p.returncode == 1, p.returncode
 assert "tuning log '%s' line 2: no \"candidate\" key" % bad in p.stdout, p.stdout
 with open(bad, "w") as f:
+    # The algorithm entries too: the kernel entries are of the kernels of the
+    # algorithms the tune chose (measured: Winograd's may win), which a
+    # compile without those entries would not have.
+    for a in full[:n_algo]:
+        f.write(json.dumps(a) + "\n")
     e = dict(full[n_algo])  # a kernel's entry
     e["candidate"] = "conv/ch/1,3,1/r1"
     f.write(json.dumps(e) + "\n")
