@@ -21,6 +21,7 @@
 #include "graph/passes/split_batch.h"
 #include "lower/concat_in_place.h"
 #include "lower/fuse.h"
+#include "lower/inline_producers.h"
 #include "lower/transpose_rows.h"
 #include "lower/winograd.h"
 #include "perf/params.h"
@@ -321,7 +322,10 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     return t;
   };
   if (opts.dump_after == "lower") dump(opts, "lower", kernel_text(kernels));
-  if (opts.fuse) kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
+  if (opts.fuse) {
+    kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
+    kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of);
+  }
   if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
   std::vector<int64_t> alias_offset;
   kernels = lower::place_concats(m.graph, std::move(kernels), alias_of, alias_offset,
@@ -414,7 +418,8 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
      << " after graph passes\n";
   int fused = 0;
   for (const auto &k : m.kernels) fused += k.kernel.fused.empty() ? 0 : 1;
-  os << "kernels: " << m.kernels.size() << " (" << fused << " with fused epilogues)\n";
+  os << "kernels: " << m.kernels.size() << " (" << fused
+     << " with fused nodes: epilogues, inlined producers)\n";
   for (const auto &k : m.kernels) {
     if (k.kernel.fused.empty()) continue;
     os << "  " << k.func.name << ": " << m.graph.describe(k.kernel.node);
