@@ -336,10 +336,14 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   // sw26010, default schedule: the row operand of large weight MatMuls is
   // transposed once by a kernel of its own, so a reduce step's rows of all
   // output rows are one run the CPEs share by broadcast
-  // (lower/transpose_rows.h, target::sunway_default_schedule).
+  // (lower/transpose_rows.h, target::sunway_default_schedule); an
+  // elementwise kernel read only by such a transpose (BERT's GELU, a
+  // LayerNorm's last kernel) is then computed by it (inline_producers.h).
   if (m.target.kind == target::Kind::Sunway && !m.target.crts && m.target.workers == 64 &&
-      mode == target::ScheduleMode::Default)
+      mode == target::ScheduleMode::Default) {
     kernels = lower::transpose_matmul_rows(m.graph, std::move(kernels), 64, 256, 256);
+    if (opts.fuse) kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of);
+  }
   std::string scheduled;
   size_t tuned = 0;
   if (opts.kernel_choices) opts.kernel_choices->clear();
@@ -422,7 +426,9 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
      << " with fused nodes: epilogues, inlined producers)\n";
   for (const auto &k : m.kernels) {
     if (k.kernel.fused.empty()) continue;
-    os << "  " << k.func.name << ": " << m.graph.describe(k.kernel.node);
+    // A kernel of no graph node: a MatMul's row transpose (transpose_rows.h).
+    os << "  " << k.func.name << ": "
+       << (k.kernel.node >= 0 ? m.graph.describe(k.kernel.node) : std::string("(no graph node)"));
     for (int n : k.kernel.fused) os << " + " << m.graph.describe(n);
     os << "\n";
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "lower/transpose_rows.h"
 #include "tir/functor.h"
 
 namespace swtc::lower {
@@ -112,7 +113,7 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
         !pd.output->elem.is_float() || g.nodes[static_cast<size_t>(p.node)].outputs.size() != 1)
       continue;
     const int v = p.values.back();
-    if (v < 0 || static_cast<size_t>(v) >= uses.size() || viewed[static_cast<size_t>(v)] ||
+    if (v < 0 || static_cast<size_t>(v) >= alias_of.size() || viewed[static_cast<size_t>(v)] ||
         alias_of[static_cast<size_t>(v)] >= 0 || uses[static_cast<size_t>(v)] == 0)
       continue;
     // Its readers: every kernel parameter bound to v (none before P).
@@ -128,9 +129,10 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
       if (from.empty()) continue;
       params += static_cast<int>(from.size());
       const schedule::ComputeDef &cd = c.def;
-      ok = ci > pi && c.node >= 0 && cd.output->elem.is_float() &&
-           g.nodes[static_cast<size_t>(c.node)].op != graph::OpKind::Concat &&
-           g.nodes[static_cast<size_t>(c.node)].outputs.size() == 1 && !cd.cond &&
+      const bool node_ok = c.node >= 0 ? g.nodes[static_cast<size_t>(c.node)].op != graph::OpKind::Concat &&
+                                             g.nodes[static_cast<size_t>(c.node)].outputs.size() == 1
+                                       : is_row_transpose(c);
+      ok = ci > pi && node_ok && cd.output->elem.is_float() && !cd.cond &&
            count_loads(cd.init, from) == 0;
       if (!ok) break;
       // Each point of the reader's domain a different element of P (no
@@ -141,7 +143,12 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
            (in_epi == 0 || domain(cd, false) <= pd.output->elements());
       readers.push_back(ci);
     }
-    if (!ok || readers.empty() || params != uses[static_cast<size_t>(v)]) continue;
+    // The kernels' parameters are every read of v there is (a graph node
+    // reads only through its kernel's, or a fused kernel's, parameters;
+    // views are excluded above); MatMuls sharing one transposed row operand
+    // (transpose_rows.h) read v through that one kernel.
+    (void)params;
+    if (!ok || readers.empty()) continue;
     for (size_t ci : readers) {
       Kernel &c = kernels[ci];
       schedule::ComputeDef &cd = c.def;

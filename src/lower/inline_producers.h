@@ -20,7 +20,7 @@ namespace swtc::lower {
 ///   - whose output is no graph output, has no view, and is read only by
 ///     kernels after it (as many kernel parameters as the graph has uses),
 ///   - each of whose readers is a float kernel of one graph node, not a
-///     Concat, with at most two loads of P's output (x * x), none in its
+///     Concat (or a row transpose, transpose_rows.h), with at most two loads of P's output (x * x), none in its
 ///     init, and no more points than P has elements in the domain those
 ///     loads run over (its whole iteration domain for loads in its value,
 ///     its output for loads in its epilogue): no recomputation across
@@ -28,7 +28,9 @@ namespace swtc::lower {
 /// by substituting P's value (P's axes replaced by the load's indices, P's
 /// inputs added to the reader's parameters) for every load of P's output.
 /// The reader keeps its name; P's node joins its `fused` list (first).
-/// Run after fuse_epilogues. The reference interpreter's answer is
+/// Run after fuse_epilogues, and again after transpose_matmul_rows (a
+/// GELU or a LayerNorm's last kernel then computed by the transpose that
+/// reads it). The reference interpreter's answer is
 /// unchanged: only where values are computed changes (P's value is
 /// recomputed by each reader).
 std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> kernels,
