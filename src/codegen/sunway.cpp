@@ -214,11 +214,9 @@ class CpePrinter : public CPrinter {
           wait_for(indent + 2, "swtc_bc_reply", "swtc_bc_n");
           line(indent + 1, "}");
           line(indent + 1, bcast_syn() + "  /* it has arrived everywhere */");
-          if (bcast_->compact) {
-            line(indent + 1, "if (swtc_active) {");
-            emit_spread(st, indent + 2, L);
-            line(indent + 1, "}");
-          }
+          // tir::broadcast_plan broadcasts a compact box only double-buffered
+          // (emit_pipelined spreads it after each step's barrier).
+          if (bcast_->compact) internal_error("compact broadcast of ", L, " outside a pipelined loop");
         } else if (st->dir != StageDir::Out) {
           line(indent + 1, "if (swtc_active) {");
           emit_dma(st, indent + 2, true);

@@ -69,6 +69,9 @@ std::optional<BroadcastPlan> broadcast_plan(const PrimFunc &f, const std::string
   std::map<std::string, int64_t> extents = {{top->loop_var, top->extent}};
   for (const auto &lp : fd.best_loops) extents[lp->loop_var] = lp->extent;
   const std::optional<CompactFetch> compact = stage_compact(st, extents);
+  // A compact box only double-buffered (the path the tests exercise: the
+  // spread after each step's barrier, emit_pipelined in codegen/sunway.cpp).
+  if (compact && !st->double_buffer) return std::nullopt;
   const size_t last = compact ? compact->row + 1 : t;  // dims [0, last) checked
   for (size_t d = 0; d < rank && d < last; ++d) {
     if (d + 1 < last && l->shape[d] != 1) return std::nullopt;

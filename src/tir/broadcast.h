@@ -47,9 +47,10 @@ struct BroadcastPlan {
 /// CPE loop; the stage (an input, in the tensor's dim order, with no fill)
 /// must be the only stage of `buffer`, reached from the CPE loop through
 /// serial loops, stages and sequences only (no guard), its box one contiguous
-/// run never clipped at the tensor's bounds, or a halo box fetched compactly
-/// (tir::stage_compact) whose valid part is one contiguous run (the dims
-/// before the compact row dim one index wide, the row dim never clipped);
+/// run never clipped at the tensor's bounds, or a double-buffered halo box
+/// fetched compactly (tir::stage_compact) whose valid part is one contiguous
+/// run (the dims before the compact row dim one index wide, the row dim
+/// never clipped);
 /// and some S > 1 dividing T must
 /// make the box depend on the tile only through tile / S (checked on every
 /// tile, the loops between at their first and last iteration). The largest
