@@ -101,7 +101,8 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
   for (const auto &n : g.nodes)
     for (int v : n.inputs)
       if (v >= 0) ++uses[static_cast<size_t>(v)];
-  for (int v : g.outputs) uses[static_cast<size_t>(v)] += 1000000;  // never inlined
+  std::vector<bool> output(g.values.size(), false);  // graph outputs keep their kernels
+  for (int v : g.outputs) output[static_cast<size_t>(v)] = true;
   for (size_t v = 0; v < alias_of.size(); ++v)
     if (alias_of[v] >= 0) viewed[static_cast<size_t>(alias_of[v])] = true;
 
@@ -114,7 +115,8 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
       continue;
     const int v = p.values.back();
     if (v < 0 || static_cast<size_t>(v) >= alias_of.size() || viewed[static_cast<size_t>(v)] ||
-        alias_of[static_cast<size_t>(v)] >= 0 || uses[static_cast<size_t>(v)] == 0)
+        alias_of[static_cast<size_t>(v)] >= 0 || output[static_cast<size_t>(v)] ||
+        uses[static_cast<size_t>(v)] == 0)
       continue;
     // Its readers: every kernel parameter bound to v (none before P).
     std::vector<size_t> readers;
