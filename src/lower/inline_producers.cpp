@@ -157,14 +157,16 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
       std::set<const BufferNode *> from;
       for (size_t i = 0; i + 1 < c.values.size(); ++i)
         if (c.values[i] == v) from.insert(cd.inputs[i].get());
-      // P's inputs as the reader's parameters (one per value: reused if the
-      // reader has it already).
+      // P's inputs as new parameters of the reader (one per value), apart
+      // from any it has: a schedule stages a buffer for the update or for
+      // the epilogue, and the reader's own parameter of the same value may
+      // be read in the other (ReduceLogSumExp: the max in the sum's value
+      // and in its epilogue).
       std::map<const BufferNode *, Buffer> bufs;
+      std::map<int, Buffer> added;
       for (size_t j = 0; j < pd.inputs.size(); ++j) {
         const int pv = p.values[j];
-        Buffer nb;
-        for (size_t i = 0; i + 1 < c.values.size() && !nb; ++i)
-          if (c.values[i] == pv && !from.count(cd.inputs[i].get())) nb = cd.inputs[i];
+        Buffer &nb = added[pv];
         if (!nb) {
           nb = make_buffer("i" + std::to_string(cd.inputs.size()) + "_" + pd.inputs[j]->name,
                            pd.inputs[j]->shape, Scope::Global, pd.inputs[j]->elem);
