@@ -150,16 +150,29 @@ class CpePrinter : public CPrinter {
   }
   /// The issuer's broadcast of the stage's box (one contiguous run, never
   /// clipped: tir::broadcast_plan) into `local` of every CPE of its group.
+  /// A compact plan broadcasts the box's valid part (one run: the dims
+  /// before the row dim one index wide, the row dim unclipped) to the end
+  /// of the box, where the compact fetch puts it; every CPE spreads it after
+  /// the barrier.
   void emit_bcast_get(const Stmt &st, int indent, const std::string &local) {
     const Buffer &g = st->buffer, &l = st->local;
-    std::vector<Expr> gidx(g->shape.size(), int_imm(0));
-    for (size_t d = 0; d < stage_whole_from(st); ++d)
-      gidx[d] = var(l->name + "_lo" + std::to_string(d));
+    const size_t rank = g->shape.size();
+    std::vector<Expr> gidx(rank, int_imm(0));
+    const size_t lo_dims = bcast_->compact ? stage_compact(st, loops_)->row + 1 : stage_whole_from(st);
+    for (size_t d = 0; d < lo_dims; ++d) gidx[d] = var(l->name + "_lo" + std::to_string(d));
     const std::string mask = bcast_->group == 64 ? "(char)0xff" : "(char)(1 << (_MYID >> 3))";
+    std::string dest = local, len = std::to_string(l->bytes());
+    if (bcast_->compact) {
+      const int64_t valid = bcast_->box_bytes / l->elem.bytes;
+      dest = local + " + " + std::to_string(l->elements() - valid);
+      len = std::to_string(bcast_->box_bytes);
+    }
     line(indent, "athread_get(BCAST_MODE, (void *)(p." + g->name + " + " + flat_index(g->shape, gidx) +
-                     "), (void *)(" + local + "), " + std::to_string(l->bytes()) +
-                     ", (void *)&swtc_bc_reply, " + mask + ", 0, 0);");
+                     "), (void *)(" + dest + "), " + len + ", (void *)&swtc_bc_reply, " + mask +
+                     ", 0, 0);");
     line(indent, "++swtc_bc_n;");
+    for (size_t d = lo_dims; d < stage_whole_from(st); ++d)  // the halo dims: the spread's
+      line(indent, "(void)" + l->name + "_lo" + std::to_string(d) + ";");
   }
   /// A statement inside the broadcast rounds: what holds the broadcast stage
   /// runs on every CPE (the same barriers everywhere); anything else only on
@@ -201,6 +214,9 @@ class CpePrinter : public CPrinter {
           wait_for(indent + 2, "swtc_bc_reply", "swtc_bc_n");
           line(indent + 1, "}");
           line(indent + 1, bcast_syn() + "  /* it has arrived everywhere */");
+          // tir::broadcast_plan broadcasts a compact box only double-buffered
+          // (emit_pipelined spreads it after each step's barrier).
+          if (bcast_->compact) internal_error("compact broadcast of ", L, " outside a pipelined loop");
         } else if (st->dir != StageDir::Out) {
           line(indent + 1, "if (swtc_active) {");
           emit_dma(st, indent + 2, true);

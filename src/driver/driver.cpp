@@ -21,6 +21,7 @@
 #include "graph/passes/split_batch.h"
 #include "lower/concat_in_place.h"
 #include "lower/fuse.h"
+#include "lower/inline_producers.h"
 #include "lower/transpose_rows.h"
 #include "lower/winograd.h"
 #include "perf/params.h"
@@ -360,7 +361,10 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
     return t;
   };
   if (opts.dump_after == "lower") dump(opts, "lower", kernel_text(kernels));
-  if (opts.fuse) kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
+  if (opts.fuse) {
+    kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
+    kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of);
+  }
   if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
   std::vector<int64_t> alias_offset;
   kernels = lower::place_concats(m.graph, std::move(kernels), alias_of, alias_offset,
@@ -370,10 +374,14 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   // sw26010, default schedule: the row operand of large weight MatMuls is
   // transposed once by a kernel of its own, so a reduce step's rows of all
   // output rows are one run the CPEs share by broadcast
-  // (lower/transpose_rows.h, target::sunway_default_schedule).
+  // (lower/transpose_rows.h, target::sunway_default_schedule); an
+  // elementwise kernel read only by such a transpose (BERT's GELU, a
+  // LayerNorm's last kernel) is then computed by it (inline_producers.h).
   if (m.target.kind == target::Kind::Sunway && !m.target.crts && m.target.workers == 64 &&
-      mode == target::ScheduleMode::Default)
+      mode == target::ScheduleMode::Default) {
     kernels = lower::transpose_matmul_rows(m.graph, std::move(kernels), 64, 256, 256);
+    if (opts.fuse) kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of);
+  }
   std::string scheduled;
   size_t tuned = 0;
   if (opts.kernel_choices) opts.kernel_choices->clear();
@@ -457,10 +465,13 @@ std::string compile_report(const graph::Graph &imported, const codegen::Module &
      << " after graph passes\n";
   int fused = 0;
   for (const auto &k : m.kernels) fused += k.kernel.fused.empty() ? 0 : 1;
-  os << "kernels: " << m.kernels.size() << " (" << fused << " with fused epilogues)\n";
+  os << "kernels: " << m.kernels.size() << " (" << fused
+     << " with fused nodes: epilogues, inlined producers)\n";
   for (const auto &k : m.kernels) {
     if (k.kernel.fused.empty()) continue;
-    os << "  " << k.func.name << ": " << m.graph.describe(k.kernel.node);
+    // A kernel of no graph node: a MatMul's row transpose (transpose_rows.h).
+    os << "  " << k.func.name << ": "
+       << (k.kernel.node >= 0 ? m.graph.describe(k.kernel.node) : std::string("(no graph node)"));
     for (int n : k.kernel.fused) os << " + " << m.graph.describe(n);
     os << "\n";
   }

@@ -20,7 +20,7 @@ struct CompileOptions {
   std::ostream *dump = nullptr;  // where dumps go
   std::ostream *log = nullptr;   // progress lines (nullptr: quiet)
   bool fold_batchnorm = true;    // graph pass: BatchNormalization into Conv
-  bool fuse = true;              // lowering pass: elementwise epilogues into producers
+  bool fuse = true;              // lowering passes: elementwise epilogues into producers, elementwise producers into their readers
   // Winograd F(m x m, 3x3) for 3x3 stride-1 Convs (lower/winograd.h), host
   // targets only: -1 where the target's rule picks it
   // (target::winograd_tile), 0 never, 2 or 4 that m for every such Conv.

@@ -63,11 +63,18 @@ std::optional<BroadcastPlan> broadcast_plan(const PrimFunc &f, const std::string
   const size_t rank = g->shape.size(), t = stage_whole_from(st);
 
   // One contiguous run: the dims before the last partial one are one index
-  // wide; never clipped: the corner keeps the box inside the tensor.
+  // wide; never clipped: the corner keeps the box inside the tensor. A halo
+  // box fetched compactly: the same up to its row dim (the dims after it
+  // cover the tensor whole), so its valid part is one run.
   std::map<std::string, int64_t> extents = {{top->loop_var, top->extent}};
   for (const auto &lp : fd.best_loops) extents[lp->loop_var] = lp->extent;
-  for (size_t d = 0; d < rank && d < t; ++d) {
-    if (d + 1 < t && l->shape[d] != 1) return std::nullopt;
+  const std::optional<CompactFetch> compact = stage_compact(st, extents);
+  // A compact box only double-buffered (the path the tests exercise: the
+  // spread after each step's barrier, emit_pipelined in codegen/sunway.cpp).
+  if (compact && !st->double_buffer) return std::nullopt;
+  const size_t last = compact ? compact->row + 1 : t;  // dims [0, last) checked
+  for (size_t d = 0; d < rank && d < last; ++d) {
+    if (d + 1 < last && l->shape[d] != 1) return std::nullopt;
     const auto b = bounds(st->indices[d], extents);
     if (!b || b->first < 0 || b->second + l->shape[d] > g->shape[d]) return std::nullopt;
   }
@@ -108,6 +115,13 @@ std::optional<BroadcastPlan> broadcast_plan(const PrimFunc &f, const std::string
   p.steps = 1;
   for (const auto &lp : fd.best_loops) p.steps *= lp->extent;
   p.box_bytes = l->bytes();
+  if (compact) {
+    // The valid part: the box's extent up to the row dim, the tensor's after.
+    int64_t n = 1;
+    for (size_t d = 0; d < rank; ++d) n *= d <= compact->row ? l->shape[d] : g->shape[d];
+    p.box_bytes = n * l->elem.bytes;
+    p.compact = true;
+  }
   p.double_buffer = st->double_buffer;
   p.group = group;
   return p;

@@ -22,8 +22,13 @@ struct BroadcastPlan {
   int64_t tiles = 0;     // T: iterations of the CPE loop
   int64_t share = 0;     // S: consecutive tiles with the same box (S divides T)
   int64_t steps = 0;     // executions of the stage per tile
-  int64_t box_bytes = 0; // one broadcast
+  int64_t box_bytes = 0; // one broadcast (of a compact box: its valid part)
   bool double_buffer = false;
+  /// A halo box (tir::stage_compact, e.g. a padded Conv's whole-image input
+  /// panel): its valid part, one contiguous run, is broadcast to where the
+  /// compact fetch would put it (the end of the LDM box, at the same offset
+  /// in every CPE) and each CPE spreads it over the box after the barrier.
+  bool compact = false;
   int group = 64;        // CPEs per broadcast: 8 (a row, mask 1 << row) or 64 (mask 0xff)
 
   int64_t blocks() const { return tiles / share; }
@@ -42,7 +47,11 @@ struct BroadcastPlan {
 /// CPE loop; the stage (an input, in the tensor's dim order, with no fill)
 /// must be the only stage of `buffer`, reached from the CPE loop through
 /// serial loops, stages and sequences only (no guard), its box one contiguous
-/// run never clipped at the tensor's bounds; and some S > 1 dividing T must
+/// run never clipped at the tensor's bounds, or a double-buffered halo box
+/// fetched compactly (tir::stage_compact) whose valid part is one contiguous
+/// run (the dims before the compact row dim one index wide, the row dim
+/// never clipped);
+/// and some S > 1 dividing T must
 /// make the box depend on the tile only through tile / S (checked on every
 /// tile, the loops between at their first and last iteration). The largest
 /// such S is taken.

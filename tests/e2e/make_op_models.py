@@ -714,6 +714,21 @@ def main(d):
           inits=[("w1", w(256, 256)), ("b1", w(256)), ("wq", w(256, 256)), ("wk", w(256, 256)),
                  ("bk", w(256)), ("w2", w(256, 256))], opset=13)
 
+    # Padded 3x3 Convs on small images (ResNet's last stage): sw26010 takes
+    # whole-image tiles of a few output channels each, and their input
+    # panel, a halo box fetched compactly, is broadcast to the 64 CPEs
+    # (its valid part, one run; each CPE spreads it over the box).
+    rng = np.random.default_rng(16)
+    w = lambda *s: rng.standard_normal(s).astype(np.float32) * 0.03
+    model(os.path.join(d, "conv_halo_bcast.onnx"),
+          [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], strides=[2, 2]),
+           helper.make_node("Relu", ["c1"], ["r1"]),
+           helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1]),
+           helper.make_node("Relu", ["c2"], ["y"])],
+          [vi("x", F, [1, 256, 14, 14])], [vi("y", F, [1, 512, 7, 7])],
+          inits=[("w1", w(512, 256, 3, 3)), ("b1", w(512)), ("w2", w(512, 512, 3, 3)),
+                 ("b2", w(512))], opset=13)
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

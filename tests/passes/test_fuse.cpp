@@ -16,6 +16,7 @@
 #include "graph_builder.h"
 #include "interp/interpreter.h"
 #include "lower/fuse.h"
+#include "lower/inline_producers.h"
 #include "lower/lower.h"
 #include "schedule/schedule.h"
 #include "target/target.h"
@@ -491,6 +492,86 @@ TEST(FuseEpiloguesNot, ProducerOutputIsAlsoReadThroughAView) {
   Case c(b.graph());
   expect_kernels(c, {{c.node("conv"), {}}, {c.node("relu"), {}}, {-1, {}}});
   check_answers(c);
+}
+
+// inline_producers: elementwise kernels read once per element by their
+// readers are computed by them; the kernels left give the interpreter's
+// answer unscheduled and under the sw26010 schedule.
+Attrs reduce_last() { return {{"axes", ints({-1})}, {"keepdims", int64_t{1}}}; }
+
+std::vector<Kernel> inlined(const Case &c) { return inline_producers(c.g, c.fused, c.alias_of); }
+
+void check_inlined(const Case &c, const std::vector<Kernel> &ks) {
+  const auto want = interp::run(c.g, c.inputs);
+  EXPECT_TRUE(test::same_outputs(run_kernels(c, ks, Sched::None), want)) << "inlined";
+  EXPECT_TRUE(test::same_outputs(run_kernels(c, ks, Sched::Sunway), want)) << "inlined, sw26010";
+  for (const Kernel &k : ks) EXPECT_EQ(k.values.size(), k.def.inputs.size() + 1) << k.def.name;
+}
+
+TEST(InlineProducers, LayerNormShapedChainKeepsTheReductions) {
+  // m = mean(x); d = x - m; v = mean(d * d); y = d / v: d is read by the
+  // square and the division, d * d by the second reduction, each element
+  // once: three kernels (two reductions, the division) instead of five.
+  GraphBuilder b;
+  b.input("x", {2, 6, 16});
+  b.node(OpKind::ReduceMean, {"x"}, "m", reduce_last(), "mean");
+  b.node(OpKind::Sub, {"x", "m"}, "d", {}, "sub");
+  b.node(OpKind::Mul, {"d", "d"}, "sq", {}, "square");
+  b.node(OpKind::ReduceMean, {"sq"}, "v", reduce_last(), "var");
+  b.node(OpKind::Div, {"d", "v"}, "y", {}, "div");
+  b.output("y");
+  Case c(b.graph());
+  ASSERT_EQ(c.fused.size(), 5u);
+  const std::vector<Kernel> ks = inlined(c);
+  ASSERT_EQ(ks.size(), 3u);
+  EXPECT_EQ(ks[0].node, c.node("mean"));
+  EXPECT_EQ(ks[1].node, c.node("var"));
+  EXPECT_EQ(ks[1].fused, (std::vector<int>{c.node("square"), c.node("sub")}));
+  EXPECT_EQ(ks[2].node, c.node("div"));
+  EXPECT_EQ(ks[2].fused, (std::vector<int>{c.node("sub")}));
+  // The division's own input first, then the inlined Sub's.
+  EXPECT_EQ(ks[2].values, (std::vector<int>{c.value("v"), c.value("x"), c.value("m"), c.value("y")}));
+  check_inlined(c, ks);
+}
+
+TEST(InlineProducersNot, ReaderRereadsElements) {
+  // A Conv reads each input element for many outputs: the Add stays.
+  GraphBuilder b;
+  b.input("x", {1, 3, 6, 6});
+  b.input("z", {1, 3, 6, 6});
+  b.constant("w", random_tensor({4, 3, 3, 3}, 1));
+  b.node(OpKind::Add, {"x", "z"}, "a", {}, "add");
+  b.node(OpKind::Conv, {"a", "w"}, "y", conv_attrs(), "conv");
+  b.output("y");
+  Case c(b.graph());
+  ASSERT_EQ(c.fused.size(), 2u);
+  const std::vector<Kernel> ks = inlined(c);
+  ASSERT_EQ(ks.size(), 2u);
+  check_inlined(c, ks);
+}
+
+TEST(InlineProducersNot, ProducerOutputIsAGraphOutputOrBroadcast) {
+  // d is a graph output: it keeps its kernel. e = exp(s) is read by y
+  // through a broadcast (each element for 16 outputs): it keeps its kernel.
+  // t = sigmoid(d), read once per element by y, is computed by y.
+  GraphBuilder b;
+  b.input("x", {2, 6, 16});
+  b.input("s", {2, 6, 1});
+  b.node(OpKind::Sub, {"x", "s"}, "d", {}, "sub");
+  b.node(OpKind::Sigmoid, {"d"}, "t", {}, "sigmoid");
+  b.node(OpKind::Exp, {"s"}, "e", {}, "exp");
+  b.node(OpKind::Mul, {"t", "e"}, "y", {}, "mul");
+  b.output("d");
+  b.output("y");
+  Case c(b.graph());
+  ASSERT_EQ(c.fused.size(), 4u);
+  const std::vector<Kernel> ks = inlined(c);
+  ASSERT_EQ(ks.size(), 3u);
+  EXPECT_EQ(ks[0].node, c.node("sub"));
+  EXPECT_EQ(ks[1].node, c.node("exp"));
+  EXPECT_EQ(ks[2].node, c.node("mul"));
+  EXPECT_EQ(ks[2].fused, (std::vector<int>{c.node("sigmoid")}));
+  check_inlined(c, ks);
 }
 
 }  // namespace

@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
   compile->add_option("--winograd", winograd_spec, winograd_help)
       ->check(CLI::IsMember(winograd_modes))
       ->capture_default_str();
-  compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding and epilogue fusion");
+  compile->add_flag("--no-fuse", no_fuse, "Skip BatchNorm folding, epilogue fusion and producer inlining");
   compile->add_option("--ranks,--core-groups", ranks, ranks_help)->capture_default_str();
 
   driver::RunOptions ro;
