@@ -34,8 +34,20 @@ std::optional<OpKind> op_from_name(const std::string &onnx_op_type) {
   return std::nullopt;
 }
 
+bool is_reduction(OpKind kind) {
+  switch (kind) {
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+      return true;
+    default: return false;
+  }
+}
+
 OpArity op_arity(OpKind kind) {
   switch (kind) {
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+      return {1, 2, 1, 1};  // axes as an input (opsets 13 / 18)
     case OpKind::Conv: return {2, 3, 1, 1};
     case OpKind::BatchNormalization: return {5, 5, 1, 1};
     case OpKind::Relu: return {1, 1, 1, 1};
@@ -56,16 +68,6 @@ OpArity op_arity(OpKind kind) {
     case OpKind::Softmax: return {1, 1, 1, 1};
     case OpKind::MatMul: return {2, 2, 1, 1};
     case OpKind::Transpose: return {1, 1, 1, 1};
-    case OpKind::ReduceMean:
-    case OpKind::ReduceSum:
-    case OpKind::ReduceMax:
-    case OpKind::ReduceMin:
-    case OpKind::ReduceProd:
-    case OpKind::ReduceL1:
-    case OpKind::ReduceL2:
-    case OpKind::ReduceSumSquare:
-    case OpKind::ReduceLogSum:
-    case OpKind::ReduceLogSumExp: return {1, 2, 1, 1};
     // ArgMax / ArgMin: decomposition adds the ReduceMax / ReduceMin of the
     // input as a second input (graph/passes/decompose.cpp).
     case OpKind::ArgMax:

@@ -26,6 +26,10 @@ const char *op_name(OpKind kind);
 /// Looks up an ONNX op type; nullopt if swtc does not support it.
 std::optional<OpKind> op_from_name(const std::string &onnx_op_type);
 
+/// The Reduce* ops of graph/reduce_ops.def (ReduceMean, ReduceSum, ...,
+/// ReduceLogSumExp): one input reduced over static axes with keepdims.
+bool is_reduction(OpKind kind);
+
 /// How many inputs (including omitted optional ones, id -1) and outputs a node
 /// of this kind may have in swtc (a subset of ONNX: e.g. BatchNormalization in
 /// inference form has exactly one output).

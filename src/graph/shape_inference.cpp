@@ -181,16 +181,9 @@ class ShapeInference {
       case OpKind::Softmax: return softmax();
       case OpKind::MatMul: return matmul();
       case OpKind::Transpose: return transpose();
-      case OpKind::ReduceMean:
-      case OpKind::ReduceSum:
-      case OpKind::ReduceMax:
-      case OpKind::ReduceMin:
-      case OpKind::ReduceProd:
-      case OpKind::ReduceL1:
-      case OpKind::ReduceL2:
-      case OpKind::ReduceSumSquare:
-      case OpKind::ReduceLogSum:
-      case OpKind::ReduceLogSumExp: return reduce();
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+        return reduce();
       case OpKind::ArgMax:
       case OpKind::ArgMin: return arg_reduce();
       case OpKind::Shape: return shape_op();

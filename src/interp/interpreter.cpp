@@ -215,16 +215,9 @@ class Interpreter {
       case OpKind::Softmax: return softmax(n);
       case OpKind::MatMul: return matmul(n);
       case OpKind::Transpose: return transpose(n);
-      case OpKind::ReduceMean:
-      case OpKind::ReduceSum:
-      case OpKind::ReduceMax:
-      case OpKind::ReduceMin:
-      case OpKind::ReduceProd:
-      case OpKind::ReduceL1:
-      case OpKind::ReduceL2:
-      case OpKind::ReduceSumSquare:
-      case OpKind::ReduceLogSum:
-      case OpKind::ReduceLogSumExp: return reduce(n);
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+        return reduce(n);
       case OpKind::ArgMax:
       case OpKind::ArgMin: return arg_reduce(n);
       case OpKind::Shape: return shape_op(n);

@@ -68,15 +68,9 @@ constexpr Entry kLowerings[] = {
     {OpKind::Concat, lower_concat, true},
     {OpKind::Slice, lower_slice, true},
     {OpKind::Pad, lower_pad, true},
-    {OpKind::ReduceMean, lower_reduce, false},
-    {OpKind::ReduceSum, lower_reduce, false},
-    {OpKind::ReduceMax, lower_reduce, false},
-    {OpKind::ReduceMin, lower_reduce, false},
-    {OpKind::ReduceProd, lower_reduce, false},
-    {OpKind::ReduceL1, lower_reduce, false},
-    {OpKind::ReduceL2, lower_reduce, false},
-    {OpKind::ReduceSumSquare, lower_reduce, false},
-    {OpKind::ReduceLogSum, lower_reduce, false},
+    // ReduceLogSumExp is decomposed first (lower_reduce refuses it).
+#define SWTC_REDUCE(kind, name) {OpKind::kind, lower_reduce, false},
+#include "graph/reduce_ops.def"
     {OpKind::ArgMax, lower_argreduce, true},  // int64 output, float32 input (shape rule)
     {OpKind::ArgMin, lower_argreduce, true},
 };

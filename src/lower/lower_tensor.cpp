@@ -177,6 +177,8 @@ Kernel lower_pad(const graph::Graph &g, int node_id) {
 
 Kernel lower_reduce(const graph::Graph &g, int node_id) {
   const graph::Node &n = g.nodes[node_id];
+  SWTC_CHECK(graph::is_reduction(n.op) && n.op != graph::OpKind::ReduceLogSumExp,
+             "lower_reduce on ", g.describe(node_id), ": ReduceLogSumExp is decomposed first");
   const auto &xs = g.values[n.inputs[0]].shape;
   const size_t R = out_rank(g, node_id);
   std::vector<int64_t> axes_a = n.attr_ints("axes", {});

@@ -652,6 +652,39 @@ def main(d):
            vi("one_d", F, [1, 2, 14])],
           inits=[("w1", wts(4, 3, 3, 3)), ("b1", wts(3)), ("w2", wts(4, 3, 3, 2)),
                  ("w1d", wts(4, 2, 3))], opset=13)
+    # Conv over 1 and 3 spatial axes (decompose: 1-D as 2-D with a unit
+    # axis, 3-D as a sum of 2-D Convs over the depth taps): bias, strides,
+    # dilations, pads, auto_pad, groups, a run-time 3-D weight.
+    model(os.path.join(d, "conv_nd.onnx"),
+          [helper.make_node("Conv", ["s", "c1w", "c1b"], ["one_d"], pads=[1, 2], strides=[2],
+                            dilations=[2]),
+           helper.make_node("Conv", ["s", "c1g"], ["one_d_grouped"], group=2,
+                            auto_pad="SAME_UPPER", kernel_shape=[3]),
+           helper.make_node("Conv", ["v", "c3w", "c3b"], ["three_d"], strides=[2, 1, 2],
+                            pads=[1, 0, 1, 0, 1, 1], dilations=[2, 1, 1]),
+           helper.make_node("Conv", ["v", "c3r"], ["three_d_runtime_w"], group=2,
+                            pads=[1, 1, 1, 1, 1, 1])],
+          [vi("s", F, [2, 4, 11]), vi("v", F, [2, 4, 5, 6, 7]), vi("c3r", F, [4, 2, 3, 3, 3])],
+          [vi("one_d", F, [2, 6, 5]), vi("one_d_grouped", F, [2, 4, 11]),
+           vi("three_d", F, [2, 3, 2, 5, 4]), vi("three_d_runtime_w", F, [2, 4, 5, 6, 7])],
+          inits=[("c1w", wts(6, 4, 3)), ("c1b", wts(6)), ("c1g", wts(4, 2, 3)),
+                 ("c3w", wts(3, 4, 2, 3, 2)), ("c3b", wts(3))], opset=13)
+    # An opset-6 model whose ops the importer converts to opset 7
+    # (frontend/onnx/legacy_opset.h): old-style broadcast with axis and by
+    # suffix, a per-channel PRelu slope, BatchNormalization is_test=1, Gemm's
+    # broadcast bias.
+    model(os.path.join(d, "legacy_opset6.onnx"),
+          [helper.make_node("Add", ["a", "b"], ["s1"], broadcast=1, axis=1),
+           helper.make_node("PRelu", ["s1", "slope"], ["s2"]),
+           helper.make_node("BatchNormalization", ["s2", "sc", "bi", "mu", "va"], ["s3"],
+                            is_test=1, epsilon=1e-3),
+           helper.make_node("Mul", ["s3", "c"], ["y"], broadcast=1),
+           helper.make_node("Gemm", ["m", "gw", "gb"], ["z"], broadcast=1, transB=1)],
+          [vi("a", F, [2, 3, 4, 5]), vi("b", F, [3]), vi("c", F, [4, 5]), vi("m", F, [2, 6])],
+          [vi("y", F, [2, 3, 4, 5]), vi("z", F, [2, 4])],
+          inits=[("slope", wts(3)), ("sc", wts(3)), ("bi", wts(3)), ("mu", wts(3)),
+                 ("va", rng.uniform(0.5, 2, 3).astype(np.float32)), ("gw", wts(4, 6)),
+                 ("gb", wts(4))], opset=6)
     # Dropout's mask output at inference (all true: a constant copied out),
     # beside a kernel that reads the Dropout's output.
     model(os.path.join(d, "dropout_mask.onnx"),

@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "common/error.h"
 #include "graph/printer.h"
+#include "interp/interpreter.h"
 #include "onnx_builder.h"
 
 namespace swtc::frontend {
@@ -214,15 +217,17 @@ TEST(OnnxImport, GivenShapesBindSymbolicDims) {
 }
 
 TEST(OnnxImport, OpsetRange) {
-  // Add changed at opset 7 (broadcasting): an opset-6 Add is refused, naming the node.
-  std::string old = make_model({make_node("Add", {"x", "x"}, {"y"}, {}, "add6")},
-                               {make_input("x", {2})}, {}, 6);
+  // Tile changed at opset 6 (inputs tiles + axis): an opset-5 Tile has no
+  // conversion and is refused, naming the node.
+  std::string old = make_model(
+      {make_node("Tile", {"x", "t", "a"}, {"y"}, {}, "tile5")}, {make_input("x", {2})},
+      {make_tensor_i64("t", {}, {2}), make_tensor_i64("a", {}, {0})}, 5);
   const std::string err = import_error(old);
-  EXPECT_NE(err.find("uses opset 6: not supported: node 'add6' (Add, opset 6): Add's definition at "
-                     "opset 6 (since version 6) differs from opset 7's (since version 7)"),
+  EXPECT_NE(err.find("uses opset 5: not supported: node 'tile5' (Tile, opset 5): Tile's definition "
+                     "at opset 5 (since version 1) differs from opset 7's (since version 6) and "
+                     "swtc has no conversion for it"),
             std::string::npos)
       << err;
-  EXPECT_NE(err.find("swtc supports opsets 7 to 18"), std::string::npos) << err;
   // Relu (since 6) and GlobalAveragePool (since 1) mean the same at opsets 6 / 1 as at 7.
   EXPECT_EQ(import_error(make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, 6)),
             "");
@@ -230,11 +235,6 @@ TEST(OnnxImport, OpsetRange) {
                                {make_input("x", {1, 2, 3, 3})}, {}, 1);
   EXPECT_EQ(import_error(gap), "");
   EXPECT_EQ(import_onnx_bytes(gap, "m").opset, 1);
-  // Relu at opset 1 is an older definition (since 1, with consumed_inputs).
-  std::string relu1 = make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, 1);
-  EXPECT_NE(import_error(relu1).find("uses opset 1: not supported: node 'Relu_0' (Relu, opset 1)"),
-            std::string::npos)
-      << import_error(relu1);
   for (int64_t ok : {7, 18}) {
     std::string bytes =
         make_model({make_node("Relu", {"x"}, {"y"})}, {make_input("x", {2})}, {}, ok);
@@ -332,6 +332,149 @@ TEST(OnnxImport, MutatedBytesGiveUserErrorsOnly) {
     }  // anything else (InternalError, std::bad_alloc, a crash) fails the test
   }
   EXPECT_GT(user_errors, 100);
+}
+
+
+/// The outputs of `bytes` (a legacy-opset model) run by the interpreter.
+std::vector<graph::TensorData> run_legacy(const std::string &bytes,
+                                          const std::vector<graph::TensorData> &inputs) {
+  return interp::run(import_onnx_bytes(bytes, "m"), inputs);
+}
+
+graph::TensorData f32(const Shape &shape, float scale = 0.37f) {
+  graph::TensorData t;
+  t.shape = shape;
+  t.f32.resize(static_cast<size_t>(t.size()));
+  for (size_t i = 0; i < t.f32.size(); ++i)  // mixed signs, no two equal
+    t.f32[i] = scale * (static_cast<float>((i * 7) % 11) - 5.0f) + 0.01f * static_cast<float>(i);
+  return t;
+}
+
+// Opsets 1 to 6: ops whose old attributes have a clear meaning are converted
+// to opset 7 on import (frontend/onnx/legacy_opset.h); the results follow the
+// old definitions.
+TEST(OnnxImport, LegacyBroadcastAttributes) {
+  // Add-6 with broadcast=1, axis=1: B [3] lines up with A's axis 1.
+  std::string add = make_model(
+      {make_node("Add", {"a", "b"}, {"y"}, {attr_int("broadcast", 1), attr_int("axis", 1)}, "add6")},
+      {make_input("a", {2, 3, 4}), make_input("b", {3})}, {}, 6);
+  graph::TensorData a = f32({2, 3, 4}), b = f32({3}, 1.3f);
+  std::vector<graph::TensorData> y = run_legacy(add, {a, b});
+  ASSERT_EQ(y[0].shape, Shape({2, 3, 4}));
+  for (size_t i = 0; i < 24; ++i)
+    EXPECT_FLOAT_EQ(y[0].f32[i], a.f32[i] + b.f32[(i / 4) % 3]) << i;
+  // No axis: suffix matching (numpy's), B [3, 4].
+  std::string mul = make_model(
+      {make_node("Mul", {"a", "b"}, {"y"}, {attr_int("broadcast", 1)})},
+      {make_input("a", {2, 3, 4}), make_input("b", {3, 4})}, {}, 6);
+  graph::TensorData b2 = f32({3, 4}, 0.9f);
+  y = run_legacy(mul, {a, b2});
+  for (size_t i = 0; i < 24; ++i) EXPECT_FLOAT_EQ(y[0].f32[i], a.f32[i] * b2.f32[i % 12]) << i;
+  // Pow (since 1) and Sub with consumed_inputs at opset 1, a one-element B.
+  std::string pow = make_model(
+      {make_node("Sub", {"a", "c"}, {"d"},
+                 {attr_int("broadcast", 1), attr_ints("consumed_inputs", {0, 0})}),
+       make_node("Pow", {"d", "e"}, {"y"}, {attr_int("broadcast", 1)})},
+      {make_input("a", {2, 3}), make_input("c", {1, 1}), make_input("e", {})}, {}, 1);
+  graph::TensorData a2 = f32({2, 3}), c = f32({1, 1}), e;
+  e.f32 = {2.0f};
+  y = run_legacy(pow, {a2, c, e});
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_NEAR(y[0].f32[i], (a2.f32[i] - c.f32[0]) * (a2.f32[i] - c.f32[0]), 1e-6) << i;
+  // Gemm-6's broadcast: C [N] added to every row.
+  std::string gemm = make_model(
+      {make_node("Gemm", {"a", "w", "c"}, {"y"}, {attr_int("broadcast", 1), attr_int("transB", 1)})},
+      {make_input("a", {2, 3}), make_input("w", {4, 3}), make_input("c", {4})}, {}, 6);
+  graph::TensorData w = f32({4, 3}, 0.5f), cb = f32({4}, 2.0f);
+  y = run_legacy(gemm, {a2, w, cb});
+  ASSERT_EQ(y[0].shape, Shape({2, 4}));
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 4; ++j) {
+      double r = cb.f32[j];
+      for (int64_t k = 0; k < 3; ++k) r += double{a2.f32[i * 3 + k]} * w.f32[j * 3 + k];
+      EXPECT_NEAR(y[0].f32[i * 4 + j], r, 1e-5);
+    }
+  // What the old rule does not allow is refused, naming node and shapes.
+  std::string bad = make_model(
+      {make_node("Add", {"a", "b"}, {"y"}, {attr_int("broadcast", 1), attr_int("axis", 0)}, "add6")},
+      {make_input("a", {2, 3}), make_input("b", {2, 1})}, {}, 6);
+  EXPECT_NE(import_error(bad).find(
+                "uses opset 6: not supported: node 'add6' (Add, opset 6): B [2, 1] is not A [2, 3]'s "
+                "dims from axis 0 (the old broadcast rule has no 1-dim expansion)"),
+            std::string::npos)
+      << import_error(bad);
+  std::string nobc = make_model({make_node("Add", {"a", "b"}, {"y"}, {}, "add6")},
+                                {make_input("a", {2, 3}), make_input("b", {3})}, {}, 6);
+  EXPECT_NE(import_error(nobc).find("without broadcast=1 both operands must have one shape, got "
+                                    "[2, 3] and [3]"),
+            std::string::npos)
+      << import_error(nobc);
+  std::string far = make_model(
+      {make_node("Add", {"a", "b"}, {"y"}, {attr_int("broadcast", 1), attr_int("axis", 2)})},
+      {make_input("a", {2, 3}), make_input("b", {3})}, {}, 6);
+  EXPECT_NE(import_error(far).find("broadcast axis=2 does not place B [3] inside A [2, 3]"),
+            std::string::npos)
+      << import_error(far);
+}
+
+TEST(OnnxImport, LegacyPReluBatchNormAndOthers) {
+  // PRelu-6: a slope of size C is per channel (axis 1).
+  std::string prelu = make_model({make_node("PRelu", {"x", "s"}, {"y"})},
+                                 {make_input("x", {2, 3, 4, 5})}, {make_tensor_f32("s", {3}, {0.1f, -0.5f, 2.0f})}, 6);
+  graph::TensorData x = f32({2, 3, 4, 5});
+  std::vector<graph::TensorData> y = run_legacy(prelu, {x});
+  const float slope[] = {0.1f, -0.5f, 2.0f};
+  for (size_t i = 0; i < 120; ++i) {
+    const float v = x.f32[i];
+    EXPECT_FLOAT_EQ(y[0].f32[i], v < 0 ? v * slope[(i / 20) % 3] : v) << i;
+  }
+  std::string prelu_bad = make_model({make_node("PRelu", {"x", "s"}, {"y"}, {}, "p")},
+                                     {make_input("x", {2, 3, 4, 5})},
+                                     {make_tensor_f32("s", {4}, {0.1f, 0.2f, 0.3f, 0.4f})}, 6);
+  EXPECT_NE(import_error(prelu_bad).find(
+                "node 'p' (PRelu, opset 6): slope [4] for X [2, 3, 4, 5]: opset 6 defines a slope "
+                "of size 1 (shared) or one per channel (X's axis 1)"),
+            std::string::npos)
+      << import_error(prelu_bad);
+  // BatchNormalization-6 in test mode is opset 7's; training mode is refused.
+  std::vector<onnx::TensorProto> bn_params = {
+      make_tensor_f32("sc", {2}, {1.5f, 0.5f}), make_tensor_f32("bi", {2}, {0.25f, -1.0f}),
+      make_tensor_f32("mu", {2}, {0.1f, -0.2f}), make_tensor_f32("va", {2}, {4.0f, 0.25f})};
+  std::string bn = make_model(
+      {make_node("BatchNormalization", {"x", "sc", "bi", "mu", "va"}, {"y"},
+                 {attr_int("is_test", 1), attr_float("epsilon", 0.0f)})},
+      {make_input("x", {1, 2, 3})}, bn_params, 6);
+  graph::TensorData xb = f32({1, 2, 3});
+  y = run_legacy(bn, {xb});
+  const float sc[] = {1.5f, 0.5f}, bi[] = {0.25f, -1.0f}, mu[] = {0.1f, -0.2f}, sd[] = {2.0f, 0.5f};
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_NEAR(y[0].f32[i], (xb.f32[i] - mu[i / 3]) / sd[i / 3] * sc[i / 3] + bi[i / 3], 1e-6);
+  std::string train = make_model(
+      {make_node("BatchNormalization", {"x", "sc", "bi", "mu", "va"}, {"y"}, {}, "bn")},
+      {make_input("x", {1, 2, 3})}, bn_params, 6);
+  EXPECT_NE(import_error(train).find("node 'bn' (BatchNormalization, opset 6): is_test=0 (training "
+                                     "mode) is not supported"),
+            std::string::npos)
+      << import_error(train);
+  // Opset 1: Reshape's shape attribute, Pad's paddings, Concat's default
+  // axis 1, Relu's consumed_inputs, Selu's own defaults.
+  std::string one = make_model(
+      {make_node("Reshape", {"x"}, {"r"}, {attr_ints("shape", {3, 2})}),
+       make_node("Pad", {"r"}, {"p"}, {attr_ints("paddings", {0, 1, 0, 0})}),
+       make_node("Concat", {"p", "p"}, {"c"}),
+       make_node("Relu", {"c"}, {"q"}, {attr_ints("consumed_inputs", {0})}),
+       make_node("Selu", {"c"}, {"s"})},
+      {make_input("x", {2, 3})}, {}, 1, {"q", "s"});
+  graph::TensorData x1 = f32({2, 3});
+  y = run_legacy(one, {x1});
+  ASSERT_EQ(y[0].shape, Shape({3, 6}));
+  for (int64_t i = 0; i < 3; ++i)
+    for (int64_t j = 0; j < 6; ++j) {
+      const float v = j % 3 == 0 ? 0.0f : x1.f32[static_cast<size_t>(i * 2 + j % 3 - 1)];
+      EXPECT_FLOAT_EQ(y[0].f32[static_cast<size_t>(i * 6 + j)], std::max(v, 0.0f));
+      const double selu = v > 0 ? 1.0507 * v : 1.0507 * 1.6732 * (std::exp(double{v}) - 1);
+      EXPECT_NEAR(y[1].f32[static_cast<size_t>(i * 6 + j)], selu, 1e-6);
+    }
 }
 
 }  // namespace

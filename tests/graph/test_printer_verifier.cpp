@@ -115,6 +115,16 @@ TEST(GraphBasics, NamesAndHelpers) {
   EXPECT_STREQ(op_name(OpKind::Conv), "Conv");
   EXPECT_EQ(op_from_name("BatchNormalization"), OpKind::BatchNormalization);
   EXPECT_FALSE(op_from_name("Det"));
+  // is_reduction (graph/reduce_ops.def) is exactly the ONNX Reduce* ops.
+  for (const char *name : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
+                           "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
+                           "ReduceLogSumExp"}) {
+    ASSERT_TRUE(op_from_name(name)) << name;
+    EXPECT_TRUE(is_reduction(*op_from_name(name))) << name;
+    EXPECT_EQ(op_arity(*op_from_name(name)).max_inputs, 2) << name;
+  }
+  for (OpKind k : {OpKind::ArgMax, OpKind::Softmax, OpKind::Sum, OpKind::GlobalAveragePool})
+    EXPECT_FALSE(is_reduction(k)) << op_name(k);
   EXPECT_STREQ(dtype_name(DType::I64), "i64");
   EXPECT_EQ(num_elements({2, 3, 4}), 24);
   EXPECT_EQ(num_elements({}), 1);

@@ -264,5 +264,40 @@ TEST(Pipeline, ConvTransposeBecomesPadAndConv) {
   EXPECT_EQ(g.values[g.outputs[2]].shape, (Shape{1, 3, 19}));
 }
 
+TEST(Pipeline, Conv1dAnd3dBecome2dConvs) {
+  // 1-D: one 2-D Conv with a unit H axis. 3-D (kernel depth 3, depth stride
+  // 2, dilation 2, depth pads, groups, bias): one 2-D Conv per depth tap; a
+  // run-time 3-D weight too (Slice kernels for its planes).
+  std::vector<onnx::TensorProto> inits;
+  inits.push_back(make_tensor_f32("w1", {4, 2, 3}, rand_vec(24, 60)));
+  inits.push_back(make_tensor_f32("w3", {6, 2, 3, 2, 3}, rand_vec(216, 61)));
+  inits.push_back(make_tensor_f32("b3", {6}, rand_vec(6, 62)));
+  std::vector<onnx::NodeProto> nodes = {
+      make_node("Conv", {"s", "w1"}, {"one"}, {attr_ints("pads", {2, 1}), attr_ints("strides", {2})},
+                "one"),
+      make_node("Conv", {"v", "w3", "b3"}, {"three"},
+                {attr_ints("strides", {2, 1, 1}), attr_ints("dilations", {2, 1, 1}),
+                 attr_ints("pads", {2, 0, 1, 1, 1, 0}), attr_int("group", 2)},
+                "three"),
+      make_node("Conv", {"v", "wr"}, {"rt"}, {attr_ints("strides", {1, 2, 1})}, "rt")};
+  const std::string bytes =
+      make_model(nodes,
+                 {make_input("s", {2, 2, 9}), make_input("v", {2, 4, 7, 5, 6}),
+                  make_input("wr", {3, 4, 2, 2, 2})},
+                 inits, 13, {"one", "three", "rt"});
+  Graph imported = frontend::import_onnx_bytes(bytes, "conv_nd");
+  std::vector<TensorData> in = {random_tensor({2, 2, 9}, 63), random_tensor({2, 4, 7, 5, 6}, 64),
+                                random_tensor({3, 4, 2, 2, 2}, 65)};
+  Graph g = run_pipeline(imported, in);
+  EXPECT_EQ(count_op(g, OpKind::Conv), 1 + 3 + 2);
+  for (const Node &n : g.nodes)
+    if (n.op == OpKind::Conv) {
+      EXPECT_EQ(g.values[n.inputs[0]].shape.size(), 4u) << n.name;
+    }
+  EXPECT_EQ(g.values[g.outputs[0]].shape, (Shape{2, 4, 5}));
+  EXPECT_EQ(g.values[g.outputs[1]].shape, (Shape{2, 6, 3, 5, 5}));
+  EXPECT_EQ(g.values[g.outputs[2]].shape, (Shape{2, 3, 6, 2, 5}));
+}
+
 }  // namespace
 }  // namespace swtc::graph

@@ -1,5 +1,7 @@
 #include "frontend/onnx/onnx_import.h"
 
+#include "frontend/onnx/legacy_opset.h"
+
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
@@ -201,37 +203,13 @@ class Importer {
     }
     if (!found)
       user_error("model '", printable(model_name_), "' does not import the default ONNX opset: not supported");
-    if (opset_ >= 1 && opset_ < kMinOpset) return check_old_opset();
+    // Opsets 1 to 6: converted to kMinOpset (legacy_opset.h) or refused
+    // naming the first node that cannot be; the graph keeps the model's
+    // opset number for messages (opsets 1 to 7 read the same afterwards).
+    if (opset_ >= 1 && opset_ < kMinOpset) return upgrade_legacy_opset(m_, opset_, model_name_);
     if (opset_ < kMinOpset || opset_ > kMaxOpset)
       user_error("model '", printable(model_name_), "' uses opset ", opset_,
                  ": not supported (swtc supports opsets ", kMinOpset, " to ", kMaxOpset, ")");
-  }
-
-  /// A model below opset kMinOpset is accepted when every node's op has the
-  /// same definition at the model's opset as at kMinOpset (ONNX's schema
-  /// since_version for (op, opset) equals the one for (op, kMinOpset)): then
-  /// it means what swtc implements. Otherwise the named opset error, with the
-  /// first node whose op differs.
-  void check_old_opset() const {
-    const onnx::GraphProto &gp = m_.graph();
-    for (int i = 0; i < gp.node_size(); ++i) {
-      const onnx::NodeProto &n = gp.node(i);
-      if (!(n.domain().empty() || n.domain() == "ai.onnx")) continue;  // check_ops_supported names it
-      const auto *old_def = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, "");
-      const auto *min_def = onnx::OpSchemaRegistry::Schema(n.op_type(), kMinOpset, "");
-      if (old_def && min_def && old_def->SinceVersion() == min_def->SinceVersion()) continue;
-      const std::string why =
-          !old_def ? str_cat(n.op_type(), " does not exist at opset ", opset_)
-          : !min_def ? str_cat(n.op_type(), " does not exist at opset ", kMinOpset)
-                     : str_cat(n.op_type(), "'s definition at opset ", opset_, " (since version ",
-                               old_def->SinceVersion(), ") differs from opset ", kMinOpset,
-                               "'s (since version ", min_def->SinceVersion(), ")");
-      user_error("model '", printable(model_name_), "' uses opset ", opset_, ": not supported: node '",
-                 printable(node_name(n, i)), "' (", printable(n.op_type()), ", opset ", opset_,
-                 "): ", printable(why),
-                 " (swtc supports opsets ", kMinOpset, " to ", kMaxOpset,
-                 ", and older models whose ops are unchanged since)");
-    }
   }
 
   static std::string node_name(const onnx::NodeProto &n, int index) {

@@ -143,16 +143,10 @@ class Canonicalizer {
           n.attrs["perm"] = n.attr_ints("perm", perm);
           break;
         }
-        case OpKind::ReduceMean:
-        case OpKind::ReduceSum:
-        case OpKind::ReduceMax:
-        case OpKind::ReduceMin:
-        case OpKind::ReduceProd:
-        case OpKind::ReduceL1:
-        case OpKind::ReduceL2:
-        case OpKind::ReduceSumSquare:
-        case OpKind::ReduceLogSum:
-        case OpKind::ReduceLogSumExp: drop[i] = reduce(static_cast<int>(i)); break;
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+          drop[i] = reduce(static_cast<int>(i));
+          break;
         case OpKind::ArgMax:
         case OpKind::ArgMin:
           n.attrs["axis"] = axis_attr(n, 0, 0);

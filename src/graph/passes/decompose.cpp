@@ -54,6 +54,7 @@ class Decomposer {
         case OpKind::Hardmax: hardmax(old[i]); break;
         case OpKind::Resize: resize(old[i]); break;
         case OpKind::ConvTranspose: conv_transpose(old[i]); break;
+        case OpKind::Conv: conv_nd(old[i]); break;
         case OpKind::NegativeLogLikelihoodLoss:
         case OpKind::SoftmaxCrossEntropyLoss: nll_loss(old[i]); break;
         default: g_.nodes.push_back(old[i]); break;
@@ -142,7 +143,8 @@ class Decomposer {
                  "): not supported: ", why...);
     };
     if (nsp > 2) refuse(nsp, "-D (swtc's Conv is 2-D)");
-    const Value &wv = g_.values[n.inputs[1]];
+    // A copy: add() grows g_.values, which would leave a reference dangling.
+    const Value wv = g_.values[n.inputs[1]];
     // 2-D view of every parameter: a 1-D axis becomes W with H of extent 1.
     auto two = [&](const std::vector<int64_t> &v, int64_t unit) {
       return nsp == 2 ? v : std::vector<int64_t>{unit, v.at(0)};
@@ -211,6 +213,95 @@ class Decomposer {
                        {"group", w.group}},
                       nsp == 2 ? n.outputs[0] : -1);
     if (nsp == 1) add(OpKind::Reshape, {y}, {{"shape", w.out}}, n.outputs[0]);
+  }
+
+  /// Conv (canonical) over 1 or 3 spatial axes as swtc's 2-D Conv (2-D
+  /// Convs are kept). 1-D runs as 2-D with a unit H axis (Reshapes around
+  /// it). 3-D [N, C, D, H, W] is the sum over the depth taps kd of a 2-D
+  /// Conv of the input planes that tap reads, kd * dilation + od * stride
+  /// for every output depth od (depth pads by a Pad, planes by a Slice of
+  /// the input transposed to [N, D, C, H, W], output depths folded into the
+  /// batch), with the weight's plane kd; the bias is added by the first.
+  void conv_nd(const Node &n) {
+    const Shape xs = g_.values[n.inputs[0]].shape, ws = g_.values[n.inputs[1]].shape,
+                ys = g_.values[n.outputs[0]].shape;
+    const size_t nsp = xs.size() - 2;
+    if (nsp == 2) {
+      g_.nodes.push_back(n);
+      return;
+    }
+    if (nsp != 1 && nsp != 3)
+      user_error("node '", printable(n.name), "' (Conv, opset ", g_.opset, "): not supported: ",
+                 nsp, "-D convolution (swtc runs 1-D, 2-D and 3-D)");
+    const std::vector<int64_t> K = n.attr_ints("kernel_shape", {}), S = n.attr_ints("strides", {}),
+                               D = n.attr_ints("dilations", {}), P = n.attr_ints("pads", {});
+    const int64_t group = n.attr_int("group", 1);
+    const bool bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
+    const int64_t N = xs[0], C = xs[1], M = ws[0], cg = ws[1];
+    auto conv2d = [&](int x, int w, bool with_bias, std::vector<int64_t> k, std::vector<int64_t> s,
+                      std::vector<int64_t> d, std::vector<int64_t> p, int out) {
+      std::vector<int> ins = {x, w};
+      if (with_bias) ins.push_back(n.inputs[2]);
+      return add(OpKind::Conv, ins,
+                 {{"kernel_shape", k}, {"strides", s}, {"dilations", d}, {"pads", p},
+                  {"group", group}},
+                 out);
+    };
+    if (nsp == 1) {
+      const int x = reshaped(n.inputs[0], {N, C, 1, xs[2]});
+      const int w = reshaped(n.inputs[1], {M, cg, 1, K[0]});
+      const int y = conv2d(x, w, bias, {1, K[0]}, {1, S[0]}, {1, D[0]}, {0, P[0], 0, P[1]}, -1);
+      add(OpKind::Reshape, {y}, {{"shape", ys}}, n.outputs[0]);
+      return;
+    }
+    const int64_t H = xs[3], W = xs[4], Do = ys[2];
+    const int64_t Dp = xs[2] + P[0] + P[3];
+    int x = n.inputs[0];
+    if (P[0] != 0 || P[3] != 0)
+      x = add(OpKind::Pad, {x},
+              {{"pads", std::vector<int64_t>{0, 0, P[0], 0, 0, 0, 0, P[3], 0, 0}},
+               {"value", 0.0f},
+               {"mode", std::string("constant")}});
+    x = add(OpKind::Transpose, {x}, {{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}});
+    // A copy: add() grows g_.values, which would leave a reference dangling.
+    const std::optional<TensorData> wdata = g_.values[n.inputs[1]].constant;
+    const int64_t plane = K[1] * K[2];
+    int sum = -1;
+    for (int64_t kd = 0; kd < K[0]; ++kd) {
+      const int64_t start = kd * D[0];
+      int xk = x;
+      if (!(start == 0 && S[0] == 1 && Do == Dp))
+        xk = add(OpKind::Slice, {x},
+                 {{"starts", std::vector<int64_t>{start}},
+                  {"ends", std::vector<int64_t>{start + (Do - 1) * S[0] + 1}},
+                  {"axes", std::vector<int64_t>{1}},
+                  {"steps", std::vector<int64_t>{S[0]}}});
+      xk = reshaped(xk, {N * Do, C, H, W});
+      int wk = -1;
+      if (wdata) {  // the weight's plane kd, at compile time
+        const TensorData &src = *wdata;
+        TensorData t;
+        t.shape = {M, cg, K[1], K[2]};
+        t.f32.resize(static_cast<size_t>(M * cg * plane));
+        for (int64_t mc = 0; mc < M * cg; ++mc)
+          for (int64_t e = 0; e < plane; ++e)
+            t.f32[static_cast<size_t>(mc * plane + e)] =
+                src.f32[static_cast<size_t>((mc * K[0] + kd) * plane + e)];
+        wk = constant(std::move(t));
+      } else {
+        wk = add(OpKind::Slice, {n.inputs[1]},
+                 {{"starts", std::vector<int64_t>{kd}},
+                  {"ends", std::vector<int64_t>{kd + 1}},
+                  {"axes", std::vector<int64_t>{2}},
+                  {"steps", std::vector<int64_t>{1}}});
+        wk = reshaped(wk, {M, cg, K[1], K[2]});
+      }
+      const int yk = conv2d(xk, wk, bias && kd == 0, {K[1], K[2]}, {S[1], S[2]}, {D[1], D[2]},
+                            {P[1], P[2], P[4], P[5]}, -1);
+      sum = sum < 0 ? yk : add(OpKind::Add, {sum, yk});
+    }
+    const int y = reshaped(sum, {N, Do, M, ys[3], ys[4]});
+    add(OpKind::Transpose, {y}, {{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}}, n.outputs[0]);
   }
 
   /// Resize (canonical): per resized axis, innermost first, a MatMul with a

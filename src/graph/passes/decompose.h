@@ -1,5 +1,7 @@
 // Decomposition of composite ops into the primitive ops swtc lowers:
-// Softmax and LayerNormalization become reductions and elementwise ops.
+// Softmax and LayerNormalization become reductions and elementwise ops; a
+// 1-D Conv a 2-D one with a unit axis, a 3-D Conv a sum of 2-D Convs over its
+// depth taps (decompose.cpp says how each op is rewritten).
 #pragma once
 
 #include "graph/graph.h"

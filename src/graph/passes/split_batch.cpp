@@ -229,16 +229,9 @@ class Splitter {
       case OpKind::Split: axis_not_0(i, n.attr_int("axis", 0), "axis"); return;
       case OpKind::Softmax:
       case OpKind::LogSoftmax: axis_not_0(i, n.attr_int("axis", -1), "axis"); return;
-      case OpKind::ReduceMean:
-      case OpKind::ReduceSum:
-      case OpKind::ReduceMax:
-      case OpKind::ReduceMin:
-      case OpKind::ReduceProd:
-      case OpKind::ReduceL1:
-      case OpKind::ReduceL2:
-      case OpKind::ReduceSumSquare:
-      case OpKind::ReduceLogSum:
-      case OpKind::ReduceLogSumExp: {
+#define SWTC_REDUCE(kind, name) case OpKind::kind:
+#include "graph/reduce_ops.def"
+      {
         const auto axes = n.attr_ints("axes", {});
         if (axes.empty() || std::find(axes.begin(), axes.end(), 0) != axes.end())
           fail(i, "it reduces over axis 0, the batch axis");
