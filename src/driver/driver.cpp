@@ -363,7 +363,8 @@ codegen::Module compile_graph(const graph::Graph &imported, const CompileOptions
   if (opts.dump_after == "lower") dump(opts, "lower", kernel_text(kernels));
   if (opts.fuse) {
     kernels = lower::fuse_epilogues(m.graph, std::move(kernels), alias_of);
-    kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of);
+    kernels = lower::inline_producers(m.graph, std::move(kernels), alias_of,
+                                      m.target.kind == target::Kind::Sunway);
   }
   if (opts.dump_after == "fuse") dump(opts, "fuse", kernel_text(kernels));
   std::vector<int64_t> alias_offset;

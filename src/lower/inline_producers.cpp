@@ -13,6 +13,25 @@ using namespace tir;
 
 namespace {
 
+/// True if an expression calls a math function (expf, erff, ...).
+class HasCall : public IRVisitor {
+ public:
+  bool found = false;
+
+ protected:
+  void visit_Call(const Expr &e) override {
+    found = true;
+    IRVisitor::visit_Call(e);
+  }
+};
+
+bool has_call(const Expr &e) {
+  if (!e) return false;
+  HasCall h;
+  h.visit(e);
+  return h.found;
+}
+
 /// Loads of any of `bufs` in an expression.
 class CountLoads : public IRVisitor {
  public:
@@ -95,7 +114,7 @@ int64_t domain(const schedule::ComputeDef &d, bool all) {
 }  // namespace
 
 std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> kernels,
-                                     const std::vector<int> &alias_of) {
+                                     const std::vector<int> &alias_of, bool math_into_reductions) {
   std::vector<int> uses(g.values.size(), 0);
   std::vector<bool> viewed(g.values.size(), false);
   for (const auto &n : g.nodes)
@@ -135,7 +154,9 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
                                              g.nodes[static_cast<size_t>(c.node)].outputs.size() == 1
                                        : is_row_transpose(c);
       ok = ci > pi && node_ok && cd.output->elem.is_float() && !cd.cond &&
-           count_loads(cd.init, from) == 0;
+           count_loads(cd.init, from) == 0 &&
+           (math_into_reductions || cd.combiner == schedule::Combiner::None ||
+            !has_call(pd.value));
       if (!ok) break;
       // Each point of the reader's domain a different element of P (no
       // recomputation across points, as a Conv or MatMul reader would
