@@ -845,13 +845,20 @@ class ShapeInference {
     if (b < 1) fail("blocksize ", b, " must be >= 1");
     const std::string mode = node().attr_string("mode", "DCR");
     if (mode != "DCR" && mode != "CRD") fail("mode '", mode, "' is not DCR or CRD");
+    // (Overflow-checked: a fuzzed blocksize of 2^32 overflowed b * b.)
+    int64_t bb = 0, h = 0, w = 0, c = 0;
+    if (__builtin_mul_overflow(b, b, &bb)) fail("blocksize ", b, " is too large (blocksize^2 overflows)");
     if (node().op == OpKind::DepthToSpace) {
-      if (x[1] % (b * b) != 0) fail("channels ", x[1], " are not a multiple of blocksize^2 ", b * b);
-      return set_out(DType::F32, {x[0], x[1] / (b * b), x[2] * b, x[3] * b});
+      if (x[1] % bb != 0) fail("channels ", x[1], " are not a multiple of blocksize^2 ", bb);
+      if (__builtin_mul_overflow(x[2], b, &h) || __builtin_mul_overflow(x[3], b, &w))
+        fail("the output of ", shape_str(x), " with blocksize ", b, " has a dimension above 2^63");
+      return set_out(DType::F32, {x[0], x[1] / bb, h, w});
     }
     if (x[2] % b != 0 || x[3] % b != 0)
       fail("height and width of ", shape_str(x), " are not multiples of blocksize ", b);
-    set_out(DType::F32, {x[0], x[1] * b * b, x[2] / b, x[3] / b});
+    if (__builtin_mul_overflow(x[1], bb, &c))
+      fail("the output of ", shape_str(x), " with blocksize ", b, " has a dimension above 2^63");
+    set_out(DType::F32, {x[0], c, x[2] / b, x[3] / b});
   }
 
   /// Range: start, limit, delta must be known scalars; the output has

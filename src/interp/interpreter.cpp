@@ -23,6 +23,7 @@ using graph::TensorData;
 using graph::Window;
 
 using Buf = std::vector<double>;
+using IBuf = std::vector<int64_t>;
 
 /// Window geometry padded to exactly three spatial axes (missing leading axes
 /// have extent 1, kernel 1, stride 1, dilation 1, no padding).
@@ -68,7 +69,8 @@ void valid_range(int64_t off, int64_t s, int64_t in, int64_t out, int64_t &lo, i
 
 class Interpreter {
  public:
-  explicit Interpreter(const Graph &g) : g_(g), env_(g.values.size()) {}
+  explicit Interpreter(const Graph &g)
+      : g_(g), env_(g.values.size()), ienv_(g.values.size()), exact_(g.values.size(), 0) {}
 
   std::vector<TensorData> run(const std::vector<TensorData> &inputs) {
     bind_inputs(inputs);
@@ -78,14 +80,17 @@ class Interpreter {
         if (id >= 0) last_use[id] = static_cast<int>(i);
     for (int id : g_.outputs) last_use[id] = std::numeric_limits<int>::max();
     for (size_t v = 0; v < g_.values.size(); ++v)
-      if (g_.values[v].constant) env_[v] = to_double(*g_.values[v].constant);
+      if (g_.values[v].constant) bind(static_cast<int>(v), *g_.values[v].constant);
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       node_ = static_cast<int>(i);
-      exec(g_.nodes[i]);
-      for (int id : g_.nodes[i].outputs)
+      const Node &n = g_.nodes[i];
+      for (int id : n.outputs)
+        if (id >= 0) exact_[id] = 0;
+      if (!exec_int(n) && !exec_split(n)) exec(n);
+      for (int id : n.outputs)
         if (id >= 0) to_int_type(id);
-      for (int id : g_.nodes[i].inputs)
-        if (id >= 0 && last_use[id] == node_) Buf().swap(env_[id]);
+      for (int id : n.inputs)
+        if (id >= 0 && last_use[id] == node_) Buf().swap(env_[id]), IBuf().swap(ienv_[id]);
     }
     std::vector<TensorData> out;
     for (int id : g_.outputs) {
@@ -93,33 +98,48 @@ class Interpreter {
       TensorData t;
       t.dtype = v.dtype;
       t.shape = v.shape;
-      const Buf &b = env_[id];
       if (v.dtype == DType::F32)
-        t.f32.assign(b.begin(), b.end());  // rounds to float
+        t.f32.assign(env_[id].begin(), env_[id].end());  // rounds to float
       else
-        for (double x : b) t.i64.push_back(to_i64(x));  // INT64_MAX rounds to 2^63 in double
+        t.i64 = ienv_[id];
       out.push_back(std::move(t));
     }
     return out;
   }
 
  private:
-  /// An integer-typed output computed in double becomes what the generated
-  /// code gives (swtc_powi and the store): truncated toward zero, NaN as 0,
-  /// beyond int64 the nearest end of its range, then wrapped to the type's
-  /// width.
+  /// Integer values are kept twice: exactly in ienv_ (int64_t; uint64 as its
+  /// bit pattern), and in env_ as doubles for the ops computed in double.
+  /// An integer output the node computed exactly (exec_int, exec_split:
+  /// exact_) gets its doubles from ienv_. One computed in double becomes what
+  /// the generated code gives (swtc_powi and the store): truncated toward
+  /// zero, NaN as 0, beyond int64 the nearest end of its range, then wrapped
+  /// to the type's width.
   void to_int_type(int id) {
     const DType t = g_.values[id].dtype;
     if (!graph::is_int(t)) return;
-    for (double &x : env_[id]) {
-      const int64_t v = std::isnan(x) ? 0 : to_i64(std::trunc(x));
-      x = static_cast<double>(graph::wrap_int(t, v));
+    IBuf &e = ienv_[id];
+    if (exact_[id]) {
+      env_[id].assign(e.begin(), e.end());
+      return;
     }
+    e.clear();
+    for (double &x : env_[id]) {
+      e.push_back(graph::wrap_int(t, std::isnan(x) ? 0 : to_i64(std::trunc(x))));
+      x = static_cast<double>(e.back());
+    }
+    exact_[id] = 1;
   }
 
-  static Buf to_double(const TensorData &t) {
-    return t.dtype == DType::F32 ? Buf(t.f32.begin(), t.f32.end())
-                                 : Buf(t.i64.begin(), t.i64.end());
+  /// Value id takes the data of t (an input or a constant).
+  void bind(int id, const TensorData &t) {
+    if (t.dtype == DType::F32) {
+      env_[id].assign(t.f32.begin(), t.f32.end());
+      return;
+    }
+    ienv_[id] = t.i64;
+    env_[id].assign(t.i64.begin(), t.i64.end());
+    exact_[id] = 1;
   }
 
   void bind_inputs(const std::vector<TensorData> &inputs) {
@@ -137,7 +157,7 @@ class Interpreter {
       if (static_cast<int64_t>(have) != t.size())
         user_error("input '", v.name, "' has shape ", graph::shape_str(t.shape), " but ", have,
                    " elements");
-      env_[g_.inputs[k]] = to_double(t);
+      bind(g_.inputs[k], t);
     }
   }
 
@@ -165,21 +185,15 @@ class Interpreter {
         return;
       }
       case OpKind::GlobalAveragePool: return global_average_pool(n);
-      case OpKind::Add: return graph::is_int(dtype(n.outputs[0])) ? int_binary(n, '+') : add(n);
+      case OpKind::Add: return add(n);
       case OpKind::Flatten:
       case OpKind::Reshape:
       case OpKind::Identity: env_[n.outputs[0]] = in(n, 0); return;
       case OpKind::Gemm: return gemm(n);
-      case OpKind::Constant:
-        env_[n.outputs[0]] = to_double(graph::constant_node_data(g_, node_));
-        return;
-      case OpKind::Sub:
-        if (graph::is_int(dtype(n.outputs[0]))) return int_binary(n, '-');
-        return binary(n, [](double a, double b) { return a - b; });
-      case OpKind::Mul:
-        if (graph::is_int(dtype(n.outputs[0]))) return int_binary(n, '*');
-        return binary(n, [](double a, double b) { return a * b; });
-      case OpKind::Div: return div(n);
+      case OpKind::Constant: return bind(n.outputs[0], graph::constant_node_data(g_, node_));
+      case OpKind::Sub: return binary(n, [](double a, double b) { return a - b; });
+      case OpKind::Mul: return binary(n, [](double a, double b) { return a * b; });
+      case OpKind::Div: return binary(n, [](double a, double b) { return a / b; });
       case OpKind::Pow: return binary(n, [](double a, double b) { return std::pow(a, b); });
       case OpKind::Equal:
         return binary(n, [](double a, double b) { return a == b ? 1.0 : 0.0; });
@@ -592,6 +606,271 @@ class Interpreter {
   }
 
 
+  // ---- integers, exactly ----
+
+  /// The ops on integers the interpreter computes exactly in 64-bit
+  /// arithmetic (wrapping as the generated code does, uint64 as unsigned):
+  /// the integer ops shape inference accepts: Add, Sub, Mul, Div, Mod, Neg,
+  /// Max, Min, Clip, comparisons, Cast from an integer type, ReduceMax,
+  /// ReduceMin, Range, Constant, ConstantOfShape. Doubles hold integers
+  /// exactly only up to 2^53. Returns false for any other node (computed by
+  /// exec_split or in double).
+  bool exec_int(const Node &n) {
+    if (n.outputs.empty() || n.outputs[0] < 0) return false;
+    const DType t = dtype(n.outputs[0]);
+    const DType t0 = n.inputs.empty() || n.inputs[0] < 0 ? DType::F32 : dtype(n.inputs[0]);
+    switch (n.op) {
+      case OpKind::Add:
+      case OpKind::Sub:
+      case OpKind::Mul:
+      case OpKind::Div:
+      case OpKind::Mod: {
+        if (!graph::is_int(t)) return false;
+        if (n.op == OpKind::Div)
+          for (int64_t b : iin(n, 1))
+            if (b == 0) user_error(g_.describe(node_), ": integer division by zero");
+        const bool fmod = n.attr_int("fmod", 0) != 0;
+        const OpKind op = n.op;
+        return int_binary(n, [t, op, fmod](int64_t a, int64_t b) { return int_arith(t, op, fmod, a, b); });
+      }
+      case OpKind::Equal:
+      case OpKind::Greater:
+      case OpKind::Less:
+      case OpKind::GreaterOrEqual:
+      case OpKind::LessOrEqual: {
+        if (!graph::is_int(t0)) return false;
+        const OpKind op = n.op;
+        return int_binary(n, [t0, op](int64_t a, int64_t b) -> int64_t {
+          if (op == OpKind::Equal) return a == b;
+          const bool lt = less(t0, a, b), gt = less(t0, b, a);
+          return op == OpKind::Greater ? gt : op == OpKind::Less ? lt
+                 : op == OpKind::GreaterOrEqual ? !lt : !gt;
+        });
+      }
+      case OpKind::Max:
+      case OpKind::Min: {
+        if (!graph::is_int(t)) return false;
+        const bool mx = n.op == OpKind::Max;
+        IBuf acc = iin(n, 0);
+        Shape as = shape(n.inputs[0]);
+        for (size_t k = 1; k < n.inputs.size(); ++k) {
+          const Shape s = *graph::broadcast_shapes(as, shape(n.inputs[k]));
+          IBuf y;
+          graph::kernels::broadcast_binary(acc, as, iin(n, k), shape(n.inputs[k]), s, y,
+                                           [t, mx](int64_t a, int64_t b) {
+                                             return less(t, a, b) == mx ? b : a;
+                                           });
+          acc = std::move(y);
+          as = s;
+        }
+        return iset(n, std::move(acc));
+      }
+      case OpKind::Neg: {
+        if (!graph::is_int(t)) return false;
+        IBuf y = iin(n, 0);
+        for (int64_t &v : y) v = graph::wrap_int(t, static_cast<int64_t>(0 - static_cast<uint64_t>(v)));
+        return iset(n, std::move(y));
+      }
+      case OpKind::Clip: {
+        if (!graph::is_int(t) || n.has_attr("min") || n.has_attr("max")) return false;
+        IBuf y = iin(n, 0);
+        for (size_t k = 1; k <= 2; ++k) {
+          if (!has_input(n, k)) continue;
+          const int64_t bound = iin(n, k).at(0);
+          for (int64_t &v : y)
+            if (k == 1 ? less(t, v, bound) : less(t, bound, v)) v = bound;
+        }
+        return iset(n, std::move(y));
+      }
+      case OpKind::Cast: {
+        if (!graph::is_int(t0)) return false;
+        const IBuf &x = iin(n, 0);
+        if (t == DType::F32) {  // rounded once, to float (not through double)
+          Buf &y = out(n);
+          for (size_t i = 0; i < x.size(); ++i)
+            y[i] = t0 == DType::U64 ? static_cast<float>(static_cast<uint64_t>(x[i]))
+                                    : static_cast<float>(x[i]);
+          return true;
+        }
+        IBuf y(x.size());
+        for (size_t i = 0; i < x.size(); ++i) y[i] = graph::wrap_int(t, x[i]);
+        return iset(n, std::move(y));
+      }
+      case OpKind::ReduceMax:
+      case OpKind::ReduceMin: return graph::is_int(t) && reduce_int(n);
+      case OpKind::Range: {
+        if (!graph::is_int(t)) return false;
+        const uint64_t start = static_cast<uint64_t>(iin(n, 0).at(0)),
+                       delta = static_cast<uint64_t>(iin(n, 2).at(0));
+        IBuf y(static_cast<size_t>(graph::num_elements(shape(n.outputs[0]))));
+        for (size_t i = 0; i < y.size(); ++i)
+          y[i] = graph::wrap_int(t, static_cast<int64_t>(start + i * delta));
+        return iset(n, std::move(y));
+      }
+      case OpKind::ConstantOfShape: {
+        if (!graph::is_int(t)) return false;
+        int64_t v = 0;
+        if (n.has_attr("value")) v = std::get<TensorData>(n.attrs.at("value")).i64.at(0);
+        return iset(n, IBuf(static_cast<size_t>(graph::num_elements(shape(n.outputs[0]))), v));
+      }
+      default: return false;
+    }
+  }
+
+  /// a < b in type t (uint64 compares its bit patterns as unsigned).
+  static bool less(DType t, int64_t a, int64_t b) {
+    return t == DType::U64 ? static_cast<uint64_t>(a) < static_cast<uint64_t>(b) : a < b;
+  }
+
+  /// a op b of integer type t as the generated code computes it: Add, Sub and
+  /// Mul in 64-bit arithmetic that wraps (swtc_iadd, ...), then wrapped to t;
+  /// Div truncating, INT_MIN / -1 the quotient wrapped (swtc_idiv), not a
+  /// trap; Mod by the divisor's sign (fmod = 0) or the dividend's (fmod = 1),
+  /// 0 for a zero divisor (the double computation's NaN, stored as 0).
+  static int64_t int_arith(DType t, OpKind op, bool fmod, int64_t a, int64_t b) {
+    const uint64_t x = static_cast<uint64_t>(a), y = static_cast<uint64_t>(b);
+    const bool is_unsigned = graph::int_min(t) == 0;
+    switch (op) {
+      case OpKind::Add: return graph::wrap_int(t, static_cast<int64_t>(x + y));
+      case OpKind::Sub: return graph::wrap_int(t, static_cast<int64_t>(x - y));
+      case OpKind::Mul: return graph::wrap_int(t, static_cast<int64_t>(x * y));
+      case OpKind::Div:
+        if (is_unsigned) return graph::wrap_int(t, static_cast<int64_t>(x / y));
+        return graph::wrap_int(t, b == -1 ? static_cast<int64_t>(0 - x) : a / b);
+      default: {  // Mod
+        if (b == 0) return 0;
+        if (is_unsigned) return static_cast<int64_t>(x % y);
+        int64_t r = b == -1 ? 0 : a % b;
+        if (!fmod && r != 0 && (r < 0) != (b < 0)) r += b;
+        return r;
+      }
+    }
+  }
+
+  /// Integer binary op f (broadcasting) on the exact values.
+  template <typename F>
+  bool int_binary(const Node &n, F f) {
+    IBuf y;
+    graph::kernels::broadcast_binary(iin(n, 0), shape(n.inputs[0]), iin(n, 1), shape(n.inputs[1]),
+                                     shape(n.outputs[0]), y, f);
+    return iset(n, std::move(y));
+  }
+
+  /// Integer ReduceMax, ReduceMin (the other reductions are float32 only).
+  bool reduce_int(const Node &n) {
+    const DType t = dtype(n.outputs[0]);
+    const bool is_max = n.op == OpKind::ReduceMax;
+    const IBuf &x = iin(n, 0);
+    const int64_t lowest = graph::int_min(t);  // uint64: 0 and all ones
+    const int64_t highest = graph::wrap_int(t, static_cast<int64_t>(static_cast<uint64_t>(lowest) - 1));
+    IBuf y(static_cast<size_t>(graph::num_elements(shape(n.outputs[0]))), is_max ? lowest : highest);
+    for_each_reduced(n, [&](size_t i, size_t pos) {
+      if (is_max ? less(t, y[pos], x[i]) : less(t, x[i], y[pos])) y[pos] = x[i];
+    });
+    return iset(n, std::move(y));
+  }
+
+  /// The ops that only move or select values (and may fill zeros): which
+  /// inputs are data. An int64 / uint64 output of such an op is computed
+  /// exactly by running the op twice in double, on the high and on the low 32
+  /// bits of its data (both exact in a double), and joining the halves.
+  std::vector<size_t> data_inputs(const Node &n) const {
+    switch (n.op) {
+      case OpKind::Identity:
+      case OpKind::Reshape:
+      case OpKind::Flatten:
+      case OpKind::Squeeze:
+      case OpKind::Unsqueeze:
+      case OpKind::Transpose:
+      case OpKind::Slice:
+      case OpKind::Gather:
+      case OpKind::GatherElements:
+      case OpKind::Expand:
+      case OpKind::Tile:
+      case OpKind::Split:
+      case OpKind::Trilu:
+      case OpKind::DepthToSpace:
+      case OpKind::SpaceToDepth: return {0};
+      case OpKind::Pad:  // a non-zero pad value from an attribute would be split wrongly
+        if (n.attr_float("value", 0.0f) != 0.0f) return {};
+        return {0, 2};
+      case OpKind::ScatterND:
+      case OpKind::ScatterElements:
+      case OpKind::Scatter: return {0, 2};
+      case OpKind::Where: return {1, 2};
+      case OpKind::Concat: {
+        std::vector<size_t> all(n.inputs.size());
+        for (size_t k = 0; k < all.size(); ++k) all[k] = k;
+        return all;
+      }
+      default: return {};
+    }
+  }
+
+  bool exec_split(const Node &n) {
+    if (n.outputs.empty() || n.outputs[0] < 0) return false;
+    const DType t = dtype(n.outputs[0]);
+    if (t != DType::I64 && t != DType::U64) return false;
+    const std::vector<size_t> which = data_inputs(n);
+    std::vector<int> data;
+    for (size_t k : which)
+      if (has_input(n, k)) {
+        if (dtype(n.inputs[k]) != t) return false;
+        data.push_back(n.inputs[k]);
+      }
+    if (data.empty()) return false;
+    for (size_t k = 0; k < n.inputs.size(); ++k)  // an input both data and not (Gather(x, x))
+      if (std::find(which.begin(), which.end(), k) == which.end() &&
+          std::find(data.begin(), data.end(), n.inputs[k]) != data.end())
+        return false;
+    std::sort(data.begin(), data.end());
+    data.erase(std::unique(data.begin(), data.end()), data.end());
+    std::vector<Buf> saved, halves[2];
+    for (int id : data) saved.push_back(std::move(env_[id]));
+    for (int half = 0; half < 2; ++half) {
+      for (int id : data) {
+        Buf &b = env_[id];
+        b.clear();
+        for (int64_t v : ienv_[id])
+          b.push_back(half == 0 ? static_cast<double>(v >> 32)
+                                : static_cast<double>(static_cast<uint64_t>(v) & 0xffffffffu));
+      }
+      exec(n);
+      for (int id : n.outputs) halves[half].push_back(id >= 0 ? env_[id] : Buf());
+    }
+    for (size_t k = 0; k < data.size(); ++k) env_[data[k]] = std::move(saved[k]);
+    for (size_t j = 0; j < n.outputs.size(); ++j) {
+      const int id = n.outputs[j];
+      if (id < 0 || dtype(id) != t) continue;
+      IBuf &e = ienv_[id];
+      e.resize(halves[0][j].size());
+      for (size_t i = 0; i < e.size(); ++i)
+        e[i] = static_cast<int64_t>((static_cast<uint64_t>(static_cast<int64_t>(halves[0][j][i])) << 32) +
+                                    static_cast<uint64_t>(halves[1][j][i]));
+      exact_[id] = 1;
+    }
+    return true;
+  }
+
+  const IBuf &iin(const Node &n, size_t k) const { return ienv_[n.inputs[k]]; }
+
+  /// Output k of the node, exactly (its doubles follow in to_int_type).
+  bool iset(const Node &n, IBuf b, size_t k = 0) {
+    SWTC_CHECK(static_cast<int64_t>(b.size()) == graph::num_elements(shape(n.outputs[k])),
+               g_.describe(node_), " produced ", b.size(), " elements");
+    ienv_[n.outputs[k]] = std::move(b);
+    exact_[n.outputs[k]] = 1;
+    return true;
+  }
+
+  /// The values of id as int64: exact for integer types.
+  std::vector<int64_t> int_values(int id) const {
+    if (graph::is_int(dtype(id))) return ienv_[id];
+    std::vector<int64_t> v;
+    for (double x : env_[id]) v.push_back(to_i64(x));
+    return v;
+  }
+
   // ---- helpers for the ops below ----
 
   /// A double holding an integer value, as int64 (saturating: i64 sentinels
@@ -602,32 +881,13 @@ class Interpreter {
     return static_cast<int64_t>(std::llround(x));
   }
 
-  /// Integer a op b (op '+', '-' or '*') as the generated code computes it
-  /// (swtc_iadd, ...): exactly, in 64-bit two's complement arithmetic that
-  /// wraps, then wrapped to type t. Doubles would round products above 2^53
-  /// (an int32 product can reach 2^62) before the wrap.
-  static double wrapped(DType t, char op, double a, double b) {
-    const uint64_t x = static_cast<uint64_t>(to_i64(a)), y = static_cast<uint64_t>(to_i64(b));
-    const uint64_t r = op == '+' ? x + y : op == '-' ? x - y : x * y;
-    return static_cast<double>(graph::wrap_int(t, static_cast<int64_t>(r)));
-  }
-
-  void int_binary(const Node &n, char op) {
-    const DType t = dtype(n.outputs[0]);
-    binary(n, [t, op](double a, double b) { return wrapped(t, op, a, b); });
-  }
-
   bool has_input(const Node &n, size_t k) const { return k < n.inputs.size() && n.inputs[k] >= 0; }
   graph::DType dtype(int id) const { return g_.values[id].dtype; }
 
   /// Ints from input k (its run-time data) if present, else from attribute
   /// `attr`, else nullopt.
   std::optional<std::vector<int64_t>> ints_param(const Node &n, size_t k, const char *attr) const {
-    if (has_input(n, k)) {
-      std::vector<int64_t> v;
-      for (double x : in(n, k)) v.push_back(to_i64(x));
-      return v;
-    }
+    if (has_input(n, k)) return int_values(n.inputs[k]);
     if (n.has_attr(attr)) return n.attr_ints(attr, {});
     return std::nullopt;
   }
@@ -727,19 +987,6 @@ class Interpreter {
     }
   }
 
-  void div(const Node &n) {
-    if (dtype(n.outputs[0]) == DType::F32) return binary(n, [](double a, double b) { return a / b; });
-    for (double b : in(n, 1))
-      if (b == 0) user_error(g_.describe(node_), ": integer division by zero");
-    // x / -1 of a signed type is -x, wrapped: INT_MIN / -1 is INT_MIN (the
-    // generated code's swtc_idiv), not 2^31 or 2^63 (a trap in C).
-    const int64_t lo = graph::int_min(dtype(n.outputs[0]));
-    binary(n, [lo](double a, double b) {
-      if (b == -1 && lo < 0 && a == static_cast<double>(lo)) return a;
-      return std::trunc(a / b);
-    });
-  }
-
   void clip(const Node &n) {
     double lo = n.attr_float("min", -std::numeric_limits<float>::infinity());
     double hi = n.attr_float("max", std::numeric_limits<float>::infinity());
@@ -830,7 +1077,10 @@ class Interpreter {
     set(n, graph::kernels::transpose(in(n, 0), xs, perm));
   }
 
-  void reduce(const Node &n) {
+  /// For each element of a Reduce* node's input in order, f(element index,
+  /// index of the output element it reduces into).
+  template <typename F>
+  void for_each_reduced(const Node &n, F f) {
     const Shape &xs = shape(n.inputs[0]);
     int64_t r = static_cast<int64_t>(xs.size());
     std::vector<int64_t> axes = ints_param(n, 1, "axes").value_or(std::vector<int64_t>{});
@@ -843,6 +1093,21 @@ class Interpreter {
     for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
     std::vector<int64_t> ost = graph::kernels::strides_of(kept);
     for (int64_t a : axes) ost[static_cast<size_t>(a)] = 0;
+    std::vector<int64_t> idx(static_cast<size_t>(r), 0);
+    int64_t pos = 0;
+    for (size_t i = 0, count = static_cast<size_t>(graph::num_elements(xs)); i < count; ++i) {
+      f(i, static_cast<size_t>(pos));
+      for (size_t k = static_cast<size_t>(r); k-- > 0;) {
+        ++idx[k];
+        pos += ost[k];
+        if (idx[k] < xs[k]) break;
+        pos -= ost[k] * idx[k];
+        idx[k] = 0;
+      }
+    }
+  }
+
+  void reduce(const Node &n) {
     const Buf &x = in(n, 0);
     Buf &y = out(n);
     const OpKind op = n.op;
@@ -850,8 +1115,6 @@ class Interpreter {
     if (op == OpKind::ReduceMax || op == OpKind::ReduceLogSumExp) std::fill(y.begin(), y.end(), -inf);
     if (op == OpKind::ReduceMin) std::fill(y.begin(), y.end(), inf);
     if (op == OpKind::ReduceProd) std::fill(y.begin(), y.end(), 1.0);
-    std::vector<int64_t> idx(static_cast<size_t>(r), 0);
-    int64_t pos = 0;
     // ReduceLogSumExp: a first pass for the max (then the sum of exp(x - max)).
     const int passes = op == OpKind::ReduceLogSumExp ? 2 : 1;
     Buf mx;
@@ -860,7 +1123,7 @@ class Interpreter {
       mx = y;
       std::fill(y.begin(), y.end(), 0.0);
     }
-    for (size_t i = 0; i < x.size(); ++i) {
+    for_each_reduced(n, [&](size_t i, size_t pos) {
       const double v = x[i];
       switch (op) {
         case OpKind::ReduceMax: y[pos] = std::max(y[pos], v); break;
@@ -877,14 +1140,7 @@ class Interpreter {
           break;
         default: y[pos] += v; break;
       }
-      for (size_t k = static_cast<size_t>(r); k-- > 0;) {
-        ++idx[k];
-        pos += ost[k];
-        if (idx[k] < xs[k]) break;
-        pos -= ost[k] * idx[k];
-        idx[k] = 0;
-      }
-    }
+    });
     }
     if (n.op == OpKind::ReduceMean && !y.empty()) {
       double cnt = static_cast<double>(x.size() / y.size());
@@ -1248,6 +1504,8 @@ class Interpreter {
 
   const Graph &g_;
   std::vector<Buf> env_;
+  std::vector<IBuf> ienv_;     // the exact values of integer-typed values
+  std::vector<char> exact_;    // ienv_[id] is set
   int node_ = -1;
 };
 

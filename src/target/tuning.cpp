@@ -281,7 +281,9 @@ void host_matmul_candidates(Collector &c) {
   const auto &os = def.output->shape;
   const size_t k = os.size();
   const int64_t M = os[k - 2], N = os[k - 1], K = def.axes[k].extent, lanes = t.f32_lanes;
-  const auto [tiles, rt] = host_matmul_tiles(def, t);
+  const auto tiles_rt = host_matmul_tiles(def, t);  // (clang 14: no lambda capture of a structured binding)
+  const std::vector<int64_t> &tiles = tiles_rt.first;
+  const int64_t rt = tiles_rt.second;
   auto mm = [&](int64_t mt, int64_t nt, int64_t red, bool cols) {
     Spec s;
     s.kind = Spec::MatMul;

@@ -54,6 +54,27 @@ def compile_build(target, ranks, rule):
     return d
 
 
+def run_small_ldm(ranks, folder):
+    """`swtc run` on sw26010 with every rank's LDM too small: it must fail."""
+    st, out, _ = run([swtc, "run", model, "--target", "sw26010", "--ranks", str(ranks),
+                      "--timeout", "300", "--repeat", "1", "--work-dir", folder],
+                     env=dict(os.environ, SWEMU_LDM_BYTES="8192"))
+    print(out)
+    assert st == 1, st
+    return out
+
+
+def run_past_timeout(ranks, folder):
+    """`swtc run` on sw26010 with far too many runs for --timeout 20: it must
+    fail. Returns its output and the seconds it took."""
+    st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", str(ranks),
+                         "--repeat", "1000000", "--timeout", "20", "--work-dir", folder])
+    print(out[-3000:])
+    assert st == 1, st
+    assert "did not finish within --timeout 20 s" in out, out
+    return out, secs
+
+
 x = np.random.default_rng(5).uniform(-1, 1, (8, 3, 32, 32)).astype(np.float32)
 good = os.path.join(work, "x.npy")
 np.save(good, x)
@@ -85,143 +106,109 @@ for k in (0, 1, 3):
     assert "swemu: error: core group %d:" % k not in out, out
 assert secs < LIMIT, secs
 print("2a. emulator error on rank 2: named, job ended in %.1f s" % secs)
-st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "4", "--timeout", "300",
-                     "--repeat", "1", "--work-dir", os.path.join(work, "swtc_run_ldm")],
-                    env=dict(os.environ, SWEMU_LDM_BYTES="8192"))
-print(out)
-assert st == 1, st
+out = run_small_ldm(4, os.path.join(work, "swtc_run_ldm"))
 assert "swtc: error: the compiled model failed: rank " in out, out
 assert ": swemu: error: core group " in out, out
 print("2b. swtc run names the failing rank")
 
-# 3. Rank 2 of a host run killed.
-wd = os.path.realpath(os.path.join(work, "swtc_run_kill"))
-os.makedirs(wd, exist_ok=True)
-proc = subprocess.Popen([swtc, "run", model, "--target", "host", "--ranks", "4", "--repeat",
-                         "100000", "--work-dir", wd], stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT, text=True)
 
-
-def rank_pid(rank):
+def find_process(folder, accept):
+    """A process running in `folder` for which accept(pid) holds, or None."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
-            if os.path.realpath("/proc/%s/cwd" % pid) != wd:
-                continue
-            env = open("/proc/%s/environ" % pid, "rb").read().split(b"\0")
-        except OSError:
+            if os.path.realpath("/proc/%s/cwd" % pid) == folder and accept(pid):
+                return int(pid)
+        except OSError:  # it ended meanwhile
             continue
-        if ("OMPI_COMM_WORLD_RANK=%d" % rank).encode() in env:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                if b"cnn_b8" in f.read():
-                    return int(pid)
     return None
 
 
-pid, deadline = None, time.time() + 300
-while pid is None and time.time() < deadline and proc.poll() is None:
-    time.sleep(0.5)
-    pid = rank_pid(2)
-assert pid is not None, "rank 2 never started"
-time.sleep(2)  # inside its runs
-os.kill(pid, signal.SIGKILL)
-t0 = time.time()
-try:
-    out, _ = proc.communicate(timeout=LIMIT + 30)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    raise AssertionError("swtc run did not end after rank 2 was killed")
-secs = time.time() - t0
-print(out)
-assert proc.returncode == 1, proc.returncode
+def rank_pid(folder, rank):
+    """The process of MPI rank `rank` (OMPI_COMM_WORLD_RANK) of the runner in `folder`."""
+    def accept(pid):
+        with open("/proc/%s/environ" % pid, "rb") as f:
+            env = f.read().split(b"\0")
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            return ("OMPI_COMM_WORLD_RANK=%d" % rank).encode() in env and b"cnn_b8" in f.read()
+    return find_process(folder, accept)
+
+
+def runner_pid(folder):
+    """The runner process started in `folder` (argv[0] ./cnn_b8; not the shell)."""
+    def accept(pid):
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            return f.read().split(b"\0")[0] == b"./cnn_b8"
+    return find_process(folder, accept)
+
+
+def wait_ended(running, what):
+    """Waits up to LIMIT seconds (the processes may still be ending) for
+    running() to turn false."""
+    deadline = time.time() + LIMIT
+    while running() and time.time() < deadline:
+        time.sleep(0.5)
+    assert not running(), what + " left running"
+
+
+def kill_during_run(ranks, folder, find, what):
+    """`swtc run` (host, `ranks` ranks, many runs) in `folder`; the process
+    find() names, once it runs, is killed with SIGKILL. swtc run must fail:
+    returns its output and the seconds it took to end after the kill."""
+    os.makedirs(folder, exist_ok=True)
+    proc = subprocess.Popen([swtc, "run", model, "--target", "host", "--ranks", str(ranks),
+                             "--repeat", "100000", "--work-dir", folder], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    pid, deadline = None, time.time() + 300
+    while pid is None and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        pid = find()
+    assert pid is not None, what + " never started"
+    time.sleep(2)  # inside its runs
+    os.kill(pid, signal.SIGKILL)
+    t0 = time.time()
+    try:
+        out, _ = proc.communicate(timeout=LIMIT + 30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("swtc run did not end after %s was killed" % what)
+    secs = time.time() - t0
+    print(out)
+    assert proc.returncode == 1, proc.returncode
+    assert secs < LIMIT, secs
+    return out, secs
+
+
+# 3. Rank 2 of a host run killed.
+wd = os.path.realpath(os.path.join(work, "swtc_run_kill"))
+out, secs = kill_during_run(4, wd, lambda: rank_pid(wd, 2), "rank 2")
 assert "swtc: error: the compiled model failed: rank 2 was killed by signal 9" in out, out
-assert secs < LIMIT, secs
-deadline = time.time() + LIMIT  # the ranks may still be ending
-while any(rank_pid(k) for k in (0, 1, 3)) and time.time() < deadline:
-    time.sleep(0.5)
-assert not any(rank_pid(k) for k in (0, 1, 3)), "ranks left running"
+wait_ended(lambda: any(rank_pid(wd, k) for k in (0, 1, 3)), "ranks")
 print("3. rank 2 killed: named, job ended in %.1f s" % secs)
 
 # 4. --timeout stops a run that goes on too long, on every rank.
 wd4 = os.path.realpath(os.path.join(work, "swtc_run_timeout"))
-st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "2", "--repeat",
-                     "1000000", "--timeout", "20", "--work-dir", wd4])
-print(out[-3000:])
-assert st == 1, st
+out, secs = run_past_timeout(2, wd4)
 assert "did not finish within --timeout 20 s: the job was stopped on all ranks" in out, out
-wd = wd4
-deadline = time.time() + LIMIT  # the ranks may still be ending
-while (rank_pid(0) or rank_pid(1)) and time.time() < deadline:
-    time.sleep(0.5)
-assert rank_pid(0) is None and rank_pid(1) is None, "ranks left running"
+wait_ended(lambda: rank_pid(wd4, 0) or rank_pid(wd4, 1), "ranks")
 print("4. --timeout 20: stopped after %.1f s (build included)" % secs)
 
 # 5. One rank: swtc run starts the runner without mpirun (MPI singleton
 # initialisation); an emulator error, a killed process and --timeout still end
 # the job with the rank named.
-st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "1", "--timeout", "300",
-                     "--repeat", "1", "--work-dir", os.path.join(work, "swtc_run_ldm1")],
-                    env=dict(os.environ, SWEMU_LDM_BYTES="8192"))
-print(out)
-assert st == 1, st
+out = run_small_ldm(1, os.path.join(work, "swtc_run_ldm1"))
 assert "(MPI singleton: no mpirun)" in out, out
 assert "swtc: error: the compiled model failed: rank 0: swemu: error: LDM overflow" in out, out
 print("5a. one rank, emulator error: rank 0 named")
 
 wd5 = os.path.realpath(os.path.join(work, "swtc_run_kill1"))
-os.makedirs(wd5, exist_ok=True)
-proc = subprocess.Popen([swtc, "run", model, "--target", "host", "--ranks", "1", "--repeat",
-                         "100000", "--work-dir", wd5], stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT, text=True)
-
-
-def runner_pid(folder):
-    """The runner process started in `folder` (argv[0] ./cnn_b8; not the shell)."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            if os.path.realpath("/proc/%s/cwd" % pid) != folder:
-                continue
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                argv0 = f.read().split(b"\0")[0]
-        except OSError:
-            continue
-        if argv0 == b"./cnn_b8":
-            return int(pid)
-    return None
-
-
-pid, deadline = None, time.time() + 300
-while pid is None and time.time() < deadline and proc.poll() is None:
-    time.sleep(0.5)
-    pid = runner_pid(wd5)
-assert pid is not None, "the one-rank runner never started"
-time.sleep(2)
-os.kill(pid, signal.SIGKILL)
-t0 = time.time()
-try:
-    out, _ = proc.communicate(timeout=LIMIT + 30)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    raise AssertionError("swtc run did not end after its one rank was killed")
-secs = time.time() - t0
-print(out)
-assert proc.returncode == 1, proc.returncode
+out, secs = kill_during_run(1, wd5, lambda: runner_pid(wd5), "the one-rank runner")
 assert "swtc: error: the compiled model failed: rank 0 was killed by signal 9" in out, out
-assert secs < LIMIT, secs
 print("5b. one rank killed: named, ended in %.1f s" % secs)
 
 wd6 = os.path.realpath(os.path.join(work, "swtc_run_timeout1"))
-st, out, secs = run([swtc, "run", model, "--target", "sw26010", "--ranks", "1", "--repeat",
-                     "1000000", "--timeout", "20", "--work-dir", wd6])
-print(out[-3000:])
-assert st == 1, st
-assert "did not finish within --timeout 20 s" in out, out
-deadline = time.time() + LIMIT
-while runner_pid(wd6) and time.time() < deadline:
-    time.sleep(0.5)
-assert runner_pid(wd6) is None, "the one-rank runner was left running"
+out, secs = run_past_timeout(1, wd6)
+wait_ended(lambda: runner_pid(wd6), "the one-rank runner")
 print("5c. one rank, --timeout 20: stopped after %.1f s (build included)" % secs)
 print("MPI faults OK")

@@ -200,6 +200,13 @@ def main(d):
     raw(os.path.join(d, "concat_axis_overflow.onnx"),  # fuzzer-found: 4 x 2^62 rows, no elements
         [helper.make_node("Concat", ["x", "x", "x", "x"], ["y"], axis=2, name="c")],
         [vi("x", F, [0, 2, 1 << 62, 7])], [vi("y", F, [0, 2, 0, 7])])
+    raw(os.path.join(d, "depth_to_space_huge_block.onnx"),  # fuzzer-found: blocksize^2 overflowed
+        [helper.make_node("DepthToSpace", ["x"], ["y"], name="d", blocksize=1 << 32)],
+        [vi("x", F, [2, 8, 2, 3])], [vi("y", F, [1, 2, 4, 6])])
+    raw(os.path.join(d, "dropout_huge_mask.onnx"),  # fuzzer-found: a 67M-entry constant mask
+        [helper.make_node("Dropout", ["x"], ["y", "z"], name="d")],
+        [vi("x", F, [65536, 4, 255])], [vi("y", F, [65536, 4, 255]),
+                                        vi("z", TensorProto.BOOL, [65536, 4, 255])])
     # Split in its forms: the `split` attribute (opset 2 and 11, negative
     # axis), the `split` input (opset 13), equal parts. (Opset 18's
     # num_outputs: the ONNX checker swtc runs, onnx 1.12, does not know it.)

@@ -205,8 +205,6 @@ TEST(InterpOps, IntegerArithmeticTruncates) {
 // SIGFPE. Other quotients by -1 are the negation.
 TEST(InterpOps, IntegerDivisionOfIntMinByMinusOneWraps) {
   for (DType t : {DType::I32, DType::I64}) {
-    // (The interpreter computes in double: int64 values near 2^63 other than
-    // -2^63 itself are not exact, so the other values stay small.)
     const int64_t lo = graph::int_min(t), m = int64_t(1) << 30;
     GraphBuilder b;
     b.input("a", {5}, t);
@@ -257,8 +255,7 @@ TEST(InterpOps, Int64ArithmeticWraps) {
   b.node(OpKind::Sub, {"a", "b"}, "d");
   for (const char *o : {"s", "p", "d"}) b.output(o);
   graph::infer_shapes(b.graph());
-  // Inputs and results a double holds exactly (or INT64_MAX, which saturates
-  // back): the interpreter keeps int64 values in doubles.
+  // (Values a double holds exactly; Int64ExactAbove2To53 has the others.)
   TensorData a = tensor_i64({6}, {hi, lo, p62, (int64_t(1) << 32) + 1, lo, 3 * p61});
   TensorData d = tensor_i64({6}, {hi, lo, p62, (int64_t(1) << 32) - 1, p62, p61});
   a.dtype = d.dtype = DType::I64;
@@ -266,6 +263,90 @@ TEST(InterpOps, Int64ArithmeticWraps) {
   EXPECT_EQ(out[0].i64, ints({-2, 0, lo, int64_t(1) << 33, -p62, lo}));
   EXPECT_EQ(out[1].i64, ints({1, 0, 0, -1, 0, 0}));
   EXPECT_EQ(out[2].i64, ints({0, 0, 0, 2, p62, p62}));
+}
+
+// int64 values above 2^53, where a double no longer holds every integer:
+// the arithmetic, comparisons, reductions, casts and data movement are exact
+// (expectations computed with Python's integers, wrapped to 64 bits).
+TEST(InterpOps, Int64ExactAbove2To53) {
+  const int64_t p53 = int64_t(1) << 53, p62 = int64_t(1) << 62, hi = INT64_MAX, lo = INT64_MIN;
+  const int64_t v = (int64_t(1) << 60) + (int64_t(1) << 36) + 1;
+  GraphBuilder b;
+  b.input("a", {6}, DType::I64);
+  b.input("b", {6}, DType::I64);
+  b.node(OpKind::Add, {"a", "b"}, "add");
+  b.node(OpKind::Sub, {"a", "b"}, "sub");
+  b.node(OpKind::Mul, {"a", "b"}, "mul");
+  b.node(OpKind::Div, {"a", "b"}, "div");
+  b.node(OpKind::Mod, {"a", "b"}, "mod");
+  b.node(OpKind::Greater, {"a", "b"}, "gt");
+  b.node(OpKind::Max, {"a", "b"}, "max");
+  b.node(OpKind::Min, {"a", "b"}, "min");
+  b.node(OpKind::Neg, {"a"}, "neg");
+  b.node(OpKind::Cast, {"a"}, "i32", {{"to", int64_t{6}}});
+  b.node(OpKind::Cast, {"a"}, "f32", {{"to", int64_t{1}}});
+  // Data movement: concat, reshape, transpose, gather; then reductions.
+  b.node(OpKind::Concat, {"a", "b"}, "ab", {{"axis", int64_t{0}}});
+  b.constant("shape", tensor_i64({2}, {2, 6}));
+  b.node(OpKind::Reshape, {"ab", "shape"}, "ab2");
+  b.node(OpKind::Transpose, {"ab2"}, "abt");  // [6, 2]
+  b.constant("idx", tensor_i64({2}, {5, 0}));
+  b.node(OpKind::Gather, {"abt", "idx"}, "g");  // rows 5 and 0: [[a5, b5], [a0, b0]]
+  b.node(OpKind::ReduceMax, {"ab2"}, "rmax", {{"axes", ints({1})}, {"keepdims", int64_t{0}}});
+  b.node(OpKind::ReduceMin, {"ab2"}, "rmin", {{"axes", ints({1})}, {"keepdims", int64_t{0}}});
+  b.node(OpKind::Equal, {"a", "a"}, "eq");
+  for (const char *o : {"add", "sub", "mul", "div", "mod", "gt", "max", "min", "neg", "i32", "f32",
+                        "g", "rmax", "rmin", "eq"})
+    b.output(o);
+  TensorData a = tensor_i64({6}, {p53 + 1, p62 + 3, hi, lo + 1, -(p53 + 1), v});
+  TensorData d = tensor_i64({6}, {p53 + 3, (int64_t(1) << 31) + 1, 2, -7, p53 + 1, -(p53 + 1)});
+  graph::infer_shapes(b.graph());
+  const auto out = run(b.graph(), {a, d});
+  EXPECT_EQ(out[0].i64, ints({18014398509481988, 4611686020574871556, -9223372036854775807,
+                              9223372036854775802, 0, 1143914374071582720}));
+  EXPECT_EQ(out[1].i64, ints({-2, 4611686016279904258, 9223372036854775805, -9223372036854775800,
+                              -18014398509481986, 1161928772581064706}));
+  EXPECT_EQ(out[2].i64, ints({36028797018963971, 4611686024869838851, -2, 9223372036854775801,
+                              -18014398509481985, -1161928772581064705}));
+  EXPECT_EQ(out[3].i64, ints({0, 2147483647, 4611686018427387903, 1317624576693539401, -1, -128}));
+  EXPECT_EQ(out[4].i64, ints({9007199254740993, 4, 1, 0, 0, -9007130535264384}));
+  EXPECT_EQ(out[5].i64, ints({0, 1, 1, 0, 0, 1}));
+  EXPECT_EQ(out[6].i64, ints({9007199254740995, 4611686018427387907, hi, -7, 9007199254740993, v}));
+  EXPECT_EQ(out[7].i64, ints({9007199254740993, 2147483649, 2, lo + 1, -9007199254740993,
+                              -9007199254740993}));
+  EXPECT_EQ(out[8].i64, ints({-9007199254740993, -4611686018427387907, lo + 1, hi,
+                              9007199254740993, -v}));
+  EXPECT_EQ(out[9].i64, ints({1, 3, -1, 1, -1, 1}));
+  // Rounded once to float: 2^60 + 2^37 (through double it would be 2^60).
+  ASSERT_EQ(out[10].f32.size(), 6u);
+  EXPECT_EQ(out[10].f32[5], std::ldexp(1.0f, 60) + std::ldexp(1.0f, 37));
+  EXPECT_EQ(out[11].i64, ints({v, -(p53 + 1), p53 + 1, p53 + 3}));
+  EXPECT_EQ(out[12].i64, ints({hi, p53 + 3}));
+  EXPECT_EQ(out[13].i64, ints({lo + 1, -(p53 + 1)}));
+  EXPECT_EQ(out[14].i64, ints({1, 1, 1, 1, 1, 1}));
+}
+
+// uint64 above 2^63 keeps its bit pattern (int64 -2^63 + 1 is 2^63 + 1) and
+// compares, divides and reduces as unsigned.
+TEST(InterpOps, Uint64ComparesAndDividesUnsigned) {
+  const int64_t big = INT64_MIN + 1, all = -1;  // 2^63 + 1, 2^64 - 1
+  GraphBuilder b;
+  b.input("a", {3}, DType::U64);
+  b.input("b", {3}, DType::U64);
+  b.node(OpKind::Greater, {"a", "b"}, "gt");
+  b.node(OpKind::Div, {"a", "b"}, "q");
+  b.node(OpKind::Mod, {"a", "b"}, "r");
+  b.node(OpKind::ReduceMax, {"a"}, "m", {{"keepdims", int64_t{0}}});
+  for (const char *o : {"gt", "q", "r", "m"}) b.output(o);
+  TensorData a = tensor_i64({3}, {big, all, 7});
+  TensorData d = tensor_i64({3}, {1, 2, all});
+  a.dtype = d.dtype = DType::U64;
+  graph::infer_shapes(b.graph());
+  const auto out = run(b.graph(), {a, d});
+  EXPECT_EQ(out[0].i64, ints({1, 1, 0}));
+  EXPECT_EQ(out[1].i64, ints({big, INT64_MAX, 0}));  // (2^64 - 1) / 2 = 2^63 - 1
+  EXPECT_EQ(out[2].i64, ints({0, 1, 7}));
+  EXPECT_EQ(out[3].i64, ints({all}));
 }
 
 TEST(InterpOps, ClipAttributeAndInputForms) {

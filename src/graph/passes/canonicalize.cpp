@@ -47,6 +47,7 @@ class Canonicalizer {
           if (n.outputs.size() > 1 && n.outputs[1] >= 0) {
             // The mask of inference-mode Dropout: a constant, all true.
             Value &mask = g_.values[n.outputs[1]];
+            check_constant_size(i, mask);  // (a huge one took minutes and gigabytes)
             TensorData t;
             t.dtype = DType::Bool;
             t.shape = mask.shape;
@@ -344,6 +345,16 @@ class Canonicalizer {
 
   /// The compile-time data of input k of node i; user_error naming `role` if
   /// it is computed at run time.
+  /// Output v of node i is about to become a compile-time constant: at most
+  /// kMaxFoldElements elements, else the named error.
+  void check_constant_size(size_t i, const Value &v) const {
+    if (num_elements(v.shape) > kMaxFoldElements)
+      user_error(g_.describe(static_cast<int>(i)), ": not supported: its output '", printable(v.name),
+                 "' ", shape_str(v.shape), " has ", num_elements(v.shape), " elements, more than the ",
+                 kMaxFoldElements,
+                 " a compile-time constant may have (swtc would materialise it in the weights)");
+  }
+
   const TensorData &static_input(size_t i, size_t k, const char *role) const {
     const std::optional<TensorData> &t = known_[g_.nodes[i].inputs[k]];
     if (!t)
@@ -481,11 +492,7 @@ class Canonicalizer {
       return;
     Value &v = g_.values[n.outputs[0]];
     if (n.op == OpKind::ConstantOfShape) {
-      if (num_elements(v.shape) > kMaxFoldElements)
-        user_error(g_.describe(i), ": not supported: its output '", v.name, "' ",
-                   shape_str(v.shape), " has ", num_elements(v.shape),
-                   " elements, more than the ", kMaxFoldElements,
-                   " a compile-time constant may have (swtc would materialise it in the weights)");
+      check_constant_size(i, v);
       TensorData t;
       t.shape = v.shape;
       t.dtype = v.dtype;

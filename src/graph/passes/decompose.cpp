@@ -143,8 +143,9 @@ class Decomposer {
                  "): not supported: ", why...);
     };
     if (nsp > 2) refuse(nsp, "-D (swtc's Conv is 2-D)");
-    // A copy: add() grows g_.values, which would leave a reference dangling.
-    const Value wv = g_.values[n.inputs[1]];
+    // The weight's data, copied: adding values below moves g_.values (a
+    // reference into it dangled: heap-use-after-free, found by fuzzing).
+    const std::optional<TensorData> w_data = g_.values[n.inputs[1]].constant;
     // 2-D view of every parameter: a 1-D axis becomes W with H of extent 1.
     auto two = [&](const std::vector<int64_t> &v, int64_t unit) {
       return nsp == 2 ? v : std::vector<int64_t>{unit, v.at(0)};
@@ -179,8 +180,8 @@ class Decomposer {
     // at compile time for a constant, else Reshape, Transpose and a Slice
     // with steps -1.
     int wt_id = -1;
-    if (wv.constant) {
-      const TensorData &src = *wv.constant;
+    if (w_data) {
+      const TensorData &src = *w_data;
       TensorData wt;
       wt.shape = {M, cg, K[0], K[1]};
       wt.f32.resize(src.f32.size());

@@ -97,10 +97,10 @@ MemoryPlan plan_memory(const Graph &g, const std::vector<Step> &steps,
 
   for (int v = 0; v < nv; ++v) {
     if (alias_of[v] < 0) continue;
-    int64_t off = 0;
-    for (int u = v; alias_of[u] >= 0; u = alias_of[u])
-      off += alias_offset.empty() ? 0 : alias_offset[u];
-    plan.slots[v] = plan.slots[root(v)];
+    int64_t off = 0;  // the offsets along the chain to its root u
+    int u = v;
+    for (; alias_of[u] >= 0; u = alias_of[u]) off += alias_offset.empty() ? 0 : alias_offset[u];
+    plan.slots[v] = plan.slots[u];
     if (off == 0) continue;
     SWTC_CHECK(plan.slots[v].kind == MemoryPlan::Kind::Workspace && off % 64 == 0,
                "value ", g.values[v].name, " placed at byte ", off,
