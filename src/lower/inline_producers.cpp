@@ -32,6 +32,32 @@ bool has_call(const Expr &e) {
   return h.found;
 }
 
+/// True if an expression loads at an index computed from a load (a gather:
+/// its reader would stage the whole gathered tensor, which need not fit a
+/// CPE's LDM: the 5-D NegativeLogLikelihoodLoss with weights).
+class HasIndirectLoad : public IRVisitor {
+ public:
+  bool found = false;
+
+ protected:
+  void visit_Load(const Expr &e) override {
+    depth_ += 1;
+    if (depth_ > 1) found = true;
+    IRVisitor::visit_Load(e);
+    depth_ -= 1;
+  }
+
+ private:
+  int depth_ = 0;
+};
+
+bool has_indirect_load(const Expr &e) {
+  if (!e) return false;
+  HasIndirectLoad h;
+  h.visit(e);
+  return h.found;
+}
+
 /// Loads of any of `bufs` in an expression.
 class CountLoads : public IRVisitor {
  public:
@@ -130,7 +156,8 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
     const Kernel &p = kernels[pi];
     const schedule::ComputeDef &pd = p.def;
     if (p.node < 0 || pd.combiner != schedule::Combiner::None || pd.cond || !pd.value ||
-        !pd.output->elem.is_float() || g.nodes[static_cast<size_t>(p.node)].outputs.size() != 1)
+        !pd.output->elem.is_float() || g.nodes[static_cast<size_t>(p.node)].outputs.size() != 1 ||
+        has_indirect_load(pd.value))
       continue;
     const int v = p.values.back();
     if (v < 0 || static_cast<size_t>(v) >= alias_of.size() || viewed[static_cast<size_t>(v)] ||
@@ -156,7 +183,12 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
       ok = ci > pi && node_ok && cd.output->elem.is_float() && !cd.cond &&
            count_loads(cd.init, from) == 0 &&
            (math_into_reductions || cd.combiner == schedule::Combiner::None ||
-            !has_call(pd.value));
+            !has_call(pd.value)) &&
+           // Not into a reduction to one element: its tiles span the whole
+           // domain, so every added input's box joins the others in a CPE's
+           // LDM (the 5-D NegativeLogLikelihoodLoss with weights no longer
+           // fit on sw26010).
+           (cd.combiner == schedule::Combiner::None || cd.output->elements() > 1);
       if (!ok) break;
       // Each point of the reader's domain a different element of P (no
       // recomputation across points, as a Conv or MatMul reader would
@@ -189,8 +221,16 @@ std::vector<Kernel> inline_producers(const graph::Graph &g, std::vector<Kernel> 
         const int pv = p.values[j];
         Buffer &nb = added[pv];
         if (!nb) {
-          nb = make_buffer("i" + std::to_string(cd.inputs.size()) + "_" + pd.inputs[j]->name,
-                           pd.inputs[j]->shape, Scope::Global, pd.inputs[j]->elem);
+          // A name no parameter of the reader has (a reader takes several
+          // producers in turn, its parameter count shrinking in between).
+          std::string name;
+          for (size_t k = cd.inputs.size();; ++k) {
+            name = "i" + std::to_string(k) + "_" + pd.inputs[j]->name;
+            bool taken = false;
+            for (const auto &b : cd.inputs) taken = taken || b->name == name;
+            if (!taken) break;
+          }
+          nb = make_buffer(name, pd.inputs[j]->shape, Scope::Global, pd.inputs[j]->elem);
           cd.inputs.push_back(nb);
           c.values.insert(c.values.end() - 1, pv);
         }

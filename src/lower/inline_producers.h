@@ -15,11 +15,13 @@
 namespace swtc::lower {
 
 /// Removes each kernel P that
-///   - is elementwise (no reduction, no guard) with a float output and one
-///     graph node (not a copy, not a Split part),
+///   - is elementwise (no reduction, no guard, no gather: no load at an
+///     index computed from a load) with a float output and one graph node
+///     (not a copy, not a Split part),
 ///   - whose output is no graph output, has no view, and is read only by
 ///     kernels after it (as many kernel parameters as the graph has uses),
-///   - each of whose readers is a float kernel of one graph node, not a
+///   - each of whose readers is a float kernel of one graph node (not a
+///     reduction to one element), not a
 ///     Concat (or a row transpose, transpose_rows.h), with at most two loads of P's output (x * x), none in its
 ///     init, and no more points than P has elements in the domain those
 ///     loads run over (its whole iteration domain for loads in its value,

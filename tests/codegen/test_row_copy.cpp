@@ -19,24 +19,48 @@
 namespace swtc::codegen {
 namespace {
 
-void check_row_copy(const std::string &target_name, const std::string &flags) {
+/// Writes `source` (a C file: the ISA's prelude, the functions under test and
+/// a main returning 0 when they agree with plain loops; the guarded page comes
+/// from `guarded_page`), builds it with the generated code's warning flags
+/// plus `flags`, runs it and expects exit status 0; prints its output.
+void compile_and_run(const std::string &tag, const std::string &source, const std::string &flags) {
   namespace fs = std::filesystem;
-  const VectorIsa isa = vector_isa(target::get_target(target_name));
-  ASSERT_TRUE(isa.has_row_copy());
-  const fs::path dir =
-      fs::temp_directory_path() / ("swtc_row_copy_" + target_name + "_" + std::to_string(::getpid()));
+  const fs::path dir = fs::temp_directory_path() / ("swtc_" + tag + "_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  {
-    std::ofstream c(dir / "t.c");
-    c << "#define _DEFAULT_SOURCE\n#include <stdio.h>\n#include <sys/mman.h>\n#include <unistd.h>\n"
-      << isa.prelude() << isa.row_copy_prelude() << R"(
-int main(void) {
-  /* The source row ends at a page boundary followed by an inaccessible page:
-     a read past it faults. */
+  std::ofstream(dir / "t.c") << "#define _DEFAULT_SOURCE\n#include <stdio.h>\n#include <string.h>\n"
+                                "#include <sys/mman.h>\n#include <unistd.h>\n"
+                             << source;
+  const std::string cmd = "cc -std=c99 -O2 -Wall -Wextra -Werror " + flags + " " +
+                          (dir / "t.c").string() + " -o " + (dir / "t").string() + " && " +
+                          (dir / "t").string() + " > " + (dir / "out.txt").string();
+  const int rc = std::system(cmd.c_str());
+  std::ifstream out(dir / "out.txt");
+  std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << text;
+  std::printf("%s: %s", tag.c_str(), text.c_str());
+  fs::remove_all(dir);
+}
+
+/// C: `end` = the first byte of an inaccessible page after a writable one
+/// (a read past the data placed just before it faults).
+const char *const guarded_page = R"(
+static char *guarded_page(void) {
   const long page = sysconf(_SC_PAGESIZE);
   char *mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) return 2;
-  float *src_end = (float *)(mem + page);
+  if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) return NULL;
+  return mem + page;
+}
+)";
+
+void check_row_copy(const std::string &target_name, const std::string &flags) {
+  const VectorIsa isa = vector_isa(target::get_target(target_name));
+  ASSERT_TRUE(isa.has_row_copy());
+  compile_and_run("row_copy_" + target_name, isa.prelude() + isa.row_copy_prelude() + guarded_page + R"(
+int main(void) {
+  /* The source row ends at the guarded page: a read past it faults. */
+  char *end = guarded_page();
+  if (!end) return 2;
+  float *src_end = (float *)end;
   float d[80], want[80];
   long bad = 0, cases = 0;
   for (long n = 1; n <= 56; ++n)
@@ -60,44 +84,24 @@ int main(void) {
   printf("%ld cases, %ld wrong elements\n", cases, bad);
   return bad == 0 ? 0 : 1;
 }
-)";
-  }
-  const std::string cmd = "cc -std=c99 -O2 -Wall -Wextra -Werror " + flags + " " +
-                          (dir / "t.c").string() + " -o " + (dir / "t").string() + " && " +
-                          (dir / "t").string() + " > " + (dir / "out.txt").string();
-  const int rc = std::system(cmd.c_str());
-  std::ifstream out(dir / "out.txt");
-  std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rc, 0) << text;
-  std::printf("%s: %s", target_name.c_str(), text.c_str());
-  fs::remove_all(dir);
+)", flags);
 }
 
 // VectorIsa::load_every_other (a stride-2 depthwise Conv's input row): lane
 // l is addr[2 l], and nothing past addr[2 (lanes - 1)] is read (the row ends
-// at a guarded page).
+// at the guarded page).
 void check_every_other(const std::string &target_name, const std::string &flags) {
-  namespace fs = std::filesystem;
   const VectorIsa isa = vector_isa(target::get_target(target_name));
   ASSERT_TRUE(isa.has_every_other());
-  const fs::path dir = fs::temp_directory_path() /
-                       ("swtc_every_other_" + target_name + "_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string L = std::to_string(isa.lanes);
-  {
-    std::ofstream c(dir / "t.c");
-    c << "#define _DEFAULT_SOURCE\n#include <stdio.h>\n#include <string.h>\n#include <sys/mman.h>\n"
-         "#include <unistd.h>\n"
-      << isa.prelude() << R"(
+  compile_and_run("every_other_" + target_name, isa.prelude() + guarded_page + R"(
 int main(void) {
-  const long page = sysconf(_SC_PAGESIZE);
-  char *mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) return 2;
-  const long lanes = )" << L << R"(;
-  float *row = (float *)(mem + page) - (2 * (lanes - 1) + 1); /* the last element read ends the page */
+  char *end = guarded_page();
+  if (!end) return 2;
+  const long lanes = )" + std::to_string(isa.lanes) + R"(;
+  float *row = (float *)end - (2 * (lanes - 1) + 1); /* the last element read ends the page */
   for (long i = 0; i <= 2 * (lanes - 1); ++i) row[i] = (float)(3 * i + 1);
-  )" << isa.type << R"( v;
-  )" << isa.load_every_other("v", "row") << R"(
+  )" + isa.type + R"( v;
+  )" + isa.load_every_other("v", "row") + R"(
   float got[64];
   memcpy(got, &v, sizeof v);
   long bad = 0;
@@ -105,17 +109,7 @@ int main(void) {
   printf("%ld lanes, %ld wrong\n", lanes, bad);
   return bad == 0 ? 0 : 1;
 }
-)";
-  }
-  const std::string cmd = "cc -std=c99 -O2 -Wall -Wextra -Werror " + flags + " " +
-                          (dir / "t.c").string() + " -o " + (dir / "t").string() + " && " +
-                          (dir / "t").string() + " > " + (dir / "out.txt").string();
-  const int rc = std::system(cmd.c_str());
-  std::ifstream out(dir / "out.txt");
-  std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rc, 0) << text;
-  std::printf("%s: %s", target_name.c_str(), text.c_str());
-  fs::remove_all(dir);
+)", flags);
 }
 
 TEST(EveryOther, EachHostSpellingReadsTheEvenElementsOnly) {
