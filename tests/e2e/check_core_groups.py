@@ -72,9 +72,14 @@ for k in range(4):
     report = os.path.join(d4, "swemu_report.cg%d.json" % k)
     assert json.load(open(report))["core_group"] == k, report
 
-# The work the network needs does not depend on the split.
+# The work the network needs does not depend on the split, up to what producer
+# inlining recomputes: it inlines Softmax's Sub+Exp into its reductions unless a
+# reduction ends in one element, so at one image per rank (4 core groups) the
+# Exp is computed once and at two or four images per rank twice (80 flops of
+# 6.35 million here).
 for p in (p2, p4):
-    assert total(p, "compiler_flops") == total(p1, "compiler_flops")
+    assert close(total(p, "compiler_flops"), total(p1, "compiler_flops"), 1e-4), \
+        (total(p, "compiler_flops"), total(p1, "compiler_flops"))
 print("core groups  predicted ms  vs 1 CG  DMA bytes (sum)  vs 1 CG  counted flops  vs 1 CG")
 for n, p in ((1, p1), (2, p2), (4, p4)):
     print("%11d  %12.3f  %7.3f  %15d  %7.3f  %13d  %7.3f" % (
