@@ -87,29 +87,47 @@ std::optional<std::vector<std::string>> conv_microkernel(
   const std::vector<Expr> &yi = body->indices;
   for (const auto &r : reduce)
     if (uses_any(yi, r->loop_var)) return std::nullopt;
-  // Y = Y + X * W (either order of the product).
+  // Y = Y + X * W (either order of the product); on the host also a
+  // pooling window's Y = Y + W or Y = max(Y, W) (no X).
   const Expr &v = body->value;
-  if (v->kind != ExprKind::Binary || v->op != BinaryOp::Add) return std::nullopt;
+  if (v->kind != ExprKind::Binary ||
+      (v->op != BinaryOp::Add && !(v->op == BinaryOp::Max && spec.has_max())))
+    return std::nullopt;
+  const bool is_max = v->op == BinaryOp::Max;
   Expr cur = v->args[0];
   const Expr &prod = v->args[1];
-  // Overwrite without an init nest: Y = (first reduce step ? 0 : Y) + X * W.
-  if (loop->overwrite && cur->kind == ExprKind::Select) cur = cur->args[2];
+  // Overwrite without an init nest: Y = (first reduce step ? init : Y) + X * W.
+  Expr init;
+  if (loop->overwrite && cur->kind == ExprKind::Select) {
+    init = cur->args[1];
+    cur = cur->args[2];
+  }
   if (cur->kind != ExprKind::Load || cur->buffer != y || cur->args.size() != yi.size())
     return std::nullopt;
   for (size_t d = 0; d < yi.size(); ++d)
     if (!equal(cur->args[d], yi[d])) return std::nullopt;
-  if (prod->kind != ExprKind::Binary || prod->op != BinaryOp::Mul) return std::nullopt;
-  Expr x = prod->args[0], w = prod->args[1];
+  Expr x, w;
+  if (!is_max && prod->kind == ExprKind::Binary && prod->op == BinaryOp::Mul) {
+    x = prod->args[0];
+    w = prod->args[1];
+  } else if (prod->kind == ExprKind::Load && !spec.sunway) {
+    w = prod;
+  } else {
+    return std::nullopt;
+  }
+  if (loop->overwrite && is_max && (!init || init->kind != ExprKind::FloatImm))
+    return std::nullopt;
   // W: the operand whose last index moves with b (contiguity along b is
   // checked below: a Conv's input row read at w + kx qualifies).
   auto is_w = [&](const Expr &e) {
     return e->kind == ExprKind::Load && e->buffer->scope == Scope::Local && !e->args.empty() &&
            uses_var(e->args.back(), b);
   };
-  if (!is_w(w)) std::swap(x, w);
-  if (!is_w(w) || x->kind != ExprKind::Load || x->buffer->scope != Scope::Local) return std::nullopt;
-  if (!x->buffer->elem.is_float() || !w->buffer->elem.is_float()) return std::nullopt;
-  if (uses_any(x->args, b)) return std::nullopt;
+  if (x && !is_w(w)) std::swap(x, w);
+  if (!is_w(w) || !w->buffer->elem.is_float()) return std::nullopt;
+  if (x && (x->kind != ExprKind::Load || x->buffer->scope != Scope::Local ||
+            !x->buffer->elem.is_float() || uses_any(x->args, b)))
+    return std::nullopt;
   for (size_t d = 0; d + 1 < w->args.size(); ++d)
     if (uses_var(w->args[d], b)) return std::nullopt;
   // W moves with a too (a depthwise Conv's input rows, a = the output row):
@@ -145,6 +163,7 @@ std::optional<std::vector<std::string>> conv_microkernel(
   if (w_stride == 0) return std::nullopt;
   // Y likewise (a MatMul's output tile): the block is added into it by vectors.
   const bool y_vectors = stride_along_b(y, yi, 1) == 1;
+  if (is_max && !y_vectors) return std::nullopt;
 
   // (Plain variables, not a structured binding: clang 14, which the fuzzing
   // and sanitizer builds use, cannot capture those in the lambdas below.)
@@ -180,8 +199,23 @@ std::optional<std::vector<std::string>> conv_microkernel(
     emit("for (long " + b + " = 0; " + b + " < " + std::to_string(eb) + "; " + b + " += " +
          std::to_string(vb * lanes) + ") {");
     ind += "  ";
+    // Accumulators start at 0 (a sum, added into Y after), at the max's
+    // initial value (it overwrites Y) or at Y (a max continued).
+    auto y_at = [&](int64_t j, int64_t q) {
+      return "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
+    };
     for (int64_t j = 0; j < bw; ++j)
-      for (int64_t q = 0; q < vb; ++q) emit(T + " " + vname("swtc_acc", j, q) + " = " + zero + ";");
+      for (int64_t q = 0; q < vb; ++q) {
+        const std::string acc = vname("swtc_acc", j, q);
+        if (!is_max) {
+          emit(T + " " + acc + " = " + zero + ";");
+        } else if (init) {
+          emit(T + " " + acc + " = " + spec.splat(printer.expr(init)) + ";");
+        } else {
+          emit(T + " " + acc + ";");
+          emit(spec.load(acc, y_at(j, q)));
+        }
+      }
     for (const auto &r : reduce) {
       emit("for (long " + r->loop_var + " = 0; " + r->loop_var + " < " + std::to_string(r->extent) +
            "; ++" + r->loop_var + ") {");
@@ -205,7 +239,16 @@ std::optional<std::vector<std::string>> conv_microkernel(
         if (q * lanes * 4 % 64 == 0)
           emit(spec.prefetch(
               "&" + printer.expr(load(w->buffer, shifted(w->args, b, q * lanes))), prefetch_bytes));
-    for (int64_t j = 0; j < bw; ++j) {
+    for (int64_t j = 0; j < bw && !x; ++j) {  // a pooling window: no X
+      emit("{");
+      if (w_per_row) load_w(j, "  ");
+      for (int64_t q = 0; q < vb; ++q) {
+        const std::string acc = vname("swtc_acc", j, q), wq = vname("swtc_w", q);
+        emit("  " + acc + " = " + (is_max ? spec.max(acc, wq) : spec.add(acc, wq)) + ";");
+      }
+      emit("}");
+    }
+    for (int64_t j = 0; j < bw && x; ++j) {
       const std::string xs = vname("swtc_xs", j);
       emit("{");
       if (w_per_row) load_w(j, "  ");
@@ -226,7 +269,7 @@ std::optional<std::vector<std::string>> conv_microkernel(
         for (int64_t q = 0; q < vb; ++q) {
           const std::string ya =
               "&" + printer.expr(load(y, shifted(shifted(yi, a, j), b, q * lanes)));
-          if (loop->overwrite) {  // Y held 0: the sums are its values
+          if (loop->overwrite || is_max) {  // the sums (or the max) are Y's values
             emit(spec.store(vname("swtc_acc", j, q), ya));
             continue;
           }

@@ -102,6 +102,13 @@ std::string VectorIsa::mul(const std::string &a, const std::string &b) const {
   return "(" + a + " * " + b + ")";
 }
 
+std::string VectorIsa::max(const std::string &a, const std::string &b) const {
+  if (sunway) internal_error("max: no vector max in the Sunway spelling");
+  // x86's max returns its second operand unless the first is greater.
+  if (is_x86(simd)) return call(std::string(x86(simd)) + "_max_ps", {a, b});
+  return call("swtc_vmax", {a, b});
+}
+
 std::string VectorIsa::prefetch(const std::string &addr, int64_t bytes) const {
   if (sunway) return "";
   return "__builtin_prefetch((const void *)((__UINTPTR_TYPE__)(" + addr + ") + " +
@@ -112,7 +119,11 @@ std::string VectorIsa::prelude() const {
   if (sunway) return "#include <simd.h>\n";
   if (is_x86(simd)) return "#include <immintrin.h>\n";
   return "typedef float " + type + " __attribute__((vector_size(" + std::to_string(4 * lanes) +
-         ")));\n";
+         ")));\n"
+         "static inline " + type + " swtc_vmax(" + type + " a, " + type + " b) {\n"
+         "  for (int l = 0; l < " + std::to_string(lanes) + "; ++l) a[l] = a[l] > b[l] ? a[l] : b[l];\n"
+         "  return a;\n"
+         "}\n";
 }
 
 std::string VectorIsa::transpose_prelude() const {

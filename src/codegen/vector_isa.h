@@ -40,6 +40,12 @@ struct VectorIsa {
   std::string add(const std::string &a, const std::string &b) const;
   std::string sub(const std::string &a, const std::string &b) const;  // pre: has_sub
   std::string mul(const std::string &a, const std::string &b) const;
+  /// True if `max` spells anything (the host; the Sunway micro-kernels
+  /// only multiply and add).
+  bool has_max() const { return !sunway; }
+  /// Expression: lane k = a[k] > b[k] ? a[k] : b[k] (swtc_maxf's rule, so a
+  /// NaN in b passes and one in a does not, lane by lane as in scalar code).
+  std::string max(const std::string &a, const std::string &b) const;
   /// True if `prefetch` spells anything (the host; Sunway stages by DMA).
   bool has_prefetch() const { return !sunway; }
   /// Statement: a hint to fetch the cache line `bytes` past `addr` (an

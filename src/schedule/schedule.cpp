@@ -166,11 +166,18 @@ void Schedule::check_tensorize() const {
   const std::string &a = tensorized_;
   auto no = [&](const std::string &why) { fail("tensorize(" + a + ")", why); };
   const size_t i = index_of(a);
-  if (def_.combiner != Combiner::Sum) no("the kernel is not a sum");
   const Expr &v = def_.value;
-  if (!v || v->kind != ExprKind::Binary || v->op != BinaryOp::Mul ||
-      v->args[0]->kind != ExprKind::Load || v->args[1]->kind != ExprKind::Load)
-    no("the summed value is not a product of two inputs");
+  // A sum of products of two inputs, or a pooling window: a sum or max of
+  // one input.
+  const bool window = v && v->kind == ExprKind::Load;
+  if (def_.combiner != Combiner::Sum && !(def_.combiner == Combiner::Max && window))
+    no("the kernel is neither a sum nor a max of one input");
+  if (!window && (!v || v->kind != ExprKind::Binary || v->op != BinaryOp::Mul ||
+                  v->args[0]->kind != ExprKind::Load || v->args[1]->kind != ExprKind::Load))
+    no("the summed value is neither a product of two inputs nor one input");
+  // A max's boxes hold its initial value past the tensor only when unguarded.
+  if (def_.combiner == Combiner::Max && !unguarded_)
+    no("a max needs unguard() (boxes filled with its initial value)");
   if (leaves_[i].reduce || leaves_[i].kind != ForKind::Serial) no("'" + a + "' is not a serial spatial loop");
   if (i + 2 >= leaves_.size()) no("no loop b and reduction inside '" + a + "'");
   const LeafAxis &b = leaves_[i + 1];
@@ -186,8 +193,8 @@ void Schedule::check_tensorize() const {
     return false;
   };
   if (!staged_outside("")) no("the output is not staged outside '" + a + "'");
-  for (int k = 0; k < 2; ++k) {
-    const Buffer &in = v->args[k]->buffer;
+  for (const Expr &l : window ? std::vector<Expr>{v} : v->args) {
+    const Buffer &in = l->buffer;
     if (!staged_outside(in->name)) no("input '" + in->name + "' is not staged outside '" + a + "'");
   }
 }
@@ -247,7 +254,16 @@ struct InitEpilogueReads : IRVisitor {
   }
   explicit InitEpilogueReads(const ComputeDef &def) {
     if (def.init) visit(def.init);
-    if (def.epilogue) visit(def.epilogue);
+    // The accumulated value typed as the output's element (the variable
+    // kAcc is an index-typed Var: AveragePool's acc / count is a float
+    // division, not an integer one).
+    if (def.epilogue && def.output->elem.is_float()) {
+      const Expr acc = load(def.output, std::vector<Expr>(def.output->shape.size(), int_imm(0)));
+      visit(substitute(def.epilogue, {{ComputeDef::kAcc, acc}}));
+      buffers.erase(def.output->name);
+    } else if (def.epilogue) {
+      visit(def.epilogue);
+    }
   }
 };
 }  // namespace
@@ -529,10 +545,12 @@ tir::PrimFunc Schedule::lower(bool count_flops) const {
   };
 
   // The micro-kernel may store its sums (For::overwrite) when it holds the
-  // whole reduction: a Sum from 0 and no reduce loop of more than one step
-  // between the init nest and it (the init nest runs at the same level).
-  bool overwrite = !tensorized_.empty() && def_.combiner == Combiner::Sum && def_.init &&
-                   def_.init->kind == ExprKind::FloatImm && def_.init->float_value == 0.0;
+  // whole reduction: a Sum from 0, or a Max from a float constant, and no
+  // reduce loop of more than one step between the init nest and it (the
+  // init nest runs at the same level).
+  bool overwrite = !tensorized_.empty() && def_.init && def_.init->kind == ExprKind::FloatImm &&
+                   ((def_.combiner == Combiner::Sum && def_.init->float_value == 0.0) ||
+                    def_.combiner == Combiner::Max);
   for (size_t k = first_reduce(); overwrite && k < leaves_.size(); ++k) {
     if (leaves_[k].name == tensorized_) break;
     if (leaves_[k].reduce && leaves_[k].extent > 1) overwrite = false;

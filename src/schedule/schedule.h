@@ -85,7 +85,8 @@ class Schedule {
   /// blocks of `a` iterations by vectors of `lanes` along `b` accumulate in
   /// registers over the whole reduction. The micro-kernel drops the
   /// kernel's guard, so lower() checks what makes that exact: a sum of a
-  /// product of two inputs; `b` is spatial with a multiple of `lanes`
+  /// product of two inputs, or of one input, or a max of one input after
+  /// unguard (a pooling window); `b` is spatial with a multiple of `lanes`
   /// iterations, every loop inside it a reduce loop; the output and both
   /// inputs are staged (cache_write / cache_read) outside `a`, so every
   /// guarded-off iteration reads zeros of a box filled past the tensor's

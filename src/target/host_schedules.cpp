@@ -268,19 +268,32 @@ std::optional<Schedule> host_staged_schedule(const ComputeDef &def, const Target
 /// in registers), for rows of at most eight vectors: per thread step rows of
 /// one output plane, the row padded to whole vectors (Schedule::pad_tiles),
 /// every input staged (zero past the bounds, so the micro-kernel's dropped
-/// guard is exact).
+/// guard is exact). Pooling windows likewise: a sum of the row alone
+/// (AveragePool) or its max (MaxPool, the boxes filled with the max's
+/// initial value). Measured (AVX-512, 2 threads, kernels' minima):
+/// SqueezeNet's three MaxPools (3x3 stride 2 on 64 x 111 x 111, 128 x 55 x 55,
+/// 256 x 27 x 27) against the staged schedule's plain loops: see
+/// docs/performance.md, sixth round.
 std::optional<Schedule> host_row_microkernel_schedule(const ComputeDef &def, const Target &t) {
   const size_t k = def.num_spatial();
-  if (k < 2 || def.combiner != schedule::Combiner::Sum || !def.value ||
-      !schedule::paddable(def))
-    return std::nullopt;
+  if (k < 2 || !def.value || !schedule::paddable(def)) return std::nullopt;
   const tir::Expr &v = def.value;
-  if (v->kind != tir::ExprKind::Binary || v->op != tir::BinaryOp::Mul) return std::nullopt;
+  // The product of a row and a factor (a depthwise Conv), or a pooling
+  // window's row alone: summed (AveragePool) or its max from a constant
+  // (MaxPool; the micro-kernel starts there, codegen/microkernel.h).
+  const bool product = v->kind == tir::ExprKind::Binary && v->op == tir::BinaryOp::Mul;
+  const bool window = v->kind == tir::ExprKind::Load;
+  if (def.combiner == schedule::Combiner::Sum) {
+    if (!product && !window) return std::nullopt;
+  } else if (def.combiner != schedule::Combiner::Max || !window || !def.init ||
+             def.init->kind != tir::ExprKind::FloatImm || !schedule::unguardable(def)) {
+    return std::nullopt;
+  }
   const std::string &hn = def.axes[k - 2].name, &wn = def.axes[k - 1].name;
   std::map<std::string, int64_t> extents;
   for (const auto &iv : def.axes) extents[iv.name] = iv.extent;
-  bool row = false, factor = false;
-  for (const auto &e : v->args) {
+  bool row = false, factor = window;
+  for (const auto &e : product ? v->args : std::vector<tir::Expr>{v}) {
     if (e->kind != tir::ExprKind::Load || !e->buffer->elem.is_float() || e->args.empty())
       return std::nullopt;
     bool uses_hw = false;

@@ -19,7 +19,7 @@ expect() {  # model, what, pattern, at least
     echo "ok: $1: $2 ($n)"
   fi
 }
-for m in gemm depthwise mobilenet_v2 conv; do
+for m in gemm depthwise mobilenet_v2 conv pool avgpool; do
   "$swtc" compile "$models/$m.onnx" --target host-avx2 -o "$work/$m" > "$work/$m.log" 2>&1 || { cat "$work/$m.log"; exit 1; }
 done
 expect gemm "packed weight read in place" "_in_place = " 1
@@ -46,4 +46,12 @@ expect mobilenet_v2 "streamed weight fetched ahead" "__builtin_prefetch((const v
 # by 8 x 8 register transposes, not element by element.
 expect conv "channel-vector tile written back transposed" "swtc_copy_transposed(y_l" 1
 expect conv "8 x 8 AVX transpose" "_mm256_permute2f128_ps" 8
+# Pooling windows take the row micro-kernel: a max of the staged rows
+# (boxes filled with -FLT_MAX) from its initial value, and a sum (the
+# average's epilogue divides by the window's count, a float division).
+expect pool "max-pool row micro-kernel" "micro-kernel: " 1
+expect pool "vector max" "_mm256_max_ps(swtc_acc" 1
+expect pool "stride-2 window rows loaded by permutes" "_mm256_permute4x64_pd" 1
+expect avgpool "average-pool row micro-kernel" "micro-kernel: " 1
+expect avgpool "vector sum" "_mm256_add_ps(swtc_acc" 1
 exit $fail
