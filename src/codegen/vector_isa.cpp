@@ -140,37 +140,61 @@ std::string VectorIsa::transpose_prelude() const {
       "static void swtc_copy_transposed(const float *restrict src, long ss, float *restrict dst,\n"
       "                                 long ds, long nw, long nc) {\n"
       "  long c = 0;\n";
-  if (is_x86(simd))  // AVX (both x86 targets build with -mavx2): 8 x 8 blocks
-    s +=
-        "  for (; c + 8 <= nc; c += 8) {\n"
-        "    long w = 0;\n"
-        "    for (; w + 8 <= nw; w += 8) {\n"
-        "      const float *s0 = src + w * ss + c;\n"
-        "      float *d0 = dst + c * ds + w;\n"
-        "      const __m256 r0 = _mm256_loadu_ps(s0), r1 = _mm256_loadu_ps(s0 + ss);\n"
-        "      const __m256 r2 = _mm256_loadu_ps(s0 + 2 * ss), r3 = _mm256_loadu_ps(s0 + 3 * ss);\n"
-        "      const __m256 r4 = _mm256_loadu_ps(s0 + 4 * ss), r5 = _mm256_loadu_ps(s0 + 5 * ss);\n"
-        "      const __m256 r6 = _mm256_loadu_ps(s0 + 6 * ss), r7 = _mm256_loadu_ps(s0 + 7 * ss);\n"
-        "      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);\n"
-        "      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);\n"
-        "      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);\n"
-        "      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);\n"
-        "      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);\n"
-        "      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);\n"
-        "      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);\n"
-        "      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);\n"
-        "      _mm256_storeu_ps(d0, _mm256_permute2f128_ps(u0, u4, 0x20));\n"
-        "      _mm256_storeu_ps(d0 + ds, _mm256_permute2f128_ps(u1, u5, 0x20));\n"
-        "      _mm256_storeu_ps(d0 + 2 * ds, _mm256_permute2f128_ps(u2, u6, 0x20));\n"
-        "      _mm256_storeu_ps(d0 + 3 * ds, _mm256_permute2f128_ps(u3, u7, 0x20));\n"
-        "      _mm256_storeu_ps(d0 + 4 * ds, _mm256_permute2f128_ps(u0, u4, 0x31));\n"
-        "      _mm256_storeu_ps(d0 + 5 * ds, _mm256_permute2f128_ps(u1, u5, 0x31));\n"
-        "      _mm256_storeu_ps(d0 + 6 * ds, _mm256_permute2f128_ps(u2, u6, 0x31));\n"
-        "      _mm256_storeu_ps(d0 + 7 * ds, _mm256_permute2f128_ps(u3, u7, 0x31));\n"
-        "    }\n"
-        "    for (; w < nw; ++w)\n"
-        "      for (long k = 0; k < 8; ++k) dst[(c + k) * ds + w] = src[w * ss + c + k];\n"
-        "  }\n";
+  if (is_x86(simd)) {  // AVX (both x86 targets build with -mavx2): 8 x 8 blocks
+    // One 8 x 8 block transposed in registers: `row(k)` loads source row k
+    // (pixel w + k), `put(k, v)` stores v to output row k (channel c + k).
+    auto block = [](const std::string &pad, const auto &row, const auto &put) {
+      std::string b;
+      for (int k = 0; k < 8; k += 2)
+        b += pad + "const __m256 r" + std::to_string(k) + " = " + row(k) + ", r" +
+             std::to_string(k + 1) + " = " + row(k + 1) + ";\n";
+      b += pad + "const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);\n" +
+           pad + "const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);\n" +
+           pad + "const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);\n" +
+           pad + "const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);\n" +
+           pad + "const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);\n" +
+           pad + "const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);\n" +
+           pad + "const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);\n" +
+           pad + "const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);\n";
+      for (int k = 0; k < 8; ++k)
+        b += pad + put(k, "_mm256_permute2f128_ps(u" + std::to_string(k % 4) + ", u" +
+                              std::to_string(k % 4 + 4) + ", " + (k < 4 ? "0x20" : "0x31") + ")") +
+             ";\n";
+      return b;
+    };
+    auto at = [](const char *base, int k, const char *stride) {
+      return k == 0 ? std::string(base) : std::string(base) + " + " + (k == 1 ? "" : std::to_string(k) + " * ") + stride;
+    };
+    s += "  for (; c + 8 <= nc; c += 8) {\n"
+         "    long w = 0;\n"
+         "    for (; w + 8 <= nw; w += 8) {\n"
+         "      const float *s0 = src + w * ss + c;\n"
+         "      float *d0 = dst + c * ds + w;\n" +
+         block("      ", [&](int k) { return "_mm256_loadu_ps(" + at("s0", k, "ss") + ")"; },
+               [&](int k, const std::string &v) {
+                 return "_mm256_storeu_ps(" + at("d0", k, "ds") + ", " + v + ")";
+               }) +
+         "    }\n"
+         // The rest of the row (1 to 7 pixels, a 7-pixel row whole): the
+         // rows past it read as zeros, the output rows stored masked.
+         "    if (w < nw) {\n"
+         "      const long n = nw - w;\n"
+         "      const float *s0 = src + w * ss + c;\n"
+         "      float *d0 = dst + c * ds + w;\n"
+         "      const __m256 z = _mm256_setzero_ps();\n"
+         "      const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),\n"
+         "                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));\n" +
+         block("      ",
+               [&](int k) {
+                 return k == 0 ? "_mm256_loadu_ps(s0)"
+                               : "n > " + std::to_string(k) + " ? _mm256_loadu_ps(" + at("s0", k, "ss") + ") : z";
+               },
+               [&](int k, const std::string &v) {
+                 return "_mm256_maskstore_ps(" + at("d0", k, "ds") + ", m, " + v + ")";
+               }) +
+         "    }\n"
+         "  }\n";
+  }
   else  // blocks of 8 channels: 8 output rows written together
     s +=
         "  for (; c + 8 <= nc; c += 8)\n"

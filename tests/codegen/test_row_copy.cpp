@@ -3,7 +3,8 @@
 // length, start and end up to three vectors and a half, on each x86 spelling
 // the CPU can run: the parts past the row are untouched, the fill lands
 // where the box leaves the tensor, and nothing outside [s, s + b - a) is read
-// (the source sits at the end of a guarded page).
+// (the source sits at the end of a guarded page). Also the transposing
+// write-back of channel-vector tiles and the vector max of pooling windows.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -110,6 +111,83 @@ int main(void) {
   return bad == 0 ? 0 : 1;
 }
 )", flags);
+}
+
+// VectorIsa::transpose_prelude (a channels-innermost tile written back in
+// NCHW order): every width and channel count up to 19 (whole 8 x 8 blocks,
+// the masked rest of a row, the scalar rest of the channels) against a plain
+// loop; nothing past the tile's last pixel row is read (it ends at the
+// guarded page), nothing outside the nc x nw destination block is written.
+void check_transposed(const std::string &target_name, const std::string &flags) {
+  const VectorIsa isa = vector_isa(target::get_target(target_name));
+  compile_and_run("transposed_" + target_name, isa.prelude() + isa.transpose_prelude() + guarded_page + R"(
+int main(void) {
+  char *end = guarded_page();
+  if (!end) return 2;
+  float d[24 * 32], want[24 * 32];
+  long bad = 0, cases = 0;
+  for (long nw = 1; nw <= 19; ++nw)
+    for (long nc = 1; nc <= 19; ++nc) {
+      const long ss = nc + 3, ds = nw + 5;
+      float *src = (float *)end - ((nw - 1) * ss + nc); /* the last pixel's channels end the page */
+      for (long w = 0; w < nw; ++w)
+        for (long c = 0; c < nc; ++c) src[w * ss + c] = (float)(100 * w + c + 1);
+      for (long i = 0; i < 24 * 32; ++i) d[i] = want[i] = -1.0f;
+      for (long c = 0; c < nc; ++c)
+        for (long w = 0; w < nw; ++w) want[c * ds + w] = src[w * ss + c];
+      swtc_copy_transposed(src, ss, d, ds, nw, nc);
+      for (long i = 0; i < 24 * 32; ++i) bad += d[i] != want[i];
+      ++cases;
+    }
+  printf("%ld cases, %ld wrong elements\n", cases, bad);
+  return bad == 0 ? 0 : 1;
+}
+)", flags);
+}
+
+// VectorIsa::max (a max-pooling window's micro-kernel): lane by lane the
+// scalar code's swtc_maxf rule a > b ? a : b, NaN and infinities included.
+void check_max(const std::string &target_name, const std::string &flags) {
+  const VectorIsa isa = vector_isa(target::get_target(target_name));
+  ASSERT_TRUE(isa.has_max());
+  compile_and_run("max_" + target_name, isa.prelude() + R"(
+#include <math.h>
+int main(void) {
+  const float vals[6] = {-INFINITY, -3.40282347e+38f, -1.5f, 0.0f, 2.0f, NAN};
+  const long lanes = )" + std::to_string(isa.lanes) + R"(;
+  float a[64], b[64], got[64];
+  long bad = 0, cases = 0;
+  for (long s = 0; s < 36; s += lanes > 36 ? 36 : 1) {
+    for (long l = 0; l < lanes; ++l) {
+      a[l] = vals[(s + l) % 6];
+      b[l] = vals[(s + l) / 6 % 6];
+    }
+    )" + isa.type + " va, vb, vm;\n    " + isa.load("va", "a") + "\n    " + isa.load("vb", "b") +
+                                     "\n    vm = " + isa.max("va", "vb") + ";\n    " +
+                                     isa.store("vm", "got") + R"(
+    for (long l = 0; l < lanes; ++l) {
+      const float want = a[l] > b[l] ? a[l] : b[l];
+      bad += !(got[l] == want || (isnan(got[l]) && isnan(want)));
+      ++cases;
+    }
+  }
+  printf("%ld lanes, %ld wrong\n", cases, bad);
+  return bad == 0 ? 0 : 1;
+}
+)", flags + " -lm");
+}
+
+TEST(Transposed, EachHostSpellingMatchesAPlainLoop) {
+  check_transposed("host-portable", "");
+  if (__builtin_cpu_supports("avx2")) check_transposed("host-avx2", "-mavx2 -mfma");
+  if (__builtin_cpu_supports("avx512f")) check_transposed("host-avx512", "-mavx512f -mavx2 -mfma");
+}
+
+TEST(VectorMax, EachHostSpellingFollowsTheScalarRule) {
+  check_max("host-portable", "");
+  if (__builtin_cpu_supports("avx2")) check_max("host-avx2", "-mavx2 -mfma");
+  if (__builtin_cpu_supports("avx512f")) check_max("host-avx512", "-mavx512f -mavx2 -mfma");
+  EXPECT_FALSE(vector_isa(target::get_target("sw26010")).has_max());
 }
 
 TEST(EveryOther, EachHostSpellingReadsTheEvenElementsOnly) {
